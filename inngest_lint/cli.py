@@ -1,0 +1,179 @@
+"""The command line: a thin click layer (options -> Settings -> api -> reporter -> exit code).
+
+`inngest-lint [PATHS]` is `inngest-lint check [PATHS]`, as `ruff` and `flake8` users expect. Exit
+codes: 0 clean, 1 findings, 2 usage, configuration or internal error (2 wins).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from inngest_lint import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split_codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+class DefaultCommandGroup(click.Group):
+    """A group whose default command is `check`, so `inngest-lint src/` works."""
+
+    default_command = "check"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--version", "--help", "-h")):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="inngest-lint")
+def main() -> None:
+    """inngest-lint: find Inngest workflow bugs before they run."""
+
+
+def _fail(message: str) -> None:
+    click.echo(f"inngest-lint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=str)
+@click.option("--select", multiple=True, help="Rule codes, prefixes (INN1), names or ALL to enable (comma-separated).")
+@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable.")
+@click.option("--extend-select", multiple=True, help="Enable these in addition to the selected rules.")
+@click.option("--output-format", "output_format", default="text", show_default=True,
+              help="text or json (and any other registered reporter).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read settings from this TOML file instead of the nearest pyproject.toml.")
+@click.option("--statistics", is_flag=True, help="Print a count of findings per code.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
+@click.option("--max-warnings", type=click.IntRange(min=0), default=None,
+              help="Fail when there are more than N warnings (errors always fail).")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to paths named on the command line too.")
+@click.option("--stdin-filename", default=None, help="The path to report for `-` (stdin).")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+def check(
+    paths: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    output_format: str,
+    exit_zero: bool,
+    config_path: Path | None,
+    statistics: bool,
+    quiet: bool,
+    max_warnings: int | None,
+    force_exclude: bool,
+    stdin_filename: str | None,
+    debug: bool,
+) -> None:
+    """Lint PATHS (default: the current directory)."""
+    from inngest_lint.api import RunOptions, enabled_codes, lint_paths, severity_overrides
+    from inngest_lint.config import ConfigError, load_settings, with_overrides
+    from inngest_lint.registry import SelectorError
+    from inngest_lint.reporters import REPORTERS
+
+    if output_format not in REPORTERS:
+        _fail(f"unknown output format '{output_format}'; choose one of: {', '.join(sorted(REPORTERS))}")
+    targets = list(paths) or ["."]
+    stdin_text: str | None = None
+    if "-" in targets:
+        stdin_text = sys.stdin.read()
+    first = Path(stdin_filename).resolve() if stdin_filename and targets[0] == "-" else Path(targets[0])
+    if not first.exists():
+        first = Path.cwd()
+    try:
+        settings = load_settings(first, config_path)
+        settings = with_overrides(
+            settings,
+            select=_split_codes(select),
+            ignore=(*settings.ignore, *(_split_codes(ignore) or ())) if ignore else None,
+            extend_select=(*settings.extend_select, *(_split_codes(extend_select) or ())) if extend_select else None,
+            max_warnings=max_warnings,
+        )
+        enabled_codes(settings)
+        severity_overrides(settings)
+    except (ConfigError, SelectorError) as error:
+        _fail(str(error))
+        return
+    options = RunOptions(
+        force_exclude=force_exclude, stdin_text=stdin_text, stdin_filename=stdin_filename, debug=debug
+    )
+    try:
+        result = lint_paths(targets, settings, options)
+    except (ConfigError, SelectorError) as error:
+        _fail(str(error))
+        return
+    except Exception as error:  # noqa: BLE001 - last resort: one line, not a traceback
+        if debug:
+            raise
+        _fail(f"internal error: {type(error).__name__}: {error} (run with --debug for details)")
+        return
+    for message in result.errors:
+        click.echo(f"inngest-lint: error: {message}", err=True)
+    reporter_class = REPORTERS[output_format]
+    reporter = reporter_class(sys.stdout, quiet=quiet, statistics=statistics)
+    reporter.report(result.diagnostics, files_linted=result.files_linted)
+    code = result.exit_code(settings.max_warnings)
+    if exit_zero and code == EXIT_FINDINGS:
+        code = EXIT_CLEAN
+    sys.exit(code)
+
+
+@main.command("rule")
+@click.argument("code_or_name")
+def rule_command(code_or_name: str) -> None:
+    """Print a rule's documentation (by code, e.g. INN101, or name)."""
+    from inngest_lint.docs import render_rule
+    from inngest_lint.registry import find_rule
+
+    rule = find_rule(code_or_name)
+    if rule is None:
+        import difflib
+
+        from inngest_lint.registry import by_code, by_name
+
+        close = difflib.get_close_matches(code_or_name, [*by_code(), *by_name()], n=1, cutoff=0.5)
+        _fail(f"unknown rule '{code_or_name}'" + (f"; did you mean '{close[0]}'?" if close else ""))
+        return
+    click.echo(render_rule(rule))
+
+
+@main.command("rules")
+@click.option("--output-format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def rules_command(output_format: str) -> None:
+    """List every rule: code, name, default on/off, fix availability."""
+    import json
+
+    from inngest_lint.registry import all_rules
+
+    rows: list[dict[str, Any]] = [
+        {
+            "code": rule.code,
+            "name": rule.name,
+            "default": "on" if rule.default_enabled else "off",
+            "fix": "yes" if rule.fixable else "no",
+            "severity": rule.severity.value,
+            "summary": rule.summary(),
+        }
+        for rule in all_rules()
+    ]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['code']}  {row['name']:<38} {row['default']:<4} fix:{row['fix']:<4} {row['summary']}")
+
+
+if __name__ == "__main__":
+    main()

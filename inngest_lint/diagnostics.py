@@ -1,0 +1,79 @@
+"""The Diagnostic record every rule produces and every reporter formats.
+
+Positions are 1-based lines and 1-based columns (flake8 convention), already converted by the
+engine: rules report CST nodes or fact locations, never raw offsets.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(str, enum.Enum):
+    """How a finding affects the exit code: errors always fail; warnings only past --max-warnings."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A span in a file: 1-based line, 1-based column, end exclusive column."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int = 0
+    end_column: int = 0
+
+    def __post_init__(self) -> None:
+        if self.end_line == 0:
+            object.__setattr__(self, "end_line", self.line)
+        if self.end_column == 0:
+            object.__setattr__(self, "end_column", self.column)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding. `path` is stored as the engine saw it (absolute); reporters relativize."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+    end_line: int = 0
+    end_column: int = 0
+    severity: Severity = Severity.ERROR
+    # Stable identity beyond the line number (function id, step id...), for baselines.
+    context: str = ""
+    # Extra locations a message refers to (the first duplicate, the near-miss trigger...).
+    related: tuple[Location, ...] = field(default=())
+    # An internal error (a rule crashed on this file): the run exits 2, not 1.
+    internal: bool = False
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+    @classmethod
+    def at(
+        cls,
+        location: Location,
+        code: str,
+        message: str,
+        *,
+        context: str = "",
+        related: tuple[Location, ...] = (),
+    ) -> Diagnostic:
+        return cls(
+            path=location.path,
+            line=location.line,
+            column=location.column,
+            end_line=location.end_line,
+            end_column=location.end_column,
+            code=code,
+            message=message,
+            context=context,
+            related=related,
+        )

@@ -1,0 +1,184 @@
+"""Which files to lint, where the project root is, and what module each file is.
+
+Directories are walked for `*.py`/`*.pyi` with default excludes, the config's excludes and every
+`.gitignore` on the way (gitignore semantics via `pathspec`, the library pip-tools, black and
+ruff's Python tooling use, rather than a home-grown glob matcher). A file named explicitly is
+linted even when excluded, unless --force-exclude, as in ruff and black.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+DEFAULT_EXCLUDES = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "env",
+    "node_modules",
+    "__pycache__",
+    "build",
+    "dist",
+    ".tox",
+    ".nox",
+    "site-packages",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".inngest_lint_cache",
+    ".eggs",
+)
+PYTHON_SUFFIXES = (".py", ".pyi")
+ROOT_MARKERS = ("pyproject.toml", ".git", "inngest-lint.toml")
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The nearest directory upward holding pyproject.toml, inngest-lint.toml or .git."""
+    directory = start.resolve()
+    if not directory.is_dir():
+        directory = directory.parent
+    for candidate in (directory, *directory.parents):
+        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+            return candidate
+    return None
+
+
+@dataclass
+class Excluder:
+    """Decides whether a path under `base` is excluded (defaults, config globs, .gitignore)."""
+
+    base: Path
+    patterns: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+        self._user = pathspec.PathSpec.from_lines("gitignore", self.patterns) if self.patterns else None
+
+    def _gitignore(self, directory: Path) -> pathspec.PathSpec | None:
+        if directory not in self._gitignores:
+            spec = None
+            ignore_file = directory / ".gitignore"
+            if ignore_file.is_file():
+                try:
+                    lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                    spec = pathspec.PathSpec.from_lines("gitignore", lines)
+                except OSError:
+                    spec = None
+            self._gitignores[directory] = spec
+        return self._gitignores[directory]
+
+    def excluded(self, path: Path, is_dir: bool, gitignore_dirs: Iterable[Path]) -> bool:
+        name = path.name
+        if is_dir and name in DEFAULT_EXCLUDES:
+            return True
+        if self._user is not None:
+            try:
+                relative = path.relative_to(self.base).as_posix()
+            except ValueError:
+                relative = path.as_posix()
+            if self._user.match_file(relative + ("/" if is_dir else "")) or any(
+                fnmatch.fnmatch(name, pattern) for pattern in self.patterns
+            ):
+                return True
+        for directory in gitignore_dirs:
+            spec = self._gitignore(directory)
+            if spec is None:
+                continue
+            relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
+            if spec.match_file(relative):
+                return True
+        return False
+
+
+def walk_python_files(root: Path, excluder: Excluder) -> Iterator[Path]:
+    """Every Python file under root, skipping excluded directories without entering them."""
+    gitignore_chain = [parent for parent in reversed(root.resolve().parents)
+                       if (parent / ".gitignore").is_file() and _inside_repo(parent, root)]
+    yield from _walk(root.resolve(), excluder, gitignore_chain)
+
+
+def _inside_repo(candidate: Path, root: Path) -> bool:
+    """Only .gitignore files at or below the enclosing repository's top apply."""
+    top = find_git_top(root)
+    if top is None:
+        return False
+    return candidate == top or top in candidate.parents
+
+
+def find_git_top(start: Path) -> Path | None:
+    directory = start.resolve()
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _walk(directory: Path, excluder: Excluder, gitignores: list[Path]) -> Iterator[Path]:
+    if (directory / ".gitignore").is_file():
+        gitignores = [*gitignores, directory]
+    try:
+        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            continue
+        if excluder.excluded(path, is_dir, gitignores):
+            continue
+        if is_dir:
+            yield from _walk(path, excluder, gitignores)
+        elif entry.name.endswith(PYTHON_SUFFIXES):
+            yield path
+
+
+def module_name(path: Path, root: Path | None) -> tuple[str, tuple[str, ...], bool]:
+    """(dotted module name, other names for it, is_package) for a Python file.
+
+    The name follows the `__init__.py` chain upward (how the import system sees a regular
+    package). Aliases add the path relative to the project root, with and without a leading
+    `src.`, for namespace packages and src layouts.
+    """
+    resolved = path.resolve()
+    is_package = resolved.name == "__init__.py"
+    parts: list[str] = [] if is_package else [resolved.name.rsplit(".", 1)[0]]
+    directory = resolved.parent
+    while (directory / "__init__.py").exists() and directory != directory.parent:
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    name = ".".join(parts)
+    aliases: list[str] = []
+    if root is not None:
+        try:
+            relative = resolved.relative_to(root.resolve())
+        except ValueError:
+            relative = None
+        if relative is not None:
+            rel_parts = list(relative.parts)
+            rel_parts[-1] = rel_parts[-1].rsplit(".", 1)[0]
+            if rel_parts[-1] == "__init__":
+                rel_parts = rel_parts[:-1]
+            for candidate in (rel_parts, rel_parts[1:] if rel_parts[:1] == ["src"] else None):
+                if candidate:
+                    dotted = ".".join(candidate)
+                    if dotted != name and dotted not in aliases and all(p.isidentifier() for p in candidate):
+                        aliases.append(dotted)
+    return name, tuple(aliases), is_package
+
+
+def is_test_path(path: Path) -> bool:
+    """Test files: anything under a tests/ or test/ folder, test_*.py, *_test.py, conftest.py."""
+    name = path.name
+    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        return True
+    return any(part in ("tests", "test") for part in path.parts[:-1])

@@ -1,0 +1,1 @@
+"""The two-phase engine: per-file facts and diagnostics, then project rules over the index."""

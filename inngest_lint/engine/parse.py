@@ -1,0 +1,64 @@
+"""Bytes to text to a libcst Module, turning every failure into a diagnostic.
+
+A binary file (NUL bytes) or one that cannot be decoded is INN901; a syntax error is INN900 at
+its line; a file nested deeply enough to exhaust libcst's recursion is INN900 too. None of these
+stop the run.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass
+
+from inngest_lint.diagnostics import Diagnostic
+
+SYNTAX_ERROR = "INN900"
+UNREADABLE_FILE = "INN901"
+
+
+@dataclass
+class Decoded:
+    text: str | None
+    problem: Diagnostic | None
+
+
+def read_bytes(path: str) -> tuple[bytes | None, Diagnostic | None]:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(), None
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return None, Diagnostic(path, 1, 1, UNREADABLE_FILE, f"cannot read file: {reason}")
+
+
+def decode(path: str, data: bytes) -> Decoded:
+    """Decode as Python does (PEP 263 coding cookie, default UTF-8)."""
+    if b"\x00" in data:
+        return Decoded(None, Diagnostic(path, 1, 1, UNREADABLE_FILE, "binary file (contains NUL bytes); not linted"))
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+        detail = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
+        return Decoded(None, Diagnostic(path, 1, 1, UNREADABLE_FILE, f"cannot decode file: {detail}"))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return Decoded(text, None)
+
+
+def parse(path: str, text: str):  # type: ignore[no-untyped-def]
+    """(module, None) or (None, INN900 diagnostic)."""
+    import libcst as cst
+
+    try:
+        return cst.parse_module(text), None
+    except cst.ParserSyntaxError as error:
+        message = " ".join(str(error.message).split()) or "invalid syntax"
+        line = max(1, error.raw_line)
+        column = max(1, error.raw_column + 1)
+        return None, Diagnostic(path, line, column, SYNTAX_ERROR, f"syntax error: {message}")
+    except RecursionError:
+        return None, Diagnostic(path, 1, 1, SYNTAX_ERROR, "file is nested too deeply to parse; not linted")
+    except (ValueError, TypeError, MemoryError) as error:
+        return None, Diagnostic(path, 1, 1, SYNTAX_ERROR, f"cannot parse file: {error}")

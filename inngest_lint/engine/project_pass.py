@@ -1,0 +1,30 @@
+"""PHASE 2: build the project index from every file's facts, then run the project rules once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from inngest_lint.config import Settings
+from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.engine.file_pass import internal_error
+from inngest_lint.facts.index import ProjectIndex
+from inngest_lint.facts.model import FileFacts
+
+
+def run_project_rules(
+    facts: Iterable[FileFacts], settings: Settings, enabled_codes: frozenset[str], debug: bool = False
+) -> tuple[list[Diagnostic], ProjectIndex]:
+    from inngest_lint.registry import all_rules
+    from inngest_lint.rules.base import ProjectRule
+
+    index = ProjectIndex(facts, settings)
+    diagnostics: list[Diagnostic] = []
+    for rule_class in all_rules():
+        if not issubclass(rule_class, ProjectRule) or rule_class.code not in enabled_codes:
+            continue
+        try:
+            diagnostics.extend(rule_class(index).check())
+        except Exception as error:  # noqa: BLE001 - one rule's bug must not stop the run
+            where = index.files[0].path if index.files else "."
+            diagnostics.append(internal_error(where, rule_class.code, error, debug))
+    return diagnostics, index

@@ -1,0 +1,469 @@
+"""The fact collector: a visitor in the same walk as the file rules that records, never reports.
+
+It turns what one file says about Inngest (clients, functions and their options, event sends,
+waits, serve lists, step handlers and their returns, module constants and imports) into the
+picklable `FileFacts` that phase 2 merges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from inngest_lint import sdk
+from inngest_lint.engine.context import FileContext, InngestFunctionInfo
+from inngest_lint.engine.names import dotted_name, iter_string_parts, literal_string
+from inngest_lint.facts.model import (
+    UNKNOWN,
+    CelString,
+    Client,
+    Definition,
+    EventSend,
+    FileFacts,
+    FunctionList,
+    InngestFunction,
+    Invoke,
+    LargeReturn,
+    Ref,
+    ServeCall,
+    StepRun,
+    Trigger,
+    Wait,
+)
+from inngest_lint.facts.values import (
+    ListParts,
+    add_mutations,
+    argument,
+    callable_ref,
+    data_shape,
+    evaluate,
+    evaluate_list,
+    is_sdk_event,
+    keyword,
+    large_returns_of,
+)
+
+
+@dataclass
+class _FunctionBuilder:
+    info: InngestFunctionInfo
+    node: cst.FunctionDef
+    waits: list[Wait] = field(default_factory=list)
+    invokes: list[Invoke] = field(default_factory=list)
+    step_runs: list[StepRun] = field(default_factory=list)
+    local_def_returns: dict[str, tuple[LargeReturn, ...]] = field(default_factory=dict)
+    key: str = ""
+
+
+def cel_string(context: FileContext, node: cst.BaseExpression, option: str, async_event: Ref | None) -> CelString | None:
+    """A CEL option's literal string with enough position data to point inside it."""
+    text = literal_string(node)
+    if text is None:
+        return None
+    location = context.location(node)
+    parts = iter_string_parts(node)
+    exact = False
+    content_column = location.column
+    if parts is not None and len(parts) == 1:
+        part = parts[0]
+        quote = part.quote
+        raw_body = part.value[len(part.prefix) + len(quote): len(part.value) - len(quote)]
+        content_column = location.column + len(part.prefix) + len(quote)
+        exact = "\\" not in raw_body and "\n" not in raw_body and raw_body == text
+    return CelString(text, option, location, async_event, content_column, exact)
+
+
+class FactCollector:
+    """Records facts while the walker visits the module (methods mirror libcst's visit_ names)."""
+
+    def __init__(self, context: FileContext) -> None:
+        self.context = context
+        self.functions: list[InngestFunction] = []
+        self.clients: list[Client] = []
+        self.serves: list[ServeCall] = []
+        self.sends: list[EventSend] = []
+        self.definitions: list[Definition] = []
+        self._builders: list[_FunctionBuilder] = []
+        self.mentions_inngest = False
+
+    # ---------------------------------------------------------------- functions
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        context = self.context
+        frame = context.frame
+        if frame.inngest is not None:
+            builder = _FunctionBuilder(frame.inngest, node)
+            builder.key = f"{context.path}:{context.location(node.name).line}"
+            self._builders.append(builder)
+            return
+        parent = context.frames[-2] if len(context.frames) >= 2 else None
+        if parent is not None and parent.kind == "module":
+            kind = "async def" if node.asynchronous is not None else "def"
+            self.definitions.append(
+                Definition(node.name.value, kind, context.location(node.name), large_returns_of(context, node))
+            )
+        elif parent is not None and parent.kind == "class" and len(context.frames) == 3:
+            self.definitions.append(
+                Definition(
+                    f"{parent.node.name.value}.{node.name.value}",  # type: ignore[attr-defined]
+                    "def",
+                    context.location(node.name),
+                    large_returns_of(context, node),
+                )
+            )
+        if self._builders and frame.is_step_handler:
+            self._builders[-1].local_def_returns[node.name.value] = large_returns_of(context, node)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if not self._builders or self._builders[-1].node is not node:
+            return
+        builder = self._builders.pop()
+        self.functions.append(self._finish_function(builder))
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if len(self.context.frames) == 2:
+            self.definitions.append(Definition(node.name.value, "class", self.context.location(node.name)))
+
+    def _finish_function(self, builder: _FunctionBuilder) -> InngestFunction:
+        context = self.context
+        info = builder.info
+        call = info.create_call
+        triggers, complete = self._triggers(keyword(call, sdk.CREATE_FUNCTION_TRIGGER_KEYWORD))
+        cancels, cel = self._cancels_and_cel(call)
+        for trigger_call in self._trigger_calls(keyword(call, sdk.CREATE_FUNCTION_TRIGGER_KEYWORD)):
+            expression = keyword(trigger_call, "expression")
+            if expression is not None:
+                cel_value = cel_string(context, expression, "TriggerEvent.expression", None)
+                if cel_value is not None:
+                    cel.append(cel_value)
+        fn_id_node = keyword(call, sdk.CREATE_FUNCTION_ID_KEYWORD)
+        handler = info.handler
+        assert handler is not None
+        return InngestFunction(
+            key=builder.key,
+            module=context.module,
+            symbol=info.symbol,
+            handler_name=handler.name.value,
+            fn_id=evaluate(context, fn_id_node) if fn_id_node is not None else UNKNOWN,
+            client=self._client_ref(info.client_expr),
+            location=context.location(handler.name),
+            path=context.path,
+            triggers=tuple(triggers),
+            cancel_events=tuple(cancels),
+            cel=tuple(cel),
+            is_async=info.is_async,
+            in_factory=info.in_factory,
+            waits=tuple(builder.waits),
+            invokes=tuple(builder.invokes),
+            step_runs=tuple(builder.step_runs),
+            returns=large_returns_of(context, handler),
+            trigger_count_known=complete,
+        )
+
+    def _client_ref(self, node: cst.BaseExpression) -> Ref:
+        qualified = self.context.qualify(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+        return Ref.symbol(qualified) if qualified else UNKNOWN
+
+    def _trigger_calls(self, node: cst.BaseExpression | None) -> list[cst.Call]:
+        if node is None:
+            return []
+        if isinstance(node, cst.Name):
+            value = self.context.module_value(node.value)
+            if value is not None and value is not node:
+                return self._trigger_calls(value)
+            return []
+        if isinstance(node, (cst.List, cst.Tuple)):
+            calls: list[cst.Call] = []
+            for element in node.elements:
+                calls.extend(self._trigger_calls(element.value))
+            return calls
+        if isinstance(node, cst.Call) and self.context.qualify(node.func) in sdk.TRIGGER_CLASSES:
+            return [node]
+        return []
+
+    def _triggers(self, node: cst.BaseExpression | None) -> tuple[list[Trigger], bool]:
+        """Triggers of a function, and whether the list is fully known."""
+        if node is None:
+            return [], False
+        context = self.context
+        elements: list[cst.BaseExpression]
+        if isinstance(node, (cst.List, cst.Tuple)):
+            elements = [element.value for element in node.elements]
+        elif isinstance(node, cst.Name) and context.module_value(node.value) is not None:
+            return self._triggers(context.module_value(node.value))
+        else:
+            elements = [node]
+        triggers: list[Trigger] = []
+        complete = True
+        for element in elements:
+            if isinstance(element, cst.Call) and context.qualify(element.func) == sdk.TRIGGER_EVENT_CLASS:
+                value = keyword(element, "event")
+                if value is None:
+                    complete = False
+                    continue
+                triggers.append(Trigger("event", evaluate(context, value), context.location(value)))
+            elif isinstance(element, cst.Call) and context.qualify(element.func) == sdk.TRIGGER_CRON_CLASS:
+                value = keyword(element, "cron")
+                if value is None:
+                    complete = False
+                    continue
+                triggers.append(Trigger("cron", evaluate(context, value), context.location(value)))
+            else:
+                complete = False
+        return triggers, complete
+
+    def _cancels_and_cel(self, call: cst.Call) -> tuple[list[Trigger], list[CelString]]:
+        context = self.context
+        cancels: list[Trigger] = []
+        cel: list[CelString] = []
+        for arg in call.args:
+            if arg.keyword is None:
+                continue
+            option = arg.keyword.value
+            if option == "idempotency":
+                value = cel_string(context, arg.value, "idempotency", None)
+                if value is not None:
+                    cel.append(value)
+                continue
+            values = [element.value for element in arg.value.elements] if isinstance(
+                arg.value, (cst.List, cst.Tuple)) else [arg.value]
+            for value in values:
+                if not isinstance(value, cst.Call):
+                    continue
+                owner = context.qualify(value.func)
+                if owner is None:
+                    continue
+                async_event: Ref | None = None
+                if owner == sdk.CANCEL_CLASS:
+                    event_node = keyword(value, "event")
+                    if event_node is not None:
+                        async_event = evaluate(context, event_node)
+                        cancels.append(Trigger("event", async_event, context.location(event_node)))
+                for cel_option in sdk.CEL_OPTIONS:
+                    if cel_option.owner != owner or owner == sdk.TRIGGER_EVENT_CLASS:
+                        continue
+                    expression = keyword(value, cel_option.keyword)
+                    if expression is None:
+                        continue
+                    short = owner.rsplit(".", 1)[-1]
+                    cel_value = cel_string(
+                        context, expression, f"{short}.{cel_option.keyword}",
+                        async_event if cel_option.has_async else None,
+                    )
+                    if cel_value is not None:
+                        cel.append(cel_value)
+        return cancels, cel
+
+    # ---------------------------------------------------------------- calls
+    def visit_Call(self, node: cst.Call) -> None:
+        context = self.context
+        method = context.step_method(node)
+        if method is not None:
+            self._step_call(node, method)
+            return
+        if not isinstance(node.func, (cst.Name, cst.Attribute)):
+            return
+        qualified = context.qualify(node.func)
+        if qualified is None:
+            return
+        if qualified == sdk.EVENT_CLASS:
+            self._event(node)
+        elif qualified == sdk.CLIENT_CLASS:
+            self._client(node)
+        elif qualified in sdk.SERVE_ENTRY_POINTS:
+            self._serve(node, sdk.SERVE_ENTRY_POINTS[qualified])
+        elif qualified == sdk.CONNECT_ENTRY_POINT:
+            self._connect(node)
+
+    def _event(self, node: cst.Call) -> None:
+        context = self.context
+        name_node = keyword(node, "name")
+        if name_node is None:
+            return
+        function_key = self._builders[-1].key if self._builders else ""
+        self.sends.append(
+            EventSend(
+                name=evaluate(context, name_node),
+                data=data_shape(context, keyword(node, "data")),
+                location=context.location(node),
+                name_location=context.location(name_node),
+                function_key=function_key,
+            )
+        )
+
+    def _client(self, node: cst.Call) -> None:
+        context = self.context
+        if context.frame.kind != "module":
+            return
+        symbol = ""
+        for statement in context.tree.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is node:
+                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                        for target in targets:
+                            if isinstance(target, cst.Name):
+                                symbol = target.value
+        app_id = keyword(node, sdk.CLIENT_APP_ID_KEYWORD)
+        self.clients.append(
+            Client(symbol, evaluate(context, app_id) if app_id is not None else UNKNOWN, context.location(node))
+        )
+
+    def _function_list(self, node: cst.BaseExpression | None, symbol: str = "") -> FunctionList:
+        parts = ListParts()
+        if node is None:
+            parts.complete = False
+        else:
+            evaluate_list(self.context, node, parts)
+        location = self.context.location(node) if node is not None else self.context.location(self.context.tree)
+        return FunctionList(symbol, tuple(parts.items), tuple(parts.spreads), parts.complete, location)
+
+    def _serve(self, node: cst.Call, entry: sdk.ServeEntryPoint) -> None:
+        functions = argument(node, entry.functions_index, sdk.SERVE_FUNCTIONS_KEYWORD)
+        client = argument(node, entry.client_index, sdk.SERVE_CLIENT_KEYWORD)
+        self.serves.append(
+            ServeCall(
+                entry_point=entry.qualified_name,
+                client=self._client_ref(client) if client is not None else UNKNOWN,
+                functions=self._function_list(functions),
+                location=self.context.location(node),
+                sync_only=entry.sync_only,
+            )
+        )
+
+    def _connect(self, node: cst.Call) -> None:
+        apps = argument(node, 0, sdk.CONNECT_APPS_KEYWORD)
+        if isinstance(apps, cst.Name):
+            local = self.context.local_value(apps.value) or self.context.module_value(apps.value)
+            apps = local if local is not None else apps
+        pairs = apps.elements if isinstance(apps, (cst.List, cst.Tuple)) else None
+        if pairs is None:
+            self.serves.append(ServeCall(sdk.CONNECT_ENTRY_POINT, UNKNOWN, self._function_list(None),
+                                         self.context.location(node)))
+            return
+        for pair in pairs:
+            value = pair.value
+            if isinstance(value, cst.Tuple) and len(value.elements) == 2:
+                client, functions = value.elements[0].value, value.elements[1].value
+                self.serves.append(ServeCall(sdk.CONNECT_ENTRY_POINT, self._client_ref(client),
+                                             self._function_list(functions), self.context.location(node)))
+            else:
+                self.serves.append(ServeCall(sdk.CONNECT_ENTRY_POINT, UNKNOWN, self._function_list(None),
+                                             self.context.location(node)))
+
+    def _step_call(self, node: cst.Call, method: str) -> None:
+        if not self._builders:
+            return
+        context = self.context
+        builder = self._builders[-1]
+        step_id_node = argument(node, 0, sdk.STEP_ID_KEYWORD)
+        step_id = literal_string(step_id_node) if step_id_node is not None else None
+        step_label = step_id if step_id is not None else (
+            context.tree.code_for_node(step_id_node) if step_id_node is not None else "?")
+        if method == sdk.STEP_WAIT_FOR_EVENT:
+            event_node = keyword(node, "event")
+            event = evaluate(context, event_node) if event_node is not None else UNKNOWN
+            if_exp_node = keyword(node, "if_exp")
+            if_exp = cel_string(context, if_exp_node, "wait_for_event.if_exp", event) if if_exp_node is not None else None
+            builder.waits.append(Wait(step_label, event, context.location(node), if_exp))
+        elif method == sdk.STEP_INVOKE:
+            function_node = keyword(node, "function")
+            if function_node is not None:
+                builder.invokes.append(
+                    Invoke(callable_ref(context, function_node), data_shape(context, keyword(node, "data")),
+                           context.location(node))
+                )
+        elif method == sdk.STEP_RUN:
+            handler_node = argument(node, 1, "handler")
+            if handler_node is None:
+                return
+            handler_ref = UNKNOWN
+            local_returns: tuple[LargeReturn, ...] = ()
+            label = ""
+            if isinstance(handler_node, cst.Call) and context.qualify(handler_node.func) == "functools.partial":
+                handler_node = handler_node.args[0].value if handler_node.args else handler_node
+            if isinstance(handler_node, cst.Lambda):
+                local_returns = large_returns_of(context, handler_node)
+                label = "lambda"
+            elif isinstance(handler_node, cst.Name) and handler_node.value in builder.local_def_returns:
+                local_returns = builder.local_def_returns[handler_node.value]
+                label = handler_node.value
+            elif isinstance(handler_node, (cst.Name, cst.Attribute)):
+                handler_ref = callable_ref(context, handler_node)
+                label = dotted_name(handler_node) or ""
+            builder.step_runs.append(
+                StepRun(step_label, handler_ref, context.location(node), local_returns, label)
+            )
+
+    # ---------------------------------------------------------------- module
+    def facts(self) -> FileFacts:
+        context = self.context
+        scan = context.module_scan
+        constants: dict[str, Ref] = {}
+        lists: list[FunctionList] = []
+        function_symbols = {function.symbol for function in self.functions if function.symbol}
+        client_symbols = {client.symbol for client in self.clients if client.symbol}
+        other: set[str] = set()
+        for name, values in scan.assignments.items():
+            if name in function_symbols or name in client_symbols:
+                continue
+            if len(values) == 1 and name not in scan.other:
+                value = values[0]
+                literal = literal_string(value)
+                if literal is not None:
+                    constants[name] = Ref.string(literal)
+                    continue
+                if isinstance(value, (cst.Name, cst.Attribute)):
+                    ref = evaluate(context, value)
+                    if ref.kind != "unknown":
+                        constants[name] = ref
+                        continue
+            if all(_is_list_expression(value) for value in values):
+                parts = ListParts()
+                for value in values:
+                    evaluate_list(context, value, parts)
+                add_mutations(context, scan, name, parts, 0)
+                lists.append(FunctionList(name, tuple(parts.items), tuple(parts.spreads), parts.complete,
+                                          context.location(values[0])))
+                continue
+            other.add(name)
+        other |= scan.other - set(constants) - {fl.symbol for fl in lists}
+        for class_name, class_node in scan.classes.items():
+            for statement in class_node.body.body if isinstance(class_node.body, cst.IndentedBlock) else ():
+                if not isinstance(statement, cst.SimpleStatementLine):
+                    continue
+                for small in statement.body:
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(
+                            small.targets[0].target, cst.Name):
+                        literal = literal_string(small.value)
+                        if literal is not None:
+                            attribute = small.targets[0].target.value
+                            constants[f"{class_name}.{attribute}"] = Ref.string(literal)
+                            constants[f"{class_name}.{attribute}.value"] = Ref.string(literal)
+        return FileFacts(
+            path=context.path,
+            module=context.module,
+            is_package=context.is_package,
+            is_test=context.is_test,
+            imports=dict(scan.imports),
+            star_imports=tuple(scan.star_imports),
+            constants=constants,
+            clients=tuple(self.clients),
+            functions=tuple(self.functions),
+            lists=tuple(lists),
+            serves=tuple(self.serves),
+            sends=tuple(self.sends),
+            definitions=tuple(self.definitions),
+            other_names=frozenset(other),
+            mentions_inngest="inngest" in context.source,
+        )
+
+
+def _is_list_expression(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _is_list_expression(node.left) or _is_list_expression(node.right)
+    if isinstance(node, cst.Call) and dotted_name(node.func) in ("list", "tuple") and len(node.args) <= 1:
+        return True
+    return False

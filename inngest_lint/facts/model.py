@@ -1,0 +1,218 @@
+"""Picklable facts that phase 1 records per file and phase 2 merges into the project index.
+
+No CST node ever lands here: facts cross process boundaries and are cached by content hash, so
+they hold only strings, numbers, tuples and frozen dataclasses. A value the collector cannot
+settle inside one file (a constant imported from another module, a list built elsewhere) is a
+`Ref` that the project index resolves later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from inngest_lint.diagnostics import Location
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A value as far as one file can tell.
+
+    kind is one of:
+    - "str": a literal string (`value`);
+    - "symbol": a dotted qualified name (`value`) to resolve across the project, such as
+      `pipeline.events.ORDER_PLACED` or `pipeline.jobs.placed`;
+    - "choice": one of `options` (both branches of a conditional expression);
+    - "unknown": anything else (an f-string, a call result, a parameter).
+    """
+
+    kind: str
+    value: str = ""
+    options: tuple[Ref, ...] = ()
+
+    @staticmethod
+    def string(value: str) -> Ref:
+        return Ref("str", value)
+
+    @staticmethod
+    def symbol(qualified_name: str) -> Ref:
+        return Ref("symbol", qualified_name)
+
+    @staticmethod
+    def choice(options: tuple[Ref, ...]) -> Ref:
+        return Ref("choice", "", options)
+
+
+UNKNOWN = Ref("unknown")
+
+
+@dataclass(frozen=True)
+class DataShape:
+    """The `data` of a sent event: whether it is a literal dict, and its keys with value types.
+
+    Types are CEL-ish: "string", "number", "bool", "null", "list", "map", or "unknown".
+    """
+
+    literal: bool
+    keys: tuple[tuple[str, str], ...] = ()
+
+    def key_names(self) -> frozenset[str]:
+        return frozenset(key for key, _ in self.keys)
+
+
+@dataclass(frozen=True)
+class CelString:
+    """A string that Inngest evaluates as CEL, with where it is and which events it sees."""
+
+    text: str
+    option: str  # e.g. "TriggerEvent.expression", "wait_for_event.if_exp"
+    location: Location
+    # The event `async` refers to (wait_for_event / Cancel), None where `async` is not in scope.
+    async_event: Ref | None = None
+    # Offset of the string's content start within its source line, to place diagnostics inside it.
+    content_column: int = 0
+    # Whether the literal can be mapped character-for-character onto the source (no escapes).
+    exact_columns: bool = False
+
+
+@dataclass(frozen=True)
+class Trigger:
+    kind: str  # "event" or "cron"
+    value: Ref
+    location: Location
+
+
+@dataclass(frozen=True)
+class LargeReturn:
+    """A return expression that is likely unbounded (a table, a file, a response body)."""
+
+    reason: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """`step.run(step_id, handler, ...)`: the handler is resolved in phase 2 when it is a symbol."""
+
+    step_id: str
+    handler: Ref
+    location: Location
+    # Large returns found locally (a lambda or a nested def), already resolved in phase 1.
+    local_returns: tuple[LargeReturn, ...] = ()
+    handler_label: str = ""
+
+
+@dataclass(frozen=True)
+class Wait:
+    """`step.wait_for_event(step_id, event=..., if_exp=...)` inside a function."""
+
+    step_id: str
+    event: Ref
+    location: Location
+    if_exp: CelString | None = None
+
+
+@dataclass(frozen=True)
+class Invoke:
+    """`step.invoke(step_id, function=f, data={...})`: data counts as `f`'s event data."""
+
+    function: Ref
+    data: DataShape
+    location: Location
+
+
+@dataclass(frozen=True)
+class InngestFunction:
+    key: str  # unique in the project: "path:line"
+    module: str
+    symbol: str  # module-level name bound to the Function object ("" if none)
+    handler_name: str
+    fn_id: Ref
+    client: Ref
+    location: Location  # the handler's name (or the create_function call for the call form)
+    path: str
+    triggers: tuple[Trigger, ...] = ()
+    cancel_events: tuple[Trigger, ...] = ()
+    cel: tuple[CelString, ...] = ()
+    is_async: bool = False
+    in_factory: bool = False
+    waits: tuple[Wait, ...] = ()
+    invokes: tuple[Invoke, ...] = ()
+    step_runs: tuple[StepRun, ...] = ()
+    returns: tuple[LargeReturn, ...] = ()
+    trigger_count_known: bool = True
+
+
+@dataclass(frozen=True)
+class Client:
+    symbol: str
+    app_id: Ref
+    location: Location
+
+
+@dataclass(frozen=True)
+class FunctionList:
+    """A module- or function-level list of functions (serve lists), resolved lazily.
+
+    `items` are refs to functions; `spreads` are refs to other lists whose items are included
+    (concatenation, `*unpacking`, `extend`). `complete` is False once anything was added that
+    the collector could not describe (a comprehension, a call result).
+    """
+
+    symbol: str
+    items: tuple[Ref, ...]
+    spreads: tuple[Ref, ...]
+    complete: bool
+    location: Location
+
+
+@dataclass(frozen=True)
+class ServeCall:
+    entry_point: str  # qualified name, e.g. "inngest.fast_api.serve"
+    client: Ref
+    functions: FunctionList
+    location: Location
+    sync_only: bool = False
+
+
+@dataclass(frozen=True)
+class EventSend:
+    """An `inngest.Event(name=..., data=...)` built in the project (to send it)."""
+
+    name: Ref
+    data: DataShape
+    location: Location
+    name_location: Location
+    function_key: str = ""  # the Inngest function it is built in, if any
+    via: str = "event"  # "send", "send_sync", "send_event" or "event" (built, sent elsewhere)
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A module-level def or class, for resolving step handlers and serve-list names."""
+
+    symbol: str  # "name" or "Class.method"
+    kind: str  # "def", "async def", "class", "inngest-function"
+    location: Location
+    returns: tuple[LargeReturn, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    path: str
+    module: str
+    # Other dotted names that refer to this module (a namespace-package or src/ layout).
+    module_aliases: tuple[str, ...] = ()
+    is_package: bool = False
+    is_test: bool = False
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+    star_imports: tuple[str, ...] = ()
+    constants: dict[str, Ref] = field(default_factory=dict)  # "NAME" / "Class.NAME" -> value
+    clients: tuple[Client, ...] = ()
+    functions: tuple[InngestFunction, ...] = ()
+    lists: tuple[FunctionList, ...] = ()
+    serves: tuple[ServeCall, ...] = ()
+    sends: tuple[EventSend, ...] = ()
+    definitions: tuple[Definition, ...] = ()
+    # Module-level names bound to anything else (so a serve-list name can be told apart).
+    other_names: frozenset[str] = frozenset()
+    mentions_inngest: bool = False

@@ -1,0 +1,434 @@
+"""Turning expressions into facts: string refs, function lists, event data shapes, large returns.
+
+These helpers read the semantic model (`FileContext`) but never report; the fact collector and
+file rules share them so that "what is this event name" has one answer in the whole linter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from inngest_lint import sdk
+from inngest_lint.engine.context import FileContext
+from inngest_lint.engine.names import dotted_name, literal_string
+from inngest_lint.facts.model import UNKNOWN, DataShape, LargeReturn, Ref
+
+_MAX_DEPTH = 8
+
+
+def keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def positional(call: cst.Call, index: int) -> cst.BaseExpression | None:
+    position = 0
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            continue
+        if position == index:
+            return arg.value
+        position += 1
+    return None
+
+
+def argument(call: cst.Call, index: int, name: str) -> cst.BaseExpression | None:
+    """An argument given by position `index` or keyword `name`."""
+    value = keyword(call, name)
+    return value if value is not None else positional(call, index)
+
+
+def evaluate(context: FileContext, node: cst.BaseExpression, depth: int = 0) -> Ref:
+    """What a string-ish expression is: a literal, a symbol to resolve later, or unknown."""
+    if depth > _MAX_DEPTH:
+        return UNKNOWN
+    literal = literal_string(node)
+    if literal is not None:
+        return Ref.string(literal)
+    if isinstance(node, cst.IfExp):
+        return Ref.choice((evaluate(context, node.body, depth + 1), evaluate(context, node.orelse, depth + 1)))
+    if isinstance(node, cst.Name):
+        local = _local_binding(context, node.value)
+        if local == "param":
+            return UNKNOWN
+        if isinstance(local, cst.BaseExpression):
+            return evaluate(context, local, depth + 1)
+        qualified = context.qualify(node)
+        return Ref.symbol(qualified) if qualified else UNKNOWN
+    if isinstance(node, cst.Attribute):
+        qualified = context.qualify(node)
+        return Ref.symbol(qualified) if qualified else UNKNOWN
+    return UNKNOWN
+
+
+def _local_binding(context: FileContext, name: str) -> cst.BaseExpression | str | None:
+    """The value a function-local name holds, "param" for parameters, None if not local."""
+    for frame in reversed(context.frames):
+        if frame.kind == "class":
+            continue
+        if frame.kind == "module":
+            return None
+        if name in frame.params:
+            return "param"
+        if name in frame.scan.bound and name not in frame.scan.globals:
+            value = context.local_value(name)
+            return value if value is not None else "param"
+    return None
+
+
+def callable_ref(context: FileContext, node: cst.BaseExpression) -> Ref:
+    """A reference to a function object (serve-list item, step handler, invoke target)."""
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        if isinstance(node, cst.Name):
+            local = _local_binding(context, node.value)
+            if local is not None:
+                return UNKNOWN
+        qualified = context.qualify(node)
+        return Ref.symbol(qualified) if qualified else UNKNOWN
+    return UNKNOWN
+
+
+class ListParts:
+    """Items, spread lists and completeness of a function list while it is being built."""
+
+    def __init__(self) -> None:
+        self.items: list[Ref] = []
+        self.spreads: list[Ref] = []
+        self.complete = True
+
+    def add_item(self, ref: Ref) -> None:
+        if ref.kind == "unknown":
+            self.complete = False
+        else:
+            self.items.append(ref)
+
+    def add_spread(self, ref: Ref) -> None:
+        if ref.kind == "unknown":
+            self.complete = False
+        else:
+            self.spreads.append(ref)
+
+
+def evaluate_list(context: FileContext, node: cst.BaseExpression, parts: ListParts, depth: int = 0) -> None:
+    """Describe a list of functions: literals, `a + b`, `[*a, b]`, `list(a)`, names, attributes."""
+    if depth > _MAX_DEPTH:
+        parts.complete = False
+        return
+    if isinstance(node, (cst.List, cst.Tuple)):
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement):
+                evaluate_list(context, element.value, parts, depth + 1)
+            else:
+                parts.add_item(callable_ref(context, element.value))
+        return
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        evaluate_list(context, node.left, parts, depth + 1)
+        evaluate_list(context, node.right, parts, depth + 1)
+        return
+    if isinstance(node, cst.Call) and dotted_name(node.func) in ("list", "tuple") and len(node.args) == 1:
+        evaluate_list(context, node.args[0].value, parts, depth + 1)
+        return
+    if isinstance(node, cst.Name):
+        local = _local_binding(context, node.value)
+        if local == "param":
+            # A list bound in the function with several assignments or mutations: describe them.
+            frame_scan = _binding_scan_for(context, node.value)
+            if frame_scan is None:
+                parts.complete = False
+                return
+            add_binding(context, frame_scan, node.value, parts, depth)
+            return
+        if isinstance(local, cst.BaseExpression):
+            frame_scan = _binding_scan_for(context, node.value)
+            evaluate_list(context, local, parts, depth + 1)
+            if frame_scan is not None:
+                add_mutations(context, frame_scan, node.value, parts, depth)
+            return
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        qualified = context.qualify(node)
+        if qualified:
+            parts.add_spread(Ref.symbol(qualified))
+            return
+    parts.complete = False
+
+
+def _binding_scan_for(context: FileContext, name: str):  # type: ignore[no-untyped-def]
+    for frame in reversed(context.frames):
+        if frame.kind in ("class", "module"):
+            continue
+        if name in frame.params:
+            return None
+        if name in frame.scan.bound:
+            return frame.scan
+    return None
+
+
+def add_binding(context: FileContext, scan, name: str, parts: ListParts, depth: int) -> None:  # type: ignore[no-untyped-def]
+    """All assignments of `name` in a scope (union), plus its mutations."""
+    values = scan.assignments.get(name, [])
+    if not values or (name in scan.other and name not in scan.aug_assignments):
+        parts.complete = False
+        return
+    for value in values:
+        evaluate_list(context, value, parts, depth + 1)
+    add_mutations(context, scan, name, parts, depth)
+
+
+def add_mutations(context: FileContext, scan, name: str, parts: ListParts, depth: int) -> None:  # type: ignore[no-untyped-def]
+    """`name.append(x)`, `name.extend(xs)`, `name += xs`, `name.insert(i, x)` in the same scope."""
+    for call in scan.mutations.get(name, []):
+        assert isinstance(call.func, cst.Attribute)
+        method = call.func.attr.value
+        if method == "append" and len(call.args) == 1:
+            parts.add_item(callable_ref(context, call.args[0].value))
+        elif method == "extend" and len(call.args) == 1:
+            evaluate_list(context, call.args[0].value, parts, depth + 1)
+        elif method == "insert" and len(call.args) == 2:
+            parts.add_item(callable_ref(context, call.args[1].value))
+        elif method in ("remove", "pop", "clear"):
+            parts.complete = False
+    for aug in scan.aug_assignments.get(name, []):
+        if isinstance(aug.operator, cst.AddAssign):
+            evaluate_list(context, aug.value, parts, depth + 1)
+        else:
+            parts.complete = False
+
+
+# ---------------------------------------------------------------------------- event data
+def value_type(node: cst.BaseExpression) -> str:
+    """The CEL type of a literal value in event data; "unknown" for anything computed."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        return "string" if not isinstance(node, cst.SimpleString) or "b" not in node.prefix.lower() else "unknown"
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return "number"
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.expression, (cst.Integer, cst.Float)):
+        return "number"
+    if isinstance(node, cst.Name):
+        if node.value in ("True", "False"):
+            return "bool"
+        if node.value == "None":
+            return "null"
+    if isinstance(node, (cst.List, cst.ListComp, cst.Tuple)):
+        return "list"
+    if isinstance(node, (cst.Dict, cst.DictComp)):
+        return "map"
+    if isinstance(node, cst.Call) and dotted_name(node.func) == "str":
+        return "string"
+    return "unknown"
+
+
+def data_shape(context: FileContext, node: cst.BaseExpression | None, depth: int = 0) -> DataShape:
+    if node is None:
+        return DataShape(literal=True)
+    if isinstance(node, cst.Name) and node.value == "None":
+        return DataShape(literal=True)
+    if isinstance(node, cst.Dict):
+        keys: list[tuple[str, str]] = []
+        literal = True
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key = literal_string(element.key)
+                if key is None:
+                    literal = False
+                    continue
+                keys.append((key, value_type(element.value)))
+            else:
+                literal = False
+        return DataShape(literal=literal, keys=tuple(keys))
+    if isinstance(node, cst.Call) and dotted_name(node.func) == "dict" and all(
+        arg.keyword is not None for arg in node.args
+    ):
+        return DataShape(
+            literal=True,
+            keys=tuple((arg.keyword.value, value_type(arg.value)) for arg in node.args if arg.keyword),
+        )
+    if isinstance(node, cst.Name) and depth < _MAX_DEPTH:
+        local = _local_binding(context, node.value)
+        if isinstance(local, cst.BaseExpression):
+            return data_shape(context, local, depth + 1)
+    return DataShape(literal=False)
+
+
+# ---------------------------------------------------------------------------- large returns
+_DEFAULT_LARGE_METHODS = frozenset(
+    {"fetchall", "get_all", "find_all", "scan", "readlines", "read_text", "read_bytes", "iter_all", "list_all"}
+)
+_BOUNDING_METHODS = frozenset(
+    {"first", "one", "one_or_none", "scalar", "scalar_one", "fetchone", "fetchmany", "limit", "head", "get",
+     "count", "exists", "last", "latest", "earliest", "aggregate"}
+)
+_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "urlopen", "fetch"})
+_HTTP_MODULES = ("requests", "httpx", "aiohttp", "urllib.request")
+
+
+def _call_chain(node: cst.BaseExpression) -> Iterator[cst.Call | cst.Subscript]:
+    """The calls and subscripts along a method chain, outermost first."""
+    while True:
+        if isinstance(node, cst.Await):
+            node = node.expression
+            continue
+        if isinstance(node, cst.Call):
+            yield node
+            node = node.func.value if isinstance(node.func, cst.Attribute) else node.func
+            continue
+        if isinstance(node, cst.Subscript):
+            yield node
+            node = node.value
+            continue
+        if isinstance(node, cst.Attribute):
+            node = node.value
+            continue
+        return
+
+
+def _snippet(context: FileContext, node: cst.CSTNode) -> str:
+    text = context.tree.code_for_node(node).strip()
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def large_reason(context: FileContext, node: cst.BaseExpression, depth: int = 0) -> str | None:
+    """Why a returned expression is likely unbounded, or None.
+
+    A bound anywhere along the chain (`.first()`, `.limit(n)`, `[:n]`) makes it bounded.
+    """
+    if depth > _MAX_DEPTH:
+        return None
+    settings = context.settings
+    large_methods = _DEFAULT_LARGE_METHODS | set(settings.large_return_calls)
+    if isinstance(node, cst.Await):
+        return large_reason(context, node.expression, depth + 1)
+    if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+        inner = large_reason(context, node.for_in.iter, depth + 1)
+        return f"a comprehension over {inner}" if inner else None
+    if isinstance(node, (cst.Dict,)):
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                inner = large_reason(context, element.value, depth + 1)
+                if inner:
+                    return inner
+        return None
+    if isinstance(node, (cst.List, cst.Tuple)):
+        for element in node.elements:
+            inner = large_reason(context, element.value, depth + 1)
+            if inner:
+                return inner
+        return None
+    if isinstance(node, cst.Name):
+        local = _local_binding(context, node.value)
+        if isinstance(local, cst.BaseExpression):
+            return large_reason(context, local, depth + 1)
+        return None
+    if isinstance(node, cst.Attribute):
+        attribute = node.attr.value
+        if attribute in ("content", "text") or attribute in settings.large_return_attributes:
+            if attribute in settings.large_return_attributes or _is_http_response(context, node.value):
+                return f"`{_snippet(context, node)}` (a whole response body)"
+        return None
+    if not isinstance(node, cst.Call):
+        return None
+    chain = list(_call_chain(node))
+    for link in chain:
+        if isinstance(link, cst.Subscript):
+            return None
+        if isinstance(link.func, cst.Attribute) and link.func.attr.value in _BOUNDING_METHODS:
+            return None
+    func = node.func
+    qualified = context.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+    if qualified and qualified.startswith("pandas.read_"):
+        return f"`{_snippet(context, node)}` (a whole data frame)"
+    if isinstance(func, cst.Name) and func.value in ("list", "tuple", "set", "sorted") and node.args:
+        inner = large_reason(context, node.args[0].value, depth + 1)
+        if inner:
+            return inner
+        argument_node = node.args[0].value
+        if _looks_like_queryset(argument_node):
+            return f"`{_snippet(context, node)}` (a whole query set)"
+        return None
+    if not isinstance(func, cst.Attribute):
+        return None
+    method = func.attr.value
+    if method in large_methods:
+        return f"`{_snippet(context, node)}`"
+    if method == "all" and not node.args:
+        return f"`{_snippet(context, node)}` (every row)"
+    if method == "filter" and _looks_like_queryset(func.value):
+        return f"`{_snippet(context, node)}` (an unbounded query set)"
+    if method == "find" and (not node.args or isinstance(node.args[0].value, cst.Dict)):
+        return f"`{_snippet(context, node)}` (an unbounded cursor)"
+    if method == "read" and not node.args:
+        return f"`{_snippet(context, node)}` (a whole file or body)"
+    return None
+
+
+def _looks_like_queryset(node: cst.BaseExpression) -> bool:
+    """`Model.objects...` or a `.filter(...)`/`.all()`/`.exclude(...)` chain on it."""
+    current = node
+    while True:
+        if isinstance(current, cst.Call):
+            current = current.func
+        elif isinstance(current, cst.Attribute):
+            if current.attr.value == "objects":
+                return True
+            current = current.value
+        else:
+            return False
+
+
+def _is_http_response(context: FileContext, node: cst.BaseExpression) -> bool:
+    """`response` bound to `requests.get(...)`, `await client.get(...)`, `urlopen(...)` etc."""
+    if isinstance(node, cst.Name):
+        local = _local_binding(context, node.value)
+        if not isinstance(local, cst.BaseExpression):
+            return False
+        node = local
+    if isinstance(node, cst.Await):
+        node = node.expression
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    qualified = context.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+    if qualified and qualified.startswith(_HTTP_MODULES):
+        return True
+    return isinstance(func, cst.Attribute) and func.attr.value in _HTTP_METHODS and bool(node.args) and (
+        literal_string(node.args[0].value) is not None or isinstance(node.args[0].value, cst.FormattedString)
+    )
+
+
+def returned_values(body: cst.CSTNode) -> Iterator[cst.Return]:
+    """Return statements of a function body, not of nested functions or lambdas."""
+    stack: list[cst.CSTNode] = list(body.children)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        if isinstance(current, cst.Return):
+            yield current
+            continue
+        if isinstance(current, cst.BaseExpression):
+            continue
+        stack.extend(current.children)
+
+
+def large_returns_of(context: FileContext, node: cst.FunctionDef | cst.Lambda) -> tuple[LargeReturn, ...]:
+    found: list[LargeReturn] = []
+    if isinstance(node, cst.Lambda):
+        reason = large_reason(context, node.body)
+        if reason:
+            found.append(LargeReturn(reason, context.location(node.body)))
+        return tuple(found)
+    for statement in returned_values(node.body):
+        if statement.value is None:
+            continue
+        reason = large_reason(context, statement.value)
+        if reason:
+            found.append(LargeReturn(reason, context.location(statement)))
+    return tuple(found)
+
+
+def is_sdk_event(context: FileContext, call: cst.Call) -> bool:
+    return context.qualify(call.func) == sdk.EVENT_CLASS if isinstance(call.func, (cst.Name, cst.Attribute)) else False

@@ -1,0 +1,93 @@
+"""Finds every rule class under `inngest_lint.rules` and resolves user selectors against them.
+
+Discovery is by convention (one module per rule, `innNNN_<slug>.py`), as in pylint and Fixit,
+so adding a rule is adding a file. Codes and names must be unique; `check_registry()` proves it
+and the tests call it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+from functools import lru_cache
+
+from inngest_lint.rules.base import ProjectRule, Rule, RuleMeta
+
+RuleClass = type[RuleMeta]
+
+
+class SelectorError(ValueError):
+    """An unknown code, prefix or rule name in --select/--ignore or config."""
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> tuple[RuleClass, ...]:
+    import inngest_lint.rules as package
+
+    found: list[RuleClass] = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if not info.name.startswith("inn"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, (Rule, ProjectRule))
+                and value not in (Rule, ProjectRule)
+                and value.__module__ == module.__name__
+                and value.code
+            ):
+                found.append(value)
+    found.sort(key=lambda rule: rule.code)
+    return tuple(found)
+
+
+def check_registry() -> None:
+    """Raise if two rules share a code or a name."""
+    codes: dict[str, RuleClass] = {}
+    names: dict[str, RuleClass] = {}
+    for rule in all_rules():
+        if rule.code in codes:
+            raise RuntimeError(f"duplicate rule code {rule.code}: {codes[rule.code]} and {rule}")
+        if rule.name in names:
+            raise RuntimeError(f"duplicate rule name {rule.name}: {names[rule.name]} and {rule}")
+        codes[rule.code] = rule
+        names[rule.name] = rule
+
+
+def by_code() -> dict[str, RuleClass]:
+    return {rule.code: rule for rule in all_rules()}
+
+
+def by_name() -> dict[str, RuleClass]:
+    return {rule.name: rule for rule in all_rules()}
+
+
+def find_rule(code_or_name: str) -> RuleClass | None:
+    key = code_or_name.strip()
+    return by_code().get(key.upper()) or by_name().get(key.lower())
+
+
+def expand_selector(selector: str) -> set[str]:
+    """Codes matched by one selector: `ALL`, a code, a code prefix (`INN1`), or a rule name."""
+    key = selector.strip()
+    codes = [rule.code for rule in all_rules()]
+    if key.upper() == "ALL":
+        return set(codes)
+    rule = by_name().get(key.lower())
+    if rule is not None:
+        return {rule.code}
+    matched = {code for code in codes if code.startswith(key.upper())} if key.upper().startswith("INN") else set()
+    if matched:
+        return matched
+    suggestions = difflib.get_close_matches(key, [*codes, *by_name()], n=1, cutoff=0.5)
+    hint = f"; did you mean '{suggestions[0]}'?" if suggestions else ""
+    raise SelectorError(f"unknown rule code or name '{selector}'{hint}")
+
+
+def expand_selectors(selectors: list[str]) -> set[str]:
+    codes: set[str] = set()
+    for selector in selectors:
+        codes |= expand_selector(selector)
+    return codes

@@ -1,0 +1,16 @@
+"""Reporters: formatting only, selected by name. Add a format by adding a class to REPORTERS."""
+
+from __future__ import annotations
+
+from inngest_lint.reporters.base import Reporter
+from inngest_lint.reporters.json_reporter import JsonReporter
+from inngest_lint.reporters.text import TextReporter
+
+REPORTERS: dict[str, type[Reporter]] = {
+    "text": TextReporter,
+    "json": JsonReporter,
+}
+
+
+def get_reporter(name: str) -> type[Reporter]:
+    return REPORTERS[name]

@@ -1,0 +1,33 @@
+"""The reporter interface: a run's diagnostics in, text out. Reporters never look at CST."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TextIO
+
+from inngest_lint.diagnostics import Diagnostic
+
+DOCS_PAGE = "https://github.com/inngest-lint/inngest-lint/blob/main/docs/rules.md"
+
+
+def docs_anchor(code: str, name: str) -> str:
+    """The link to a rule's section in docs/rules.md (GitHub heading anchors)."""
+    slug = f"{code}-{name}".lower() if name else code.lower()
+    return f"{DOCS_PAGE}#{slug}"
+
+
+class Reporter:
+    def __init__(self, stream: TextIO, *, quiet: bool = False, statistics: bool = False) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.statistics = statistics
+
+    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0) -> None:
+        raise NotImplementedError
+
+
+def rule_name(code: str) -> str:
+    from inngest_lint.registry import by_code
+
+    rule = by_code().get(code)
+    return rule.name if rule else ""

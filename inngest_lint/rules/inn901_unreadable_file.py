@@ -1,0 +1,29 @@
+"""INN901: the engine reports files it cannot read or decode; this class documents it."""
+
+from __future__ import annotations
+
+from inngest_lint.rules.base import Rule
+
+
+class UnreadableFileRule(Rule):
+    """A file that cannot be read or decoded.
+
+    ## What it does
+    Reports a Python file that cannot be opened (permissions), that holds NUL bytes (a binary
+    file with a `.py` name), or that is not valid in its declared encoding (UTF-8 by default).
+    The run goes on with the other files.
+
+    ## Why is this bad?
+    The linter cannot check what it cannot read, and Python cannot import it either.
+
+    ## Example
+    A `.py` file saved as Latin-1 without a `# -*- coding: latin-1 -*-` line.
+
+    ## Use instead
+    Save the file as UTF-8, or declare its encoding on the first or second line.
+    """
+
+    code = "INN901"
+    name = "unreadable-file"
+    VALID = ["# -*- coding: utf-8 -*-\nimport inngest\n"]
+    INVALID = []

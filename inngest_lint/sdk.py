@@ -1,0 +1,271 @@
+"""The one table of Inngest Python SDK names (PyPI `inngest`, versions 0.3 to 0.5).
+
+Every rule reads SDK facts from here and never spells an SDK name itself, so that a new SDK
+release is one edit in one place, and `tests/test_sdk_table.py` can check this table against the
+installed package. Qualified names are the public spellings (`inngest.TriggerEvent`), which the
+name resolver produces for every import style and alias.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PACKAGE = "inngest"
+
+CLIENT_CLASS = "inngest.Inngest"
+EVENT_CLASS = "inngest.Event"
+TRIGGER_EVENT_CLASS = "inngest.TriggerEvent"
+TRIGGER_CRON_CLASS = "inngest.TriggerCron"
+TRIGGER_CLASSES = frozenset({TRIGGER_EVENT_CLASS, TRIGGER_CRON_CLASS})
+CANCEL_CLASS = "inngest.Cancel"
+
+#: Client methods. `create_function` returns a decorator; `send` is a coroutine, `send_sync` blocks.
+CREATE_FUNCTION_METHOD = "create_function"
+CLIENT_SEND_METHODS = frozenset({"send", "send_sync"})
+CLIENT_ASYNC_SEND_METHOD = "send"
+
+#: Handler context and step classes: a parameter annotated with one of these is a context/step.
+CONTEXT_CLASSES = frozenset({"inngest.Context", "inngest.ContextSync"})
+STEP_CLASSES = frozenset({"inngest.Step", "inngest.StepSync"})
+#: `ctx.step` (0.5) and `ctx.group` attribute names on the context.
+CONTEXT_STEP_ATTRIBUTE = "step"
+CONTEXT_GROUP_ATTRIBUTE = "group"
+GROUP_PARALLEL_METHOD = "parallel"
+
+#: Step methods whose first argument (or `step_id=`) is a step ID.
+STEP_METHODS = frozenset(
+    {"run", "sleep", "sleep_until", "wait_for_event", "send_event", "invoke", "invoke_by_id"}
+)
+STEP_RUN = "run"
+STEP_SLEEP = "sleep"
+STEP_SLEEP_UNTIL = "sleep_until"
+STEP_WAIT_FOR_EVENT = "wait_for_event"
+STEP_SEND_EVENT = "send_event"
+STEP_INVOKE = "invoke"
+STEP_INVOKE_BY_ID = "invoke_by_id"
+#: `step.parallel` existed in 0.3, was deprecated in 0.4 and removed in 0.5.
+REMOVED_STEP_METHODS = frozenset({"parallel"})
+STEP_ID_KEYWORD = "step_id"
+
+#: Keyword arguments each step method accepts after the step ID (0.5.19; `user` only before 0.5).
+STEP_METHOD_KEYWORDS: dict[str, frozenset[str]] = {
+    "run": frozenset({"handler", "output_type"}),
+    "sleep": frozenset({"duration"}),
+    "sleep_until": frozenset({"until"}),
+    "wait_for_event": frozenset({"event", "if_exp", "timeout"}),
+    "send_event": frozenset({"events"}),
+    "invoke": frozenset({"function", "data", "timeout", "v", "user"}),
+    "invoke_by_id": frozenset({"app_id", "function_id", "data", "timeout", "v", "user"}),
+}
+
+
+@dataclass(frozen=True)
+class ServeEntryPoint:
+    """Where a serve function takes its client and function list, and what it can run."""
+
+    qualified_name: str
+    client_index: int
+    functions_index: int
+    sync_only: bool = False
+
+
+SERVE_ENTRY_POINTS: dict[str, ServeEntryPoint] = {
+    entry.qualified_name: entry
+    for entry in (
+        ServeEntryPoint("inngest.fast_api.serve", client_index=1, functions_index=2),
+        ServeEntryPoint("inngest.flask.serve", client_index=1, functions_index=2),
+        ServeEntryPoint("inngest.django.serve", client_index=0, functions_index=1),
+        ServeEntryPoint("inngest.tornado.serve", client_index=1, functions_index=2, sync_only=True),
+        ServeEntryPoint("inngest.digital_ocean.serve", client_index=0, functions_index=1, sync_only=True),
+    )
+}
+SERVE_FUNCTIONS_KEYWORD = "functions"
+SERVE_CLIENT_KEYWORD = "client"
+#: `inngest.connect.connect([(client, functions), ...])`: a list of (client, functions) pairs.
+CONNECT_ENTRY_POINT = "inngest.connect.connect"
+CONNECT_APPS_KEYWORD = "apps"
+
+#: Keyword sets of each configuration class: the union over 0.3 to 0.5, because a keyword that
+#: exists in any supported version is not a typo. Pydantic drops unknown keywords silently.
+CONFIG_CLASS_KEYWORDS: dict[str, frozenset[str]] = {
+    "inngest.TriggerEvent": frozenset({"event", "expression"}),
+    "inngest.TriggerCron": frozenset({"cron", "jitter"}),
+    "inngest.Event": frozenset({"name", "data", "id", "ts", "user"}),
+    "inngest.Cancel": frozenset({"event", "if_exp", "timeout"}),
+    "inngest.Concurrency": frozenset({"limit", "key", "scope"}),
+    "inngest.Debounce": frozenset({"period", "key", "timeout"}),
+    "inngest.Throttle": frozenset({"limit", "period", "key", "burst", "count"}),
+    "inngest.RateLimit": frozenset({"limit", "period", "key"}),
+    "inngest.Batch": frozenset({"max_size", "timeout", "key", "if_exp"}),
+    "inngest.Priority": frozenset({"run"}),
+    "inngest.Singleton": frozenset({"mode", "key"}),
+    "inngest.Timeouts": frozenset({"start", "finish"}),
+}
+
+#: `client.create_function(...)` keywords (union over versions; all keyword-only).
+CREATE_FUNCTION_KEYWORDS = frozenset(
+    {
+        "fn_id",
+        "name",
+        "trigger",
+        "retries",
+        "cancel",
+        "concurrency",
+        "debounce",
+        "throttle",
+        "rate_limit",
+        "batch_events",
+        "idempotency",
+        "priority",
+        "timeouts",
+        "singleton",
+        "on_failure",
+        "middleware",
+        "output_type",
+        "_experimental_execution",
+    }
+)
+CREATE_FUNCTION_ID_KEYWORD = "fn_id"
+CREATE_FUNCTION_TRIGGER_KEYWORD = "trigger"
+CREATE_FUNCTION_CANCEL_KEYWORD = "cancel"
+
+#: `inngest.Inngest(...)` keywords (all keyword-only; `app_id` required).
+CLIENT_KEYWORDS = frozenset(
+    {
+        "app_id",
+        "api_base_url",
+        "app_version",
+        "env",
+        "event_api_base_url",
+        "event_key",
+        "is_production",
+        "logger",
+        "middleware",
+        "request_timeout",
+        "serializer",
+        "signing_key",
+    }
+)
+CLIENT_APP_ID_KEYWORD = "app_id"
+CLIENT_SECRET_KEYWORDS = frozenset({"signing_key", "event_key"})
+SECRET_ENVIRONMENT_VARIABLES = frozenset({"INNGEST_SIGNING_KEY", "INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY_FALLBACK"})
+
+
+@dataclass(frozen=True)
+class CelOption:
+    """A string argument that Inngest evaluates as a CEL expression.
+
+    `owner` is a class qualified name, `create_function` (a direct keyword), or a step method;
+    `keyword` the argument; `has_async` whether `async` (the incoming event) is in scope.
+    """
+
+    owner: str
+    keyword: str
+    has_async: bool = False
+
+
+CEL_OPTIONS: tuple[CelOption, ...] = (
+    CelOption("inngest.TriggerEvent", "expression"),
+    CelOption("inngest.Cancel", "if_exp", has_async=True),
+    CelOption("inngest.Batch", "key"),
+    CelOption("inngest.Batch", "if_exp"),
+    CelOption("inngest.Concurrency", "key"),
+    CelOption("inngest.Debounce", "key"),
+    CelOption("inngest.Throttle", "key"),
+    CelOption("inngest.RateLimit", "key"),
+    CelOption("inngest.Singleton", "key"),
+    CelOption("inngest.Priority", "run"),
+    CelOption("create_function", "idempotency"),
+    CelOption("wait_for_event", "if_exp", has_async=True),
+)
+
+#: Duration arguments: an int is milliseconds; config durations must be >= 1 s and whole seconds.
+DURATION_ARGUMENTS: dict[str, frozenset[str]] = {
+    "inngest.Debounce": frozenset({"period", "timeout"}),
+    "inngest.Throttle": frozenset({"period"}),
+    "inngest.RateLimit": frozenset({"period"}),
+    "inngest.Batch": frozenset({"timeout"}),
+    "inngest.Cancel": frozenset({"timeout"}),
+    "inngest.Timeouts": frozenset({"start", "finish"}),
+    "wait_for_event": frozenset({"timeout"}),
+    "invoke": frozenset({"timeout"}),
+    "invoke_by_id": frozenset({"timeout"}),
+}
+
+#: Error classes, exported at top level only (there is no public `inngest.errors` module).
+NON_RETRIABLE_ERROR = "inngest.NonRetriableError"
+RETRY_AFTER_ERROR = "inngest.RetryAfterError"
+STEP_ERROR = "inngest.StepError"
+
+#: Names `from inngest import X` may import, by the newest version that has them (union).
+TOP_LEVEL_EXPORTS = frozenset(
+    {
+        "Batch",
+        "Cancel",
+        "Concurrency",
+        "Context",
+        "ContextSync",
+        "Debounce",
+        "Event",
+        "Function",
+        "Inngest",
+        "JSON",
+        "Middleware",
+        "MiddlewareSync",
+        "NonRetriableError",
+        "ParallelMode",
+        "Priority",
+        "PydanticSerializer",
+        "RateLimit",
+        "RetryAfterError",
+        "SendEventsResult",
+        "Serializer",
+        "Singleton",
+        "Step",
+        "StepError",
+        "StepMemos",
+        "StepSync",
+        "Streaming",
+        "Throttle",
+        "Timeouts",
+        "TransformOutputResult",
+        "TriggerCron",
+        "TriggerEvent",
+        # Public submodules are importable names too (`from inngest import fast_api`).
+        "fast_api",
+        "flask",
+        "django",
+        "tornado",
+        "digital_ocean",
+        "connect",
+        "experimental",
+    }
+)
+PUBLIC_SUBMODULES = frozenset(
+    {
+        "inngest.fast_api",
+        "inngest.flask",
+        "inngest.django",
+        "inngest.tornado",
+        "inngest.digital_ocean",
+        "inngest.connect",
+        "inngest.experimental",
+    }
+)
+#: Wrong module names seen in the wild, with what to write instead.
+WRONG_MODULES: dict[str, str] = {
+    "inngest.errors": "the error classes are top-level: `from inngest import NonRetriableError`",
+    "inngest.digital_ocean_serve": "the module is `inngest.digital_ocean`, with `serve`",
+    "inngest.fastapi": "the module is `inngest.fast_api`",
+}
+
+#: Event names the platform reserves for itself.
+RESERVED_EVENT_PREFIX = "inngest/"
+FUNCTION_FAILED_EVENT = "inngest/function.failed"
+
+#: Platform limits (https://inngest.com/docs/usage-limits/inngest).
+STEP_OUTPUT_LIMIT_BYTES = 4 * 1024 * 1024
+MAX_TRIGGERS = 10
+MAX_CONCURRENCY_ENTRIES = 2
+MAX_SLEEP_SECONDS = 365 * 24 * 3600
+MIN_CONFIG_DURATION_MS = 1000

@@ -1,0 +1,50 @@
+"""Shared helpers: lint snippets and projects through the real engine."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from inngest_lint.api import RunOptions, lint_paths
+from inngest_lint.config import Settings, load_settings
+from inngest_lint.diagnostics import Diagnostic
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def write_project(root: Path, files: dict[str, str]) -> None:
+    (root / "pyproject.toml").write_text("[project]\nname = 'sample'\n", encoding="utf-8")
+    for relative, source in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(source).lstrip("\n"), encoding="utf-8")
+
+
+def lint_project(root: Path, paths: list[str] | None = None, settings: Settings | None = None) -> list[Diagnostic]:
+    """Lint a project directory (absolute paths in results), as a user would from its root."""
+    settings = settings or load_settings(root)
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        result = lint_paths(paths or ["."], settings, RunOptions())
+    finally:
+        os.chdir(old)
+    assert not result.errors, result.errors
+    return [d for d in result.diagnostics]
+
+
+@pytest.fixture
+def project(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write files into a fresh project and lint it: project({"app.py": "..."}) -> diagnostics."""
+
+    def run(files: dict[str, str], paths: list[str] | None = None, **settings: object) -> list[Diagnostic]:
+        write_project(tmp_path, files)
+        base = load_settings(tmp_path)
+        from dataclasses import replace
+
+        return lint_project(tmp_path, paths, replace(base, **settings) if settings else base)
+
+    return run

@@ -1,0 +1,41 @@
+"""The registry: unique codes and names, file names that match, docs in the agreed sections."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+
+from inngest_lint.registry import SelectorError, all_rules, check_registry, expand_selector
+
+SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
+
+
+def test_codes_and_names_are_unique() -> None:
+    check_registry()
+    assert len(all_rules()) >= 3
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
+def test_rule_is_documented_and_named_by_convention(rule: type) -> None:
+    assert re.fullmatch(r"INN\d{3}", rule.code)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    module = inspect.getmodule(rule)
+    assert module is not None
+    assert module.__name__.rsplit(".", 1)[-1] == f"{rule.code.lower()}_{rule.name.replace('-', '_')}"
+    docs = rule.docs()
+    positions = [docs.find(section) for section in SECTIONS]
+    assert all(position >= 0 for position in positions), f"{rule.code} lacks a docs section"
+    assert positions == sorted(positions)
+    assert rule.summary() and not rule.summary().startswith("#")
+    assert rule.VALID, f"{rule.code} has no VALID example"
+
+
+def test_selectors() -> None:
+    assert expand_selector("INN101") == {"INN101"}
+    assert "INN101" in expand_selector("INN1")
+    assert expand_selector("step-id-reused-in-loop") == {"INN101"}
+    assert "INN900" in expand_selector("ALL")
+    with pytest.raises(SelectorError, match="did you mean 'INN101'"):
+        expand_selector("INN1011")

@@ -1,0 +1,56 @@
+"""Every rule's VALID and INVALID examples run through the real engine (they are also its docs)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from annotations import parse_annotations
+from conftest import lint_project, write_project
+from inngest_lint.config import Settings
+from inngest_lint.registry import all_rules
+
+
+def _cases(kind: str) -> list[object]:
+    cases = []
+    for rule in all_rules():
+        for number, example in enumerate(getattr(rule, kind)):
+            cases.append(pytest.param(rule, example, id=f"{rule.code}-{kind.lower()}-{number}"))
+    return cases
+
+
+def _files(example: object) -> dict[str, str]:
+    if isinstance(example, dict):
+        return {path: textwrap.dedent(source).lstrip("\n") for path, source in example.items()}
+    return {"app.py": textwrap.dedent(str(example)).lstrip("\n")}
+
+
+def _run(tmp_path: Path, rule: type, example: object) -> tuple[dict[str, str], list]:
+    files = _files(example)
+    write_project(tmp_path, files)
+    settings = Settings(select=(rule.code,), root=str(tmp_path))
+    found = [d for d in lint_project(tmp_path, settings=settings) if d.code == rule.code]
+    return files, found
+
+
+@pytest.mark.parametrize(("rule", "example"), _cases("VALID"))
+def test_valid_example_is_not_flagged(tmp_path: Path, rule: type, example: object) -> None:
+    _, found = _run(tmp_path, rule, example)
+    assert found == [], [f"{d.path}:{d.line}: {d.message}" for d in found]
+
+
+@pytest.mark.parametrize(("rule", "example"), _cases("INVALID"))
+def test_invalid_example_is_flagged(tmp_path: Path, rule: type, example: object) -> None:
+    files, found = _run(tmp_path, rule, example)
+    assert found, f"{rule.code} found nothing"
+    expected = {
+        (path, e.line)
+        for path, source in files.items()
+        for e in parse_annotations(source, path)
+        if e.code == rule.code
+    }
+    if expected:
+        got = {(str(Path(d.path).as_posix()), d.line) for d in found}
+        assert got == expected
