@@ -38,6 +38,8 @@ class RunOptions:
     stdin_filename: str | None = None
     debug: bool = False
     project_root: Path | None = None
+    # Unsaved editor buffers: path -> text, used instead of the file on disk.
+    overrides: dict[str, str] = field(default_factory=dict)
     # Lint only the named files, without reading the rest of the project (tests, one-off runs).
     isolated: bool = False
 
@@ -158,8 +160,9 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
     to_parse: list[Path] = []
     for path in context_files:
         is_named = path in named
-        if path == stdin_path:
-            text = options.stdin_text or ""
+        override = options.overrides.get(str(path))
+        if path == stdin_path or override is not None:
+            text = override if override is not None else (options.stdin_text or "")
             texts[path] = text
             if any(marker.decode() in text for marker in PREFILTER_MARKERS):
                 to_parse.append(path)

@@ -281,6 +281,11 @@ class FactCollector:
         if name_node is None:
             return
         function_key = self._builders[-1].key if self._builders else ""
+        sender = ".".join(
+            frame.node.name.value  # type: ignore[attr-defined]
+            for frame in context.frames
+            if frame.kind in ("def", "class")
+        )
         self.sends.append(
             EventSend(
                 name=evaluate(context, name_node),
@@ -288,6 +293,7 @@ class FactCollector:
                 location=context.location(node),
                 name_location=context.location(name_node),
                 function_key=function_key,
+                sender=sender,
             )
         )
 

@@ -184,6 +184,8 @@ class EventSend:
     name_location: Location
     function_key: str = ""  # the Inngest function it is built in, if any
     via: str = "event"  # "send", "send_sync", "send_event" or "event" (built, sent elsewhere)
+    # The enclosing module-level def or method ("" at module level), e.g. a web route handler.
+    sender: str = ""
 
 
 @dataclass(frozen=True)
