@@ -92,6 +92,10 @@ class FactCollector:
         context = self.context
         frame = context.frame
         if frame.inngest is not None:
+            if frame.inngest.symbol != node.name.value and len(context.frames) == 2:
+                # Call form: `fn = client.create_function(...)(handler)`; `handler` itself is not
+                # the Function, and serving it is a mistake the served-object rule names.
+                self.definitions.append(Definition(node.name.value, "inngest-handler", context.location(node.name)))
             builder = _FunctionBuilder(frame.inngest, node)
             builder.key = f"{context.path}:{context.location(node.name).line}"
             self._builders.append(builder)
@@ -322,7 +326,8 @@ class FactCollector:
         else:
             evaluate_list(self.context, node, parts)
         location = self.context.location(node) if node is not None else self.context.location(self.context.tree)
-        return FunctionList(symbol, tuple(parts.items), tuple(parts.spreads), parts.complete, location)
+        return FunctionList(symbol, tuple(parts.items), tuple(parts.spreads), parts.complete, location,
+                            tuple(parts.item_locations))
 
     def _serve(self, node: cst.Call, entry: sdk.ServeEntryPoint) -> None:
         functions = argument(node, entry.functions_index, sdk.SERVE_FUNCTIONS_KEYWORD)
@@ -371,7 +376,8 @@ class FactCollector:
             event = evaluate(context, event_node) if event_node is not None else UNKNOWN
             if_exp_node = keyword(node, "if_exp")
             if_exp = cel_string(context, if_exp_node, "wait_for_event.if_exp", event) if if_exp_node is not None else None
-            builder.waits.append(Wait(step_label, event, context.location(node), if_exp))
+            builder.waits.append(Wait(step_label, event, context.location(node), if_exp,
+                                      context.location(event_node) if event_node is not None else None))
         elif method == sdk.STEP_INVOKE:
             function_node = keyword(node, "function")
             if function_node is not None:
@@ -430,7 +436,7 @@ class FactCollector:
                     evaluate_list(context, value, parts)
                 add_mutations(context, scan, name, parts, 0)
                 lists.append(FunctionList(name, tuple(parts.items), tuple(parts.spreads), parts.complete,
-                                          context.location(values[0])))
+                                          context.location(values[0]), tuple(parts.item_locations)))
                 continue
             other.add(name)
         other |= scan.other - set(constants) - {fl.symbol for fl in lists}

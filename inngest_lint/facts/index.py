@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from inngest_lint.config import Settings
+from inngest_lint.diagnostics import Location
 from inngest_lint.facts.model import (
     Client,
     DataShape,
@@ -175,23 +176,27 @@ class ProjectIndex:
         return next(iter(values)) if values and len(values) == 1 else None
 
     # ------------------------------------------------------------------ serve lists
-    def expand_list(self, function_list: FunctionList, seen: set[int] | None = None) -> tuple[list[Resolved], bool]:
-        """Everything a function list holds (resolved), and whether it is fully known."""
+    def expand_list(
+        self, function_list: FunctionList, seen: set[int] | None = None
+    ) -> tuple[list[tuple[Resolved, Location]], bool]:
+        """Everything a function list holds (resolved, with where each item is written), and
+        whether the list is fully known."""
         seen = set() if seen is None else seen
         if id(function_list) in seen:
             return [], True
         seen.add(id(function_list))
         complete = function_list.complete
-        items: list[Resolved] = []
-        for item in function_list.items:
-            resolved = self.resolve(item.value) if item.kind == "symbol" else Resolved("external")
+        items: list[tuple[Resolved, Location]] = []
+        locations = function_list.item_locations or tuple(function_list.location for _ in function_list.items)
+        for item, location in zip(function_list.items, locations):
+            resolved = self.resolve(item.value) if item.kind == "symbol" else EXTERNAL
             if resolved.kind == "list":
                 sub_items, sub_complete = self.expand_list(resolved.value, seen)  # type: ignore[arg-type]
                 items.extend(sub_items)
                 complete = complete and sub_complete
             else:
-                items.append(resolved)
-                if resolved.kind == "external":
+                items.append((resolved, location))
+                if resolved.kind in ("external", "other"):
                     complete = False
         for spread in function_list.spreads:
             resolved = self.resolve(spread.value) if spread.kind == "symbol" else EXTERNAL
@@ -200,7 +205,7 @@ class ProjectIndex:
                 items.extend(sub_items)
                 complete = complete and sub_complete
             elif resolved.kind == "function":
-                items.append(resolved)
+                items.append((resolved, function_list.location))
             else:
                 complete = False
         return items, complete

@@ -109,6 +109,7 @@ class Wait:
     event: Ref
     location: Location
     if_exp: CelString | None = None
+    event_location: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class FunctionList:
     spreads: tuple[Ref, ...]
     complete: bool
     location: Location
+    item_locations: tuple[Location, ...] = ()  # parallel to items
 
 
 @dataclass(frozen=True)

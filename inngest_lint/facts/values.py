@@ -13,6 +13,7 @@ import libcst as cst
 from inngest_lint import sdk
 from inngest_lint.engine.context import FileContext
 from inngest_lint.engine.names import dotted_name, literal_string
+from inngest_lint.diagnostics import Location
 from inngest_lint.facts.model import UNKNOWN, DataShape, LargeReturn, Ref
 
 _MAX_DEPTH = 8
@@ -97,14 +98,16 @@ class ListParts:
 
     def __init__(self) -> None:
         self.items: list[Ref] = []
+        self.item_locations: list[Location] = []
         self.spreads: list[Ref] = []
         self.complete = True
 
-    def add_item(self, ref: Ref) -> None:
+    def add_item(self, ref: Ref, location: Location) -> None:
         if ref.kind == "unknown":
             self.complete = False
         else:
             self.items.append(ref)
+            self.item_locations.append(location)
 
     def add_spread(self, ref: Ref) -> None:
         if ref.kind == "unknown":
@@ -123,7 +126,7 @@ def evaluate_list(context: FileContext, node: cst.BaseExpression, parts: ListPar
             if isinstance(element, cst.StarredElement):
                 evaluate_list(context, element.value, parts, depth + 1)
             else:
-                parts.add_item(callable_ref(context, element.value))
+                parts.add_item(callable_ref(context, element.value), context.location(element.value))
         return
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
         evaluate_list(context, node.left, parts, depth + 1)
@@ -184,11 +187,11 @@ def add_mutations(context: FileContext, scan, name: str, parts: ListParts, depth
         assert isinstance(call.func, cst.Attribute)
         method = call.func.attr.value
         if method == "append" and len(call.args) == 1:
-            parts.add_item(callable_ref(context, call.args[0].value))
+            parts.add_item(callable_ref(context, call.args[0].value), context.location(call.args[0].value))
         elif method == "extend" and len(call.args) == 1:
             evaluate_list(context, call.args[0].value, parts, depth + 1)
         elif method == "insert" and len(call.args) == 2:
-            parts.add_item(callable_ref(context, call.args[1].value))
+            parts.add_item(callable_ref(context, call.args[1].value), context.location(call.args[1].value))
         elif method in ("remove", "pop", "clear"):
             parts.complete = False
     for aug in scan.aug_assignments.get(name, []):

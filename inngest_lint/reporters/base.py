@@ -7,7 +7,8 @@ from typing import TextIO
 
 from inngest_lint.diagnostics import Diagnostic
 
-DOCS_PAGE = "https://github.com/inngest-lint/inngest-lint/blob/main/docs/rules.md"
+PROJECT_URL = "https://github.com/inngest-lint/inngest-lint"
+DOCS_PAGE = f"{PROJECT_URL}/blob/main/docs/rules.md"
 
 
 def docs_anchor(code: str, name: str) -> str:

@@ -1,0 +1,115 @@
+"""Helpers shared by the project rules: display paths, event listeners, near-miss names."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from inngest_lint.diagnostics import Location
+from inngest_lint.facts.index import ProjectIndex, event_matches
+from inngest_lint.facts.model import InngestFunction
+
+
+def shown(location: Location) -> str:
+    """`path:line` relative to the current directory, as the text reporter prints paths."""
+    try:
+        relative = os.path.relpath(location.path)
+    except ValueError:
+        relative = location.path
+    path = location.path if relative.startswith("..") else relative
+    return f"{path}:{location.line}"
+
+
+def function_label(function: InngestFunction, index: ProjectIndex) -> str:
+    ids = index.strings(function.fn_id)
+    return next(iter(ids)) if ids and len(ids) == 1 else function.handler_name
+
+
+@dataclass(frozen=True)
+class Listener:
+    """Something that listens to an event name: a trigger, a wait_for_event, or a cancel."""
+
+    name: str
+    kind: str  # "trigger", "wait_for_event", "cancel"
+    location: Location
+    function: InngestFunction
+
+
+def listeners(index: ProjectIndex) -> Iterator[Listener]:
+    for function in index.functions:
+        for trigger in function.triggers:
+            if trigger.kind != "event":
+                continue
+            for name in index.strings(trigger.value) or ():
+                yield Listener(name, "trigger", trigger.location, function)
+        for wait in function.waits:
+            for name in index.strings(wait.event) or ():
+                yield Listener(name, "wait_for_event", wait.event_location or wait.location, function)
+        for cancel in function.cancel_events:
+            for name in index.strings(cancel.value) or ():
+                yield Listener(name, "cancel", cancel.location, function)
+
+
+def has_unknown_listener(index: ProjectIndex) -> bool:
+    for function in index.functions:
+        if not function.trigger_count_known:
+            return True
+        for trigger in function.triggers:
+            if trigger.kind == "event" and index.strings(trigger.value) is None:
+                return True
+        for wait in function.waits:
+            if index.strings(wait.event) is None:
+                return True
+    return False
+
+
+def is_listened(name: str, listener_names: set[str]) -> bool:
+    return any(event_matches(pattern, name) for pattern in listener_names)
+
+
+_SEPARATORS = re.compile(r"[-_.\s]")
+
+
+def _normalized(name: str) -> str:
+    return _SEPARATORS.sub("", name.lower())
+
+
+def _osa_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (edits, with adjacent transpositions)."""
+    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        rows[i][0] = i
+    for j in range(len(b) + 1):
+        rows[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[-1][-1]
+
+
+def is_near_miss(a: str, b: str) -> bool:
+    """Names that are probably the same event mistyped.
+
+    Equal ignoring case and `-`/`_`/`.` separators, or at most 1 edit apart (2 for names of 10+
+    characters). The callers only pair names that are each orphaned (sent with no listener,
+    listened with no sender), which keeps unrelated pairs like `user.created`/`user.deleted`
+    (both handled) out.
+    """
+    if a == b or "*" in a or "*" in b:
+        return False
+    if _normalized(a) == _normalized(b):
+        return True
+    limit = 1 if min(len(a), len(b)) < 10 else 2
+    if abs(len(a) - len(b)) > limit:
+        return False
+    return _osa_distance(a.lower(), b.lower()) <= limit
+
+
+def normalized_key(key: str) -> str:
+    """A data key ignoring case and `_`/`-` (leadId ~ lead_id ~ LEAD-ID)."""
+    return re.sub(r"[_\-]", "", key.lower())

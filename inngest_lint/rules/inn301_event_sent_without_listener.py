@@ -1,0 +1,88 @@
+"""INN301 event-sent-without-listener."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.rules._events import listener_text, topology
+from inngest_lint.rules._project import function_label, shown
+from inngest_lint.rules.base import ProjectRule
+
+
+class EventSentWithoutListener(ProjectRule):
+    """An event sent under a name nothing listens to, next to a listened name it nearly matches.
+
+    ## What it does
+    Flags an event sent in the project (`inngest.Event(name=...)` given to `client.send`,
+    `send_sync` or `step.send_event`, directly, in a list or through a variable; names resolved
+    through constants, imports and both branches of a conditional) when no trigger,
+    `wait_for_event` or `Cancel` in the project listens to that name, while a listened name that
+    nothing sends is a near miss: equal ignoring case and `-`/`_`/`.`, or one or two edits away.
+    Sent names with no near miss are `event-sent-without-listener-any` (INN303, off by default).
+
+    ## Why is this bad?
+    Inngest matches event names exactly. A typo in either place means the event arrives and no
+    function runs, with no error anywhere: the most common "my function never triggers" bug.
+
+    ## Example
+    ```python
+    await client.send(inngest.Event(name="api/lead.followup", data=data))
+
+    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/lead.follow-up"))
+    async def follow_up(ctx): ...
+    ```
+
+    ## Use instead
+    ```python
+    await client.send(inngest.Event(name="api/lead.follow-up", data=data))
+    ```
+    Keep event names in one module of constants and import them on both sides.
+    """
+
+    code = "INN301"
+    name = "event-sent-without-listener"
+
+    VALID = [
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+        FOLLOW_UP = "api/lead.follow-up"
+
+        @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event=FOLLOW_UP))
+        async def follow_up(ctx): ...
+
+        async def on_lead(data: dict) -> None:
+            await client.send(inngest.Event(name=FOLLOW_UP, data=data))
+        """
+    ]
+    INVALID = [
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/lead.follow-up"))
+        async def follow_up(ctx): ...
+
+        async def on_lead(data: dict) -> None:
+            await client.send(inngest.Event(name="api/lead.followup", data=data))  # error: INN301
+        """
+    ]
+
+    def check(self) -> Iterator[Diagnostic]:
+        events = topology(self.index)
+        for name, sends in sorted(events.orphan_sent.items()):
+            near = events.near_listened(name)
+            if not near:
+                continue
+            listener = near[0]
+            hint = listener_text(listener, function_label(listener.function, self.index), shown(listener.location))
+            for send in sends:
+                yield self.diagnostic(
+                    send.name_location,
+                    f"event '{name}' is sent here but no function listens to it; did you mean {hint}?",
+                    context=name,
+                    related=(listener.location,),
+                )

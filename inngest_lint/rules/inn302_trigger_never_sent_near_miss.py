@@ -1,0 +1,92 @@
+"""INN302 trigger-never-sent-near-miss."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.rules._events import topology
+from inngest_lint.rules._project import shown
+from inngest_lint.rules.base import ProjectRule
+
+
+class TriggerNeverSentNearMiss(ProjectRule):
+    """A trigger, wait or cancel event that nothing sends, next to a sent name it nearly matches.
+
+    ## What it does
+    The mirror of `event-sent-without-listener`: flags a `TriggerEvent(event=...)`,
+    `wait_for_event(event=...)` or `Cancel(event=...)` name that no code in the project sends,
+    while a sent name that nothing listens to is a near miss (equal ignoring case and
+    `-`/`_`/`.`, or one or two edits away). Names listed in the `external-events` setting and
+    wildcard triggers are never flagged.
+
+    ## Why is this bad?
+    The function waits for an event that is never sent under that name: it never runs, or its
+    `wait_for_event` always times out.
+
+    ## Example
+    ```python
+    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/follow-up"))
+    async def follow_up(ctx): ...
+
+    await client.send(inngest.Event(name="api/followup", data=data))
+    ```
+
+    ## Use instead
+    ```python
+    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/followup"))
+    async def follow_up(ctx): ...
+    ```
+    """
+
+    code = "INN302"
+    name = "trigger-never-sent-near-miss"
+
+    VALID = [
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/follow-up"))
+        async def follow_up(ctx): ...
+
+        async def on_lead(data: dict) -> None:
+            await client.send(inngest.Event(name="api/follow-up", data=data))
+        """
+    ]
+    INVALID = [
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(
+            fn_id="follow-up",
+            trigger=inngest.TriggerEvent(event="api/follow-up"),  # error: INN302
+        )
+        async def follow_up(ctx): ...
+
+        async def on_lead(data: dict) -> None:
+            await client.send(inngest.Event(name="api/followup", data=data))
+        """
+    ]
+
+    def check(self) -> Iterator[Diagnostic]:
+        events = topology(self.index)
+        for name, group in sorted(events.orphan_listened.items()):
+            near = events.near_sent(name)
+            if not near:
+                continue
+            sent_name, send = near[0]
+            for listener in group:
+                what = {"trigger": "triggers on", "wait_for_event": "waits for", "cancel": "is cancelled by"}[
+                    listener.kind]
+                yield self.diagnostic(
+                    listener.location,
+                    f"'{listener.function.handler_name}' {what} event '{name}', which nothing in the project "
+                    f"sends; did you mean '{sent_name}' "
+                    f"(sent at {shown(send.name_location)})?",
+                    context=name,
+                    related=(send.name_location,),
+                )

@@ -1,0 +1,85 @@
+"""INN304 trigger-never-sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from inngest_lint.diagnostics import Diagnostic, Severity
+from inngest_lint.rules._events import topology
+from inngest_lint.rules.base import ProjectRule
+
+
+class TriggerNeverSent(ProjectRule):
+    """A trigger, wait or cancel event that no code in the project sends (off by default).
+
+    ## What it does
+    Flags every `TriggerEvent`, `wait_for_event` and `Cancel` event name that nothing in the
+    project sends, when no sent name is a near miss (those are `trigger-never-sent-near-miss`,
+    INN302). Names matching the `external-events` setting (`["stripe/*", "clerk/user.created"]`)
+    are treated as sent. Silent when some send's event name cannot be resolved statically.
+
+    ## Why is this bad?
+    A function waiting for an event nobody sends never runs. Off by default because events often
+    come from outside the repository: webhooks, the dashboard, other services.
+
+    ## Example
+    ```python
+    @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="crm/contact.updated"))
+    def sync(ctx): ...
+    # ... and nothing sends "crm/contact.updated"
+    ```
+
+    ## Use instead
+    Send the event where it happens, or declare it:
+    ```toml
+    [tool.inngest-lint]
+    external-events = ["crm/*"]
+    ```
+    """
+
+    code = "INN304"
+    name = "trigger-never-sent"
+    default_enabled = False
+    severity = Severity.WARNING
+
+    VALID = [
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="crm/contact.updated"))
+        def sync(ctx): ...
+
+        def on_update(contact_id: str) -> None:
+            client.send_sync(inngest.Event(name="crm/contact.updated", data={"id": contact_id}))
+        """
+    ]
+    INVALID = [
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(
+            fn_id="sync",
+            trigger=inngest.TriggerEvent(event="crm/contact.updated"),  # error: INN304
+        )
+        def sync(ctx): ...
+        """
+    ]
+
+    def check(self) -> Iterator[Diagnostic]:
+        if self.index.has_unknown_sends():
+            return
+        events = topology(self.index)
+        for name, group in sorted(events.orphan_listened.items()):
+            if events.near_sent(name):
+                continue
+            for listener in group:
+                yield self.diagnostic(
+                    listener.location,
+                    f"nothing in the project sends event '{name}' that '{listener.function.handler_name}' "
+                    f"listens to; send it, or list it in `external-events` if it comes from outside",
+                    context=name,
+                )
