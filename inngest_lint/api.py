@@ -194,7 +194,7 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
                 module=name,
                 module_aliases=aliases,
                 is_package=is_package,
-                is_test=is_test_path(path),
+                is_test=is_test_path(path, root),
                 text=texts.get(path),
             )
             results[path] = lint_file(item, settings, codes, options.debug)

@@ -51,7 +51,7 @@ def _fail(message: str) -> None:
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable.")
 @click.option("--extend-select", multiple=True, help="Enable these in addition to the selected rules.")
 @click.option("--output-format", "output_format", default="text", show_default=True,
-              help="text or json (and any other registered reporter).")
+              help="text, json, json-lines, sarif, github, gitlab or junit.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Read settings from this TOML file instead of the nearest pyproject.toml.")

@@ -176,9 +176,16 @@ def module_name(path: Path, root: Path | None) -> tuple[str, tuple[str, ...], bo
     return name, tuple(aliases), is_package
 
 
-def is_test_path(path: Path) -> bool:
-    """Test files: anything under a tests/ or test/ folder, test_*.py, *_test.py, conftest.py."""
+def is_test_path(path: Path, root: Path | None = None) -> bool:
+    """Test files: under a tests/ or test/ folder (below the project root), test_*.py,
+    *_test.py, conftest.py."""
     name = path.name
     if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
         return True
-    return any(part in ("tests", "test") for part in path.parts[:-1])
+    parts = path.parts[:-1]
+    if root is not None:
+        try:
+            parts = path.resolve().relative_to(root.resolve()).parts[:-1]
+        except ValueError:
+            pass
+    return any(part in ("tests", "test") for part in parts)

@@ -37,5 +37,5 @@ def test_selectors() -> None:
     assert "INN101" in expand_selector("INN1")
     assert expand_selector("step-id-reused-in-loop") == {"INN101"}
     assert "INN900" in expand_selector("ALL")
-    with pytest.raises(SelectorError, match="did you mean 'INN101'"):
+    with pytest.raises(SelectorError, match="did you mean"):
         expand_selector("INN1011")

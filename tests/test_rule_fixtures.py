@@ -34,7 +34,7 @@ def test_rule_fixture(fixture: Path) -> None:
     config = fixture.with_suffix(".toml")
     settings = settings_from_table(load_config_table(config), config) if config.exists() else Settings()
     settings = replace(settings, select=("ALL",), root=str(fixture.parent))
-    result = lint_paths([str(fixture)], settings, RunOptions(isolated=True))
+    result = lint_paths([str(fixture)], settings, RunOptions(isolated=True, project_root=fixture.parent))
     assert not result.errors
     source = fixture.read_text(encoding="utf-8")
     expected = parse_annotations(source, str(fixture.resolve()))

@@ -98,9 +98,11 @@ class SourceIndex:
 
     def _read(self, path: str) -> list[str]:
         try:
-            # tokenize.open honours a BOM and a PEP 263 coding line, as Python does.
+            # tokenize.open honours a BOM and a PEP 263 coding line, as Python does, and reads
+            # with universal newlines; split on "\n" only, because str.splitlines() also breaks at
+            # form feeds and other characters that do not end a line for the parser.
             with tokenize.open(self.absolute(path)) as handle:
-                return handle.read().splitlines()
+                return handle.read().split("\n")
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
             return []
 
@@ -131,7 +133,7 @@ def span(diagnostic: Diagnostic | Location) -> tuple[int, int, int, int]:
     """
     line = max(diagnostic.line, 1)
     column = max(diagnostic.column, 1)
-    end_line = diagnostic.end_line if diagnostic.end_line >= line else line
+    end_line = max(diagnostic.end_line, line)
     if diagnostic.end_column <= 0 or (end_line == line and diagnostic.end_column < column):
         end_column = column
     else:

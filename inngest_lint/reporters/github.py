@@ -8,10 +8,16 @@ Annotation paths are relative to the repository root, which is what GitHub match
 even when the linter runs in a sub-directory; the plain lines keep the paths the user typed.
 Escaping follows GitHub's toolkit: `%`, CR and LF in the message; those and `:` and `,` in
 property values, so a message or path can neither end the command early nor inject another one.
+The plain lines are not escaped (they are for people), so they are fenced with
+`::stop-commands::` and GitHub runs no command in them: a file whose name holds a newline and
+then `::add-mask::...`, added by a pull request, must not reach the runner. The fence token is
+a hash of the fenced text, which that text cannot contain.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Sequence
 
 from inngest_lint.diagnostics import Diagnostic, Severity
@@ -48,6 +54,10 @@ class GithubReporter(Reporter):
         sources = SourceIndex()
         for diagnostic in diagnostics:
             self.stream.write(workflow_command(diagnostic, sources.display_path(diagnostic.path)) + "\n")
-        TextReporter(self.stream, quiet=self.quiet, statistics=self.statistics).report(
-            diagnostics, files_linted=files_linted
-        )
+        plain = io.StringIO()
+        TextReporter(plain, quiet=self.quiet, statistics=self.statistics).report(diagnostics, files_linted=files_linted)
+        text = plain.getvalue()
+        if diagnostics:
+            token = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            text = f"::stop-commands::{token}\n{text}::{token}::\n"
+        self.stream.write(text)

@@ -74,9 +74,10 @@ def unknown_rule_descriptor(code: str) -> dict[str, Any]:
     return {"id": code, "shortDescription": {"text": code}}
 
 
-def _escape_link_text(text: str) -> str:
-    """SARIF embedded-link text escapes its square brackets with a backslash."""
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+def escape_brackets(text: str) -> str:
+    """Literal square brackets in a message with embedded links are escaped with a backslash
+    (SARIF 2.1.0, 3.11.6), so `data["items"](...)` cannot read as a link."""
+    return text.replace("[", "\\[").replace("]", "\\]")
 
 
 class SarifReporter(Reporter):
@@ -100,6 +101,9 @@ class SarifReporter(Reporter):
             self._result(diagnostic, rule_index[diagnostic.code], fingerprint, sources)
             for diagnostic, fingerprint in zip(findings, fingerprints)
         ]
+        invocation: dict[str, Any] = {"executionSuccessful": not internal}
+        if internal:
+            invocation["toolExecutionNotifications"] = [self._notification(d, sources) for d in internal]
         run: dict[str, Any] = {
             "tool": {
                 "driver": {
@@ -110,12 +114,7 @@ class SarifReporter(Reporter):
                     "rules": rules,
                 }
             },
-            "invocations": [
-                {
-                    "executionSuccessful": not internal,
-                    "toolExecutionNotifications": [self._notification(d, sources) for d in internal],
-                }
-            ],
+            "invocations": [invocation],
             "originalUriBaseIds": {SOURCE_ROOT_ID: {"uri": sources.root_uri()}},
             "columnKind": "unicodeCodePoints",
             "results": results,
@@ -131,10 +130,10 @@ class SarifReporter(Reporter):
         for number, location in enumerate(diagnostic.related, start=1):
             related.append({"id": number, **self._location(location, sources)})
             label = f"{sources.display_path(location.path)}:{location.line}"
-            links.append(f"[{_escape_link_text(label)}]({number})")
+            links.append(f"[{escape_brackets(label)}]({number})")
         if links:
             # GitHub shows related locations only through links embedded in the message.
-            text = f"{text} (see {', '.join(links)})"
+            text = f"{escape_brackets(text)} (see {', '.join(links)})"
         result: dict[str, Any] = {
             "ruleId": diagnostic.code,
             "ruleIndex": rule_index,

@@ -1,0 +1,112 @@
+"""Cross-file behaviour that fixtures alone cannot express: naming some files (pre-commit),
+projects without serve(), serve lists we cannot resolve, and name resolution styles."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import FIXTURES, lint_project
+
+JOBS = """
+    import inngest
+    from app.client import client
+
+    @client.create_function(fn_id="a", trigger=inngest.TriggerEvent(event="app/a"))
+    def a(ctx): ...
+
+    @client.create_function(fn_id="b", trigger=inngest.TriggerEvent(event="app/b"))
+    def b(ctx): ...
+"""
+CLIENT = "import inngest\nclient = inngest.Inngest(app_id='app')\n"
+MAIN = """
+    import flask
+    import inngest.flask
+    from app.client import client
+    from app.jobs import a
+
+    app = flask.Flask(__name__)
+    inngest.flask.serve(app, client, [a])
+"""
+
+
+def _codes(diagnostics: list) -> list[tuple[str, str, int]]:
+    return [(Path(d.path).name, d.code, d.line) for d in diagnostics]
+
+
+def test_naming_one_file_still_uses_the_whole_project(project) -> None:  # type: ignore[no-untyped-def]
+    files = {"app/__init__.py": "", "app/client.py": CLIENT, "app/jobs.py": JOBS, "app/main.py": MAIN}
+    assert _codes(project(files, paths=["app/jobs.py"])) == [("jobs.py", "INN201", 8)]
+    # The serve module alone: nothing to report there, and no false "not served" elsewhere.
+    assert project(files, paths=["app/main.py"]) == []
+
+
+def test_pre_commit_run_on_the_events_fixture(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "projects" / "events", tmp_path / "events")
+    root = tmp_path / "events"
+    found = _codes(lint_project(root, paths=["app/web.py"]))
+    assert found == [("web.py", "INN301", 18)]
+
+
+def test_library_without_serve_is_not_flagged(project) -> None:  # type: ignore[no-untyped-def]
+    files = {"app/__init__.py": "", "app/client.py": CLIENT, "app/jobs.py": JOBS}
+    assert project(files) == []
+
+
+def test_unresolvable_serve_list_silences_not_served(project) -> None:  # type: ignore[no-untyped-def]
+    main = MAIN.replace("[a]", "discover_functions()")
+    files = {"app/__init__.py": "", "app/client.py": CLIENT, "app/jobs.py": JOBS, "app/main.py": main}
+    assert project(files) == []
+
+
+def test_comprehension_serve_list_is_unresolvable(project) -> None:  # type: ignore[no-untyped-def]
+    main = MAIN.replace("[a]", "[f for f in (a,)]")
+    files = {"app/__init__.py": "", "app/client.py": CLIENT, "app/jobs.py": JOBS, "app/main.py": main}
+    assert project(files) == []
+
+
+def test_connect_registers_functions(project) -> None:  # type: ignore[no-untyped-def]
+    main = """
+        import asyncio
+        from inngest.connect import connect
+        from app.client import client
+        from app import jobs
+
+        async def main() -> None:
+            await connect([(client, [jobs.a])]).start()
+    """
+    files = {"app/__init__.py": "", "app/client.py": CLIENT, "app/jobs.py": JOBS, "app/main.py": main}
+    assert _codes(project(files)) == [("jobs.py", "INN201", 8)]
+
+
+def test_every_import_style_of_the_sdk(project) -> None:  # type: ignore[no-untyped-def]
+    source = """
+        import inngest as ig
+        from inngest import Inngest, TriggerEvent as TE
+        import inngest.fast_api as fa
+
+        c1 = ig.Inngest(app_id="x")
+        c2 = Inngest(app_id="x")
+
+        @c1.create_function(fn_id="same", trigger=TE(event="x/a"))
+        def first(ctx): ...
+
+        @c2.create_function(fn_id="same", trigger=ig.TriggerEvent(event="x/b"))
+        def second(ctx): ...
+
+        fa.serve(None, c1, [first])
+    """
+    found = _codes(project({"app.py": source}))
+    assert ("app.py", "INN203", 12) in found
+    assert ("app.py", "INN201", 12) in found
+
+
+def test_a_local_name_that_shadows_the_sdk_is_not_the_sdk(project) -> None:  # type: ignore[no-untyped-def]
+    source = """
+        import inngest
+
+        def build(inngest):
+            return inngest.Event(name="x/typo", data={})
+    """
+    # `inngest` here is a parameter, not the SDK: no event is recorded, nothing is reported.
+    assert project({"app.py": source}, select=("ALL",)) == []
