@@ -23,11 +23,15 @@ from inngest_lint.discovery import (
     module_name,
     walk_python_files,
 )
-from inngest_lint.engine.file_pass import FileInput, FileResult, lint_file
+from inngest_lint.cache import CACHE_DIR_NAME, Cache, digest
+from inngest_lint.engine.file_pass import FileInput, FileResult
 from inngest_lint.engine.parse import SYNTAX_ERROR, UNREADABLE_FILE, decode, read_bytes
+from inngest_lint.engine.runner import run_files
 from inngest_lint.suppression import NoqaMap
 
-PREFILTER_MARKERS = (b"inngest",)
+#: Bytes that make a file worth parsing: the SDK's name in any case style, and signing keys
+#: (a settings module may hold a hard-coded key without naming the SDK in lowercase).
+PREFILTER_MARKERS = (b"nngest", b"NNGEST", b"signkey-")
 ALWAYS_ON = frozenset({SYNTAX_ERROR, UNREADABLE_FILE})
 
 
@@ -42,6 +46,9 @@ class RunOptions:
     overrides: dict[str, str] = field(default_factory=dict)
     # Lint only the named files, without reading the rest of the project (tests, one-off runs).
     isolated: bool = False
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    jobs: int | None = None  # phase-1 worker processes; None = decide from the file count
 
 
 @dataclass
@@ -65,12 +72,12 @@ class RunResult:
 
 
 def enabled_codes(settings: Settings) -> frozenset[str]:
-    from inngest_lint.registry import all_rules, expand_selectors
+    from inngest_lint.registry import catalog, expand_selectors
 
     if settings.select:
         codes = expand_selectors(list(settings.select))
     else:
-        codes = {rule.code for rule in all_rules() if rule.default_enabled}
+        codes = {info.code for info in catalog() if info.default_enabled}
     codes |= expand_selectors(list(settings.extend_select))
     codes -= expand_selectors(list(settings.ignore))
     ignored_meta = expand_selectors(list(settings.ignore)) & ALWAYS_ON
@@ -87,17 +94,112 @@ def severity_overrides(settings: Settings) -> dict[str, Severity]:
     return overrides
 
 
+@dataclass
+class _Screen:
+    """What a file is before any parse: does it mention Inngest, is it readable."""
+
+    mentions: bool = False
+    problem: Diagnostic | None = None
+    digest: str = ""
+    text: str | None = None  # for stdin and editor buffers only
+
+
+def _mentions(data: bytes) -> bool:
+    return any(marker in data for marker in PREFILTER_MARKERS)
+
+
+def _screen(path: Path, *, named_file: bool, stdin_path: Path | None, options: RunOptions,
+            cache: Cache | None) -> _Screen:
+    override = options.overrides.get(str(path))
+    if path == stdin_path or override is not None:
+        text = override if override is not None else (options.stdin_text or "")
+        return _Screen(mentions=_mentions(text.encode("utf-8", "surrogatepass")), text=text)
+    stat = None
+    if cache is not None:
+        try:
+            stat = path.stat()
+        except OSError:
+            stat = None
+        if stat is not None:
+            known = cache.lookup(str(path), stat.st_mtime_ns, stat.st_size)
+            if known is not None:
+                return _Screen(mentions=known[1], digest=known[0])
+    data, problem = read_bytes(str(path))
+    if problem is not None or data is None:
+        return _Screen(problem=problem if named_file else None)
+    file_digest = digest(data) if cache is not None else ""
+    mentions = _mentions(data)
+    screen = _Screen(mentions=mentions, digest=file_digest)
+    if b"\x00" in data or not mentions:
+        # A binary or undecodable file is reported only when named; it is never parsed.
+        bad = b"\x00" in data
+        if not bad:
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                bad = decode(str(path), data).problem is not None
+        if bad:
+            screen = _Screen(problem=decode(str(path), data).problem if named_file else None)
+            return screen
+    if cache is not None and stat is not None:
+        cache.remember(str(path), stat.st_mtime_ns, stat.st_size, file_digest, mentions)
+    return screen
+
+
+def _open_cache(options: RunOptions, root: Path | None, settings: Settings, codes: frozenset[str]) -> Cache | None:
+    if not options.use_cache or options.isolated:
+        return None
+    directory = options.cache_dir or (root / CACHE_DIR_NAME if root is not None else None)
+    if directory is None:
+        return None
+    relevant = {
+        key: value for key, value in vars(settings).items()
+        if key not in ("config_path", "root", "_extra", "select", "ignore", "extend_select", "per_file_ignores",
+                       "severity", "max_warnings", "exclude", "extend_exclude")
+    }
+    return Cache(directory, repr((sorted(codes), sorted(relevant.items()))))
+
+
 class _ModuleMap:
-    """Dotted module name -> file, for every Python file under the root (no parsing)."""
+    """Dotted module name -> file, for every Python file under the root (no parsing).
+
+    Package prefixes are computed once per directory: 10,000 files cost a few hundred stats.
+    """
 
     def __init__(self, files: Iterable[Path], root: Path | None) -> None:
+        self.root = root
         self.by_name: dict[str, Path] = {}
         self.info: dict[Path, tuple[str, tuple[str, ...], bool]] = {}
+        self._package_of: dict[Path, tuple[str, ...]] = {}
         for path in files:
-            info = module_name(path, root)
-            self.info[path] = info
+            info = self.info_for(path)
             for name in (info[0], *info[1]):
                 self.by_name.setdefault(name, path)
+
+    def _package_parts(self, directory: Path) -> tuple[str, ...]:
+        cached = self._package_of.get(directory)
+        if cached is None:
+            if directory != directory.parent and (directory / "__init__.py").exists():
+                cached = (*self._package_parts(directory.parent), directory.name)
+            else:
+                cached = ()
+            self._package_of[directory] = cached
+        return cached
+
+    def info_for(self, path: Path) -> tuple[str, tuple[str, ...], bool]:
+        info = self.info.get(path)
+        if info is None:
+            is_package = path.name == "__init__.py"
+            parts = list(self._package_parts(path.parent))
+            if not is_package:
+                parts.append(path.name.rsplit(".", 1)[0])
+            name = ".".join(parts)
+            aliases = module_name(path, self.root)[1] if self.root is not None and not parts[:1] else ()
+            if self.root is not None and parts[:1] and self.root in path.parents:
+                aliases = _aliases(path, self.root, name)
+            info = (name, aliases, is_package)
+            self.info[path] = info
+        return info
 
     def file_for(self, qualified: str) -> Path | None:
         parts = qualified.split(".")
@@ -106,6 +208,21 @@ class _ModuleMap:
             if found is not None:
                 return found
         return None
+
+
+def _aliases(path: Path, root: Path, name: str) -> tuple[str, ...]:
+    """Names relative to the project root (and without a leading `src.`), when they differ."""
+    relative = list(path.relative_to(root).parts)
+    relative[-1] = relative[-1].rsplit(".", 1)[0]
+    if relative[-1] == "__init__":
+        relative = relative[:-1]
+    aliases: list[str] = []
+    for candidate in (relative, relative[1:] if relative[:1] == ["src"] else None):
+        if candidate and all(part.isidentifier() for part in candidate):
+            dotted = ".".join(candidate)
+            if dotted != name and dotted not in aliases:
+                aliases.append(dotted)
+    return tuple(aliases)
 
 
 def _display(path: str) -> str:
@@ -147,61 +264,66 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
                 continue
             named[resolved] = None
     root = options.project_root or (find_project_root(first) if first is not None else None)
+    cache = _open_cache(options, root, settings, codes)
+    screens: dict[Path, _Screen] = {}
+    for path in named:
+        screens[path] = _screen(path, named_file=True, stdin_path=stdin_path, options=options, cache=cache)
+    # A commit that touches no Inngest code needs nothing else: no walk, no parse, no libcst.
     context_files: list[Path] = list(named)
-    if root is not None and not options.isolated:
+    if root is not None and not options.isolated and any(screen.mentions for screen in screens.values()):
         for found in walk_python_files(root, excluder):
             if found not in named:
                 context_files.append(found)
+                screens[found] = _screen(found, named_file=False, stdin_path=stdin_path, options=options,
+                                         cache=cache)
     modules = _ModuleMap(context_files, root)
 
-    # 2. Pre-filter, then phase 1 on the files that mention Inngest.
+    # 2. Phase 1 on the files that mention Inngest (cached results reused).
     results: dict[Path, FileResult] = {}
-    texts: dict[Path, str] = {}
     to_parse: list[Path] = []
     for path in context_files:
-        is_named = path in named
-        override = options.overrides.get(str(path))
-        if path == stdin_path or override is not None:
-            text = override if override is not None else (options.stdin_text or "")
-            texts[path] = text
-            if any(marker.decode() in text for marker in PREFILTER_MARKERS):
-                to_parse.append(path)
-            continue
-        data, problem = read_bytes(str(path))
-        if problem is not None or data is None:
-            if is_named:
-                results[path] = FileResult(str(path), [problem] if problem else [])
-            continue
-        if not any(marker in data for marker in PREFILTER_MARKERS):
-            if is_named and b"\x00" in data:
-                decoded = decode(str(path), data)
-                results[path] = FileResult(str(path), [decoded.problem] if decoded.problem else [])
-            elif is_named:
-                try:
-                    data.decode("utf-8")
-                except UnicodeDecodeError:
-                    decoded = decode(str(path), data)
-                    if decoded.problem is not None:
-                        results[path] = FileResult(str(path), [decoded.problem])
-            continue
-        to_parse.append(path)
+        screen = screens[path]
+        if screen.problem is not None:
+            results[path] = FileResult(str(path), [screen.problem])
+        elif screen.mentions:
+            to_parse.append(path)
 
     def run_phase1(batch: list[Path]) -> None:
+        inputs: list[FileInput] = []
         for path in batch:
-            name, aliases, is_package = modules.info.get(path) or module_name(path, root)
-            item = FileInput(
-                path=str(path),
-                module=name,
-                module_aliases=aliases,
-                is_package=is_package,
-                is_test=is_test_path(path, root),
-                text=texts.get(path),
+            screen = screens.get(path) or _screen(path, named_file=False, stdin_path=stdin_path,
+                                                  options=options, cache=cache)
+            screens[path] = screen
+            if screen.problem is not None:
+                results[path] = FileResult(str(path), [screen.problem])
+                continue
+            if cache is not None and screen.digest and screen.text is None:
+                cached = cache.load_result(str(path), screen.digest)
+                if cached is not None:
+                    results[path] = cached
+                    continue
+            name, aliases, is_package = modules.info_for(path)
+            inputs.append(
+                FileInput(
+                    path=str(path),
+                    module=name,
+                    module_aliases=aliases,
+                    is_package=is_package,
+                    is_test=is_test_path(path, root),
+                    text=screen.text,
+                )
             )
-            results[path] = lint_file(item, settings, codes, options.debug)
+        for item, file_result in zip(inputs, run_files(inputs, settings, codes, options.debug, options.jobs)):
+            path = Path(item.path)
+            results[path] = file_result
             result.files_parsed += 1
+            screen = screens[path]
+            if cache is not None and screen.digest and item.text is None:
+                cache.store_result(item.path, screen.digest, file_result)
 
     run_phase1(to_parse)
-    # 3. Parse on demand the project modules that parsed files import.
+    # 3. Parse on demand the project modules that parsed files import (a constants module or a
+    #    step-handler module need not mention Inngest).
     pending = list(to_parse)
     while pending:
         wanted: list[Path] = []
@@ -213,24 +335,31 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
                 found = modules.file_for(target)
                 if found is not None and found not in results and found not in wanted:
                     wanted.append(found)
-            # A package's submodules can be reached as attributes (`pkg.jobs.placed`).
         run_phase1(wanted)
         pending = wanted
+    if cache is not None:
+        cache.save()
 
     # 4. Phase 2 over all facts.
-    from inngest_lint.engine.project_pass import run_project_rules
-
     all_facts = [r.facts for r in results.values() if r.facts is not None]
-    project_diagnostics, index = run_project_rules(all_facts, settings, codes, options.debug)
-    result.index = index
+    project_diagnostics: list[Diagnostic] = []
+    if all_facts:
+        from inngest_lint.engine.project_pass import run_project_rules
+
+        project_diagnostics, index = run_project_rules(all_facts, settings, codes, options.debug)
+        result.index = index
+    else:
+        from inngest_lint.facts.index import ProjectIndex
+
+        result.index = ProjectIndex([], settings)
 
     # 5. Suppress, select, keep what is in the named files, sort.
     noqa_by_path: dict[str, NoqaMap] = {r.path: r.noqa for r in results.values()}
     named_paths = {str(path) for path in named}
     overrides = severity_overrides(settings)
-    from inngest_lint.registry import by_code
+    from inngest_lint.registry import info_by_code
 
-    rules = by_code()
+    rules = info_by_code()
     per_file = [(pattern, _expand_quiet(selectors)) for pattern, selectors in settings.per_file_ignores]
     kept: list[Diagnostic] = []
     everything = [d for r in results.values() for d in r.diagnostics] + project_diagnostics

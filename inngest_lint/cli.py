@@ -62,6 +62,9 @@ def _fail(message: str) -> None:
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to paths named on the command line too.")
 @click.option("--stdin-filename", default=None, help="The path to report for `-` (stdin).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).")
 def check(
     paths: tuple[str, ...],
     select: tuple[str, ...],
@@ -76,6 +79,8 @@ def check(
     force_exclude: bool,
     stdin_filename: str | None,
     debug: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Lint PATHS (default: the current directory)."""
     from inngest_lint.api import RunOptions, enabled_codes, lint_paths, severity_overrides
@@ -107,7 +112,12 @@ def check(
         _fail(str(error))
         return
     options = RunOptions(
-        force_exclude=force_exclude, stdin_text=stdin_text, stdin_filename=stdin_filename, debug=debug
+        force_exclude=force_exclude,
+        stdin_text=stdin_text,
+        stdin_filename=stdin_filename,
+        debug=debug,
+        use_cache=not no_cache,
+        cache_dir=cache_dir,
     )
     try:
         result = lint_paths(targets, settings, options)

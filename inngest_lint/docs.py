@@ -64,7 +64,12 @@ def render_all() -> str:
 if __name__ == "__main__":
     import pathlib
 
+    from inngest_lint.registry import render_catalog
+
     target = pathlib.Path(__file__).resolve().parent.parent / "docs" / "rules.md"
     target.parent.mkdir(exist_ok=True)
     target.write_text(render_all(), encoding="utf-8")
     print(f"wrote {target}")
+    catalog_file = pathlib.Path(__file__).resolve().parent / "rules" / "_catalog.py"
+    catalog_file.write_text(render_catalog(), encoding="utf-8")
+    print(f"wrote {catalog_file}")

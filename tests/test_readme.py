@@ -41,3 +41,10 @@ def test_docs_rules_md_is_fresh() -> None:
 
     current = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert current == render_all(), "docs/rules.md is stale: run `python -m inngest_lint.docs`"
+
+
+def test_rule_catalog_is_fresh() -> None:
+    from inngest_lint.registry import render_catalog
+
+    current = (ROOT / "inngest_lint" / "rules" / "_catalog.py").read_text(encoding="utf-8")
+    assert current == render_catalog(), "the rule catalog is stale: run `python -m inngest_lint.docs`"

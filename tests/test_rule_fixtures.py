@@ -48,7 +48,7 @@ def test_project_fixture(project_dir: Path) -> None:
     old = os.getcwd()
     os.chdir(project_dir)
     try:
-        result = lint_paths(["."], load_settings(project_dir), RunOptions())
+        result = lint_paths(["."], load_settings(project_dir), RunOptions(use_cache=False))
     finally:
         os.chdir(old)
     assert not result.errors

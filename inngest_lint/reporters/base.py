@@ -28,7 +28,7 @@ class Reporter:
 
 
 def rule_name(code: str) -> str:
-    from inngest_lint.registry import by_code
+    from inngest_lint.registry import info_by_code
 
-    rule = by_code().get(code)
+    rule = info_by_code().get(code)
     return rule.name if rule else ""

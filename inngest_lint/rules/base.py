@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar, Union
 
-import libcst as cst
-
 from inngest_lint.diagnostics import Diagnostic, Location, Severity
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from inngest_lint.engine.context import FileContext
     from inngest_lint.facts.index import ProjectIndex
 

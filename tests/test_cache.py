@@ -1,0 +1,117 @@
+"""The results cache and the process pool: same findings as a cold serial run, always."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import write_project
+from inngest_lint.api import RunOptions, lint_paths
+from inngest_lint.cache import CACHE_DIR_NAME
+from inngest_lint.config import load_settings
+
+CLIENT = "import inngest\nclient = inngest.Inngest(app_id='app')\n"
+JOBS = """
+    import inngest
+    from app.client import client
+
+    @client.create_function(fn_id="a", trigger=inngest.TriggerEvent(event="app/a"))
+    def a(ctx):
+        for item in ctx.event.data["items"]:
+            ctx.step.run("same", lambda: None)
+
+    @client.create_function(fn_id="b", trigger=inngest.TriggerEvent(event="app/b"))
+    def b(ctx): ...
+"""
+MAIN = """
+    import flask
+    import inngest.flask
+    from app.client import client
+    from app.jobs import a
+
+    inngest.flask.serve(flask.Flask(__name__), client, [a])
+"""
+
+
+def _run(root: Path, **options: object) -> list[tuple[str, int, str]]:
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        result = lint_paths(["."], load_settings(root), RunOptions(**options))  # type: ignore[arg-type]
+    finally:
+        os.chdir(old)
+    assert not result.errors
+    return [(d.path, d.line, d.code) for d in result.diagnostics]
+
+
+def _project(tmp_path: Path) -> Path:
+    write_project(tmp_path, {"app/__init__.py": "", "app/client.py": CLIENT, "app/jobs.py": JOBS, "app/main.py": MAIN})
+    return tmp_path
+
+
+def test_warm_run_equals_cold_run_and_cache_ignores_itself(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    cold = _run(root, use_cache=False)
+    assert ("app/jobs.py", 7, "INN101") in cold and ("app/jobs.py", 10, "INN201") in cold
+    assert not (root / CACHE_DIR_NAME).exists()
+    first = _run(root)
+    assert (root / CACHE_DIR_NAME / ".gitignore").read_text().strip().endswith("*")
+    second = _run(root)
+    assert cold == first == second
+
+
+def test_a_change_in_another_file_updates_cross_file_findings(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    _run(root)
+    main = root / "app" / "main.py"
+    main.write_text(main.read_text().replace("import a", "import a, b").replace("[a]", "[a, b]"))
+    assert ("app/jobs.py", 10, "INN201") not in _run(root)
+
+
+def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    expected = _run(root)
+    cache = root / CACHE_DIR_NAME
+    entries = [p for p in cache.rglob("*.json") if p.parent.name != CACHE_DIR_NAME]
+    assert entries
+    entries[0].write_text("{not json")
+    for entry in entries[1:]:
+        data = json.loads(entry.read_text())
+        data["facts"] = {"__t": "Exploit", "x": 1}
+        entry.write_text(json.dumps(data))
+    for index in cache.glob("index-*.json"):
+        index.write_text(json.dumps({"format": 1, "files": {"x": "garbage"}}))
+    assert _run(root) == expected
+    assert _run(root) == expected
+
+
+def test_cache_dir_option(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    _run(root, cache_dir=elsewhere)
+    assert any(elsewhere.glob("index-*.json"))
+    assert not (root / CACHE_DIR_NAME).exists()
+
+
+def test_concurrent_runs_leave_a_valid_cache(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    command = [sys.executable, "-m", "inngest_lint", "."]
+    processes = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [process.communicate(timeout=120)[0] for process in processes]
+    assert len(set(outputs)) == 1
+    for index in (root / CACHE_DIR_NAME).glob("index-*.json"):
+        json.loads(index.read_text())
+    again = subprocess.run(command, cwd=root, capture_output=True, text=True)
+    assert again.stdout == outputs[0]
+
+
+def test_process_pool_gives_the_serial_results(tmp_path: Path) -> None:
+    files = {"app/__init__.py": "", "app/client.py": CLIENT, "app/main.py": MAIN, "app/jobs.py": JOBS}
+    for number in range(30):
+        files[f"app/extra_{number}.py"] = JOBS.replace('fn_id="a"', f'fn_id="a{number}"').replace(
+            'fn_id="b"', f'fn_id="b{number}"')
+    write_project(tmp_path, files)
+    assert _run(tmp_path, use_cache=False, jobs=1) == _run(tmp_path, use_cache=False, jobs=2)
