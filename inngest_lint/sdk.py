@@ -269,3 +269,133 @@ MAX_TRIGGERS = 10
 MAX_CONCURRENCY_ENTRIES = 2
 MAX_SLEEP_SECONDS = 365 * 24 * 3600
 MIN_CONFIG_DURATION_MS = 1000
+
+#: Which context/step classes are async (`async def` handlers get `Context` whose `ctx.step` is a
+#: `Step` with awaitable methods) and which are sync (plain `def` handlers get `ContextSync` and a
+#: blocking `StepSync`). `ctx.group` follows the same split (`Group` / `GroupSync`).
+ASYNC_CONTEXT_OR_STEP_CLASSES = frozenset({"inngest.Context", "inngest.Step"})
+SYNC_CONTEXT_OR_STEP_CLASSES = frozenset({"inngest.ContextSync", "inngest.StepSync"})
+#: The keyword `step.run` takes its callback by (the second positional argument otherwise).
+STEP_RUN_HANDLER_KEYWORD = "handler"
+#: `wait_for_event`'s required keyword-only timeout.
+WAIT_FOR_EVENT_TIMEOUT_KEYWORD = "timeout"
+
+# ------------------------------------------------------------------ config, misuse and security
+#: `RetryAfterError(message, retry_after, quiet=False)`: `message` has no default; `retry_after`
+#: is int milliseconds, a timedelta or a datetime. The private module that defines the class and
+#: the `inngest.errors` module people import it from by mistake (INN605 flags that import; the
+#: call is still meant as the SDK class) reach the same class.
+RETRY_AFTER_ERROR_ALIASES = frozenset({"inngest._internal.errors.RetryAfterError", "inngest.errors.RetryAfterError"})
+RETRY_AFTER_MESSAGE_KEYWORD = "message"
+RETRY_AFTER_KEYWORD = "retry_after"
+
+#: Keywords that carry an event name: `TriggerEvent(event=)`, `Cancel(event=)`,
+#: `wait_for_event(event=)` listen; `Event(name=)` is sent.
+EVENT_NAME_KEYWORD = "name"
+LISTENED_EVENT_KEYWORD = "event"
+#: `TriggerCron(cron=...)`: a 5-field cron, optionally prefixed `TZ=Zone ` or `CRON_TZ=Zone `.
+TRIGGER_CRON_KEYWORD = "cron"
+CRON_TIME_ZONE_PREFIXES = ("TZ=", "CRON_TZ=")
+
+#: `step.sleep(step_id, duration)` and `step.sleep_until(step_id, until)` argument names.
+STEP_SLEEP_DURATION_KEYWORD = "duration"
+STEP_SLEEP_UNTIL_KEYWORD = "until"
+
+#: Signing keys look like `signkey-<env>-<hex>` (the SDK strips `^signkey-\w+-` before `fromhex`).
+SIGNING_KEY_PREFIX = "signkey-"
+
+#: Configuration classes and `create_function` keywords the server validates together.
+BATCH_CLASS = "inngest.Batch"
+DEBOUNCE_CLASS = "inngest.Debounce"
+PRIORITY_CLASS = "inngest.Priority"
+CONCURRENCY_CLASS = "inngest.Concurrency"
+RATE_LIMIT_CLASS = "inngest.RateLimit"
+CREATE_FUNCTION_BATCH_KEYWORD = "batch_events"
+CREATE_FUNCTION_DEBOUNCE_KEYWORD = "debounce"
+CREATE_FUNCTION_PRIORITY_KEYWORD = "priority"
+CREATE_FUNCTION_CONCURRENCY_KEYWORD = "concurrency"
+BATCH_MAX_SIZE_KEYWORD = "max_size"
+DEBOUNCE_PERIOD_KEYWORD = "period"
+RATE_LIMIT_PERIOD_KEYWORD = "period"
+RATE_LIMIT_LIMIT_KEYWORD = "limit"
+CONCURRENCY_SCOPE_KEYWORD = "scope"
+CONCURRENCY_KEY_KEYWORD = "key"
+#: Concurrency scopes the server rejects without a `key` (only "fn" may go without one).
+CONCURRENCY_SCOPES_NEEDING_KEY = frozenset({"account", "env"})
+
+#: Server-side limits checked when an app syncs (inngest/inngest pkg/consts/consts.go,
+#: pkg/inngest/function.go, batch.go, trigger.go, concurrency.go).
+MAX_CANCELLATIONS = 5
+MIN_BATCH_SIZE = 2
+MAX_DEBOUNCE_PERIOD_SECONDS = 7 * 24 * 3600
+MAX_RATE_LIMIT_PERIOD_SECONDS = 24 * 3600
+
+#: Names people import from `inngest` that it does not export, with what to write instead.
+WRONG_TOP_LEVEL_NAMES: dict[str, str] = {
+    "errors": "the error classes are top-level: `from inngest import NonRetriableError`",
+    "serve": "`serve` lives in the framework modules: `from inngest.fast_api import serve` "
+    "(or flask, django, tornado, digital_ocean)",
+    "Client": "the client class is `inngest.Inngest`",
+    "InngestClient": "the client class is `inngest.Inngest`",
+    "Trigger": "the trigger classes are `inngest.TriggerEvent` and `inngest.TriggerCron`",
+    "Cron": "the cron trigger class is `inngest.TriggerCron`",
+    "CronTrigger": "the cron trigger class is `inngest.TriggerCron`",
+    "EventTrigger": "the event trigger class is `inngest.TriggerEvent`",
+    "RetryError": "the class is `inngest.RetryAfterError`",
+    "NonRetryableError": "the class is `inngest.NonRetriableError` (spelled 'Retriable')",
+}
+#: Error classes defined in the SDK's private `inngest._internal.errors` but not exported.
+INTERNAL_ERROR_CLASSES = frozenset(
+    {
+        "AsyncUnsupportedError",
+        "CodedError",
+        "EventKeyUnspecifiedError",
+        "FunctionConfigInvalidError",
+        "FunctionNotFoundError",
+        "OutputUnserializableError",
+        "SendEventsError",
+        "SigningKeyMissingError",
+        "StepUnexpectedError",
+        "UnreachableError",
+    }
+)
+#: The SDK's private package: it exists, so importing from it is not a wrong import.
+PRIVATE_MODULE_PREFIX = "inngest._"
+
+#: Keywords people reach for that the SDK spells differently, per owner (a class qualified name,
+#: `create_function`, a step method, or the client class), where a spelling match would not find
+#: the right one.
+KEYWORD_CORRECTIONS: dict[str, dict[str, str]] = {
+    "inngest.TriggerEvent": {
+        "if_exp": "expression",
+        "if_": "expression",
+        "filter": "expression",
+        "condition": "expression",
+        "name": "event",
+    },
+    "inngest.Cancel": {"expression": "if_exp", "if_": "if_exp", "condition": "if_exp", "filter": "if_exp"},
+    "inngest.Batch": {"expression": "if_exp", "if_": "if_exp", "size": "max_size", "max_events": "max_size"},
+    "inngest.Event": {"event": "name", "payload": "data"},
+    "inngest.Inngest": {"id": "app_id", "name": "app_id", "app_name": "app_id"},
+    "create_function": {"id": "fn_id", "function_id": "fn_id", "triggers": "trigger", "batch": "batch_events"},
+    "wait_for_event": {"expression": "if_exp", "if_": "if_exp", "condition": "if_exp", "name": "event"},
+    "invoke": {"payload": "data", "args": "data", "fn": "function"},
+}
+#: The keyword holding each owner's CEL filter (an event filter, not a key).
+FILTER_KEYWORDS: dict[str, str] = {
+    "inngest.TriggerEvent": "expression",
+    "inngest.Cancel": "if_exp",
+    "inngest.Batch": "if_exp",
+    "wait_for_event": "if_exp",
+}
+#: `Cancel(timeout=...)`: how long the cancellation listens (the server caps it at one year).
+CANCEL_TIMEOUT_KEYWORD = "timeout"
+#: The environment variables the client reads its keys from (what INN601 tells people to use).
+SIGNING_KEY_ENVIRONMENT_VARIABLE = "INNGEST_SIGNING_KEY"
+EVENT_KEY_ENVIRONMENT_VARIABLE = "INNGEST_EVENT_KEY"
+#: The two `CLIENT_SECRET_KEYWORDS`, told apart.
+CLIENT_SIGNING_KEY_KEYWORD = "signing_key"
+CLIENT_EVENT_KEY_KEYWORD = "event_key"
+#: `create_function(_experimental_execution=True)` (SDK 0.4 only) ran steps scheduled through
+#: `asyncio.gather`/`create_task` correctly; 0.5 removed the option.
+EXPERIMENTAL_EXECUTION_KEYWORD = "_experimental_execution"
