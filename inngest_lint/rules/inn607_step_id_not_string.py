@@ -110,6 +110,6 @@ class StepIdNotString(Rule):
         shown = snippet(context, step_id, 30)
         self.report(
             step_id,
-            f"step ID {shown} is {kind}, not a string: the SDK fails on it when the step is reached; "
+            f"step ID {shown} is not a string but {kind}: the SDK fails on it when the step is reached; "
             f"use a string that names the step",
         )

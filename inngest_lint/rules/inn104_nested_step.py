@@ -1,0 +1,160 @@
+"""INN104 nested-step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from inngest_lint import sdk
+from inngest_lint.rules._steps import (
+    called_def,
+    resolve_local_def,
+    step_id_context,
+    step_label,
+    step_run_handler,
+    unwrap_partial,
+)
+from inngest_lint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from inngest_lint.engine.context import FileContext
+
+
+@dataclass
+class _StepCall:
+    """A step call seen during the walk, with the scopes that decide whether it is nested."""
+
+    call: cst.Call
+    # ids of the innermost scope nodes up to and including the first `def` (lambdas in between).
+    scopes: tuple[int, ...]
+
+
+class NestedStep(Rule):
+    """A step call inside the callback of `step.run`.
+
+    ## What it does
+    Flags a step call (`ctx.step.run`, `sleep`, `wait_for_event`, `send_event`, `invoke`, ...)
+    made inside a `step.run` handler: a lambda given to `step.run`, a nested `def`, or a `def`
+    in the same file given to `step.run` by name, through `functools.partial`, or called by a
+    lambda that is the handler.
+
+    ## Why is this bad?
+    Steps cannot be nested. The SDK detects a step inside a running step and fails the whole run
+    with the non-retriable error "Nested steps are not supported"; with step targeting it shows
+    up instead as `StepUnexpectedError`. The outer step's work is lost either way.
+
+    ## Example
+    ```python
+    async def charge_and_notify() -> dict:
+        receipt = await charge()
+        await ctx.step.send_event("notify", inngest.Event(name="app/charged"))
+        return receipt
+
+    await ctx.step.run("charge", charge_and_notify)
+    ```
+
+    ## Use instead
+    Make each step a call in the function body, one after the other:
+    ```python
+    receipt = await ctx.step.run("charge", charge)
+    await ctx.step.send_event("notify", inngest.Event(name="app/charged"))
+    ```
+    Not flagged: step calls in lambdas given to `ctx.group.parallel` (that is how parallel
+    steps are planned) and step calls in the function body next to `step.run`. A handler
+    imported from another module is not followed yet.
+    """
+
+    code = "INN104"
+    name = "nested-step"
+
+    VALID = [
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="order", trigger=inngest.TriggerEvent(event="app/order"))
+        async def order(ctx: inngest.Context) -> None:
+            receipt = await ctx.step.run("charge", charge, ctx.event.data["order_id"])
+            await ctx.step.run("email", send_receipt, receipt)
+            await ctx.group.parallel(
+                (
+                    lambda: ctx.step.run("warehouse", notify_warehouse),
+                    lambda: ctx.step.run("crm", update_crm),
+                )
+            )
+        """,
+    ]
+    INVALID = [
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="order", trigger=inngest.TriggerEvent(event="app/order"))
+        async def order(ctx: inngest.Context) -> None:
+            async def charge_and_email() -> None:
+                receipt = await charge(ctx.event.data["order_id"])
+                await ctx.step.run("email", send_receipt, receipt)  # error: INN104
+
+            await ctx.step.run("charge", charge_and_email)
+        """,
+    ]
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        # id(handler scope node) -> the `step.run` call that runs it
+        self._handlers: dict[int, cst.Call] = {}
+        self._step_calls: list[_StepCall] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        context = self.context
+        method = context.step_method(node)
+        if method is None:
+            return
+        if method == sdk.STEP_RUN:
+            self._note_handler(node)
+        scopes: list[int] = []
+        for frame in reversed(context.frames):
+            if frame.kind in ("class", "module"):
+                break
+            scopes.append(id(frame.node))
+            if frame.kind == "def":
+                break
+        if scopes:
+            self._step_calls.append(_StepCall(node, tuple(scopes)))
+
+    def _note_handler(self, call: cst.Call) -> None:
+        handler = step_run_handler(call)
+        if handler is None:
+            return
+        handler = unwrap_partial(self.context, handler)
+        if isinstance(handler, cst.Lambda):
+            self._handlers.setdefault(id(handler), call)
+            helper = called_def(self.context, handler)
+            if helper is not None:
+                self._handlers.setdefault(id(helper), call)
+            return
+        definition = resolve_local_def(self.context, handler)
+        if definition is not None:
+            self._handlers.setdefault(id(definition), call)
+        # A handler imported from another module of the project needs phase 2: the StepRun fact
+        # already carries the handler's reference; the helper side would need "makes a step
+        # call" recorded per function definition. Not done here.
+
+    def finish(self) -> None:
+        """Handlers may be defined after the `step.run` that names them, so decide at the end."""
+        for step_call in self._step_calls:
+            outer = next((self._handlers[s] for s in step_call.scopes if s in self._handlers), None)
+            if outer is None:
+                continue
+            self.report(
+                step_call.call,
+                f"{step_label(self.context, step_call.call)} is called inside the handler of "
+                f"{step_label(self.context, outer)}: nested steps are "
+                f"not supported and fail the run with a non-retriable error; call it from the function "
+                f"body instead",
+                context=step_id_context(step_call.call),
+            )
