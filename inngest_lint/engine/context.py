@@ -116,6 +116,18 @@ class FileContext:
         self.frames: list[Frame] = [Frame(self.tree, "module", self.module_scan)]
         self._step_handler_lambdas: set[int] = set()
         self._call_form_handlers = self._find_call_form_functions()
+        self._enter_handlers: dict[type, Any] = {
+            cst.FunctionDef: self._enter_def,
+            cst.Lambda: self._enter_lambda,
+            cst.ClassDef: self._enter_class,
+            cst.For: self._enter_for,
+            cst.While: self._enter_while,
+            cst.ListComp: self._enter_comprehension,
+            cst.SetComp: self._enter_comprehension,
+            cst.GeneratorExp: self._enter_comprehension,
+            cst.DictComp: self._enter_comprehension,
+            cst.Call: self._note_step_handlers,
+        }
 
     # ---------------------------------------------------------------- positions and reports
     def location(self, node: cst.CSTNode) -> Location:
@@ -257,50 +269,57 @@ class FileContext:
 
     # ---------------------------------------------------------------- walking
     def enter(self, node: cst.CSTNode) -> None:
-        if isinstance(node, cst.FunctionDef):
-            self._enter_def(node)
-        elif isinstance(node, cst.Lambda):
-            params = set(parameter_names(node.params))
-            parent = self.frames[-1]
-            frame = Frame(
+        """Update the model before rules see `node` (dispatch on the exact type: this runs for
+        every node, and isinstance against libcst's abstract classes is slow)."""
+        handler = self._enter_handlers.get(type(node))
+        if handler is not None:
+            handler(node)
+
+    def leave(self, node: cst.CSTNode) -> None:
+        kind = type(node)
+        if kind in _SCOPE_TYPES:
+            self.frames.pop()
+        elif kind in _LOOP_TYPES:
+            loops = self.frame.loops
+            if loops and loops[-1].node is node:
+                loops.pop()
+
+    def _enter_lambda(self, node: cst.Lambda) -> None:
+        parent = self.frames[-1]
+        self.frames.append(
+            Frame(
                 node,
                 "lambda",
                 BindingScan(self.module, self.is_package),
-                params=params,
+                params=set(parameter_names(node.params)),
                 is_async=False,
                 function=parent.function,
                 is_step_handler=id(node) in self._step_handler_lambdas,
             )
-            self.frames.append(frame)
-        elif isinstance(node, cst.ClassDef):
-            self.frames.append(
-                Frame(node, "class", BindingScan(self.module, self.is_package), function=self.frame.function)
-            )
-        elif isinstance(node, cst.For):
-            changed = set(target_names(node.target))
-            changed |= BindingScan(self.module, self.is_package).scan(_block_statements(node.body)).bound
-            kind = "async for" if node.asynchronous is not None else "for"
-            self.frame.loops.append(LoopFrame(node, kind, changed))
-        elif isinstance(node, cst.While):
-            changed = BindingScan(self.module, self.is_package).scan(_block_statements(node.body)).bound
-            self.frame.loops.append(LoopFrame(node, "while", changed))
-        elif isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
-            changed: set[str] = set()
-            comp: cst.CompFor | None = node.for_in
-            while comp is not None:
-                changed |= set(target_names(comp.target))
-                comp = comp.inner_for_in
-            self.frame.loops.append(LoopFrame(node, "comprehension", changed))
-        elif isinstance(node, cst.Call):
-            self._note_step_handlers(node)
+        )
 
-    def leave(self, node: cst.CSTNode) -> None:
-        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-            self.frames.pop()
-        elif isinstance(node, (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
-            loops = self.frame.loops
-            if loops and loops[-1].node is node:
-                loops.pop()
+    def _enter_class(self, node: cst.ClassDef) -> None:
+        self.frames.append(
+            Frame(node, "class", BindingScan(self.module, self.is_package), function=self.frame.function)
+        )
+
+    def _enter_for(self, node: cst.For) -> None:
+        changed = set(target_names(node.target))
+        changed |= BindingScan(self.module, self.is_package).scan(_block_statements(node.body)).bound
+        kind = "async for" if node.asynchronous is not None else "for"
+        self.frame.loops.append(LoopFrame(node, kind, changed))
+
+    def _enter_while(self, node: cst.While) -> None:
+        changed = BindingScan(self.module, self.is_package).scan(_block_statements(node.body)).bound
+        self.frame.loops.append(LoopFrame(node, "while", changed))
+
+    def _enter_comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> None:
+        changed: set[str] = set()
+        comp: cst.CompFor | None = node.for_in
+        while comp is not None:
+            changed |= set(target_names(comp.target))
+            comp = comp.inner_for_in
+        self.frame.loops.append(LoopFrame(node, "comprehension", changed))
 
     def _note_step_handlers(self, call: cst.Call) -> None:
         """Mark lambdas passed to `step.run` so their frames know they are step handlers."""
@@ -452,6 +471,10 @@ class FileContext:
                     return values[0]
                 return None
         return None
+
+
+_SCOPE_TYPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
+_LOOP_TYPES = frozenset({cst.For, cst.While, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
 
 
 def _block_statements(block: cst.BaseSuite) -> list[cst.CSTNode]:

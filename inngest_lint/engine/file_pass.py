@@ -72,6 +72,13 @@ def _walker_class() -> Any:
                     self.disabled.add(id(visitor))
                     self.on_error(visitor, error)
 
+        # libcst looks up visit_<Node>_<field> methods for every field of every node; we have none.
+        def on_visit_attribute(self, node: Any, attribute: str) -> None:
+            return None
+
+        def on_leave_attribute(self, original_node: Any, attribute: str) -> None:
+            return None
+
         def on_visit(self, node: Any) -> bool:
             self.context.enter(node)
             self._dispatch(self.visit_table, node)

@@ -403,18 +403,36 @@ def _is_http_response(context: FileContext, node: cst.BaseExpression) -> bool:
 
 
 def returned_values(body: cst.CSTNode) -> Iterator[cst.Return]:
-    """Return statements of a function body, not of nested functions or lambdas."""
-    stack: list[cst.CSTNode] = list(body.children)
+    """Return statements of a function body, not of nested functions or lambdas.
+
+    Only statements are searched (a return cannot hide inside an expression), which keeps this
+    cheap on long bodies.
+    """
+    stack: list[cst.CSTNode] = [body]
     while stack:
         current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        kind = type(current)
+        if kind is cst.SimpleStatementLine or kind is cst.SimpleStatementSuite:
+            for small in current.body:  # type: ignore[attr-defined]
+                if type(small) is cst.Return:
+                    yield small
             continue
-        if isinstance(current, cst.Return):
-            yield current
+        if kind in _SCOPES:
             continue
-        if isinstance(current, cst.BaseExpression):
+        if kind is cst.IndentedBlock:
+            stack.extend(current.body)  # type: ignore[attr-defined]
             continue
-        stack.extend(current.children)
+        for child in current.children:
+            if type(child) not in _SKIP_IN_STATEMENTS:
+                stack.append(child)
+
+
+_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
+#: Expression-level children of compound statements: never hold a return.
+_SKIP_IN_STATEMENTS = frozenset({cst.Name, cst.Attribute, cst.Call, cst.Comparison, cst.BooleanOperation,
+                                 cst.Subscript, cst.Tuple, cst.List, cst.Decorator, cst.Parameters,
+                                 cst.Annotation, cst.Comment, cst.EmptyLine, cst.TrailingWhitespace,
+                                 cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline})
 
 
 def large_returns_of(context: FileContext, node: cst.FunctionDef | cst.Lambda) -> tuple[LargeReturn, ...]:
