@@ -385,7 +385,12 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
 
 
 def _excluded_by_parents(path: Path, excluder: Excluder) -> bool:
+    """--force-exclude: the file or a folder between it and the project root is excluded
+    (a project kept under a folder named `build` is not excluded wholesale)."""
+    top = find_project_root(path)
     for parent in path.parents:
+        if top is not None and (parent == top or top not in parent.parents):
+            break
         if parent.name and excluder.excluded(parent, True, ()):
             return True
     return excluder.excluded(path, False, ())

@@ -65,6 +65,12 @@ def _fail(message: str) -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Report only findings that are not recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Record the current findings in this baseline file and exit 0.")
+@click.option("--watch", is_flag=True, help="Lint again whenever a file changes (Ctrl-C to stop).")
+@click.option("--watch-interval", type=click.FloatRange(min=0.01), default=0.5, hidden=True)
 def check(
     paths: tuple[str, ...],
     select: tuple[str, ...],
@@ -81,6 +87,10 @@ def check(
     debug: bool,
     no_cache: bool,
     cache_dir: Path | None,
+    baseline_path: Path | None,
+    write_baseline_path: Path | None,
+    watch: bool,
+    watch_interval: float,
 ) -> None:
     """Lint PATHS (default: the current directory)."""
     from inngest_lint.api import RunOptions, enabled_codes, lint_paths, severity_overrides
@@ -119,6 +129,23 @@ def check(
         use_cache=not no_cache,
         cache_dir=cache_dir,
     )
+    from inngest_lint.baseline import BaselineError, baseline_root, load_baseline, new_findings, write_baseline
+
+    if write_baseline_path is not None and (baseline_path is not None or watch):
+        _fail("--write-baseline cannot be combined with --baseline or --watch")
+    if watch and "-" in targets:
+        _fail("--watch cannot read from stdin")
+    root_for_baseline = baseline_root(targets, stdin_filename)
+    try:
+        baseline = load_baseline(baseline_path) if baseline_path is not None else None
+    except BaselineError as error:
+        _fail(str(error))
+        return
+    if watch:
+        from inngest_lint.watch import watch as watch_files
+
+        sys.exit(watch_files(targets, settings, options, output_format, quiet, statistics, watch_interval,
+                             baseline, root_for_baseline))
     try:
         result = lint_paths(targets, settings, options)
     except (ConfigError, SelectorError) as error:
@@ -131,6 +158,22 @@ def check(
         return
     for message in result.errors:
         click.echo(f"inngest-lint: error: {message}", err=True)
+    if write_baseline_path is not None:
+        if result.errors:
+            sys.exit(EXIT_ERROR)  # a mistyped path must not record an empty baseline
+        try:
+            written = write_baseline(write_baseline_path, result.diagnostics, result.index, root_for_baseline)
+        except BaselineError as error:
+            _fail(str(error))
+            return
+        click.echo(f"inngest-lint: recorded {written} finding(s) in {write_baseline_path}", err=True)
+        internal = [d for d in result.diagnostics if d.internal]  # never recorded: still exit 2
+        for diagnostic in internal:
+            click.echo(f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
+                       f"{diagnostic.message}", err=True)
+        sys.exit(EXIT_ERROR if internal else EXIT_CLEAN)
+    if baseline is not None:
+        result.diagnostics = new_findings(result.diagnostics, baseline, result.index, root_for_baseline)
     reporter_class = REPORTERS[output_format]
     reporter = reporter_class(sys.stdout, quiet=quiet, statistics=statistics)
     reporter.report(result.diagnostics, files_linted=result.files_linted)
@@ -183,6 +226,57 @@ def rules_command(output_format: str) -> None:
         return
     for row in rows:
         click.echo(f"{row['code']}  {row['name']:<38} {row['default']:<4} fix:{row['fix']:<4} {row['summary']}")
+
+
+@main.command("server")
+def server_command() -> None:
+    """Run the language server for editors (LSP over stdio)."""
+    try:  # imported here: pygls is an optional extra, never loaded by a lint run
+        from inngest_lint.server import serve_stdio
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
+            raise
+        _fail("the language server needs pygls: pip install 'inngest-lint[lsp]'")
+        return
+    serve_stdio()
+
+
+@main.command("graph")
+@click.argument("paths", nargs=-1, type=str)
+@click.option("--format", "output_format", type=click.Choice(["mermaid", "dot", "json", "html"]),
+              default="mermaid", show_default=True,
+              help="mermaid (Markdown, GitHub), dot (Graphviz), json (for tools), html (interactive, offline).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of stdout.")
+@click.option("--direction", type=click.Choice(["LR", "TB"], case_sensitive=False), default="LR",
+              show_default=True, help="Left to right or top to bottom.")
+@click.option("--cluster", is_flag=True, help="Group functions and senders by module.")
+@click.option("--no-orphans", is_flag=True, help="Leave out nodes with no edges.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read settings from this TOML file instead of the nearest pyproject.toml.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).")
+def graph_command(
+    paths: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    direction: str,
+    cluster: bool,
+    no_orphans: bool,
+    config_path: Path | None,
+    debug: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
+) -> None:
+    """Print the event graph of PATHS: who sends each event, who listens, and what is wrong."""
+    from inngest_lint.graph.command import run_graph
+
+    sys.exit(run_graph(
+        paths, output_format=output_format, output=output, direction=direction, cluster=cluster,
+        no_orphans=no_orphans, config_path=config_path, debug=debug, use_cache=not no_cache, cache_dir=cache_dir,
+    ))
 
 
 if __name__ == "__main__":

@@ -13,8 +13,8 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-_LINE_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_\-]+(?:[\s,]+[A-Za-z0-9_\-]+)*))?", re.IGNORECASE)
-_FILE_NOQA = re.compile(
+LINE_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_\-]+(?:[\s,]+[A-Za-z0-9_\-]+)*))?", re.IGNORECASE)
+FILE_NOQA = re.compile(
     r"#\s*inngest-lint:\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_\-]+(?:[\s,]+[A-Za-z0-9_\-]+)*))?", re.IGNORECASE
 )
 
@@ -62,13 +62,13 @@ def parse_noqa(source: str) -> NoqaMap:
     for token in tokens:
         if token.type != tokenize.COMMENT:
             continue
-        file_match = _FILE_NOQA.search(token.string)
+        file_match = FILE_NOQA.search(token.string)
         if file_match:
             codes = _codes(file_match.group("codes"))
             file_codes = codes if file_codes is None or codes == ALL else (
                 file_codes if file_codes == ALL else file_codes | codes)
             continue
-        match = _LINE_NOQA.search(token.string)
+        match = LINE_NOQA.search(token.string)
         if match:
             lines[token.start[0]] = _codes(match.group("codes"))
     return NoqaMap(lines, file_codes)

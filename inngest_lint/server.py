@@ -1,0 +1,702 @@
+"""`inngest-lint server`: the linter as a language server (LSP over stdio, pygls 2).
+
+Why a server rather than "run the CLI on save": the findings that matter most are cross-file
+(INN201 "not served" depends on the module that calls `serve()`), so an editor needs the whole
+project's facts, with the buffers the user has not saved yet standing in for the files on disk.
+The server keeps the open documents, lints a project through `lint_paths` with
+`RunOptions(overrides=...)`, and after every lint publishes for every open document of that
+project: editing the `serve()` module updates the findings shown in the other files.
+
+How a lint happens:
+- A document's *project* is the directory `find_project_root` finds (pyproject.toml,
+  inngest-lint.toml or .git upward), else the workspace folder holding it, else its own
+  directory with no walk (a loose script: only the open files there are linted).
+- `LintScheduler` debounces per project (300 ms after a change; at once on open, save and
+  close) and coalesces: while a lint runs, a new request marks it stale, and a stale result is
+  dropped and the project linted again, so the editor never shows findings for text it no
+  longer has.
+- `run_lint_job` runs in one worker thread, off the event loop, so hover and code actions stay
+  responsive during a long lint. One thread, because the engine is not promised thread-safe
+  and one lint at a time bounds memory. It never raises: a failure becomes a message for
+  `window/logMessage`, and the previous findings stay.
+- Settings are read again for every lint (`load_settings(project root)`), so an edit to the
+  configuration counts from the next lint on.
+
+Hover on a finding shows its rule's documentation. Code actions offer "Suppress INNxxx on this
+line" (`# noqa: CODE`, merged into an existing `# noqa: ...`), and a fix when a Diagnostic ever
+carries one (`fix_actions`, the seam for autofixes).
+
+Deliberately not here: files that are not open are linted as context but their findings are not
+published (an editor shows the buffers the user looks at); no watching of unopened files
+(`workspace/didChangeWatchedFiles`), no pull diagnostics. stdout carries the protocol, so
+`serve_stdio` sends anything else that prints to stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import signal
+import sys
+import tokenize
+import traceback
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from lsprotocol import types
+from pygls import uris
+from pygls.lsp.server import LanguageServer
+from pygls.workspace import PositionCodec, TextDocument
+
+from inngest_lint import __version__
+from inngest_lint.api import ALWAYS_ON, RunOptions, lint_paths
+from inngest_lint.config import CONFIG_FILE_NAMES, load_settings
+from inngest_lint.diagnostics import Diagnostic, Location, Severity
+from inngest_lint.discovery import PYTHON_SUFFIXES, Excluder, find_project_root
+from inngest_lint.reporters._source import span
+from inngest_lint.reporters.base import docs_anchor
+from inngest_lint.suppression import FILE_NOQA, LINE_NOQA
+
+SOURCE = "inngest-lint"
+CHANGE_DEBOUNCE_SECONDS = 0.3
+PYTHON_LANGUAGE_IDS = frozenset({"python"})
+SUPPRESS_COMMENT = "  # noqa: {code}"
+# Python's own line breaks (as libcst and the tokenizer count lines), not str.splitlines(),
+# which also breaks at \x0c, \x1c and \u2028 and would shift every line after one.
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs and outputs of one lint (plain data: built on the event loop, used in the worker).
+
+
+@dataclass(frozen=True)
+class ProjectKey:
+    """What is linted together. `walk=False` is a loose file outside any project: lint only
+    the open files of that directory instead of walking, say, a home directory."""
+
+    root: Path
+    walk: bool = True
+
+
+@dataclass(frozen=True)
+class DocumentSnapshot:
+    uri: str
+    path: Path  # resolved, as the engine names files
+    text: str
+    version: int | None
+
+
+@dataclass(frozen=True)
+class LintJob:
+    project: ProjectKey
+    documents: tuple[DocumentSnapshot, ...]
+
+
+@dataclass
+class LintOutcome:
+    """Findings per linted file; `linted` says which files a lint covered, so a failed run
+    never clears findings it did not recompute."""
+
+    by_path: dict[Path, list[Diagnostic]] = field(default_factory=dict)
+    linted: set[Path] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text` with their line breaks, as Python (and LSP) count lines."""
+    return _LINES.findall(text)
+
+
+def _line_content(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _engine_path(reported: str) -> Path:
+    """The absolute path of a finding: `lint_paths` shows paths relative to the working
+    directory when they are below it, and this process never changes directory."""
+    return Path(os.path.normpath(os.path.join(os.getcwd(), reported)))
+
+
+def is_excluded(path: Path, project: ProjectKey, excluder: Excluder) -> bool:
+    """Whether the configuration or the default excludes (`.venv`, `site-packages`, `build`...)
+    exclude a file, as a directory walk would: only the folders below the project root count.
+
+    Not `RunOptions(force_exclude=True)`: it also tests the folders above the root, so every
+    file of a project kept under, say, `~/build/` would silently show nothing. A loose file has
+    no root to stop at: all its folders count, which is what keeps a library file opened from
+    `site-packages` (go to definition) free of findings.
+    """
+    stop = project.root if project.walk else None
+    for parent in path.parents:
+        if stop is not None and (parent == stop or stop not in parent.parents):
+            break
+        if parent.name and excluder.excluded(parent, True, ()):
+            return True
+    return excluder.excluded(path, False, ())
+
+
+def run_lint_job(job: LintJob) -> LintOutcome:
+    """Lint one project with the open buffers standing in for the files on disk. Never raises.
+
+    A buffer whose file does not exist yet (a new file, not saved) cannot be named as a path,
+    so it is linted as stdin under its future name, with the other buffers as overrides.
+    """
+    outcome = LintOutcome()
+    try:
+        settings = load_settings(job.project.root)
+    except Exception as error:  # noqa: BLE001 - a ConfigError is the user's to fix: say it, keep findings
+        outcome.problems.append(f"inngest-lint: {error}")
+        return outcome
+    excluder = Excluder(Path(settings.root).resolve(), (*settings.exclude, *settings.extend_exclude))
+    wanted: list[DocumentSnapshot] = []
+    for document in job.documents:
+        if is_excluded(document.path, job.project, excluder):
+            outcome.linted.add(document.path)  # shows nothing, like the files a lint run skips
+        else:
+            wanted.append(document)
+    overrides = {str(document.path): document.text for document in job.documents}
+    base = RunOptions(
+        project_root=job.project.root if job.project.walk else None,
+        isolated=not job.project.walk,
+        overrides=overrides,
+    )
+    runs: list[tuple[list[str], RunOptions, list[Path]]] = []
+    on_disk = [document.path for document in wanted if document.path.is_file()]
+    if on_disk:
+        runs.append(([str(path) for path in on_disk], base, on_disk))
+    for document in wanted:
+        if document.path.is_file():
+            continue
+        others = {path: text for path, text in overrides.items() if path != str(document.path)}
+        unsaved = replace(base, stdin_text=document.text, stdin_filename=str(document.path), overrides=others)
+        runs.append((["-"], unsaved, [document.path]))
+    for paths, options, covered in runs:
+        try:
+            result = lint_paths(paths, settings, options)
+        except Exception as error:  # noqa: BLE001 - last resort: a log line, never a dead server
+            details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+            outcome.problems.append(
+                f"inngest-lint: internal error while linting {job.project.root}: "
+                f"{type(error).__name__}: {error}\n{details}"
+            )
+            continue
+        outcome.linted.update(covered)
+        outcome.problems.extend(f"inngest-lint: {message}" for message in result.errors)
+        for diagnostic in result.diagnostics:
+            outcome.by_path.setdefault(_engine_path(diagnostic.path), []).append(diagnostic)
+    return outcome
+
+
+# --------------------------------------------------------------------------------------------
+# Diagnostic -> LSP.
+
+
+def rule_name(code: str) -> str:
+    from inngest_lint.registry import info_by_code
+
+    info = info_by_code().get(code)
+    return info.name if info else ""
+
+
+def _position(lines: Sequence[str], codec: PositionCodec, line: int, column: int) -> types.Position:
+    """1-based line and code-point column -> 0-based LSP position in the client's units
+    (UTF-16 unless the client chose otherwise): an emoji before a finding counts twice."""
+    return codec.position_to_client_units(lines, types.Position(line=max(line - 1, 0), character=max(column - 1, 0)))
+
+
+def lsp_range(where: Diagnostic | Location, lines: Sequence[str], codec: PositionCodec) -> types.Range:
+    line, column, end_line, end_column = span(where)
+    return types.Range(
+        start=_position(lines, codec, line, column), end=_position(lines, codec, end_line, end_column)
+    )
+
+
+def to_lsp_diagnostic(
+    diagnostic: Diagnostic,
+    lines: Sequence[str],
+    codec: PositionCodec,
+    related_lines: dict[Path, Sequence[str]] | None = None,
+) -> types.Diagnostic:
+    """One finding as an LSP diagnostic: code, docs link, severity and the rule name in `data`.
+
+    Related locations in other files are converted with those files' open buffers when there
+    are some (`related_lines`), else with code-point columns (exact for ASCII lines).
+    """
+    name = rule_name(diagnostic.code)
+    related: list[types.DiagnosticRelatedInformation] = []
+    for location in diagnostic.related:
+        path = _engine_path(location.path)
+        other_lines = (related_lines or {}).get(path, ())
+        related.append(
+            types.DiagnosticRelatedInformation(
+                location=types.Location(uri=uris.from_fs_path(str(path)) or str(path),
+                                        range=lsp_range(location, other_lines, codec)),
+                message="related location",
+            )
+        )
+    return types.Diagnostic(
+        range=lsp_range(diagnostic, lines, codec),
+        message=diagnostic.message,
+        severity=_SEVERITIES.get(diagnostic.severity, types.DiagnosticSeverity.Error),
+        code=diagnostic.code,
+        code_description=types.CodeDescription(href=docs_anchor(diagnostic.code, name)),
+        source=SOURCE,
+        related_information=related or None,
+        data={"rule": name},
+    )
+
+
+def _contains(span_range: types.Range, position: types.Position) -> bool:
+    start, end = span_range.start, span_range.end
+    after_start = (position.line, position.character) >= (start.line, start.character)
+    before_end = (position.line, position.character) <= (end.line, end.character)
+    return after_start and before_end
+
+
+def _overlaps(first: types.Range, second: types.Range) -> bool:
+    return (first.start.line, first.start.character) <= (second.end.line, second.end.character) and (
+        second.start.line, second.start.character) <= (first.end.line, first.end.character)
+
+
+# --------------------------------------------------------------------------------------------
+# Code actions: suppress with a noqa comment, and the seam for fixes.
+
+
+@dataclass(frozen=True)
+class _LineEnd:
+    """What the end of one line holds: its comment token (if any)."""
+
+    comment: tokenize.TokenInfo | None
+
+
+def _line_end(source: str, line_number: int) -> _LineEnd | None:
+    """The comment on 1-based `line_number`, or None when a comment cannot go at its end.
+
+    A comment cannot go there when the line ends inside a token that spans lines (a triple-
+    quoted string, an f-string across lines: the text would land inside the string) or after a
+    backslash continuation (a comment after it is a syntax error), or when the file does not
+    tokenize (nothing certain can be said).
+    """
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    fstring_start = getattr(tokenize, "FSTRING_START", None)
+    fstring_end = getattr(tokenize, "FSTRING_END", None)
+    open_fstrings: list[int] = []
+    comment: tokenize.TokenInfo | None = None
+    for token in tokens:
+        if token.type == fstring_start:
+            open_fstrings.append(token.start[0])
+        elif token.type == fstring_end and open_fstrings:
+            if open_fstrings.pop() <= line_number < token.end[0]:
+                return None
+        if token.start[0] <= line_number < token.end[0] and token.type not in (tokenize.NEWLINE, tokenize.NL):
+            return None
+        if token.type == tokenize.COMMENT and token.start[0] == line_number:
+            comment = token
+    lines = split_lines(source)
+    if line_number > len(lines):
+        return None
+    if comment is None and _line_content(lines[line_number - 1]).rstrip().endswith("\\"):
+        return None
+    return _LineEnd(comment)
+
+
+def suppress_edit(source: str, line_index: int, code: str, codec: PositionCodec) -> types.TextEdit | None:
+    """The edit that suppresses `code` on 0-based `line_index`, or None when it cannot be done
+    safely (see `_line_end`) or the line already suppresses it.
+
+    An existing `# noqa: X` gets `, CODE` added (`# noqa: X, CODE`); otherwise `  # noqa: CODE`
+    goes at the end of the line, after any other comment (the suppression parser finds
+    `# noqa` anywhere in a comment).
+    """
+    lines = split_lines(source)
+    line_number = line_index + 1
+    end = _line_end(source, line_number)
+    if end is None:
+        return None
+    content = _line_content(lines[line_index])
+    if end.comment is not None:
+        if FILE_NOQA.search(end.comment.string):
+            return None  # the parser reads this comment as file-level only: a line noqa here would not count
+        match = LINE_NOQA.search(end.comment.string)
+        if match is not None:
+            codes = match.group("codes")
+            if codes is None or code.upper() in {part.upper() for part in re.split(r"[\s,]+", codes)}:
+                return None  # a bare noqa comment, or one naming the code, already suppresses it
+            column = end.comment.start[1] + match.end("codes")
+            position = codec.position_to_client_units(lines, types.Position(line=line_index, character=column))
+            return types.TextEdit(range=types.Range(start=position, end=position), new_text=f", {code}")
+    kept = len(content.rstrip())
+    start = codec.position_to_client_units(lines, types.Position(line=line_index, character=kept))
+    stop = codec.position_to_client_units(lines, types.Position(line=line_index, character=len(content)))
+    return types.TextEdit(range=types.Range(start=start, end=stop), new_text=SUPPRESS_COMMENT.format(code=code))
+
+
+def fix_actions(
+    diagnostic: Diagnostic, lsp_diagnostic: types.Diagnostic, uri: str, lines: Sequence[str], codec: PositionCodec
+) -> list[types.CodeAction]:
+    """Code actions for the fix a finding carries (none do yet: the seam for autofixes).
+
+    Expected shape, as in ruff: `diagnostic.fix` is None or has `edits` (each with 1-based
+    `line`, `column`, `end_line`, `end_column` (exclusive) and the replacement `content`) and
+    an optional `message` for the action's title. `lines` must be the text that was linted:
+    the caller offers fixes only while the buffer is still that version.
+    """
+    fix = getattr(diagnostic, "fix", None)
+    if fix is None:
+        return []
+    edits = [
+        types.TextEdit(
+            range=types.Range(
+                start=_position(lines, codec, edit.line, edit.column),
+                end=_position(lines, codec, edit.end_line, edit.end_column),
+            ),
+            new_text=edit.content,
+        )
+        for edit in getattr(fix, "edits", ())
+    ]
+    if not edits:
+        return []
+    title = getattr(fix, "message", None) or f"Fix {diagnostic.code}"
+    return [
+        types.CodeAction(
+            title=title,
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[lsp_diagnostic],
+            is_preferred=True,
+            edit=types.WorkspaceEdit(changes={uri: edits}),
+        )
+    ]
+
+
+def _kind_wanted(kind: str, only: Sequence[str] | None) -> bool:
+    """LSP code action kinds are hierarchical: `only=["quickfix"]` admits `quickfix.x`."""
+    if not only:
+        return True
+    return any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in only)
+
+
+# --------------------------------------------------------------------------------------------
+# The server.
+
+
+@dataclass
+class PublishedFile:
+    """What was last published for a document: hover and code actions read it."""
+
+    version: int | None
+    lines: list[str]
+    findings: list[tuple[types.Diagnostic, Diagnostic]]
+
+
+class LintScheduler:
+    """Per-project debounce and coalescing of lints (see the module docstring)."""
+
+    def __init__(self, server: InngestLanguageServer) -> None:
+        self.server = server
+        # One worker: lints never overlap, whatever the number of projects.
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inngest-lint")
+        self.timers: dict[ProjectKey, asyncio.TimerHandle] = {}
+        self.running: dict[ProjectKey, asyncio.Task[None]] = {}
+        self.stale: set[ProjectKey] = set()
+
+    def request(self, project: ProjectKey, delay: float = 0.0) -> None:
+        timer = self.timers.pop(project, None)
+        if timer is not None:
+            timer.cancel()
+        if delay <= 0:
+            self._start(project)
+        else:
+            self.timers[project] = asyncio.get_running_loop().call_later(delay, self._start, project)
+
+    def _start(self, project: ProjectKey) -> None:
+        self.timers.pop(project, None)
+        if project in self.running:
+            self.stale.add(project)
+            return
+        self.running[project] = asyncio.ensure_future(self._lint_until_current(project))
+
+    async def _lint_until_current(self, project: ProjectKey) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                self.stale.discard(project)
+                job = self.server.snapshot(project)
+                if not job.documents:
+                    return
+                outcome = await loop.run_in_executor(self.executor, run_lint_job, job)
+                if project in self.stale:
+                    continue  # the text changed while linting: these findings are already old
+                if project in self.timers:
+                    return  # a debounced change is pending and will lint again
+                self.server.publish(job, outcome)
+                return
+        except Exception as error:  # noqa: BLE001 - never let a lint take the server down
+            self.server.log(f"inngest-lint: lint failed: {type(error).__name__}: {error}\n{traceback.format_exc()}")
+        finally:
+            self.running.pop(project, None)
+
+    def shutdown(self) -> None:
+        for timer in self.timers.values():
+            timer.cancel()
+        self.timers.clear()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+class InngestLanguageServer(LanguageServer):
+    """The pygls server plus what the handlers share: the scheduler and what was published.
+
+    pygls keeps the open documents (`self.workspace`) and applies incremental changes; this
+    class decides which of them are Python, which project each belongs to, and what to show.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("inngest-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.scheduler = LintScheduler(self)
+        self.published: dict[str, PublishedFile] = {}
+        self._logged: dict[object, tuple[str, ...]] = {}
+
+    # ---- documents and projects
+
+    def open_document(self, uri: str) -> TextDocument | None:
+        """The open document for `uri`, or None (pygls keys documents by unquoted URI)."""
+        return self.workspace.text_documents.get(unquote(uri))
+
+    @staticmethod
+    def document_path(uri: str) -> Path | None:
+        path = uris.to_fs_path(uri)
+        if not path:
+            return None  # untitled:, git: and other non-file documents
+        return Path(path).resolve()
+
+    @staticmethod
+    def is_python(document: TextDocument, path: Path) -> bool:
+        return (document.language_id or "") in PYTHON_LANGUAGE_IDS or path.suffix in PYTHON_SUFFIXES
+
+    def project_of(self, path: Path) -> ProjectKey:
+        root = find_project_root(path)
+        if root is not None:
+            return ProjectKey(root)
+        for folder in self.workspace.folders.values():
+            folder_path = self.document_path(folder.uri)
+            if folder_path is not None and (folder_path == path or folder_path in path.parents):
+                return ProjectKey(folder_path)
+        return ProjectKey(path.parent, walk=False)
+
+    def python_documents(self) -> Iterable[tuple[TextDocument, Path]]:
+        for document in list(self.workspace.text_documents.values()):
+            path = self.document_path(document.uri)
+            if path is not None and self.is_python(document, path):
+                yield document, path
+
+    def snapshot(self, project: ProjectKey) -> LintJob:
+        documents = tuple(
+            DocumentSnapshot(document.uri, path, document.source, document.version)
+            for document, path in self.python_documents()
+            if self.project_of(path) == project
+        )
+        return LintJob(project, documents)
+
+    def request_lint(self, uri: str, delay: float = 0.0) -> None:
+        path = self.document_path(uri)
+        if path is None:
+            return
+        document = self.open_document(uri)
+        if document is not None and not self.is_python(document, path):
+            return
+        self.scheduler.request(self.project_of(path), delay)
+
+    def configuration_saved(self, uri: str) -> bool:
+        """When `uri` is a configuration file (if the client sends those at all), relint every
+        project with open documents, since settings are read per lint; True if it was one."""
+        path = self.document_path(uri)
+        if path is None or path.name not in CONFIG_FILE_NAMES:
+            return False
+        for project in {self.project_of(p) for _, p in self.python_documents()}:
+            self.scheduler.request(project)
+        return True
+
+    # ---- publishing
+
+    def publish(self, job: LintJob, outcome: LintOutcome) -> None:
+        self._log_new(job.project, outcome.problems)
+        codec = self.workspace.position_codec
+        lines_by_path = {document.path: split_lines(document.text) for document in job.documents}
+        internal: list[str] = []
+        for document in job.documents:
+            if document.path not in outcome.linted:
+                continue
+            current = self.open_document(document.uri)
+            if current is None or current.version != document.version:
+                continue
+            lines = lines_by_path[document.path]
+            findings = []
+            for diagnostic in outcome.by_path.get(document.path, []):
+                if diagnostic.internal:
+                    internal.append(f"inngest-lint: {document.path}: {diagnostic.message}")
+                    continue
+                findings.append((to_lsp_diagnostic(diagnostic, lines, codec, lines_by_path), diagnostic))
+            previous = self.published.get(document.uri)
+            self.published[document.uri] = PublishedFile(document.version, lines, findings)
+            shown = [lsp for lsp, _ in findings]
+            if previous is not None and previous.version == document.version and [
+                lsp for lsp, _ in previous.findings
+            ] == shown:
+                continue  # nothing new to say about this document
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=document.uri, version=document.version, diagnostics=shown)
+            )
+        self._log_new(("internal", job.project), internal, types.MessageType.Warning)
+
+    def forget(self, uri: str) -> bool:
+        """A closed document: clear what was shown for it; True if it had been linted."""
+        if self.published.pop(uri, None) is None:
+            return False
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        return True
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def _log_new(self, key: object, messages: list[str], kind: types.MessageType = types.MessageType.Error) -> None:
+        """Log messages unless the same ones were logged for `key` last time: a broken config
+        would otherwise repeat its error after every keystroke."""
+        current = tuple(messages)
+        if current and self._logged.get(key) != current:
+            for message in current:
+                self.log(message, kind)
+        self._logged[key] = current
+
+    # ---- hover and code actions
+
+    def hover(self, params: types.HoverParams) -> types.Hover | None:
+        from inngest_lint.docs import render_rule
+        from inngest_lint.registry import find_rule
+
+        published = self.published.get(params.text_document.uri)
+        if published is None:
+            return None
+        hits = [(lsp, diagnostic) for lsp, diagnostic in published.findings if _contains(lsp.range, params.position)]
+        sections: list[str] = []
+        seen: set[str] = set()
+        for _, diagnostic in hits:
+            rule = find_rule(diagnostic.code)
+            if rule is None or diagnostic.code in seen:
+                continue
+            seen.add(diagnostic.code)
+            sections.append(render_rule(rule))
+        if not sections:
+            return None
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n---\n\n".join(sections)),
+            range=hits[0][0].range,
+        )
+
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        document = self.open_document(uri)
+        published = self.published.get(uri)
+        if document is None or published is None:
+            return []
+        asked = [d for d in params.context.diagnostics if d.source == SOURCE]
+        if not asked:  # clients that send no context: what we published in the range
+            asked = [lsp for lsp, _ in published.findings if _overlaps(lsp.range, params.range)]
+        codec = self.workspace.position_codec
+        actions: list[types.CodeAction] = []
+        if _kind_wanted(types.CodeActionKind.QuickFix, params.context.only):
+            same_version = document.version == published.version
+            for lsp in asked:
+                for shown, diagnostic in published.findings:
+                    if same_version and shown.code == lsp.code and shown.range == lsp.range:
+                        actions.extend(fix_actions(diagnostic, shown, uri, published.lines, codec))
+            done: set[tuple[int, str]] = set()
+            for lsp in asked:
+                code = str(lsp.code or "")
+                key = (lsp.range.start.line, code)
+                if not code or code in ALWAYS_ON or key in done:
+                    continue  # a syntax error or unreadable file is not suppressed by noqa
+                done.add(key)
+                edit = suppress_edit(document.source, lsp.range.start.line, code, codec)
+                if edit is None:
+                    continue
+                actions.append(
+                    types.CodeAction(
+                        title=f"Suppress {code} on this line",
+                        kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[lsp],
+                        edit=types.WorkspaceEdit(changes={uri: [edit]}),
+                    )
+                )
+        return actions
+
+
+def create_server() -> InngestLanguageServer:
+    server = InngestLanguageServer()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: InngestLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.request_lint(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: InngestLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.request_lint(params.text_document.uri, CHANGE_DEBOUNCE_SECONDS)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: InngestLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        if not ls.configuration_saved(params.text_document.uri):
+            ls.request_lint(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: InngestLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        if ls.forget(params.text_document.uri):
+            # The closed buffer's unsaved text no longer counts: the others may read differently.
+            ls.request_lint(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: InngestLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        return ls.hover(params)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(ls: InngestLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return ls.code_actions(params)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: InngestLanguageServer, params: Any) -> None:
+        ls.scheduler.shutdown()
+
+    return server
+
+
+def serve_stdio() -> None:
+    """Serve one client over stdin/stdout until it sends `exit`.
+
+    stdout is the protocol channel: a stray `print` anywhere (a dependency, a warning printer)
+    would corrupt a message, so everything but the protocol goes to stderr.
+
+    Ctrl-C ends the process at once: pygls would otherwise wait for its stdin reader thread,
+    blocked until the next input, and the server holds nothing that needs saving.
+    """
+    protocol_out = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    signal.signal(signal.SIGINT, _exit_on_interrupt)
+    create_server().start_io(sys.stdin.buffer, protocol_out)
+
+
+def _exit_on_interrupt(signum: int, frame: object) -> None:
+    os._exit(128 + signum)
