@@ -71,6 +71,7 @@ def all_rules() -> tuple[RuleClass, ...]:
     import inngest_lint.rules as package
 
     found: list[RuleClass] = []
+    companions: list[RuleClass] = []
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         if not info.name.startswith("inn"):
             continue
@@ -83,9 +84,20 @@ def all_rules() -> tuple[RuleClass, ...]:
                 and value.__module__ == module.__name__
                 and value.code
             ):
-                found.append(value)
+                (companions if getattr(value, "companion", False) else found).append(value)
     found.sort(key=lambda rule: rule.code)
+    _COMPANIONS[:] = sorted(companions, key=lambda rule: rule.code)
     return tuple(found)
+
+
+_COMPANIONS: list[RuleClass] = []
+
+
+def companion_rules() -> tuple[RuleClass, ...]:
+    """Project-rule halves of file rules (same code, same docs): the cross-file part of a check
+    whose file part is a `Rule`, e.g. a nested step inside a handler imported from elsewhere."""
+    all_rules()
+    return tuple(_COMPANIONS)
 
 
 def check_registry() -> None:

@@ -101,22 +101,41 @@ class FactCollector:
             self._builders.append(builder)
             return
         parent = context.frames[-2] if len(context.frames) >= 2 else None
+        kind = "async def" if node.asynchronous is not None else "def"
         if parent is not None and parent.kind == "module":
-            kind = "async def" if node.asynchronous is not None else "def"
             self.definitions.append(
-                Definition(node.name.value, kind, context.location(node.name), large_returns_of(context, node))
+                Definition(node.name.value, kind, context.location(node.name), large_returns_of(context, node),
+                           self._first_step_call(node), bool(node.decorators))
             )
         elif parent is not None and parent.kind == "class" and len(context.frames) == 3:
             self.definitions.append(
                 Definition(
                     f"{parent.node.name.value}.{node.name.value}",  # type: ignore[attr-defined]
-                    "def",
+                    kind,
                     context.location(node.name),
                     large_returns_of(context, node),
+                    self._first_step_call(node),
+                    bool(node.decorators),
                 )
             )
         if self._builders and frame.is_step_handler:
             self._builders[-1].local_def_returns[node.name.value] = large_returns_of(context, node)
+
+    def _first_step_call(self, node: cst.FunctionDef):  # type: ignore[no-untyped-def]
+        """Where a module-level def makes its first step call, through an annotated context or
+        step parameter (`def helper(ctx: inngest.Context)`), or None. Called with the def's frame
+        pushed, so `step_method` sees its parameters."""
+        if not (self.context.frame.ctx_names or self.context.frame.step_names):
+            return None
+        stack: list[cst.CSTNode] = [node.body]
+        while stack:
+            current = stack.pop()
+            if type(current) is cst.Call and self.context.step_method(current) is not None:  # type: ignore[arg-type]
+                return self.context.location(current)
+            if type(current) in (cst.FunctionDef, cst.ClassDef):
+                continue
+            stack.extend(reversed(current.children))
+        return None
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         if not self._builders or self._builders[-1].node is not node:

@@ -195,9 +195,12 @@ class Definition:
     """A module-level def or class, for resolving step handlers and serve-list names."""
 
     symbol: str  # "name" or "Class.method"
-    kind: str  # "def", "async def", "class", "inngest-function"
+    kind: str  # "def", "async def", "class", "inngest-handler"
     location: Location
     returns: tuple[LargeReturn, ...] = ()
+    # The first step call in the body (a helper that receives the context or step object).
+    step_call: Location | None = None
+    decorated: bool = False
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,13 @@ class Rule(RuleMeta):
 
 
 class ProjectRule(RuleMeta):
-    """A project rule: runs once in phase 2 over the merged facts of every file."""
+    """A project rule: runs once in phase 2 over the merged facts of every file.
+
+    `companion = True` marks the cross-file half of a file rule: it shares the file rule's code
+    and docs and is left out of the rule list.
+    """
+
+    companion: ClassVar[bool] = False
 
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
