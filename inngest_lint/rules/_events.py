@@ -49,10 +49,19 @@ def topology(index: ProjectIndex) -> EventTopology:
             continue
         if not any(event_matches(pattern, name) for pattern in listened):
             result.orphan_sent[name] = sends
+    # A function reached through `step.invoke` runs without its trigger event being sent.
+    invoked = {
+        target.key
+        for function in index.functions
+        for invoke in function.invokes
+        if (target := index.function_for(invoke.function)) is not None
+    }
     for name, group in listened.items():
         if "*" in name or name.startswith(sdk.RESERVED_EVENT_PREFIX) or index.is_external_event(name):
             continue
-        if name not in sent:
+        group = [listener for listener in group
+                 if not (listener.kind == "trigger" and listener.function.key in invoked)]
+        if group and name not in sent:
             result.orphan_listened[name] = group
     index._event_topology = result  # type: ignore[attr-defined]
     return result

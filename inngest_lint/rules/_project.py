@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -107,7 +108,11 @@ def is_near_miss(a: str, b: str) -> bool:
     limit = 1 if min(len(a), len(b)) < 10 else 2
     if abs(len(a) - len(b)) > limit:
         return False
-    return _osa_distance(a.lower(), b.lower()) <= limit
+    lower_a, lower_b = a.lower(), b.lower()
+    # Cheap lower bound before the quadratic distance: each edit changes at most two letter counts.
+    if sum((Counter(lower_a) - Counter(lower_b)).values()) > limit * 2:
+        return False
+    return _osa_distance(lower_a, lower_b) <= limit
 
 
 def normalized_key(key: str) -> str:
