@@ -48,3 +48,14 @@ def test_rule_catalog_is_fresh() -> None:
 
     current = (ROOT / "inngest_lint" / "rules" / "_catalog.py").read_text(encoding="utf-8")
     assert current == render_catalog(), "the rule catalog is stale: run `python -m inngest_lint.docs`"
+
+
+def test_readme_graph_is_what_the_tool_draws() -> None:
+    match = re.search(r"```mermaid\n(.*?)```", README, re.S)
+    assert match
+    completed = subprocess.run(
+        [sys.executable, "-m", "inngest_lint", "graph", "--no-cache", "examples/"], cwd=ROOT,
+        capture_output=True, text=True,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == match.group(1).strip(), "README graph is stale: run `inngest-lint graph examples/`"
