@@ -1,0 +1,155 @@
+"""INN107 sleep-in-function."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from inngest_lint.facts.values import argument
+from inngest_lint.rules._replay import (
+    SLEEP_CALLS,
+    Held,
+    ReplayBody,
+    function_label,
+    step_spelling,
+)
+from inngest_lint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from inngest_lint.engine.context import FileContext
+
+#: Literal durations (seconds) below this are a yield or a tiny back-off, not a wait to make durable.
+_SHORTEST_FLAGGED_SECONDS = 1.0
+
+
+class SleepInFunction(Rule):
+    """`time.sleep` / `asyncio.sleep` in an Inngest function body, outside a step.
+
+    ## What it does
+    Flags `time.sleep(...)` and `asyncio.sleep(...)` (through any import style or alias) made
+    directly in an Inngest function body, or in a lambda given to `ctx.group.parallel`, and
+    recommends `ctx.step.sleep`. Not flagged: a sleep inside a step handler (a back-off between
+    attempts of one request is the handler's business), in helpers outside Inngest functions, and
+    literal durations under one second (`await asyncio.sleep(0)` yields to the event loop).
+
+    ## Why is this bad?
+    A sleep in the body holds the worker (and, with `time.sleep` in an `async def`, the whole
+    event loop) for the full duration, and the serverless request may time out first. Inngest
+    re-runs the body from the top for every step, so the wait is paid again on every re-entry.
+    `ctx.step.sleep` suspends the run on the Inngest side: no worker is held, and the wait happens
+    once.
+
+    ## Example
+    ```python
+    @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/signup"))
+    async def remind(ctx: inngest.Context) -> None:
+        await ctx.step.run("welcome", send_welcome)
+        await asyncio.sleep(3600)
+        await ctx.step.run("remind", send_reminder)
+    ```
+
+    ## Use instead
+    ```python
+    @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/signup"))
+    async def remind(ctx: inngest.Context) -> None:
+        await ctx.step.run("welcome", send_welcome)
+        await ctx.step.sleep("wait-an-hour", datetime.timedelta(hours=1))
+        await ctx.step.run("remind", send_reminder)
+    ```
+    Note that `ctx.step.sleep` takes milliseconds or a `timedelta`, not seconds.
+    """
+
+    code = "INN107"
+    name = "sleep-in-function"
+
+    VALID = [
+        """
+        import asyncio
+        import datetime
+        import time
+
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+
+        def poll_export(export_id: str) -> dict:
+            for _ in range(10):
+                status = fetch_status(export_id)
+                if status["done"]:
+                    return status
+                time.sleep(2)  # a back-off inside the step handler: fine
+            raise RuntimeError("export not ready")
+
+
+        @client.create_function(fn_id="export", trigger=inngest.TriggerEvent(event="app/export"))
+        async def export(ctx: inngest.Context) -> None:
+            export_id = await ctx.step.run("start", start_export)
+            await ctx.step.sleep("give-it-time", datetime.timedelta(minutes=5))
+            await ctx.step.run("poll", poll_export, export_id)
+            await asyncio.sleep(0)  # yields to the event loop, waits for nothing
+        """,
+    ]
+    INVALID = [
+        """
+        import time
+
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+
+        @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/signup"))
+        def remind(ctx: inngest.ContextSync) -> None:
+            ctx.step.run("welcome", send_welcome)
+            time.sleep(3600)  # error: INN107
+            ctx.step.run("remind", send_reminder)
+        """,
+    ]
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.body = ReplayBody(context)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.body.visit_FunctionDef(node)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        for found, message, context in self.body.leave_FunctionDef(node):
+            self.report(found, message, context=context)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.body.visit_Call(node)
+        if not isinstance(node.func, (cst.Name, cst.Attribute)):
+            return
+        qualified = self.context.qualify(node.func)
+        if qualified not in SLEEP_CALLS:
+            return
+        state = self.body.state()
+        if state is None or _is_short_literal(argument(node, 0, "seconds" if qualified == "time.sleep" else "delay")):
+            return
+        where = f"`{qualified}()` in Inngest function {function_label(state.info)}"
+        advice = f"use `{step_spelling(state.info)}.sleep(\"<id>\", timedelta(...))` so Inngest waits durably"
+        self.body.hold(
+            state,
+            Held(
+                node,
+                f"{where} holds the worker for the whole wait and runs again on every re-entry "
+                f"(the body re-runs for each step); {advice}",
+                message_without_steps=f"{where} holds the worker for the whole wait; {advice}",
+            ),
+        )
+
+    def leave_Call(self, node: cst.Call) -> None:
+        self.body.leave_Call(node)
+
+
+def _is_short_literal(node: cst.BaseExpression | None) -> bool:
+    """A literal number of seconds below one (0, 0.1, ...)."""
+    if isinstance(node, (cst.Integer, cst.Float)):
+        try:
+            return float(node.value.replace("_", "")) < _SHORTEST_FLAGGED_SECONDS
+        except ValueError:
+            return False
+    return False

@@ -1,0 +1,166 @@
+"""INN109 side-effect-outside-step."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from inngest_lint import sdk
+from inngest_lint.rules._replay import (
+    Held,
+    InngestClients,
+    Origins,
+    ReplayBody,
+    call_label,
+    db_write,
+    function_label,
+    step_spelling,
+)
+from inngest_lint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from inngest_lint.engine.context import FileContext
+
+
+class SideEffectOutsideStep(Rule):
+    """An HTTP call, event send or database write in an Inngest function body, outside a step.
+
+    ## What it does
+    In an Inngest function that makes at least one step call, flags these calls made directly in
+    the function body (or in a lambda given to `ctx.group.parallel`), outside any step handler:
+    - HTTP requests: `requests.*` and `httpx.*` request functions, `urllib.request.urlopen`, and
+      the request methods of a `requests.Session`, `httpx.Client`/`AsyncClient` or
+      `aiohttp.ClientSession` whose class is certain (created in the same function or module);
+    - `send` / `send_sync` on an Inngest client: a module variable assigned `inngest.Inngest(...)`
+      in this file, or a name used with `.create_function(...)` in this file;
+    - database writes, a deliberately small set: an argument-less `.commit()` on a session or
+      connection, `execute`-style calls whose literal SQL starts with INSERT/UPDATE/DELETE/
+      REPLACE/MERGE, SQLAlchemy `insert()`/`update()`/`delete()` statements, Django
+      `Model.objects.create(...)`-style writes, pymongo `insert_one`-style writes.
+      `.save()`, `.delete()` or `.add()` on an arbitrary object are not evidence enough.
+
+    A function with no step call runs its body once per attempt: silent there. Calls made
+    inside helpers that the body calls are not followed yet (a later version will report them at
+    the body's call site when the helper's effect is certain).
+
+    ## Why is this bad?
+    Inngest re-runs the function body from the top for every step, returning memoized results
+    for the steps already done. A side effect in the body repeats on every re-entry: the same
+    event is sent once per step, the same row is inserted again, the same webhook fires again.
+    Inside a step it runs once, and its result is memoized.
+
+    ## Example
+    ```python
+    @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
+    async def signup(ctx: inngest.Context) -> None:
+        user = await ctx.step.run("create-user", create_user, ctx.event.data)
+        await client.send(inngest.Event(name="app/user.created", data={"id": user["id"]}))
+    ```
+
+    ## Use instead
+    ```python
+    @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
+    async def signup(ctx: inngest.Context) -> None:
+        user = await ctx.step.run("create-user", create_user, ctx.event.data)
+        await ctx.step.send_event(
+            "user-created", inngest.Event(name="app/user.created", data={"id": user["id"]})
+        )
+    ```
+    """
+
+    code = "INN109"
+    name = "side-effect-outside-step"
+
+    VALID = [
+        """
+        import httpx
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+
+        async def create_user(data: dict) -> dict:
+            async with httpx.AsyncClient(timeout=10) as http:
+                response = await http.post("https://users.example.com", json=data)
+                return response.json()
+
+
+        @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
+        async def signup(ctx: inngest.Context) -> None:
+            user = await ctx.step.run("create-user", create_user, ctx.event.data)
+            await ctx.step.send_event(
+                "user-created", inngest.Event(name="app/user.created", data={"id": user["id"]})
+            )
+
+
+        @client.create_function(fn_id="ping", trigger=inngest.TriggerEvent(event="app/ping"))
+        async def ping(ctx: inngest.Context) -> None:
+            # No step call: the body runs once per attempt.
+            await client.send(inngest.Event(name="app/pong"))
+        """,
+    ]
+    INVALID = [
+        """
+        import inngest
+        import requests
+
+        client = inngest.Inngest(app_id="app")
+
+
+        @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
+        def signup(ctx: inngest.ContextSync) -> None:
+            user = ctx.step.run("create-user", create_user, ctx.event.data)
+            requests.post("https://hooks.example.com/signup", json=user, timeout=10)  # error: INN109
+            client.send_sync(inngest.Event(name="app/user.created", data=user))  # error: INN109
+        """,
+    ]
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.body = ReplayBody(context)
+        self.origins = Origins(context)
+        self.clients = InngestClients(context)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.body.visit_FunctionDef(node)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        for found, message, context in self.body.leave_FunctionDef(node):
+            self.report(found, message, context=context)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        # Only calls written in the body itself are judged. Following a project helper the body
+        # calls (and reporting here when the helper's effect is certain) needs phase-2 facts
+        # about helpers: later work.
+        self.body.visit_Call(node)
+        if not isinstance(node.func, (cst.Name, cst.Attribute)):
+            return
+        state = self.body.state()
+        if state is None:
+            return
+        where = f"in Inngest function {function_label(state.info)}"
+        repeat = "runs outside a step and repeats on every re-entry (the body re-runs for each step)"
+        step = step_spelling(state.info)
+        label = call_label(self.context, node)
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in sdk.CLIENT_SEND_METHODS
+            and self.clients.is_client(func.value)
+        ):
+            message = (
+                f"event send `{label}` {where} {repeat}, sending the event again each time; "
+                f"use `{step}.{sdk.STEP_SEND_EVENT}(\"<id>\", ...)`"
+            )
+        elif self.origins.http_call(node) is not None:
+            message = f"HTTP call `{label}` {where} {repeat}; make it inside `{step}.run(\"<id>\", ...)`"
+        else:
+            reason = db_write(self.context, node)
+            if reason is None:
+                return
+            message = f"{reason} `{label}` {where} {repeat}; make it inside `{step}.run(\"<id>\", ...)`"
+        self.body.hold(state, Held(node, message, context=label))
+
+    def leave_Call(self, node: cst.Call) -> None:
+        self.body.leave_Call(node)

@@ -1,0 +1,259 @@
+"""INN117 exception-swallowed-as-success."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from inngest_lint import sdk
+from inngest_lint.diagnostics import Severity
+from inngest_lint.rules._replay import (
+    Deferred,
+    StepHandlers,
+    binding_frame,
+    function_label,
+    is_plan_call,
+    statements_without_nested_scopes,
+)
+from inngest_lint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from inngest_lint.engine.context import FileContext
+
+#: Exception classes that catch everything a handler or step can raise.
+BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
+NON_RETRIABLE_NAME = sdk.NON_RETRIABLE_ERROR.rsplit(".", 1)[-1]
+
+
+class ExceptionSwallowedAsSuccess(Rule):
+    """A broad `except` in an Inngest function or step handler that ends without raising.
+
+    ## What it does
+    Flags an `except:`, `except Exception` or `except BaseException` handler (or a tuple that
+    contains one of them) directly in an Inngest function body or in a step handler (a lambda or
+    def given to `step.run` in the same file, including module-level defs) when the handler
+    returns, or when it falls off the end of the function or handler (the `try` is its last
+    statement).
+
+    Not flagged:
+    - a handler that raises anywhere (`raise`, `raise NonRetriableError(...) from err`, a
+      conditional `if ctx.attempt < 3: raise`): failing is a deliberate choice there;
+    - narrow exception types (`except httpx.TimeoutException`);
+    - per-item handlers in a loop that `continue` or fall through to the next item;
+    - a handler that falls through to more code after the `try` (a fallback value,
+      `except Exception: data = None`), which may still fail the run;
+    - in a function body, a handler that makes a step call (a compensating step, a failure
+      notification): the run's history shows the handling.
+
+    Severity warning: what the handler does is certain, but a best-effort step (a metric push, a
+    probe that answers `False` on any error) may swallow failures on purpose.
+
+    Handlers that call a project helper which always raises are not followed yet (a later
+    version will read such helpers); add `raise` after the call, or a `# noqa: INN117`.
+
+    ## Why is this bad?
+    Inngest retries a step or a function when it raises, and calls `on_failure` when retries are
+    exhausted. A handler that catches everything and returns turns every failure, including
+    transient ones a retry would fix, into a success: the step's fallback value is memoized for
+    good, the run is marked completed, and nobody is alerted.
+
+    ## Example
+    ```python
+    def fetch_profile(user_id: str) -> dict | None:
+        try:
+            return crm.get_profile(user_id)
+        except Exception:
+            logger.exception("profile fetch failed")
+            return None
+    ```
+
+    ## Use instead
+    Let the error propagate so the step is retried, or stop retrying when it cannot help:
+    ```python
+    def fetch_profile(user_id: str) -> dict:
+        try:
+            return crm.get_profile(user_id)
+        except crm.NotFound as err:
+            raise inngest.NonRetriableError(f"no profile for {user_id}") from err
+    ```
+    """
+
+    code = "INN117"
+    name = "exception-swallowed-as-success"
+    severity = Severity.WARNING
+
+    VALID = [
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+
+        def fetch_profile(user_id: str) -> dict:
+            try:
+                return crm.get_profile(user_id)
+            except crm.NotFound as err:
+                raise inngest.NonRetriableError(f"no profile for {user_id}") from err
+
+
+        @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="app/sync"))
+        def sync(ctx: inngest.ContextSync) -> dict:
+            profile = ctx.step.run("fetch", fetch_profile, ctx.event.data["user_id"])
+            failed = []
+            for item in ctx.event.data["items"]:
+                try:
+                    ctx.step.run(f"push-{item['id']}", push, item)
+                except Exception:
+                    failed.append(item["id"])
+                    continue
+            try:
+                ctx.step.run("charge", charge, profile)
+            except Exception:
+                ctx.step.run("refund", refund, profile)  # a compensating step
+                raise
+            return {"failed": failed}
+        """,
+    ]
+    INVALID = [
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+
+        def fetch_profile(user_id: str) -> dict | None:
+            try:
+                return crm.get_profile(user_id)
+            except Exception:  # error: INN117
+                return None
+
+
+        @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="app/sync"))
+        def sync(ctx: inngest.ContextSync) -> dict:
+            try:
+                profile = ctx.step.run("fetch", fetch_profile, ctx.event.data["user_id"])
+                return {"ok": bool(profile)}
+            except Exception as err:  # error: INN117
+                ctx.logger.error("sync failed: %s", err)
+                return {"ok": False}
+        """,
+    ]
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.handlers = StepHandlers(context)
+        self.deferred = Deferred()
+        self._tails: dict[int, set[int]] = {}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.handlers.visit_Call(node)
+
+    def visit_Try(self, node: cst.Try) -> None:
+        context = self.context
+        frame = context.frame
+        innermost = len(context.frames) - 1
+        scope = None
+        if frame.inngest is None:
+            scope = self.handlers.scope()
+            if scope is None or scope.index != innermost:
+                return
+        for handler in node.handlers:
+            caught = self._broad(handler.type)
+            if caught is None:
+                continue
+            inner = list(statements_without_nested_scopes(handler.body))
+            if any(isinstance(statement, cst.Raise) for statement in inner):
+                continue
+            returns = any(isinstance(statement, cst.Return) for statement in inner)
+            if not returns and (context.loop_frames() or id(node) not in self._tail_trys(frame.node)):
+                continue
+            ending = "returns" if returns else "ends without raising"
+            if scope is None:
+                if self._makes_step_call(handler.body):
+                    continue
+                message = (
+                    f"`{caught}` in Inngest function {function_label(frame.inngest)} {ending}: the run is "
+                    f"recorded as succeeded, so retries and on_failure never happen; re-raise, or raise "
+                    f"{NON_RETRIABLE_NAME} when retrying cannot help"
+                )
+                self.report(handler, message, context=caught)
+                continue
+            message = (
+                f"`{caught}` in {self.handlers.label(scope.node)} {ending}: the step is recorded as "
+                f"succeeded with that result and is never retried; re-raise, or raise {NON_RETRIABLE_NAME} "
+                f"when retrying cannot help"
+            )
+            if scope.certain:
+                self.report(handler, message, context=caught)
+            else:
+                self.deferred.add(scope.node, handler, message, caught)
+
+    def finish(self) -> None:
+        for handler, node, message, context in self.deferred.items():
+            if self.handlers.is_handler(handler):
+                self.report(node, message, context=context)
+
+    # ------------------------------------------------------------------ predicates
+    def _broad(self, kind: cst.BaseExpression | None) -> str | None:
+        """How the handler is written (`except Exception`) when it catches broadly, else None."""
+        if kind is None:
+            return "except:"
+        elements = [element.value for element in kind.elements] if isinstance(kind, cst.Tuple) else [kind]
+        for element in elements:
+            if isinstance(element, cst.Name) and element.value in BROAD_EXCEPTIONS:
+                if binding_frame(self.context, element.value) is None:
+                    shown = " ".join(self.context.tree.code_for_node(kind).split())
+                    return f"except {shown}"
+            elif isinstance(element, cst.Attribute) and self.context.qualify(element) in {
+                f"builtins.{name}" for name in BROAD_EXCEPTIONS
+            }:
+                shown = " ".join(self.context.tree.code_for_node(kind).split())
+                return f"except {shown}"
+        return None
+
+    def _makes_step_call(self, body: cst.CSTNode) -> bool:
+        stack: list[cst.CSTNode] = [body]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            if isinstance(current, cst.Call) and (
+                self.context.step_method(current) is not None or is_plan_call(self.context, current)
+            ):
+                return True
+            stack.extend(current.children)
+        return False
+
+    def _tail_trys(self, function: cst.CSTNode) -> set[int]:
+        """ids of `try` statements whose fall-through ends the function (its last statement)."""
+        if id(function) not in self._tails:
+            found: set[int] = set()
+            if isinstance(function, cst.FunctionDef):
+                _collect_tail_trys(function.body, found)
+            self._tails[id(function)] = found
+        return self._tails[id(function)]
+
+
+def _collect_tail_trys(block: cst.BaseSuite, found: set[int]) -> None:
+    if not isinstance(block, cst.IndentedBlock) or not block.body:
+        return
+    _collect_tail_statement(block.body[-1], found)
+
+
+def _collect_tail_statement(statement: cst.CSTNode, found: set[int]) -> None:
+    if isinstance(statement, cst.Try):
+        found.add(id(statement))
+        _collect_tail_trys(statement.body, found)
+        for handler in statement.handlers:
+            _collect_tail_trys(handler.body, found)
+        if statement.orelse is not None:
+            _collect_tail_trys(statement.orelse.body, found)
+    elif isinstance(statement, cst.If):
+        _collect_tail_trys(statement.body, found)
+        if isinstance(statement.orelse, cst.If):
+            _collect_tail_statement(statement.orelse, found)
+        elif statement.orelse is not None:
+            _collect_tail_trys(statement.orelse.body, found)
+    elif isinstance(statement, cst.With):
+        _collect_tail_trys(statement.body, found)
