@@ -115,3 +115,28 @@ def test_process_pool_gives_the_serial_results(tmp_path: Path) -> None:
             'fn_id="b"', f'fn_id="b{number}"')
     write_project(tmp_path, files)
     assert _run(tmp_path, use_cache=False, jobs=1) == _run(tmp_path, use_cache=False, jobs=2)
+
+
+_PROBE = """
+import os, sys
+from pathlib import Path
+from inngest_lint.api import RunOptions, lint_paths
+from inngest_lint.config import load_settings
+root = Path(sys.argv[1]); os.chdir(root)
+result = lint_paths(sys.argv[2:], load_settings(root), RunOptions())
+print(len(result.diagnostics), "libcst" in sys.modules)
+"""
+
+
+def test_warm_runs_and_non_inngest_files_never_import_libcst(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "app" / "plain.py").write_text("x = 1\n")
+    probe = [sys.executable, "-c", _PROBE, str(root)]
+    cold = subprocess.run([*probe, "."], capture_output=True, text=True, check=True).stdout.split()
+    assert cold[1] == "True"
+    warm = subprocess.run([*probe, "."], capture_output=True, text=True, check=True).stdout.split()
+    assert warm == [cold[0], "False"]
+    one = subprocess.run([*probe, "app/jobs.py"], capture_output=True, text=True, check=True).stdout.split()
+    assert one[1] == "False" and int(one[0]) >= 1
+    plain = subprocess.run([*probe, "app/plain.py"], capture_output=True, text=True, check=True).stdout.split()
+    assert plain == ["0", "False"]

@@ -14,13 +14,12 @@ from inngest_lint.facts.model import FileFacts
 def run_project_rules(
     facts: Iterable[FileFacts], settings: Settings, enabled_codes: frozenset[str], debug: bool = False
 ) -> tuple[list[Diagnostic], ProjectIndex]:
-    from inngest_lint.registry import all_rules, companion_rules
-    from inngest_lint.rules.base import ProjectRule
+    from inngest_lint.registry import project_rules
 
     index = ProjectIndex(facts, settings)
     diagnostics: list[Diagnostic] = []
-    for rule_class in (*all_rules(), *companion_rules()):
-        if not issubclass(rule_class, ProjectRule) or rule_class.code not in enabled_codes:
+    for rule_class in project_rules():
+        if rule_class.code not in enabled_codes:
             continue
         try:
             diagnostics.extend(rule_class(index).check())

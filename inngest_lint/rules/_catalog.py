@@ -1,6 +1,7 @@
 """Rule metadata, generated from the rule classes by `python -m inngest_lint.docs`; do not edit.
 
-Kept apart so that a run that parses nothing never imports libcst (about 0.22 s).
+Kept apart so that a run that parses nothing never imports libcst (about 0.22 s), and so
+that phase 2 imports only the modules that hold project rules.
 """
 
 RULES = (
@@ -48,4 +49,23 @@ RULES = (
     ('INN610', 'invalid-trigger-object', True, 'error', False, 'A `trigger=` given a dict, a string or another literal instead of a trigger object.'),
     ('INN900', 'syntax-error', True, 'error', False, 'A file that does not parse as Python.'),
     ('INN901', 'unreadable-file', True, 'error', False, 'A file that cannot be read or decoded.'),
+)
+
+#: Modules holding project rules (phase 2 imports only these).
+PROJECT_RULE_MODULES = (
+    'inngest_lint.rules.inn104_nested_step_across_files',
+    'inngest_lint.rules.inn114_async_callback_in_sync_step_across_files',
+    'inngest_lint.rules.inn201_function_not_served',
+    'inngest_lint.rules.inn202_served_object_not_a_function',
+    'inngest_lint.rules.inn203_duplicate_function_id',
+    'inngest_lint.rules.inn207_async_function_on_sync_only_server',
+    'inngest_lint.rules.inn301_event_sent_without_listener',
+    'inngest_lint.rules.inn302_trigger_never_sent_near_miss',
+    'inngest_lint.rules.inn303_event_sent_without_listener_any',
+    'inngest_lint.rules.inn304_trigger_never_sent',
+    'inngest_lint.rules.inn401_expression_field_case_mismatch',
+    'inngest_lint.rules.inn402_expression_field_unknown',
+    'inngest_lint.rules.inn403_expression_type_mismatch',
+    'inngest_lint.rules.inn404_expression_syntax_error',
+    'inngest_lint.rules.inn501_large_step_return',
 )

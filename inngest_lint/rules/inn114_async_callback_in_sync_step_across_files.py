@@ -1,0 +1,43 @@
+"""INN114, the cross-file half (a project rule sharing the file rule's code and docs).
+
+Kept in its own module, free of libcst, so that a warm run whose every file comes from the cache
+runs phase 2 without importing libcst.
+"""
+
+from __future__ import annotations
+
+from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.rules._project import shown
+from inngest_lint.rules.base import ProjectRule
+
+
+class AsyncCallbackInSyncStepAcrossFiles(ProjectRule):
+    """The cross-file half: an `async def` imported from another module of the project given to
+    `step.run` in a plain `def` Inngest function."""
+
+    companion = True
+    code = "INN114"
+    name = "async-callback-in-sync-step"
+
+    def check(self):  # type: ignore[no-untyped-def]
+        index = self.index
+        for function in index.functions:
+            if function.is_async:
+                continue
+            for step_run in function.step_runs:
+                if step_run.handler.kind != "symbol":
+                    continue
+                resolved = index.resolve(step_run.handler.value)
+                if resolved.kind != "definition" or resolved.module == function.module:
+                    continue
+                definition = resolved.value
+                if definition.kind != "async def" or definition.decorated:
+                    continue
+                yield Diagnostic.at(
+                    step_run.location,
+                    self.code,
+                    f"step '{step_run.step_id}' runs async def '{definition.symbol}' ({shown(definition.location)}) "
+                    f"with the sync step API of the plain def function '{function.handler_name}': it returns a "
+                    f"coroutine that cannot be serialized; make the callback a plain def or the function async",
+                    context=step_run.step_id,
+                )
