@@ -110,8 +110,8 @@ def _mentions(data: bytes) -> bool:
 
 def _screen(path: Path, *, named_file: bool, stdin_path: Path | None, options: RunOptions,
             cache: Cache | None) -> _Screen:
-    override = options.overrides.get(str(path))
-    if path == stdin_path or override is not None:
+    override = options.overrides.get(str(path)) if options.overrides else None
+    if override is not None or (stdin_path is not None and path == stdin_path):
         text = override if override is not None else (options.stdin_text or "")
         return _Screen(mentions=_mentions(text.encode("utf-8", "surrogatepass")), text=text)
     stat = None
@@ -168,19 +168,21 @@ class _ModuleMap:
 
     def __init__(self, files: Iterable[Path], root: Path | None) -> None:
         self.root = root
+        self._root_text = str(root) if root is not None else ""
         self.by_name: dict[str, Path] = {}
         self.info: dict[Path, tuple[str, tuple[str, ...], bool]] = {}
-        self._package_of: dict[Path, tuple[str, ...]] = {}
+        self._package_of: dict[str, tuple[str, ...]] = {}
         for path in files:
             info = self.info_for(path)
             for name in (info[0], *info[1]):
                 self.by_name.setdefault(name, path)
 
-    def _package_parts(self, directory: Path) -> tuple[str, ...]:
+    def _package_parts(self, directory: str) -> tuple[str, ...]:
         cached = self._package_of.get(directory)
         if cached is None:
-            if directory != directory.parent and (directory / "__init__.py").exists():
-                cached = (*self._package_parts(directory.parent), directory.name)
+            parent, name = os.path.split(directory)
+            if parent != directory and name and os.path.exists(os.path.join(directory, "__init__.py")):
+                cached = (*self._package_parts(parent), name)
             else:
                 cached = ()
             self._package_of[directory] = cached
@@ -189,14 +191,17 @@ class _ModuleMap:
     def info_for(self, path: Path) -> tuple[str, tuple[str, ...], bool]:
         info = self.info.get(path)
         if info is None:
-            is_package = path.name == "__init__.py"
-            parts = list(self._package_parts(path.parent))
+            text = str(path)
+            directory, filename = os.path.split(text)
+            is_package = filename == "__init__.py"
+            parts = list(self._package_parts(directory))
             if not is_package:
-                parts.append(path.name.rsplit(".", 1)[0])
+                parts.append(filename.rsplit(".", 1)[0])
             name = ".".join(parts)
-            aliases = module_name(path, self.root)[1] if self.root is not None and not parts[:1] else ()
-            if self.root is not None and parts[:1] and self.root in path.parents:
-                aliases = _aliases(path, self.root, name)
+            aliases: tuple[str, ...] = ()
+            root = self._root_text
+            if root and text.startswith(root + os.sep):
+                aliases = _aliases(text[len(root) + 1:], name)
             info = (name, aliases, is_package)
             self.info[path] = info
         return info
@@ -210,9 +215,9 @@ class _ModuleMap:
         return None
 
 
-def _aliases(path: Path, root: Path, name: str) -> tuple[str, ...]:
+def _aliases(relative_path: str, name: str) -> tuple[str, ...]:
     """Names relative to the project root (and without a leading `src.`), when they differ."""
-    relative = list(path.relative_to(root).parts)
+    relative = relative_path.split(os.sep)
     relative[-1] = relative[-1].rsplit(".", 1)[0]
     if relative[-1] == "__init__":
         relative = relative[:-1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +60,8 @@ class Excluder:
 
     def __post_init__(self) -> None:
         self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+        self._text_specs: dict[str, pathspec.PathSpec | None] = {}
+        self._base_text = str(self.base)
         self._user = pathspec.PathSpec.from_lines("gitignore", self.patterns) if self.patterns else None
 
     def _gitignore(self, directory: Path) -> pathspec.PathSpec | None:
@@ -76,23 +78,28 @@ class Excluder:
         return self._gitignores[directory]
 
     def excluded(self, path: Path, is_dir: bool, gitignore_dirs: Iterable[Path]) -> bool:
-        name = path.name
+        return self.excluded_text(str(path), path.name, is_dir, [str(d) for d in gitignore_dirs])
+
+    def excluded_text(self, path: str, name: str, is_dir: bool, gitignore_dirs: Sequence[str]) -> bool:
+        """The same decision on plain strings: the walk calls this for every entry of the tree,
+        and pathlib objects cost more than the matching itself."""
         if is_dir and name in DEFAULT_EXCLUDES:
             return True
+        suffix = "/" if is_dir else ""
         if self._user is not None:
-            try:
-                relative = path.relative_to(self.base).as_posix()
-            except ValueError:
-                relative = path.as_posix()
-            if self._user.match_file(relative + ("/" if is_dir else "")) or any(
+            base = self._base_text
+            relative = path[len(base) + 1:] if path.startswith(base + os.sep) else path
+            relative = relative.replace(os.sep, "/")
+            if self._user.match_file(relative + suffix) or any(
                 fnmatch.fnmatch(name, pattern) for pattern in self.patterns
             ):
                 return True
         for directory in gitignore_dirs:
-            spec = self._gitignore(directory)
+            spec = self._gitignore(Path(directory)) if directory not in self._text_specs else self._text_specs[directory]
+            self._text_specs[directory] = spec
             if spec is None:
                 continue
-            relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
+            relative = path[len(directory) + 1:].replace(os.sep, "/") + suffix
             if spec.match_file(relative):
                 return True
         return False
@@ -122,24 +129,28 @@ def find_git_top(start: Path) -> Path | None:
 
 
 def _walk(directory: Path, excluder: Excluder, gitignores: list[Path]) -> Iterator[Path]:
-    if (directory / ".gitignore").is_file():
+    yield from (Path(found) for found in _walk_text(str(directory), excluder, [str(d) for d in gitignores]))
+
+
+def _walk_text(directory: str, excluder: Excluder, gitignores: list[str]) -> Iterator[str]:
+    if os.path.isfile(os.path.join(directory, ".gitignore")):
         gitignores = [*gitignores, directory]
     try:
-        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
     except OSError:
         return
     for entry in entries:
-        path = Path(entry.path)
         try:
             is_dir = entry.is_dir()
         except OSError:
             continue
-        if excluder.excluded(path, is_dir, gitignores):
+        if excluder.excluded_text(entry.path, entry.name, is_dir, gitignores):
             continue
         if is_dir:
-            yield from _walk(path, excluder, gitignores)
+            yield from _walk_text(entry.path, excluder, gitignores)
         elif entry.name.endswith(PYTHON_SUFFIXES):
-            yield path
+            yield entry.path
 
 
 def module_name(path: Path, root: Path | None) -> tuple[str, tuple[str, ...], bool]:

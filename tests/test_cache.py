@@ -72,19 +72,26 @@ def test_a_change_in_another_file_updates_cross_file_findings(tmp_path: Path) ->
 
 
 def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
+    import pickle
+
     root = _project(tmp_path)
     expected = _run(root)
     cache = root / CACHE_DIR_NAME
-    entries = [p for p in cache.rglob("*.json") if p.parent.name != CACHE_DIR_NAME]
-    assert entries
-    entries[0].write_text("{not json")
-    for entry in entries[1:]:
-        data = json.loads(entry.read_text())
-        data["facts"] = {"__t": "Exploit", "x": 1}
-        entry.write_text(json.dumps(data))
+    entries = sorted(cache.rglob("*.pickle"))
+    assert len(entries) >= 3
+    entries[0].write_bytes(b"garbage")
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):  # type: ignore[no-untyped-def]
+            return (os.system, (f"touch {marker}",))
+
+    entries[1].write_bytes(pickle.dumps(Exploit()))
+    entries[2].write_bytes(pickle.dumps((2, "/elsewhere.py", "0", True, [], None, None)))
     for index in cache.glob("index-*.json"):
         index.write_text(json.dumps({"format": 1, "files": {"x": "garbage"}}))
     assert _run(root) == expected
+    assert not marker.exists(), "a cache entry ran code"
     assert _run(root) == expected
 
 

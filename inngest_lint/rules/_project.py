@@ -6,6 +6,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 from dataclasses import dataclass
 
 from inngest_lint.diagnostics import Location
@@ -93,6 +94,12 @@ def _osa_distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
+@lru_cache(maxsize=4096)
+def _profile(name: str) -> tuple[str, str, Counter[str]]:
+    lower = name.lower()
+    return lower, _SEPARATORS.sub("", lower), Counter(lower)
+
+
 def is_near_miss(a: str, b: str) -> bool:
     """Names that are probably the same event mistyped.
 
@@ -103,14 +110,15 @@ def is_near_miss(a: str, b: str) -> bool:
     """
     if a == b or "*" in a or "*" in b:
         return False
-    if _normalized(a) == _normalized(b):
-        return True
     limit = 1 if min(len(a), len(b)) < 10 else 2
+    lower_a, normal_a, letters_a = _profile(a)
+    lower_b, normal_b, letters_b = _profile(b)
+    if normal_a == normal_b:
+        return True
     if abs(len(a) - len(b)) > limit:
         return False
-    lower_a, lower_b = a.lower(), b.lower()
     # Cheap lower bound before the quadratic distance: each edit changes at most two letter counts.
-    if sum((Counter(lower_a) - Counter(lower_b)).values()) > limit * 2:
+    if sum((letters_a - letters_b).values()) > limit * 2:
         return False
     return _osa_distance(lower_a, lower_b) <= limit
 
