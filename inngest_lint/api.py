@@ -49,6 +49,7 @@ class RunOptions:
     use_cache: bool = True
     cache_dir: Path | None = None
     jobs: int | None = None  # phase-1 worker processes; None = decide from the file count
+    max_file_bytes: int = 0  # 0: take it from the settings
 
 
 @dataclass
@@ -124,6 +125,19 @@ def _screen(path: Path, *, named_file: bool, stdin_path: Path | None, options: R
             known = cache.lookup(str(path), stat.st_mtime_ns, stat.st_size)
             if known is not None:
                 return _Screen(mentions=known[1], digest=known[0])
+    limit = options.max_file_bytes
+    if limit:
+        try:
+            size = stat.st_size if stat is not None else path.stat().st_size
+        except OSError:
+            size = 0
+        if size > limit:
+            problem = Diagnostic(
+                str(path), 1, 1, UNREADABLE_FILE,
+                f"file is {size / 1048576:.1f} MB, over max-file-size ({limit / 1048576:.1f} MB); not linted "
+                f"(raise max-file-size to lint it)",
+            )
+            return _Screen(problem=problem if named_file else None)
     data, problem = read_bytes(str(path))
     if problem is not None or data is None:
         return _Screen(problem=problem if named_file else None)
@@ -240,6 +254,10 @@ def _display(path: str) -> str:
 
 def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None = None) -> RunResult:
     options = options or RunOptions()
+    if not options.max_file_bytes:
+        from dataclasses import replace as _replace_options
+
+        options = _replace_options(options, max_file_bytes=settings.max_file_bytes)
     result = RunResult()
     codes = enabled_codes(settings)
     excluder_base = Path(settings.root).resolve()

@@ -44,6 +44,22 @@ def _parse_duration_seconds(value: Any) -> int | None:
     return None
 
 
+def _parse_size(value: Any) -> int | None:
+    """`"1MB"`, `"512KB"`, or a number of bytes."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str):
+        text = value.strip().upper().replace(" ", "")
+        for unit, factor in (("KB", 1024), ("MB", 1024 * 1024), ("GB", 1024 ** 3), ("B", 1)):
+            if text.endswith(unit) and text[: -len(unit)].isdigit():
+                return int(text[: -len(unit)]) * factor or None
+        if text.isdigit():
+            return int(text) or None
+    return None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Effective settings for one run. Rule-specific settings live here too, with defaults."""
@@ -61,6 +77,8 @@ class Settings:
     large_return_calls: tuple[str, ...] = ()
     large_return_attributes: tuple[str, ...] = ()
     max_sleep_seconds: int = 365 * 24 * 3600
+    # libcst needs about 500 bytes of memory per byte of source: a 1.5 MB file takes 0.7 GB.
+    max_file_bytes: int = 1024 * 1024
     # Where the settings came from (for messages), and the directory globs are relative to.
     config_path: str | None = None
     root: str = "."
@@ -123,6 +141,7 @@ _KEYS: dict[str, tuple[str, str, Any]] = {
     "large-return-calls": ("large_return_calls", "a list of call names", _string_list),
     "large-return-attributes": ("large_return_attributes", "a list of attribute names", _string_list),
     "max-sleep": ("max_sleep_seconds", 'a duration such as "7d" or a number of seconds', _parse_duration_seconds),
+    "max-file-size": ("max_file_bytes", 'a size such as "1MB", "512KB" or a number of bytes', _parse_size),
 }
 
 

@@ -262,3 +262,12 @@ def test_rule_and_rules_commands() -> None:
 def test_python_dash_m_and_console_script(repo: Path) -> None:
     completed = subprocess.run([sys.executable, "-m", "inngest_lint", "src"], capture_output=True, text=True)
     assert completed.returncode == 1 and "INN101" in completed.stdout
+
+
+def test_files_over_max_file_size_are_reported_not_parsed(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text("[tool.inngest-lint]\nmax-file-size = '1KB'\n")
+    (repo / "src" / "huge.py").write_text("import inngest\n" + "x = 1\n" * 400)
+    code, out, _ = run("src/huge.py")
+    assert code == 1 and "src/huge.py:1:1: INN901 file is" in out and "over max-file-size" in out
+    (repo / "pyproject.toml").write_text("[tool.inngest-lint]\nmax-file-size = 'big'\n")
+    assert run("src/huge.py")[0] == 2

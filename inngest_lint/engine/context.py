@@ -129,6 +129,20 @@ class FileContext:
             cst.Call: self._note_step_handlers,
         }
 
+    def release(self) -> None:
+        """Drop every reference into the tree once the walk is over.
+
+        The model refers to itself (its dispatch table holds bound methods), so without this the
+        whole tree would wait for the cyclic garbage collector instead of being freed at once.
+        """
+        self._enter_handlers.clear()
+        self.frames.clear()
+        self._call_form_handlers.clear()
+        self._call_form_scope.clear()
+        self.positions = None  # type: ignore[assignment]
+        self.tree = None  # type: ignore[assignment]
+        self.module_scan = None  # type: ignore[assignment]
+
     # ---------------------------------------------------------------- positions and reports
     def location(self, node: cst.CSTNode) -> Location:
         code_range = self.positions.range(node)

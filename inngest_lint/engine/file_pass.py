@@ -8,6 +8,7 @@ it. A rule that raises is disabled for the rest of the file and reported as an i
 
 from __future__ import annotations
 
+import gc
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -119,6 +120,21 @@ def lint_file(
         text = decoded.text
     assert text is not None
     result.noqa = parse_noqa(text)
+    # A parsed file is a few hundred thousand small objects with no cycles among them; the cyclic
+    # collector would traverse them again and again while they are alive (a 1.5 MB file took
+    # five times longer with it on). Reference counting frees the tree when the walk is done.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_and_walk(item, text, settings, enabled_codes, result, debug)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse_and_walk(
+    item: FileInput, text: str, settings: Settings, enabled_codes: frozenset[str], result: FileResult, debug: bool
+) -> FileResult:
     module, syntax_error = parsing.parse(item.path, text)
     if syntax_error is not None:
         result.diagnostics.append(syntax_error)
@@ -176,13 +192,18 @@ def _walk(
         errors.append(internal_error(item.path, code, error, debug))
 
     walker = _walker_class()(context, [collector, *rules], on_error)
-    wrapper.module.visit(walker)
-    for rule in rules:
-        try:
-            rule.finish()
-        except Exception as error:  # noqa: BLE001
-            errors.append(internal_error(item.path, rule.code, error, debug))
-    facts = collector.facts()
+    try:
+        wrapper.module.visit(walker)
+        for rule in rules:
+            try:
+                rule.finish()
+            except Exception as error:  # noqa: BLE001
+                errors.append(internal_error(item.path, rule.code, error, debug))
+        facts = collector.facts()
+    finally:
+        walker.visit_table.clear()
+        walker.leave_table.clear()
+        context.release()
     result.facts = FileFacts(
         **{**facts.__dict__, "module_aliases": item.module_aliases}  # type: ignore[arg-type]
     )
