@@ -103,6 +103,7 @@ class _Screen:
     problem: Diagnostic | None = None
     digest: str = ""
     text: str | None = None  # for stdin and editor buffers only
+    skipped: bool = False  # too large, unreadable or binary: never parsed, even on demand
 
 
 def _mentions(data: bytes) -> bool:
@@ -137,10 +138,10 @@ def _screen(path: Path, *, named_file: bool, stdin_path: Path | None, options: R
                 f"file is {size / 1048576:.1f} MB, over max-file-size ({limit / 1048576:.1f} MB); not linted "
                 f"(raise max-file-size to lint it)",
             )
-            return _Screen(problem=problem if named_file else None)
+            return _Screen(problem=problem if named_file else None, skipped=True)
     data, problem = read_bytes(str(path))
     if problem is not None or data is None:
-        return _Screen(problem=problem if named_file else None)
+        return _Screen(problem=problem if named_file else None, skipped=True)
     file_digest = digest(data) if cache is not None else ""
     mentions = _mentions(data)
     screen = _Screen(mentions=mentions, digest=file_digest)
@@ -153,8 +154,7 @@ def _screen(path: Path, *, named_file: bool, stdin_path: Path | None, options: R
             except UnicodeDecodeError:
                 bad = decode(str(path), data).problem is not None
         if bad:
-            screen = _Screen(problem=decode(str(path), data).problem if named_file else None)
-            return screen
+            return _Screen(problem=decode(str(path), data).problem if named_file else None, skipped=True)
     if cache is not None and stat is not None:
         cache.remember(str(path), stat.st_mtime_ns, stat.st_size, file_digest, mentions)
     return screen
@@ -319,6 +319,9 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
             screens[path] = screen
             if screen.problem is not None:
                 results[path] = FileResult(str(path), [screen.problem])
+                continue
+            if screen.skipped:
+                results[path] = FileResult(str(path))  # known, never parsed
                 continue
             if cache is not None and screen.digest and screen.text is None:
                 cached = cache.load_result(str(path), screen.digest)

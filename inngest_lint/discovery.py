@@ -14,7 +14,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pathspec
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -62,7 +65,7 @@ class Excluder:
         self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
         self._text_specs: dict[str, pathspec.PathSpec | None] = {}
         self._base_text = str(self.base)
-        self._user = pathspec.PathSpec.from_lines("gitignore", self.patterns) if self.patterns else None
+        self._user = _spec(self.patterns) if self.patterns else None
 
     def _gitignore(self, directory: Path) -> pathspec.PathSpec | None:
         if directory not in self._gitignores:
@@ -71,7 +74,7 @@ class Excluder:
             if ignore_file.is_file():
                 try:
                     lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-                    spec = pathspec.PathSpec.from_lines("gitignore", lines)
+                    spec = _spec(lines)
                 except OSError:
                     spec = None
             self._gitignores[directory] = spec
@@ -103,6 +106,13 @@ class Excluder:
             if spec.match_file(relative):
                 return True
         return False
+
+
+def _spec(lines: Iterable[str]) -> pathspec.PathSpec:
+    """A gitignore matcher; pathspec is imported only when a pattern exists (start-up time)."""
+    import pathspec
+
+    return pathspec.PathSpec.from_lines("gitignore", lines)
 
 
 def walk_python_files(root: Path, excluder: Excluder) -> Iterator[Path]:

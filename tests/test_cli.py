@@ -269,5 +269,10 @@ def test_files_over_max_file_size_are_reported_not_parsed(repo: Path) -> None:
     (repo / "src" / "huge.py").write_text("import inngest\n" + "x = 1\n" * 400)
     code, out, _ = run("src/huge.py")
     assert code == 1 and "src/huge.py:1:1: INN901 file is" in out and "over max-file-size" in out
+    # Imported by a linted file, it is still not parsed on demand.
+    (repo / "src" / "user.py").write_text("import inngest\nfrom src import huge\n")
+    (repo / "src" / "__init__.py").write_text("")
+    code, out, _ = run("src/user.py")
+    assert code == 0, out
     (repo / "pyproject.toml").write_text("[tool.inngest-lint]\nmax-file-size = 'big'\n")
     assert run("src/huge.py")[0] == 2

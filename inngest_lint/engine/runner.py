@@ -35,18 +35,29 @@ def run_files(
 ) -> list[FileResult]:
     """Lint files in order; results line up with `items`."""
     workers = worker_count(len(items), jobs)
-    if workers <= 1 or len(items) <= 1:
+    import multiprocessing
+
+    if workers <= 1 or len(items) <= 1 or multiprocessing.current_process().daemon:
+        # A daemonic process (a flake8 worker, for one) may not start children.
         return [lint_file(item, settings, codes, debug) for item in items]
     from concurrent.futures import ProcessPoolExecutor
 
     # Interleaved chunks balance big and small files across workers.
     chunk_count = workers * 4
     chunks = [list(items[start::chunk_count]) for start in range(chunk_count)]
+    pool = ProcessPoolExecutor(max_workers=workers)
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            outputs = list(pool.map(_lint_chunk, [(chunk, settings, codes, debug) for chunk in chunks]))
+        outputs = list(pool.map(_lint_chunk, [(chunk, settings, codes, debug) for chunk in chunks]))
+    except KeyboardInterrupt:
+        # Ctrl-C: do not wait for the queued chunks; stop the workers and leave at once.
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        raise
     except (OSError, RuntimeError):  # no fork/spawn available: fall back to serial
+        pool.shutdown(wait=False, cancel_futures=True)
         return [lint_file(item, settings, codes, debug) for item in items]
+    pool.shutdown(wait=True)
     by_path: dict[str, FileResult] = {}
     for chunk, output in zip(chunks, outputs):
         for item, result in zip(chunk, output):
