@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 from dataclasses import dataclass
@@ -95,9 +94,9 @@ def _osa_distance(a: str, b: str) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _profile(name: str) -> tuple[str, str, Counter[str]]:
+def _profile(name: str) -> tuple[str, str, frozenset[str]]:
     lower = name.lower()
-    return lower, _SEPARATORS.sub("", lower), Counter(lower)
+    return lower, _SEPARATORS.sub("", lower), frozenset(lower)
 
 
 def is_near_miss(a: str, b: str) -> bool:
@@ -117,8 +116,9 @@ def is_near_miss(a: str, b: str) -> bool:
         return True
     if abs(len(a) - len(b)) > limit:
         return False
-    # Cheap lower bound before the quadratic distance: each edit changes at most two letter counts.
-    if sum((letters_a - letters_b).values()) > limit * 2:
+    # Cheap lower bound before the quadratic distance: each edit brings in or removes at most
+    # two distinct letters.
+    if len(letters_a ^ letters_b) > limit * 2:
         return False
     return _osa_distance(lower_a, lower_b) <= limit
 
