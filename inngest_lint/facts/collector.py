@@ -2,22 +2,29 @@
 
 It turns what one file says about Inngest (clients, functions and their options, event sends,
 waits, serve lists, step handlers and their returns, module constants and imports) into the
-picklable `FileFacts` that phase 2 merges.
+picklable `FileFacts` that phase 2 merges. For following project helpers across files it also
+records the calls each Inngest function makes to module-level names (in its re-run body and its
+step handlers), and what each module-level def's own body does: a step call, a broad `except`
+that swallows failures, a side effect. Those answers come from the replay rules' shared code
+(`rules/_replay.py`), so a helper is judged exactly as INN109 and INN117 judge a body.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.diagnostics import Location
 from inngest_lint.engine.context import FileContext, InngestFunctionInfo
 from inngest_lint.engine.names import dotted_name, iter_string_parts, literal_string
 from inngest_lint.facts.model import (
     UNKNOWN,
+    BodyCall,
     CelString,
     Client,
+    ClientSend,
     Definition,
     EventSend,
     FileFacts,
@@ -43,6 +50,17 @@ from inngest_lint.facts.values import (
     keyword,
     large_returns_of,
 )
+from inngest_lint.rules._replay import (
+    ReplayBody,
+    SideEffects,
+    StepHandlers,
+    call_label,
+    is_plan_call,
+    makes_step_call,
+    swallowing_handlers,
+    tail_trys,
+    unwrap_await,
+)
 
 
 @dataclass
@@ -54,6 +72,26 @@ class _FunctionBuilder:
     step_runs: list[StepRun] = field(default_factory=list)
     local_def_returns: dict[str, tuple[LargeReturn, ...]] = field(default_factory=dict)
     key: str = ""
+    body_calls: list[BodyCall] = field(default_factory=list)
+    makes_step_call: bool = False
+
+
+@dataclass
+class _DefinitionBuilder:
+    """A module-level def or method being walked: what its own body does (nested defs and
+    lambdas are theirs), filled in while the walk is inside it and written into its Definition
+    when the walk leaves it."""
+
+    node: cst.FunctionDef
+    index: int  # of its Definition in FactCollector.definitions
+    except_depth: int = 0  # the collector's except-handler depth at the def
+    tails: set[int] | None = None
+    generator: bool = False
+    swallows: Location | None = None
+    swallows_as: str = ""
+    effect: str = ""
+    effect_location: Location | None = None
+    client_send: ClientSend | None = None
 
 
 def cel_string(context: FileContext, node: cst.BaseExpression, option: str, async_event: Ref | None) -> CelString | None:
@@ -85,12 +123,27 @@ class FactCollector:
         self.sends: list[EventSend] = []
         self.definitions: list[Definition] = []
         self._builders: list[_FunctionBuilder] = []
+        self._definition_builders: list[_DefinitionBuilder] = []
+        # Shared with the replay rules, so "the body", "a step handler" and "a side effect"
+        # mean here what they mean to INN109 and INN117.
+        self._replay = ReplayBody(context)
+        self._handlers = StepHandlers(context)
+        self._effects = SideEffects(context)
+        # Calls that a `return` statement returns (`return helper()`, `return await helper()`).
+        self._returned_calls: set[int] = set()
+        # Depth inside decorators, parameter lists and annotations: evaluated when the def is
+        # created, not when its body runs.
+        self._header_depth = 0
+        # Depth inside `except` handlers: a helper's side effect on its error path only is not
+        # what the helper does.
+        self._except_depth = 0
         self.mentions_inngest = False
 
     # ---------------------------------------------------------------- functions
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         context = self.context
         frame = context.frame
+        self._replay.visit_FunctionDef(node)
         if frame.inngest is not None:
             if frame.inngest.symbol != node.name.value and len(context.frames) == 2:
                 # Call form: `fn = client.create_function(...)(handler)`; `handler` itself is not
@@ -107,6 +160,9 @@ class FactCollector:
                 Definition(node.name.value, kind, context.location(node.name), large_returns_of(context, node),
                            self._first_step_call(node), bool(node.decorators))
             )
+            self._definition_builders.append(
+                _DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth)
+            )
         elif parent is not None and parent.kind == "class" and len(context.frames) == 3:
             self.definitions.append(
                 Definition(
@@ -117,6 +173,9 @@ class FactCollector:
                     self._first_step_call(node),
                     bool(node.decorators),
                 )
+            )
+            self._definition_builders.append(
+                _DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth)
             )
         if self._builders and frame.is_step_handler:
             self._builders[-1].local_def_returns[node.name.value] = large_returns_of(context, node)
@@ -138,10 +197,158 @@ class FactCollector:
         return None
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._definition_builders and self._definition_builders[-1].node is node:
+            self._finish_definition(self._definition_builders.pop())
+        if self._replay.functions and self._replay.functions[-1].node is node:
+            steps = self._replay.functions[-1].step_calls
+            if self._builders and self._builders[-1].node is node:
+                self._builders[-1].makes_step_call = steps > 0
+        self._replay.leave_FunctionDef(node)
         if not self._builders or self._builders[-1].node is not node:
             return
         builder = self._builders.pop()
         self.functions.append(self._finish_function(builder))
+
+    # ---------------------------------------------------------------- what a helper's body does
+    def _open_definition(self) -> _DefinitionBuilder | None:
+        """The module-level def or method whose own body holds the current node (not a nested
+        def or lambda in it, not its decorators, parameters or annotations), else None."""
+        if not self._definition_builders or self._header_depth:
+            return None
+        current = self._definition_builders[-1]
+        return current if self.context.frame.node is current.node else None
+
+    def _note_effect(self, definition: _DefinitionBuilder, node: cst.Call) -> None:
+        if definition.effect or self._except_depth > definition.except_depth:
+            return
+        effect = self._effects.of(node)
+        if effect is not None:
+            definition.effect = effect.description
+            definition.effect_location = self.context.location(node)
+            return
+        func = node.func
+        if (
+            definition.client_send is None
+            and isinstance(func, cst.Attribute)
+            and func.attr.value in sdk.CLIENT_SEND_METHODS
+            and isinstance(func.value, (cst.Name, cst.Attribute))
+        ):
+            qualified = self.context.qualify(func.value)
+            if qualified is not None:
+                definition.client_send = ClientSend(
+                    Ref.symbol(qualified), self.context.location(node), call_label(self.context, node)
+                )
+
+    def visit_Try(self, node: cst.Try) -> None:
+        definition = self._open_definition()
+        if definition is None or definition.swallows is not None:
+            return
+        context = self.context
+        if definition.tails is None:
+            definition.tails = tail_trys(definition.node)
+        in_loop = bool(context.loop_frames())
+        for swallowing in swallowing_handlers(context, node, in_loop=in_loop, at_tail=id(node) in definition.tails):
+            if makes_step_call(context, swallowing.handler.body):
+                continue  # a compensating step: the run's history shows the handling
+            definition.swallows = context.location(swallowing.handler)
+            definition.swallows_as = swallowing.caught
+            return
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self._except_depth += 1
+
+    def leave_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self._except_depth -= 1
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
+        self._except_depth += 1
+
+    def leave_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
+        self._except_depth -= 1
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        definition = self._open_definition()
+        if definition is not None:
+            definition.generator = True
+
+    def _finish_definition(self, definition: _DefinitionBuilder) -> None:
+        if definition.generator:
+            return  # calling a generator runs none of its body
+        if not _plain_decorators(definition.node):
+            return  # a decorator may cache, retry, defer or wrap what the body does
+        recorded = self.definitions[definition.index]
+        self.definitions[definition.index] = replace(
+            recorded,
+            swallows=definition.swallows,
+            swallows_as=definition.swallows_as,
+            effect=definition.effect,
+            effect_location=definition.effect_location,
+            client_send=definition.client_send,
+        )
+
+    def visit_Decorator(self, node: cst.Decorator) -> None:
+        self._header_depth += 1
+
+    def leave_Decorator(self, node: cst.Decorator) -> None:
+        self._header_depth -= 1
+
+    def visit_Parameters(self, node: cst.Parameters) -> None:
+        self._header_depth += 1
+
+    def leave_Parameters(self, node: cst.Parameters) -> None:
+        self._header_depth -= 1
+
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        self._header_depth += 1
+
+    def leave_Annotation(self, node: cst.Annotation) -> None:
+        self._header_depth -= 1
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self._builders and node.value is not None:
+            value = unwrap_await(node.value)
+            if isinstance(value, cst.Call):
+                self._returned_calls.add(id(value))
+
+    # ---------------------------------------------------------------- calls an Inngest function makes
+    def _body_call(self, node: cst.Call) -> None:
+        """Record `node` if it is a direct call of a module-level name in the re-run body of the
+        Inngest function being walked, or directly in a step handler defined in it."""
+        context = self.context
+        func = node.func
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return
+        function = context.enclosing_function()
+        if function is None:
+            return
+        builder = next((b for b in reversed(self._builders) if b.info is function), None)
+        if builder is None:
+            return
+        state = self._replay.state()
+        if state is not None and state.info is function:
+            in_step_handler = False
+        else:
+            scope = self._handlers.scope()
+            innermost = len(context.frames) - 1
+            if scope is None or not scope.certain or scope.index != innermost:
+                return
+            in_step_handler = True
+        if context.step_method(node) is not None or is_plan_call(context, node):
+            return
+        callee = callable_ref(context, func)
+        if callee.kind != "symbol" or callee.value.split(".", 1)[0] == sdk.PACKAGE:
+            return
+        frame = context.frame
+        if frame.kind == "lambda":
+            returned = in_step_handler and frame.node.body is node  # type: ignore[attr-defined]
+        else:
+            returned = frame.kind == "def" and id(node) in self._returned_calls
+        # Only a lambda given to `step.run` itself (not one bound to a name first), as the file
+        # rule nested-step follows it.
+        lambda_body = returned and frame.kind == "lambda" and frame.is_step_handler
+        builder.body_calls.append(
+            BodyCall(callee, context.location(node), in_step_handler, dotted_name(func) or "", returned, lambda_body)
+        )
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         if len(self.context.frames) == 2:
@@ -181,6 +388,8 @@ class FactCollector:
             step_runs=tuple(builder.step_runs),
             returns=large_returns_of(context, handler),
             trigger_count_known=complete,
+            body_calls=tuple(builder.body_calls),
+            makes_step_call=builder.makes_step_call,
         )
 
     def _client_ref(self, node: cst.BaseExpression) -> Ref:
@@ -280,6 +489,13 @@ class FactCollector:
     # ---------------------------------------------------------------- calls
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
+        definition = self._open_definition()
+        if definition is not None:
+            self._note_effect(definition, node)
+        if self._builders:
+            self._replay.visit_Call(node)
+            if not self._header_depth:
+                self._body_call(node)
         method = context.step_method(node)
         if method is not None:
             self._step_call(node, method)
@@ -297,6 +513,9 @@ class FactCollector:
             self._serve(node, sdk.SERVE_ENTRY_POINTS[qualified])
         elif qualified == sdk.CONNECT_ENTRY_POINT:
             self._connect(node)
+
+    def leave_Call(self, node: cst.Call) -> None:
+        self._replay.leave_Call(node)
 
     def _event(self, node: cst.Call) -> None:
         context = self.context
@@ -488,6 +707,18 @@ class FactCollector:
             other_names=frozenset(other),
             mentions_inngest="inngest" in context.source,
         )
+
+
+#: Decorators that leave what a call of the def does unchanged.
+_TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
+
+
+def _plain_decorators(node: cst.FunctionDef) -> bool:
+    """True when `node` has no decorator, or only `@staticmethod` / `@classmethod`."""
+    return all(
+        isinstance(decorator.decorator, cst.Name) and decorator.decorator.value in _TRANSPARENT_DECORATORS
+        for decorator in node.decorators
+    )
 
 
 def _is_list_expression(node: cst.BaseExpression) -> bool:

@@ -122,6 +122,30 @@ class Invoke:
 
 
 @dataclass(frozen=True)
+class BodyCall:
+    """A direct call `helper(...)` / `module.helper(...)` / `await helper(...)` that an Inngest
+    function makes, for following project helpers in phase 2.
+
+    Recorded in the body that re-runs on every re-entry (the handler itself and the lambdas
+    given to `ctx.group.parallel`) and, with `in_step_handler`, directly in a step handler
+    defined in the function (a lambda or nested def given to `step.run`). Only calls whose
+    callee is a module-level name (`callee` is a symbol ref) are kept.
+    """
+
+    callee: Ref
+    location: Location
+    in_step_handler: bool
+    label: str  # the callee as written: "helper", "helpers.fetch"
+    # The call's value is what the step handler or the function returns (`return helper(...)`,
+    # `return await helper(...)`, `lambda: helper(...)`): a fallback value the helper returns
+    # becomes the step's or the run's result.
+    returned: bool = False
+    # The call is the whole body of a lambda given to `step.run` (`lambda: helper(ctx)`): the
+    # file rule nested-step follows a same-file def called that way itself.
+    lambda_body: bool = False
+
+
+@dataclass(frozen=True)
 class InngestFunction:
     key: str  # unique in the project: "path:line"
     module: str
@@ -141,6 +165,10 @@ class InngestFunction:
     step_runs: tuple[StepRun, ...] = ()
     returns: tuple[LargeReturn, ...] = ()
     trigger_count_known: bool = True
+    body_calls: tuple[BodyCall, ...] = ()
+    # A step call (or a `ctx.group.parallel` plan) anywhere in the function: its body re-runs
+    # once per step.
+    makes_step_call: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,8 +219,20 @@ class EventSend:
 
 
 @dataclass(frozen=True)
+class ClientSend:
+    """`<name>.send(...)` / `<name>.send_sync(...)` in a helper, where `<name>` is a module-level
+    name that the helper's file cannot tell is an Inngest client (imported from another module
+    that creates it). Phase 2 resolves `client`; if it is a client, the call is an event send."""
+
+    client: Ref
+    location: Location
+    label: str  # the call as written: "client.send()"
+
+
+@dataclass(frozen=True)
 class Definition:
-    """A module-level def or class, for resolving step handlers and serve-list names."""
+    """A module-level def, method or class, for resolving step handlers and serve-list names
+    and for following the project helpers that Inngest functions call."""
 
     symbol: str  # "name" or "Class.method"
     kind: str  # "def", "async def", "class", "inngest-handler"
@@ -201,6 +241,22 @@ class Definition:
     # The first step call in the body (a helper that receives the context or step object).
     step_call: Location | None = None
     decorated: bool = False
+    # What the def's own body does (not its nested defs or lambdas), for following the helpers
+    # Inngest functions call. None of it is recorded for generators (calling one runs nothing)
+    # or for defs decorated with anything but `@staticmethod`/`@classmethod` (a decorator may
+    # cache, retry or wrap the call).
+    # The first broad `except` that ends without raising, as exception-swallowed-as-success
+    # (INN117) defines it (a handler making a compensating step call is not counted);
+    # `swallows_as` is how it is written ("except Exception").
+    swallows: Location | None = None
+    swallows_as: str = ""
+    # The first certain side effect outside `except` handlers, of the kinds
+    # side-effect-outside-step (INN109) reports, described ("an HTTP POST via httpx"); "" if none.
+    effect: str = ""
+    effect_location: Location | None = None
+    # The first send on a name that may be an Inngest client from another module (see
+    # ClientSend), for phase 2 to settle.
+    client_send: ClientSend | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,12 @@ walker visits, and these rules must answer them the same way:
 It also holds the small, precise tables of calls these rules recognise (sleeps, HTTP calls,
 HTTP client classes, database writes) and a resolver that tells, with certainty or not at all,
 which HTTP client class a name holds.
+
+Two judgements are shared with the fact collector, which applies them to the own body of every
+module-level def so that phase 2 can follow the project helpers an Inngest function calls:
+`SideEffects` (what INN109 calls a side effect) and `swallowing_handlers` (what INN117 calls
+a broad `except` that turns a failure into a success). One implementation, so a helper is
+judged exactly as a function body is.
 """
 
 from __future__ import annotations
@@ -540,6 +546,65 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(current.children)
 
 
+# ------------------------------------------------------------------------------------ side effects
+#: HTTP methods a description names (`an HTTP POST via httpx`); other calls are "a request".
+_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+
+
+@dataclass(frozen=True)
+class SideEffect:
+    """A call that certainly acts on the outside world, of a kind that side-effect-outside-step
+    (INN109) reports.
+
+    kind: "send" (`send`/`send_sync` on an Inngest client), "http" (a request) or "db" (a write).
+    `label` is the call as written (`requests.post()`); `description` says what it does without
+    the code (`an HTTP POST via httpx`), for messages about a helper that makes the call.
+    """
+
+    kind: str
+    label: str
+    description: str
+
+
+def http_description(library: str, method: str) -> str:
+    """`an HTTP POST via httpx` for what `Origins.http_call` found."""
+    verb = method.rsplit(".", 1)[-1]
+    if verb in _HTTP_VERBS:
+        return f"an HTTP {verb.upper()} via {library}"
+    if verb == "ws_connect":
+        return f"a WebSocket connection via {library}"
+    return f"an HTTP request via {library}"
+
+
+class SideEffects:
+    """Which calls are certain side effects: the one answer that the file rule INN109 and the
+    fact collector (which records a helper's first side effect) share."""
+
+    def __init__(self, context: FileContext) -> None:
+        self.context = context
+        self.origins = Origins(context)
+        self.clients = InngestClients(context)
+
+    def of(self, call: cst.Call) -> SideEffect | None:
+        func = call.func
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return None
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in sdk.CLIENT_SEND_METHODS
+            and self.clients.is_client(func.value)
+        ):
+            label = call_label(self.context, call)
+            return SideEffect("send", label, f"an Inngest event send `{label}`")
+        http = self.origins.http_call(call)
+        if http is not None:
+            return SideEffect("http", call_label(self.context, call), http_description(*http))
+        reason = db_write(self.context, call)
+        if reason is not None:
+            return SideEffect("db", call_label(self.context, call), reason)
+        return None
+
+
 # ------------------------------------------------------------------------------------ re-run body
 @dataclass
 class Held:
@@ -810,3 +875,109 @@ def is_container_value(context: FileContext, node: cst.BaseExpression) -> bool:
             return binding_frame(context, node.func.value) is None
         return context.qualify(node.func) in COLLECTIONS_CONTAINERS
     return False
+
+
+# ------------------------------------------------------------------------------------ broad handlers
+#: Exception classes that catch everything a handler or step can raise.
+BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
+_BUILTIN_BROAD_EXCEPTIONS = frozenset(f"builtins.{name}" for name in BROAD_EXCEPTIONS)
+
+
+@dataclass(frozen=True)
+class Swallowing:
+    """A broad `except` that ends without raising (see `swallowing_handlers`)."""
+
+    handler: cst.ExceptHandler
+    caught: str  # how it is written: "except:", "except Exception", "except (KeyError, Exception)"
+    returns: bool  # it returns; otherwise it falls off the end of its function
+
+
+def broad_catch(context: FileContext, kind: cst.BaseExpression | None) -> str | None:
+    """How a handler is written (`except Exception`) when it catches broadly, else None.
+
+    `except:`, `except Exception`, `except BaseException` (the builtins, not a local class of
+    that name), `builtins.Exception`, or a tuple holding one of them.
+    """
+    if kind is None:
+        return "except:"
+    elements = [element.value for element in kind.elements] if isinstance(kind, cst.Tuple) else [kind]
+    for element in elements:
+        if isinstance(element, cst.Name) and element.value in BROAD_EXCEPTIONS:
+            if binding_frame(context, element.value) is None:
+                return f"except {snippet(context, kind, 10_000)}"
+        elif isinstance(element, cst.Attribute) and context.qualify(element) in _BUILTIN_BROAD_EXCEPTIONS:
+            return f"except {snippet(context, kind, 10_000)}"
+    return None
+
+
+def swallowing_handlers(
+    context: FileContext, node: cst.Try, *, in_loop: bool, at_tail: bool
+) -> Iterator[Swallowing]:
+    """The broad handlers of `node` that turn a failure into a success, as INN117 defines it.
+
+    A handler qualifies when it catches broadly, raises nowhere (any `raise`, even conditional,
+    is a deliberate choice to fail), and either returns, or falls off the end of its function:
+    `at_tail` says the `try` is the function's last statement, and a `try` in a loop
+    (`in_loop`) is a per-item handler that moves on to the next item instead. Callers judge
+    what the function is (a body, a step handler, a helper) and whether a step call in the
+    handler excuses it (`makes_step_call`).
+    """
+    for handler in node.handlers:
+        caught = broad_catch(context, handler.type)
+        if caught is None:
+            continue
+        inner = list(statements_without_nested_scopes(handler.body))
+        if any(isinstance(statement, cst.Raise) for statement in inner):
+            continue
+        returns = any(isinstance(statement, cst.Return) for statement in inner)
+        if not returns and (in_loop or not at_tail):
+            continue
+        yield Swallowing(handler, caught, returns)
+
+
+def makes_step_call(context: FileContext, body: cst.CSTNode) -> bool:
+    """Whether `body` makes a step call or plans steps (nested defs and classes not entered)."""
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(current, cst.Call) and (
+            context.step_method(current) is not None or is_plan_call(context, current)
+        ):
+            return True
+        stack.extend(current.children)
+    return False
+
+
+def tail_trys(function: cst.CSTNode) -> set[int]:
+    """ids of the `try` statements whose fall-through ends `function` (its last statement,
+    possibly inside a trailing `if`/`else`, `with` or another `try`)."""
+    found: set[int] = set()
+    if isinstance(function, cst.FunctionDef):
+        _collect_tail_trys(function.body, found)
+    return found
+
+
+def _collect_tail_trys(block: cst.BaseSuite, found: set[int]) -> None:
+    if not isinstance(block, cst.IndentedBlock) or not block.body:
+        return
+    _collect_tail_statement(block.body[-1], found)
+
+
+def _collect_tail_statement(statement: cst.CSTNode, found: set[int]) -> None:
+    if isinstance(statement, cst.Try):
+        found.add(id(statement))
+        _collect_tail_trys(statement.body, found)
+        for handler in statement.handlers:
+            _collect_tail_trys(handler.body, found)
+        if statement.orelse is not None:
+            _collect_tail_trys(statement.orelse.body, found)
+    elif isinstance(statement, cst.If):
+        _collect_tail_trys(statement.body, found)
+        if isinstance(statement.orelse, cst.If):
+            _collect_tail_statement(statement.orelse, found)
+        elif statement.orelse is not None:
+            _collect_tail_trys(statement.orelse.body, found)
+    elif isinstance(statement, cst.With):
+        _collect_tail_trys(statement.body, found)

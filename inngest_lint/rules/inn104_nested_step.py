@@ -40,6 +40,12 @@ class NestedStep(Rule):
     in the same file given to `step.run` by name, through `functools.partial`, or called by a
     lambda that is the handler.
 
+    Project helpers are followed across files, one level deep: a `def` imported from another
+    module and given to `step.run` is reported at the `step.run` when it makes a step call, and
+    a step handler defined in the function (a lambda or nested def) that calls a project helper
+    making a step call (through a context or step parameter, e.g. `helper(ctx)`) is reported at
+    that call, naming the helper.
+
     ## Why is this bad?
     Steps cannot be nested. The SDK detects a step inside a running step and fails the whole run
     with the non-retriable error "Nested steps are not supported"; with step targeting it shows
@@ -62,8 +68,9 @@ class NestedStep(Rule):
     await ctx.step.send_event("notify", inngest.Event(name="app/charged"))
     ```
     Not flagged: step calls in lambdas given to `ctx.group.parallel` (that is how parallel
-    steps are planned) and step calls in the function body next to `step.run`. A handler
-    imported from another module is not followed yet.
+    steps are planned), step calls in the function body next to `step.run`, and helpers that
+    make steps called from the function body. A helper that reaches a step call only through
+    another helper is not followed.
     """
 
     code = "INN104"
@@ -86,6 +93,26 @@ class NestedStep(Rule):
                 )
             )
         """,
+        {
+            "app/billing.py": """
+                import inngest
+
+                async def charge_and_notify(ctx: inngest.Context, order_id: str) -> dict:
+                    await ctx.step.send_event("notify", inngest.Event(name="app/charged"))
+                    return {"order_id": order_id}
+            """,
+            "app/jobs.py": """
+                import inngest
+                from app.billing import charge_and_notify
+
+                client = inngest.Inngest(app_id="app")
+
+                @client.create_function(fn_id="order", trigger=inngest.TriggerEvent(event="app/order"))
+                async def order(ctx: inngest.Context) -> None:
+                    # Called from the body, the helper's step is an ordinary step.
+                    await charge_and_notify(ctx, ctx.event.data["order_id"])
+            """,
+        },
     ]
     INVALID = [
         """
@@ -101,6 +128,26 @@ class NestedStep(Rule):
 
             await ctx.step.run("charge", charge_and_email)
         """,
+        {
+            "app/billing.py": """
+                import inngest
+
+                async def charge_and_notify(ctx: inngest.Context, order_id: str) -> dict:
+                    await ctx.step.send_event("notify", inngest.Event(name="app/charged"))
+                    return {"order_id": order_id}
+            """,
+            "app/jobs.py": """
+                import inngest
+                from app.billing import charge_and_notify
+
+                client = inngest.Inngest(app_id="app")
+
+                @client.create_function(fn_id="order", trigger=inngest.TriggerEvent(event="app/order"))
+                async def order(ctx: inngest.Context) -> None:
+                    order_id = ctx.event.data["order_id"]
+                    await ctx.step.run("charge", lambda: charge_and_notify(ctx, order_id))  # error: INN104
+            """,
+        },
     ]
 
     def __init__(self, context: FileContext) -> None:

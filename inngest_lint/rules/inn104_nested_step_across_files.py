@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._project import shown
+from inngest_lint.rules._project_helpers import called_helpers, helper_named
 from inngest_lint.rules.base import ProjectRule
 
 
 class NestedStepAcrossFiles(ProjectRule):
-    """The cross-file half of nested-step: a `step.run` handler imported from another module
-    of the project that itself makes a step call (through a context or step parameter)."""
+    """The project half of nested-step: a step handler that reaches a step call through a
+    project helper, which the file rule cannot see.
+
+    - a `step.run` handler imported from another module that makes a step call itself (through
+      a context or step parameter): reported at the `step.run`;
+    - a step handler defined in the function (a lambda or nested def) that calls a project
+      helper making a step call, in any module: reported at the helper call. A lambda whose
+      whole body calls a def of the same file is the file rule's (it follows that def).
+
+    Helpers are followed one level: a helper that calls another helper is not read through.
+    """
 
     companion = True
     code = "INN104"
@@ -38,5 +48,22 @@ class NestedStepAcrossFiles(ProjectRule):
                     f"({shown(definition.step_call)}): nested steps are not supported and fail the run with a "
                     f"non-retriable error; call that step from the function body instead",
                     context=step_run.step_id,
+                    related=(definition.step_call,),
+                )
+            for helper in called_helpers(index, function):
+                call, definition = helper.call, helper.definition
+                if not call.in_step_handler or definition.step_call is None:
+                    continue
+                if call.lambda_body and helper.module == function.module and "." not in call.label:
+                    continue  # `lambda: helper(ctx)` with a def of the same file: the file rule's
+                yield Diagnostic.at(
+                    call.location,
+                    self.code,
+                    f"a step handler in Inngest function '{function.handler_name}' calls "
+                    f"{helper_named(call, definition, shown(definition.location))}, which makes a step call "
+                    f"({shown(definition.step_call)}): "
+                    f"nested steps are not supported and fail the run with a non-retriable error; call that "
+                    f"step from the function body instead",
+                    context=call.label,
                     related=(definition.step_call,),
                 )

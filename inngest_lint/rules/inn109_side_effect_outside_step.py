@@ -9,11 +9,8 @@ import libcst as cst
 from inngest_lint import sdk
 from inngest_lint.rules._replay import (
     Held,
-    InngestClients,
-    Origins,
     ReplayBody,
-    call_label,
-    db_write,
+    SideEffects,
     function_label,
     step_spelling,
 )
@@ -40,9 +37,15 @@ class SideEffectOutsideStep(Rule):
       `Model.objects.create(...)`-style writes, pymongo `insert_one`-style writes.
       `.save()`, `.delete()` or `.add()` on an arbitrary object are not evidence enough.
 
-    A function with no step call runs its body once per attempt: silent there. Calls made
-    inside helpers that the body calls are not followed yet (a later version will report them at
-    the body's call site when the helper's effect is certain).
+    A function with no step call runs its body once per attempt: silent there.
+
+    Project helpers that the body calls (`notify(order)`, `hooks.notify(order)`, in this file or
+    another module) are followed one level deep and reported at the body's call site, naming
+    the helper and its first side effect, when the helper's own body certainly makes one of the
+    calls above (a `send` on an Inngest client imported from another module counts). Not
+    counted in a helper: calls in its nested defs or lambdas, calls in its `except` handlers
+    (an alert on the error path), generators, and decorated helpers (`@lru_cache` and the like
+    may keep the call from repeating); `@staticmethod` and `@classmethod` are fine.
 
     ## Why is this bad?
     Inngest re-runs the function body from the top for every step, returning memoized results
@@ -99,6 +102,25 @@ class SideEffectOutsideStep(Rule):
             # No step call: the body runs once per attempt.
             await client.send(inngest.Event(name="app/pong"))
         """,
+        {
+            "app/hooks.py": """
+                import httpx
+
+                def notify(order: dict) -> None:
+                    httpx.post("https://hooks.example.com/orders", json=order)
+            """,
+            "app/jobs.py": """
+                import inngest
+                from app import hooks
+
+                client = inngest.Inngest(app_id="app")
+
+                @client.create_function(fn_id="order", trigger=inngest.TriggerEvent(event="app/order"))
+                async def order(ctx: inngest.Context) -> None:
+                    order = await ctx.step.run("load", load_order, ctx.event.data["id"])
+                    await ctx.step.run("notify", hooks.notify, order)
+            """,
+        },
     ]
     INVALID = [
         """
@@ -114,13 +136,31 @@ class SideEffectOutsideStep(Rule):
             requests.post("https://hooks.example.com/signup", json=user, timeout=10)  # error: INN109
             client.send_sync(inngest.Event(name="app/user.created", data=user))  # error: INN109
         """,
+        {
+            "app/hooks.py": """
+                import httpx
+
+                def notify(order: dict) -> None:
+                    httpx.post("https://hooks.example.com/orders", json=order)
+            """,
+            "app/jobs.py": """
+                import inngest
+                from app import hooks
+
+                client = inngest.Inngest(app_id="app")
+
+                @client.create_function(fn_id="order", trigger=inngest.TriggerEvent(event="app/order"))
+                async def order(ctx: inngest.Context) -> None:
+                    order = await ctx.step.run("load", load_order, ctx.event.data["id"])
+                    hooks.notify(order)  # error: INN109
+            """,
+        },
     ]
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self.body = ReplayBody(context)
-        self.origins = Origins(context)
-        self.clients = InngestClients(context)
+        self.effects = SideEffects(context)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.body.visit_FunctionDef(node)
@@ -130,36 +170,33 @@ class SideEffectOutsideStep(Rule):
             self.report(found, message, context=context)
 
     def visit_Call(self, node: cst.Call) -> None:
-        # Only calls written in the body itself are judged. Following a project helper the body
-        # calls (and reporting here when the helper's effect is certain) needs phase-2 facts
-        # about helpers: later work.
+        # Only calls written in the body itself are judged here. A project helper that the body
+        # calls is judged in phase 2 (SideEffectThroughHelper), from the fact collector's record
+        # of the helper's first side effect, which uses the same `SideEffects`.
         self.body.visit_Call(node)
         if not isinstance(node.func, (cst.Name, cst.Attribute)):
             return
         state = self.body.state()
         if state is None:
             return
+        effect = self.effects.of(node)
+        if effect is None:
+            return
         where = f"in Inngest function {function_label(state.info)}"
         repeat = "runs outside a step and repeats on every re-entry (the body re-runs for each step)"
         step = step_spelling(state.info)
-        label = call_label(self.context, node)
-        func = node.func
-        if (
-            isinstance(func, cst.Attribute)
-            and func.attr.value in sdk.CLIENT_SEND_METHODS
-            and self.clients.is_client(func.value)
-        ):
+        label = effect.label
+        if effect.kind == "send":
             message = (
                 f"event send `{label}` {where} {repeat}, sending the event again each time; "
                 f"use `{step}.{sdk.STEP_SEND_EVENT}(\"<id>\", ...)`"
             )
-        elif self.origins.http_call(node) is not None:
+        elif effect.kind == "http":
             message = f"HTTP call `{label}` {where} {repeat}; make it inside `{step}.run(\"<id>\", ...)`"
         else:
-            reason = db_write(self.context, node)
-            if reason is None:
-                return
-            message = f"{reason} `{label}` {where} {repeat}; make it inside `{step}.run(\"<id>\", ...)`"
+            message = (
+                f"{effect.description} `{label}` {where} {repeat}; make it inside `{step}.run(\"<id>\", ...)`"
+            )
         self.body.hold(state, Held(node, message, context=label))
 
     def leave_Call(self, node: cst.Call) -> None:

@@ -51,7 +51,7 @@ class AsyncCallbackInSyncStep(Rule):
         await ctx.step.run("fetch", fetch_profile, ctx.event.data["user_id"])
     ```
     Decorated `async def` callbacks are not flagged (a decorator such as `async_to_sync` may make
-    them sync). A callback imported from another module is not followed yet.
+    them sync). A callback imported from another module of the project is checked too.
     """
 
     code = "INN114"

@@ -11,18 +11,16 @@ from inngest_lint.diagnostics import Severity
 from inngest_lint.rules._replay import (
     Deferred,
     StepHandlers,
-    binding_frame,
     function_label,
-    is_plan_call,
-    statements_without_nested_scopes,
+    makes_step_call,
+    swallowing_handlers,
+    tail_trys,
 )
 from inngest_lint.rules.base import Rule
 
 if TYPE_CHECKING:
     from inngest_lint.engine.context import FileContext
 
-#: Exception classes that catch everything a handler or step can raise.
-BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
 NON_RETRIABLE_NAME = sdk.NON_RETRIABLE_ERROR.rsplit(".", 1)[-1]
 
 
@@ -51,6 +49,17 @@ class ExceptionSwallowedAsSuccess(Rule):
 
     Handlers that call a project helper which always raises are not followed yet (a later
     version will read such helpers); add `raise` after the call, or a `# noqa: INN117`.
+
+    Project helpers are followed one level deep, in this file or another module, when their
+    own body has such a handler and their result becomes the step's or the run's result: a
+    `def` imported from another module given to `step.run` (reported at the `step.run`), and a
+    helper call whose value a step handler defined in the function, or the function itself,
+    returns: `lambda: fetch_profile(user_id)`, `return load_settings()`,
+    `return await fetch(...)` (reported at the call, naming the helper). A helper called as a
+    statement (`notify_slack(...)`) or whose result the caller keeps and checks is not
+    reported: a best-effort helper that logs and returns a fallback is deliberate there, and
+    the caller can still fail the step on the fallback. Decorated helpers and generators are
+    not followed.
 
     ## Why is this bad?
     Inngest retries a step or a function when it raises, and calls `on_failure` when retries are
@@ -114,6 +123,33 @@ class ExceptionSwallowedAsSuccess(Rule):
                 raise
             return {"failed": failed}
         """,
+        {
+            "app/slack.py": """
+                import logging
+
+                logger = logging.getLogger(__name__)
+
+                def notify_slack(text: str) -> bool:
+                    try:
+                        slack.post(text)
+                        return True
+                    except Exception:
+                        logger.warning("slack notification failed")
+                        return False
+            """,
+            "app/jobs.py": """
+                import inngest
+                from app.slack import notify_slack
+
+                client = inngest.Inngest(app_id="app")
+
+                @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="app/sync"))
+                async def sync(ctx: inngest.Context) -> dict:
+                    profile = await ctx.step.run("fetch", fetch_profile, ctx.event.data["user_id"])
+                    notify_slack(f"synced {profile['id']}")  # best effort, on purpose
+                    return profile
+            """,
+        },
     ]
     INVALID = [
         """
@@ -138,6 +174,32 @@ class ExceptionSwallowedAsSuccess(Rule):
                 ctx.logger.error("sync failed: %s", err)
                 return {"ok": False}
         """,
+        {
+            "app/profiles.py": """
+                import logging
+
+                logger = logging.getLogger(__name__)
+
+                def fetch_profile(user_id: str) -> dict | None:
+                    try:
+                        return crm.get_profile(user_id)
+                    except Exception:
+                        logger.exception("profile fetch failed")
+                        return None
+            """,
+            "app/jobs.py": """
+                import inngest
+                from app.profiles import fetch_profile
+
+                client = inngest.Inngest(app_id="app")
+
+                @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="app/sync"))
+                async def sync(ctx: inngest.Context) -> None:
+                    user_id = ctx.event.data["user_id"]
+                    profile = await ctx.step.run("fetch", lambda: fetch_profile(user_id))  # error: INN117
+                    await ctx.step.run("store", store_profile, profile)
+            """,
+        },
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -158,19 +220,13 @@ class ExceptionSwallowedAsSuccess(Rule):
             scope = self.handlers.scope()
             if scope is None or scope.index != innermost:
                 return
-        for handler in node.handlers:
-            caught = self._broad(handler.type)
-            if caught is None:
-                continue
-            inner = list(statements_without_nested_scopes(handler.body))
-            if any(isinstance(statement, cst.Raise) for statement in inner):
-                continue
-            returns = any(isinstance(statement, cst.Return) for statement in inner)
-            if not returns and (context.loop_frames() or id(node) not in self._tail_trys(frame.node)):
-                continue
-            ending = "returns" if returns else "ends without raising"
+        in_loop = bool(context.loop_frames())
+        at_tail = id(node) in self._tail_trys(frame.node)
+        for swallowing in swallowing_handlers(context, node, in_loop=in_loop, at_tail=at_tail):
+            handler, caught = swallowing.handler, swallowing.caught
+            ending = "returns" if swallowing.returns else "ends without raising"
             if scope is None:
-                if self._makes_step_call(handler.body):
+                if makes_step_call(context, handler.body):
                     continue
                 message = (
                     f"`{caught}` in Inngest function {function_label(frame.inngest)} {ending}: the run is "
@@ -194,66 +250,9 @@ class ExceptionSwallowedAsSuccess(Rule):
             if self.handlers.is_handler(handler):
                 self.report(node, message, context=context)
 
-    # ------------------------------------------------------------------ predicates
-    def _broad(self, kind: cst.BaseExpression | None) -> str | None:
-        """How the handler is written (`except Exception`) when it catches broadly, else None."""
-        if kind is None:
-            return "except:"
-        elements = [element.value for element in kind.elements] if isinstance(kind, cst.Tuple) else [kind]
-        for element in elements:
-            if isinstance(element, cst.Name) and element.value in BROAD_EXCEPTIONS:
-                if binding_frame(self.context, element.value) is None:
-                    shown = " ".join(self.context.tree.code_for_node(kind).split())
-                    return f"except {shown}"
-            elif isinstance(element, cst.Attribute) and self.context.qualify(element) in {
-                f"builtins.{name}" for name in BROAD_EXCEPTIONS
-            }:
-                shown = " ".join(self.context.tree.code_for_node(kind).split())
-                return f"except {shown}"
-        return None
-
-    def _makes_step_call(self, body: cst.CSTNode) -> bool:
-        stack: list[cst.CSTNode] = [body]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
-                continue
-            if isinstance(current, cst.Call) and (
-                self.context.step_method(current) is not None or is_plan_call(self.context, current)
-            ):
-                return True
-            stack.extend(current.children)
-        return False
-
     def _tail_trys(self, function: cst.CSTNode) -> set[int]:
         """ids of `try` statements whose fall-through ends the function (its last statement)."""
         if id(function) not in self._tails:
-            found: set[int] = set()
-            if isinstance(function, cst.FunctionDef):
-                _collect_tail_trys(function.body, found)
-            self._tails[id(function)] = found
+            self._tails[id(function)] = tail_trys(function)
         return self._tails[id(function)]
 
-
-def _collect_tail_trys(block: cst.BaseSuite, found: set[int]) -> None:
-    if not isinstance(block, cst.IndentedBlock) or not block.body:
-        return
-    _collect_tail_statement(block.body[-1], found)
-
-
-def _collect_tail_statement(statement: cst.CSTNode, found: set[int]) -> None:
-    if isinstance(statement, cst.Try):
-        found.add(id(statement))
-        _collect_tail_trys(statement.body, found)
-        for handler in statement.handlers:
-            _collect_tail_trys(handler.body, found)
-        if statement.orelse is not None:
-            _collect_tail_trys(statement.orelse.body, found)
-    elif isinstance(statement, cst.If):
-        _collect_tail_trys(statement.body, found)
-        if isinstance(statement.orelse, cst.If):
-            _collect_tail_statement(statement.orelse, found)
-        elif statement.orelse is not None:
-            _collect_tail_trys(statement.orelse.body, found)
-    elif isinstance(statement, cst.With):
-        _collect_tail_trys(statement.body, found)

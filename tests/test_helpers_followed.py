@@ -1,0 +1,337 @@
+"""Following project helpers (INN104, INN109, INN117 across files): what fixtures cannot show.
+
+The facts the collector records about helpers, that they survive the cache, that the collector
+and the file rule INN117 agree on what swallows an exception (one implementation), that helpers
+are followed one level only, and that editing a helper updates the findings at its call sites.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import lint_project, write_project
+from inngest_lint.api import RunOptions, lint_paths
+from inngest_lint.config import load_settings
+from inngest_lint.facts.model import Definition, FileFacts, InngestFunction
+
+
+def _facts(root: Path) -> dict[str, FileFacts]:
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        result = lint_paths(["."], load_settings(root), RunOptions(use_cache=False))
+    finally:
+        os.chdir(old)
+    assert not result.errors
+    return {Path(f.path).relative_to(root.resolve()).as_posix(): f for f in result.index.files}
+
+
+def _definition(facts: FileFacts, symbol: str) -> Definition:
+    return next(d for d in facts.definitions if d.symbol == symbol)
+
+
+def _function(facts: FileFacts, name: str) -> InngestFunction:
+    return next(f for f in facts.functions if f.handler_name == name)
+
+
+def _line(source: str, text: str, occurrence: int = 1) -> int:
+    """The line (1-based, as written to disk) holding the `occurrence`-th `text` in `source`."""
+    lines = textwrap.dedent(source).lstrip("\n").splitlines()
+    return [number for number, line in enumerate(lines, start=1) if text in line][occurrence - 1]
+
+
+HELPERS = """
+    import functools
+    import logging
+
+    import httpx
+    import inngest
+
+    from app.client import client
+
+    logger = logging.getLogger(__name__)
+
+
+    def swallows(user_id: str) -> dict | None:
+        try:
+            return api.get(user_id)
+        except Exception:
+            logger.exception("failed")
+            return None
+
+
+    def reraises(user_id: str) -> dict:
+        try:
+            return api.get(user_id)
+        except Exception:
+            logger.exception("failed")
+            raise
+
+
+    def posts(order: dict) -> None:
+        httpx.post("https://hooks.example.com", json=order)
+
+
+    def sends(order: dict) -> None:
+        client.send_sync(inngest.Event(name="app/sent", data=order))
+
+
+    def alerts_on_error(order: dict) -> None:
+        try:
+            api.put(order)
+        except Exception:
+            httpx.post("https://alerts.example.com", json=order)
+            raise
+
+
+    @functools.lru_cache(maxsize=1)
+    def cached() -> str:
+        return httpx.post("https://auth.example.com").text
+
+
+    def pages(url: str):
+        yield httpx.get(url)
+
+
+    def calls_posts(order: dict) -> None:
+        posts(order)
+
+
+    class Repo:
+        @staticmethod
+        def save(order: dict) -> None:
+            httpx.put("https://store.example.com", json=order)
+"""
+
+JOBS = """
+    import inngest
+
+    from app import helpers
+    from app.client import client
+    from app.helpers import posts as post_it, swallows
+
+
+    @client.create_function(fn_id="job", trigger=inngest.TriggerEvent(event="app/job"))
+    async def job(ctx: inngest.Context) -> dict | None:
+        order = await ctx.step.run("load", lambda: swallows("u"))
+        post_it(order)
+
+        async def handler() -> dict | None:
+            return helpers.swallows("u")
+
+        await ctx.step.run("handler", handler)
+        helpers.Repo.save(order)
+        len(order)
+        return await helpers.reraises("u")
+"""
+
+
+@pytest.fixture
+def helper_project(tmp_path: Path) -> Path:
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/client.py": "import inngest\nclient = inngest.Inngest(app_id='app')\n",
+            "app/helpers.py": HELPERS,
+            "app/jobs.py": JOBS,
+        },
+    )
+    return tmp_path
+
+
+def test_definitions_record_what_a_helper_body_does(helper_project: Path) -> None:
+    helpers = _facts(helper_project)["app/helpers.py"]
+    swallows = _definition(helpers, "swallows")
+    assert swallows.swallows is not None and swallows.swallows.line == _line(HELPERS, "except Exception:")
+    assert swallows.swallows_as == "except Exception"
+    assert _definition(helpers, "reraises").swallows is None
+    posts = _definition(helpers, "posts")
+    assert (posts.effect, posts.effect_location.line if posts.effect_location else None) == (
+        "an HTTP POST via httpx", _line(HELPERS, 'httpx.post("https://hooks.example.com"'))
+    # The client is imported: the helper's file cannot tell, phase 2 settles it.
+    sends = _definition(helpers, "sends")
+    assert sends.effect == "" and sends.client_send is not None
+    assert sends.client_send.client.value == "app.client.client"
+    assert _definition(helpers, "alerts_on_error").effect == ""  # only on the error path
+    assert _definition(helpers, "cached").effect == ""  # decorated
+    assert _definition(helpers, "pages").effect == ""  # a generator
+    assert _definition(helpers, "calls_posts").effect == ""  # not followed transitively
+    assert _definition(helpers, "Repo.save").effect == "an HTTP PUT via httpx"
+
+
+def test_functions_record_their_body_calls(helper_project: Path) -> None:
+    job = _function(_facts(helper_project)["app/jobs.py"], "job")
+    assert job.makes_step_call
+    calls = {(call.label, call.in_step_handler, call.returned, call.lambda_body) for call in job.body_calls}
+    assert calls == {
+        ("swallows", True, True, True),
+        ("post_it", False, False, False),
+        ("helpers.swallows", True, True, False),
+        ("helpers.Repo.save", False, False, False),
+        ("helpers.reraises", False, True, False),
+    }
+    # `len` is a builtin, SDK calls and step calls are not helpers.
+    assert all(call.callee.kind == "symbol" for call in job.body_calls)
+
+
+def test_helper_facts_survive_pickling(helper_project: Path) -> None:
+    facts = _facts(helper_project)
+    assert _function(facts["app/jobs.py"], "job").body_calls
+    for file_facts in facts.values():
+        assert pickle.loads(pickle.dumps(file_facts)) == file_facts
+
+
+def test_findings_at_the_call_sites(helper_project: Path) -> None:
+    found = sorted((Path(d.path).name, d.line, d.code) for d in lint_project(helper_project))
+    assert found == [
+        ("jobs.py", _line(JOBS, 'lambda: swallows("u")'), "INN117"),
+        ("jobs.py", _line(JOBS, "post_it(order)"), "INN109"),
+        ("jobs.py", _line(JOBS, 'return helpers.swallows("u")'), "INN117"),
+        ("jobs.py", _line(JOBS, "helpers.Repo.save(order)"), "INN109"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "swallows"),
+    [
+        # returns
+        (
+            """
+            try:
+                return api.get(user_id)
+            except Exception:
+                return None
+            """,
+            True,
+        ),
+        # falls off the end
+        (
+            """
+            try:
+                api.get(user_id)
+            except BaseException:
+                logger.warning("failed")
+            """,
+            True,
+        ),
+        # a tuple holding Exception
+        (
+            """
+            try:
+                return api.get(user_id)
+            except (KeyError, Exception):
+                return {}
+            """,
+            True,
+        ),
+        # per-item handler in a loop that returns
+        (
+            """
+            for item in user_id:
+                try:
+                    return api.get(item)
+                except:
+                    return None
+            """,
+            True,
+        ),
+        # narrow: not swallowing
+        (
+            """
+            try:
+                return api.get(user_id)
+            except KeyError:
+                return None
+            """,
+            False,
+        ),
+        # re-raises: not swallowing
+        (
+            """
+            try:
+                return api.get(user_id)
+            except Exception:
+                if retryable():
+                    raise
+                return None
+            """,
+            False,
+        ),
+        # per-item handler that moves on: not swallowing
+        (
+            """
+            for item in user_id:
+                try:
+                    api.get(item)
+                except Exception:
+                    continue
+            """,
+            False,
+        ),
+        # falls through to more code: not swallowing
+        (
+            """
+            try:
+                data = api.get(user_id)
+            except Exception:
+                data = None
+            return data
+            """,
+            False,
+        ),
+        # `Exception` rebound in the function: not the builtin
+        (
+            """
+            Exception = KeyError
+            try:
+                return api.get(user_id)
+            except Exception:
+                return None
+            """,
+            False,
+        ),
+    ],
+)
+def test_collector_and_file_rule_agree_on_swallowing(tmp_path: Path, body: str, swallows: bool) -> None:
+    """A module-level def given to `step.run` in its own file: the file rule INN117 reports its
+    handler exactly where the collector records `swallows` (one implementation)."""
+    indented = textwrap.indent(textwrap.dedent(body).strip(), "    ")
+    source = (
+        "import logging\n\nimport inngest\n\nclient = inngest.Inngest(app_id='app')\n"
+        "logger = logging.getLogger(__name__)\n\n\n"
+        f"def fetch(user_id):\n{indented}\n\n\n"
+        "@client.create_function(fn_id='f', trigger=inngest.TriggerEvent(event='app/f'))\n"
+        "def f(ctx: inngest.ContextSync) -> None:\n"
+        "    ctx.step.run('fetch', fetch, ctx.event.data['user_id'])\n"
+    )
+    write_project(tmp_path, {"app.py": source})
+    reported = {d.line for d in lint_project(tmp_path) if d.code == "INN117"}
+    recorded = _definition(_facts(tmp_path)["app.py"], "fetch").swallows
+    assert (recorded is not None) is swallows
+    assert reported == ({recorded.line} if recorded is not None else set())
+
+
+def test_editing_a_helper_updates_findings_at_its_call_site(helper_project: Path) -> None:
+    def codes() -> list[tuple[int, str]]:
+        old = os.getcwd()
+        os.chdir(helper_project)
+        try:
+            result = lint_paths(["app/jobs.py"], load_settings(helper_project), RunOptions())
+        finally:
+            os.chdir(old)
+        return sorted((d.line, d.code) for d in result.diagnostics)
+
+    call_line = _line(JOBS, "post_it(order)")
+    assert (call_line, "INN109") in codes()
+    helpers = helper_project / "app" / "helpers.py"
+    helpers.write_text(
+        helpers.read_text().replace('httpx.post("https://hooks.example.com", json=order)', "return None"),
+        encoding="utf-8",
+    )
+    assert (call_line, "INN109") not in codes()  # the cached jobs.py facts are reused; the helper's are new
