@@ -16,6 +16,11 @@ class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
 
+    def __reduce_ex__(self, protocol: object) -> tuple[type, tuple[str]]:
+        """Pickle by value (`Severity("error")`): the results cache's unpickler resolves only
+        record classes, and the default enum reduction goes through `getattr`."""
+        return Severity, (self.value,)
+
 
 @dataclass(frozen=True, order=True)
 class Location:
