@@ -20,8 +20,7 @@ from inngest_lint.discovery import (
     Excluder,
     find_project_root,
     is_test_path,
-    module_name,
-    walk_python_files,
+    walk_python_texts,
 )
 from inngest_lint.cache import CACHE_DIR_NAME, Cache, digest
 from inngest_lint.engine.file_pass import FileInput, FileResult
@@ -110,36 +109,37 @@ def _mentions(data: bytes) -> bool:
     return any(marker in data for marker in PREFILTER_MARKERS)
 
 
-def _screen(path: Path, *, named_file: bool, stdin_path: Path | None, options: RunOptions,
+def _screen(path: str, *, named_file: bool, stdin_path: str | None, options: RunOptions,
             cache: Cache | None) -> _Screen:
-    override = options.overrides.get(str(path)) if options.overrides else None
+    """Paths are plain strings here: this runs for every file of the project on every run."""
+    override = options.overrides.get(path) if options.overrides else None
     if override is not None or (stdin_path is not None and path == stdin_path):
         text = override if override is not None else (options.stdin_text or "")
         return _Screen(mentions=_mentions(text.encode("utf-8", "surrogatepass")), text=text)
     stat = None
     if cache is not None:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             stat = None
         if stat is not None:
-            known = cache.lookup(str(path), stat.st_mtime_ns, stat.st_size)
+            known = cache.lookup(path, stat.st_mtime_ns, stat.st_size)
             if known is not None:
                 return _Screen(mentions=known[1], digest=known[0])
     limit = options.max_file_bytes
     if limit:
         try:
-            size = stat.st_size if stat is not None else path.stat().st_size
+            size = stat.st_size if stat is not None else os.stat(path).st_size
         except OSError:
             size = 0
         if size > limit:
             problem = Diagnostic(
-                str(path), 1, 1, UNREADABLE_FILE,
+                path, 1, 1, UNREADABLE_FILE,
                 f"file is {size / 1048576:.1f} MB, over max-file-size ({limit / 1048576:.1f} MB); not linted "
                 f"(raise max-file-size to lint it)",
             )
             return _Screen(problem=problem if named_file else None, skipped=True)
-    data, problem = read_bytes(str(path))
+    data, problem = read_bytes(path)
     if problem is not None or data is None:
         return _Screen(problem=problem if named_file else None, skipped=True)
     file_digest = digest(data) if cache is not None else ""
@@ -152,11 +152,11 @@ def _screen(path: Path, *, named_file: bool, stdin_path: Path | None, options: R
             try:
                 data.decode("utf-8")
             except UnicodeDecodeError:
-                bad = decode(str(path), data).problem is not None
+                bad = decode(path, data).problem is not None
         if bad:
-            return _Screen(problem=decode(str(path), data).problem if named_file else None, skipped=True)
+            return _Screen(problem=decode(path, data).problem if named_file else None, skipped=True)
     if cache is not None and stat is not None:
-        cache.remember(str(path), stat.st_mtime_ns, stat.st_size, file_digest, mentions)
+        cache.remember(path, stat.st_mtime_ns, stat.st_size, file_digest, mentions)
     return screen
 
 
@@ -180,11 +180,11 @@ class _ModuleMap:
     Package prefixes are computed once per directory: 10,000 files cost a few hundred stats.
     """
 
-    def __init__(self, files: Iterable[Path], root: Path | None) -> None:
+    def __init__(self, files: Iterable[str], root: Path | None) -> None:
         self.root = root
         self._root_text = str(root) if root is not None else ""
-        self.by_name: dict[str, Path] = {}
-        self.info: dict[Path, tuple[str, tuple[str, ...], bool]] = {}
+        self.by_name: dict[str, str] = {}
+        self.info: dict[str, tuple[str, tuple[str, ...], bool]] = {}
         self._package_of: dict[str, tuple[str, ...]] = {}
         for path in files:
             info = self.info_for(path)
@@ -202,10 +202,10 @@ class _ModuleMap:
             self._package_of[directory] = cached
         return cached
 
-    def info_for(self, path: Path) -> tuple[str, tuple[str, ...], bool]:
+    def info_for(self, path: str) -> tuple[str, tuple[str, ...], bool]:
         info = self.info.get(path)
         if info is None:
-            text = str(path)
+            text = path
             directory, filename = os.path.split(text)
             is_package = filename == "__init__.py"
             parts = list(self._package_parts(directory))
@@ -220,7 +220,7 @@ class _ModuleMap:
             self.info[path] = info
         return info
 
-    def file_for(self, qualified: str) -> Path | None:
+    def file_for(self, qualified: str) -> str | None:
         parts = qualified.split(".")
         for cut in range(len(parts), 0, -1):
             found = self.by_name.get(".".join(parts[:cut]))
@@ -264,14 +264,15 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
     excluder = Excluder(excluder_base, (*settings.exclude, *settings.extend_exclude))
 
     # 1. The files the user named (directories walked), and the project root.
-    named: dict[Path, None] = {}
-    stdin_path: Path | None = None
+    named: dict[str, None] = {}
+    stdin_path: str | None = None
     first: Path | None = None
     for raw in paths:
         if raw == "-":
-            stdin_path = Path(options.stdin_filename or "stdin.py").resolve()
+            stdin_resolved = Path(options.stdin_filename or "stdin.py").resolve()
+            stdin_path = str(stdin_resolved)
             named[stdin_path] = None
-            first = first or stdin_path
+            first = first or stdin_resolved
             continue
         path = Path(raw)
         if not path.exists():
@@ -280,21 +281,21 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
         resolved = path.resolve()
         first = first or resolved
         if resolved.is_dir():
-            for found in walk_python_files(resolved, excluder):
+            for found in walk_python_texts(resolved, excluder):
                 named[found] = None
         else:
             if options.force_exclude and _excluded_by_parents(resolved, excluder):
                 continue
-            named[resolved] = None
+            named[str(resolved)] = None
     root = options.project_root or (find_project_root(first) if first is not None else None)
     cache = _open_cache(options, root, settings, codes)
-    screens: dict[Path, _Screen] = {}
+    screens: dict[str, _Screen] = {}
     for path in named:
         screens[path] = _screen(path, named_file=True, stdin_path=stdin_path, options=options, cache=cache)
     # A commit that touches no Inngest code needs nothing else: no walk, no parse, no libcst.
-    context_files: list[Path] = list(named)
+    context_files: list[str] = list(named)
     if root is not None and not options.isolated and any(screen.mentions for screen in screens.values()):
-        for found in walk_python_files(root, excluder):
+        for found in walk_python_texts(root, excluder):
             if found not in named:
                 context_files.append(found)
                 screens[found] = _screen(found, named_file=False, stdin_path=stdin_path, options=options,
@@ -302,45 +303,45 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
     modules = _ModuleMap(context_files, root)
 
     # 2. Phase 1 on the files that mention Inngest (cached results reused).
-    results: dict[Path, FileResult] = {}
-    to_parse: list[Path] = []
+    results: dict[str, FileResult] = {}
+    to_parse: list[str] = []
     for path in context_files:
         screen = screens[path]
         if screen.problem is not None:
-            results[path] = FileResult(str(path), [screen.problem])
+            results[path] = FileResult(path, [screen.problem])
         elif screen.mentions:
             to_parse.append(path)
 
-    def run_phase1(batch: list[Path]) -> None:
+    def run_phase1(batch: list[str]) -> None:
         inputs: list[FileInput] = []
         for path in batch:
             screen = screens.get(path) or _screen(path, named_file=False, stdin_path=stdin_path,
                                                   options=options, cache=cache)
             screens[path] = screen
             if screen.problem is not None:
-                results[path] = FileResult(str(path), [screen.problem])
+                results[path] = FileResult(path, [screen.problem])
                 continue
             if screen.skipped:
-                results[path] = FileResult(str(path))  # known, never parsed
+                results[path] = FileResult(path)  # known, never parsed
                 continue
             if cache is not None and screen.digest and screen.text is None:
-                cached = cache.load_result(str(path), screen.digest)
+                cached = cache.load_result(path, screen.digest)
                 if cached is not None:
                     results[path] = cached
                     continue
             name, aliases, is_package = modules.info_for(path)
             inputs.append(
                 FileInput(
-                    path=str(path),
+                    path=path,
                     module=name,
                     module_aliases=aliases,
                     is_package=is_package,
-                    is_test=is_test_path(path, root),
+                    is_test=is_test_path(Path(path), root),
                     text=screen.text,
                 )
             )
         for item, file_result in zip(inputs, run_files(inputs, settings, codes, options.debug, options.jobs)):
-            path = Path(item.path)
+            path = item.path
             results[path] = file_result
             result.files_parsed += 1
             screen = screens[path]
@@ -352,7 +353,7 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
     #    step-handler module need not mention Inngest).
     pending = list(to_parse)
     while pending:
-        wanted: list[Path] = []
+        wanted: list[str] = []
         for path in pending:
             facts = results[path].facts
             if facts is None:
@@ -381,7 +382,7 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
 
     # 5. Suppress, select, keep what is in the named files, sort.
     noqa_by_path: dict[str, NoqaMap] = {r.path: r.noqa for r in results.values()}
-    named_paths = {str(path) for path in named}
+    named_paths = set(named)
     overrides = severity_overrides(settings)
     from inngest_lint.registry import info_by_code
 

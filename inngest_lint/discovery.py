@@ -122,6 +122,14 @@ def walk_python_files(root: Path, excluder: Excluder) -> Iterator[Path]:
     yield from _walk(root.resolve(), excluder, gitignore_chain)
 
 
+def walk_python_texts(root: Path, excluder: Excluder) -> Iterator[str]:
+    """`walk_python_files` as plain strings (no pathlib object per file)."""
+    resolved = root.resolve()
+    gitignore_chain = [str(parent) for parent in reversed(resolved.parents)
+                       if (parent / ".gitignore").is_file() and _inside_repo(parent, root)]
+    yield from _walk_text(str(resolved), excluder, gitignore_chain)
+
+
 def _inside_repo(candidate: Path, root: Path) -> bool:
     """Only .gitignore files at or below the enclosing repository's top apply."""
     top = find_git_top(root)
