@@ -41,7 +41,8 @@ class Location:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One finding. `path` is stored as the engine saw it (absolute); reporters relativize."""
+    """One finding. Rules and the engine store absolute paths; `lint_paths` makes `path` relative
+    to the current directory before handing findings to reporters (`related` stays absolute)."""
 
     path: str
     line: int

@@ -46,7 +46,6 @@ from inngest_lint.facts.values import (
     data_shape,
     evaluate,
     evaluate_list,
-    is_sdk_event,
     keyword,
     large_returns_of,
 )
