@@ -44,6 +44,7 @@ from inngest_lint.engine.names import (
     target_names,
 )
 from inngest_lint.facts.values import argument, keyword, positional
+from inngest_lint.rules.base import Rule
 
 if TYPE_CHECKING:
     from inngest_lint.engine.context import FileContext, Frame, InngestFunctionInfo
@@ -981,3 +982,20 @@ def _collect_tail_statement(statement: cst.CSTNode, found: set[int]) -> None:
             _collect_tail_trys(statement.orelse.body, found)
     elif isinstance(statement, cst.With):
         _collect_tail_trys(statement.body, found)
+
+
+class ReplayBodyRule(Rule):
+    """Base of the rules about code that re-runs on every re-entry of a function body (INN107,
+    INN108, INN109): tracks the body with `ReplayBody` and reports, when the function ends, the
+    findings it held (they stand only if the function makes a step call)."""
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.body = ReplayBody(context)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.body.visit_FunctionDef(node)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        for found, message, context in self.body.leave_FunctionDef(node):
+            self.report(found, message, context=context)

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
 from inngest_lint.facts.values import argument
 from inngest_lint.rules._replay import (
     SLEEP_CALLS,
     Held,
-    ReplayBody,
+    ReplayBodyRule,
     function_label,
     step_spelling,
 )
-from inngest_lint.rules.base import Rule
 
-if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
 
 #: Literal durations (seconds) below this are a yield or a tiny back-off, not a wait to make durable.
 _SHORTEST_FLAGGED_SECONDS = 1.0
 
 
-class SleepInFunction(Rule):
+class SleepInFunction(ReplayBodyRule):
     """`time.sleep` / `asyncio.sleep` in an Inngest function body, outside a step.
 
     ## What it does
@@ -107,17 +102,6 @@ class SleepInFunction(Rule):
             ctx.step.run("remind", send_reminder)
         """,
     ]
-
-    def __init__(self, context: FileContext) -> None:
-        super().__init__(context)
-        self.body = ReplayBody(context)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.body.visit_FunctionDef(node)
-
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        for found, message, context in self.body.leave_FunctionDef(node):
-            self.report(found, message, context=context)
 
     def visit_Call(self, node: cst.Call) -> None:
         self.body.visit_Call(node)

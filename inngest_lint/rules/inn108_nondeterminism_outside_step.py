@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
 from inngest_lint.rules._nondeterminism import nondeterministic_call
-from inngest_lint.rules._replay import Held, ReplayBody, function_label, step_spelling
-from inngest_lint.rules.base import Rule
-
-if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+from inngest_lint.rules._replay import Held, ReplayBodyRule, function_label, step_spelling
 
 
-class NondeterminismOutsideStep(Rule):
+class NondeterminismOutsideStep(ReplayBodyRule):
     """A clock read, random number or fresh UUID in an Inngest function body, outside a step.
 
     ## What it does
@@ -104,17 +98,6 @@ class NondeterminismOutsideStep(Rule):
             await ctx.step.run("charge", charge, order_id)
         """,
     ]
-
-    def __init__(self, context: FileContext) -> None:
-        super().__init__(context)
-        self.body = ReplayBody(context)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.body.visit_FunctionDef(node)
-
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        for found, message, context in self.body.leave_FunctionDef(node):
-            self.report(found, message, context=context)
 
     def visit_Call(self, node: cst.Call) -> None:
         self._check(node)

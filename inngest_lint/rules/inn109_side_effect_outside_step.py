@@ -9,18 +9,17 @@ import libcst as cst
 from inngest_lint import sdk
 from inngest_lint.rules._replay import (
     Held,
-    ReplayBody,
+    ReplayBodyRule,
     SideEffects,
     function_label,
     step_spelling,
 )
-from inngest_lint.rules.base import Rule
 
 if TYPE_CHECKING:
     from inngest_lint.engine.context import FileContext
 
 
-class SideEffectOutsideStep(Rule):
+class SideEffectOutsideStep(ReplayBodyRule):
     """An HTTP call, event send or database write in an Inngest function body, outside a step.
 
     ## What it does
@@ -159,15 +158,7 @@ class SideEffectOutsideStep(Rule):
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
-        self.body = ReplayBody(context)
         self.effects = SideEffects(context)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.body.visit_FunctionDef(node)
-
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        for found, message, context in self.body.leave_FunctionDef(node):
-            self.report(found, message, context=context)
 
     def visit_Call(self, node: cst.Call) -> None:
         # Only calls written in the body itself are judged here. A project helper that the body
