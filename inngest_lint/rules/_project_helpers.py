@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.index import ProjectIndex
-from inngest_lint.facts.model import BodyCall, Definition, InngestFunction
+from inngest_lint.facts.model import BodyCall, Definition, InngestFunction, StepRun
 
 #: Definition kinds that run a body when called (a class is constructed; an Inngest function
 #: called directly is another mistake).
@@ -43,6 +43,19 @@ def called_helpers(index: ProjectIndex, function: InngestFunction) -> Iterator[C
         if not isinstance(definition, Definition) or definition.kind not in _CALLABLE_KINDS:
             continue
         yield CalledHelper(call, definition, resolved.module)
+
+
+def imported_step_handlers(index: ProjectIndex, function: InngestFunction) -> Iterator[tuple[StepRun, Definition]]:
+    """`step.run` calls of `function` whose handler is a def of ANOTHER project module (handlers
+    of the same file are the file rules' to judge), with that def."""
+    for step_run in function.step_runs:
+        if step_run.handler.kind != "symbol":
+            continue
+        resolved = index.resolve(step_run.handler.value)
+        if resolved.kind != "definition" or resolved.module == function.module:
+            continue
+        if isinstance(resolved.value, Definition):
+            yield step_run, resolved.value
 
 
 def helper_effect(index: ProjectIndex, definition: Definition) -> tuple[str, Location] | None:

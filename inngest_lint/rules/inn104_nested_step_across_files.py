@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._project import shown
-from inngest_lint.rules._project_helpers import called_helpers, helper_named
+from inngest_lint.rules._project_helpers import called_helpers, helper_named, imported_step_handlers
 from inngest_lint.rules.base import ProjectRule
 
 
@@ -32,13 +32,7 @@ class NestedStepAcrossFiles(ProjectRule):
     def check(self):  # type: ignore[no-untyped-def]
         index = self.index
         for function in index.functions:
-            for step_run in function.step_runs:
-                if step_run.handler.kind != "symbol":
-                    continue
-                resolved = index.resolve(step_run.handler.value)
-                if resolved.kind != "definition" or resolved.module == function.module:
-                    continue  # same-file handlers are the file rule's
-                definition = resolved.value
+            for step_run, definition in imported_step_handlers(index, function):
                 if definition.step_call is None:
                     continue
                 yield Diagnostic.at(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._project import shown
+from inngest_lint.rules._project_helpers import imported_step_handlers
 from inngest_lint.rules.base import ProjectRule
 
 
@@ -24,13 +25,7 @@ class AsyncCallbackInSyncStepAcrossFiles(ProjectRule):
         for function in index.functions:
             if function.is_async:
                 continue
-            for step_run in function.step_runs:
-                if step_run.handler.kind != "symbol":
-                    continue
-                resolved = index.resolve(step_run.handler.value)
-                if resolved.kind != "definition" or resolved.module == function.module:
-                    continue
-                definition = resolved.value
+            for step_run, definition in imported_step_handlers(index, function):
                 if definition.kind != "async def" or definition.decorated:
                     continue
                 yield Diagnostic.at(

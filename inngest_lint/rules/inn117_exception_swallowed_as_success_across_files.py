@@ -9,7 +9,7 @@ from __future__ import annotations
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._project import shown
-from inngest_lint.rules._project_helpers import called_helpers, helper_named
+from inngest_lint.rules._project_helpers import called_helpers, helper_named, imported_step_handlers
 from inngest_lint.rules.base import ProjectRule
 
 NON_RETRIABLE_NAME = sdk.NON_RETRIABLE_ERROR.rsplit(".", 1)[-1]
@@ -40,13 +40,7 @@ class ExceptionSwallowedAsSuccessAcrossFiles(ProjectRule):
         index = self.index
         advice = f"re-raise in the helper, or raise {NON_RETRIABLE_NAME} when retrying cannot help"
         for function in index.functions:
-            for step_run in function.step_runs:
-                if step_run.handler.kind != "symbol":
-                    continue
-                resolved = index.resolve(step_run.handler.value)
-                if resolved.kind != "definition" or resolved.module == function.module:
-                    continue  # same-file handlers are the file rule's
-                definition = resolved.value
+            for step_run, definition in imported_step_handlers(index, function):
                 if definition.swallows is None or definition.kind not in ("def", "async def"):
                     continue
                 yield Diagnostic.at(
