@@ -145,8 +145,10 @@ def _screen(path: str, *, named_file: bool, stdin_path: str | None, options: Run
     file_digest = digest(data) if cache is not None else ""
     mentions = _mentions(data)
     screen = _Screen(mentions=mentions, digest=file_digest)
-    if b"\x00" in data or not mentions:
-        # A binary or undecodable file is reported only when named; it is never parsed.
+    if named_file and (b"\x00" in data or not mentions):
+        # A binary or undecodable named file is reported, never parsed. (A context file needs no
+        # decode here: if it is ever parsed on demand, lint_file turns the same problem into an
+        # unreported INN901, and decoding every file of the project would cost a cold run.)
         bad = b"\x00" in data
         if not bad:
             try:
@@ -154,7 +156,7 @@ def _screen(path: str, *, named_file: bool, stdin_path: str | None, options: Run
             except UnicodeDecodeError:
                 bad = decode(path, data).problem is not None
         if bad:
-            return _Screen(problem=decode(path, data).problem if named_file else None, skipped=True)
+            return _Screen(problem=decode(path, data).problem, skipped=True)
     if cache is not None and stat is not None:
         cache.remember(path, stat.st_mtime_ns, stat.st_size, file_digest, mentions)
     return screen
