@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper
 
 from inngest_lint.config import Settings
 from inngest_lint.engine.context import FileContext
@@ -14,7 +13,7 @@ from inngest_lint.rules._nondeterminism import nondeterministic_call
 def _match(imports: str, expression: str) -> str | None:
     """What `nondeterministic_call` says about `RESULT = <expression>` after `imports`."""
     source = f"{imports}\nRESULT = {expression}\n"
-    wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+    tree = cst.parse_module(source)
     context = FileContext(
         path="app.py",
         display_path="app.py",
@@ -22,10 +21,10 @@ def _match(imports: str, expression: str) -> str | None:
         is_package=False,
         is_test=False,
         source=source,
-        wrapper=wrapper,
+        tree=tree,
         settings=Settings(),
     )
-    statement = wrapper.module.body[-1]
+    statement = tree.body[-1]
     assert isinstance(statement, cst.SimpleStatementLine)
     assign = statement.body[0]
     assert isinstance(assign, cst.Assign) and isinstance(assign.value, cst.Call)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Diagnostic, Location
@@ -23,6 +22,8 @@ from inngest_lint.engine.names import (
     positional_parameters,
     target_names,
 )
+from inngest_lint.engine.positions import PIECE_TYPES, PositionResolver
+from inngest_lint.engine.traverse import children
 
 if TYPE_CHECKING:
     from inngest_lint.config import Settings
@@ -70,23 +71,6 @@ class Frame:
         return name in self.params or name in self.scan.bound
 
 
-class PositionResolver:
-    """Computes libcst positions only when a file first needs one.
-
-    PositionProvider costs about two parses; files that report nothing and record no fact never
-    pay for it.
-    """
-
-    def __init__(self, wrapper: MetadataWrapper) -> None:
-        self._wrapper = wrapper
-        self._positions: Any = None
-
-    def range(self, node: cst.CSTNode) -> Any:
-        if self._positions is None:
-            self._positions = self._wrapper.resolve(PositionProvider)
-        return self._positions[node]
-
-
 class FileContext:
     """Everything a file rule may ask about the file being walked."""
 
@@ -99,7 +83,7 @@ class FileContext:
         is_package: bool,
         is_test: bool,
         source: str,
-        wrapper: MetadataWrapper,
+        tree: cst.Module,
         settings: Settings,
     ) -> None:
         self.path = path
@@ -109,8 +93,10 @@ class FileContext:
         self.is_test = is_test
         self.source = source
         self.settings = settings
-        self.tree = wrapper.module
-        self.positions = PositionResolver(wrapper)
+        self.tree = tree
+        self.positions = PositionResolver(tree, source)
+        self._owners = self.positions.owners
+        self._pieces = self.positions.pieces
         self.diagnostics: list[Diagnostic] = []
         self.module_scan = BindingScan(module, is_package).scan(self.tree.body)
         self.frames: list[Frame] = [Frame(self.tree, "module", self.module_scan)]
@@ -140,6 +126,8 @@ class FileContext:
         self._call_form_handlers.clear()
         self._call_form_scope.clear()
         self.positions = None  # type: ignore[assignment]
+        self._owners = {}
+        self._pieces = []
         self.tree = None  # type: ignore[assignment]
         self.module_scan = None  # type: ignore[assignment]
 
@@ -148,10 +136,10 @@ class FileContext:
         code_range = self.positions.range(node)
         return Location(
             self.path,
-            code_range.start.line,
-            code_range.start.column + 1,
-            code_range.end.line,
-            code_range.end.column + 1,
+            code_range.start_line,
+            code_range.start_column + 1,
+            code_range.end_line,
+            code_range.end_column + 1,
         )
 
     def report(self, node: cst.CSTNode, code: str, message: str, *, context: str = "") -> None:
@@ -285,12 +273,19 @@ class FileContext:
     def enter(self, node: cst.CSTNode) -> None:
         """Update the model before rules see `node` (dispatch on the exact type: this runs for
         every node, and isinstance against libcst's abstract classes is slow)."""
-        handler = self._enter_handlers.get(type(node))
+        kind = node.__class__
+        # Where the node's range will come from, should anyone ask (see engine/positions.py).
+        self._owners[id(node)] = self._pieces[-1]
+        if kind in PIECE_TYPES:
+            self._pieces.append(node)
+        handler = self._enter_handlers.get(kind)
         if handler is not None:
             handler(node)
 
     def leave(self, node: cst.CSTNode) -> None:
-        kind = type(node)
+        kind = node.__class__
+        if kind in PIECE_TYPES:
+            self._pieces.pop()
         if kind in _SCOPE_TYPES:
             self.frames.pop()
         elif kind in _LOOP_TYPES:
@@ -522,7 +517,7 @@ def _step_handler_names(node: cst.FunctionDef, ctx_names: set[str], step_names: 
                     aliases.update(target_names(target.target))
         if isinstance(current, cst.Call):
             calls.append(current)
-        stack.extend(current.children)
+        stack.extend(children(current))
     for call in calls:
         func = call.func
         if not (isinstance(func, cst.Attribute) and func.attr.value == sdk.STEP_RUN):

@@ -1,9 +1,11 @@
 """PHASE 1: one file, parsed once, walked once by every enabled file rule plus the collector.
 
-The walker is a libcst visitor that dispatches each node to the `visit_<Type>`/`leave_<Type>`
-methods of the rules (like libcst's batched visitor), with one difference that matters here:
-the shared semantic model is updated before any rule sees a node and after every rule has left
-it. A rule that raises is disabled for the rest of the file and reported as an internal error.
+The walker dispatches each node to the `visit_<Type>`/`leave_<Type>` methods of the rules (like
+libcst's batched visitor), with two differences that matter here: it reads the tree through
+engine/traverse.py (libcst's visitors rebuild every node they pass, which costs as much as the
+parse), and the shared semantic model is updated before any rule sees a node and after every
+rule has left it. A rule that raises is disabled for the rest of the file and reported as an
+internal error.
 """
 
 from __future__ import annotations
@@ -43,53 +45,87 @@ class FileInput:
     text: str | None = None  # given for stdin; otherwise read from path
 
 
-def _walker_class() -> Any:
-    import libcst as cst
+class Walker:
+    """Dispatches each node to the rules' `visit_<Type>`/`leave_<Type>` methods, in one walk.
 
-    class Walker(cst.CSTVisitor):
-        def __init__(self, context: Any, visitors: Sequence[Any], on_error: Callable[[Any, BaseException], None]):
-            super().__init__()
-            self.context = context
-            self.on_error = on_error
-            self.visit_table: dict[str, list[tuple[Any, Callable[[Any], Any]]]] = defaultdict(list)
-            self.leave_table: dict[str, list[tuple[Any, Callable[[Any], Any]]]] = defaultdict(list)
-            self.disabled: set[int] = set()
-            for visitor in visitors:
-                for attribute in dir(type(visitor)):
-                    if attribute.startswith("visit_") and attribute[6:7].isupper():
-                        self.visit_table[attribute[6:]].append((visitor, getattr(visitor, attribute)))
-                    elif attribute.startswith("leave_") and attribute[6:7].isupper():
-                        self.leave_table[attribute[6:]].append((visitor, getattr(visitor, attribute)))
+    The semantic model enters a node before any rule visits it and leaves it after every rule
+    has. The walk skips layout nodes (whitespace, commas, brackets) unless some rule asks for
+    their type.
+    """
 
-        def _dispatch(self, table: dict[str, list[tuple[Any, Callable[[Any], Any]]]], node: Any) -> None:
-            for visitor, method in table.get(type(node).__name__, ()):
-                if id(visitor) in self.disabled:
-                    continue
-                try:
-                    method(node)
-                except RecursionError:
-                    raise
-                except Exception as error:  # noqa: BLE001 - one rule's bug must not stop the run
-                    self.disabled.add(id(visitor))
-                    self.on_error(visitor, error)
+    def __init__(self, context: Any, visitors: Sequence[Any], on_error: Callable[[Any, BaseException], None]):
+        self.context = context
+        self.on_error = on_error
+        self.visit_table: dict[str, list[tuple[Any, Callable[[Any], Any]]]] = defaultdict(list)
+        self.leave_table: dict[str, list[tuple[Any, Callable[[Any], Any]]]] = defaultdict(list)
+        for visitor in visitors:
+            for attribute in dir(type(visitor)):
+                if attribute.startswith("visit_") and attribute[6:7].isupper():
+                    self.visit_table[attribute[6:]].append((visitor, getattr(visitor, attribute)))
+                elif attribute.startswith("leave_") and attribute[6:7].isupper():
+                    self.leave_table[attribute[6:]].append((visitor, getattr(visitor, attribute)))
+        self.disabled: set[int] = set()
+        # Node class -> the methods of visitors still enabled, filled in as classes are met.
+        self._visit_methods: dict[type, tuple[tuple[Any, Callable[[Any], Any]], ...]] = {}
+        self._leave_methods: dict[type, tuple[tuple[Any, Callable[[Any], Any]], ...]] = {}
 
-        # libcst looks up visit_<Node>_<field> methods for every field of every node; we have none.
-        def on_visit_attribute(self, node: Any, attribute: str) -> None:
-            return None
+    def _methods_for(self, node_class: type, leaving: bool) -> tuple[tuple[Any, Callable[[Any], Any]], ...]:
+        table, cache = (self.leave_table, self._leave_methods) if leaving else (self.visit_table, self._visit_methods)
+        methods = tuple(
+            (visitor, method) for visitor, method in table.get(node_class.__name__, ()) if id(visitor) not in self.disabled
+        )
+        cache[node_class] = methods
+        return methods
 
-        def on_leave_attribute(self, original_node: Any, attribute: str) -> None:
-            return None
+    def _disable(self, visitor: Any, error: BaseException) -> None:
+        """One rule's bug must not stop the run: the rule sees nothing more of this file."""
+        self.disabled.add(id(visitor))
+        self._visit_methods.clear()
+        self._leave_methods.clear()
+        self.on_error(visitor, error)
 
-        def on_visit(self, node: Any) -> bool:
-            self.context.enter(node)
-            self._dispatch(self.visit_table, node)
-            return True
+    def _run(self, methods: tuple[tuple[Any, Callable[[Any], Any]], ...], node: Any) -> None:
+        for visitor, method in methods:
+            try:
+                method(node)
+            except RecursionError:
+                raise
+            except Exception as error:  # noqa: BLE001 - reported as the rule's internal error
+                self._disable(visitor, error)
 
-        def on_leave(self, original_node: Any) -> None:
-            self._dispatch(self.leave_table, original_node)
-            self.context.leave(original_node)
+    def on_visit(self, node: Any) -> None:
+        self.context.enter(node)
+        methods = self._visit_methods.get(node.__class__)
+        if methods is None:
+            methods = self._methods_for(node.__class__, leaving=False)
+        if methods:
+            self._run(methods, node)
 
-    return Walker
+    def on_leave(self, node: Any) -> None:
+        methods = self._leave_methods.get(node.__class__)
+        if methods is None:
+            methods = self._methods_for(node.__class__, leaving=True)
+        if methods:
+            self._run(methods, node)
+        self.context.leave(node)
+
+    def release(self) -> None:
+        """Drop the bound methods (and through them the rules and the tree) at once."""
+        for table in (self.visit_table, self.leave_table, self._visit_methods, self._leave_methods):
+            table.clear()
+
+    def walk(self, module: Any) -> None:
+        from inngest_lint.engine import traverse
+
+        wanted = frozenset(self.visit_table) | frozenset(self.leave_table)
+        skip = _LAYOUT_SKIPS.get(wanted)
+        if skip is None:
+            skip = _LAYOUT_SKIPS[wanted] = traverse.layout_classes(wanted)
+        traverse.walk(module, self.on_visit, self.on_leave, skip)
+
+
+#: Layout classes to skip, per set of node types the rules visit (one entry per process in practice).
+_LAYOUT_SKIPS: dict[frozenset[str], frozenset[type]] = {}
 
 
 def internal_error(path: str, code: str, error: BaseException, debug: bool) -> Diagnostic:
@@ -161,14 +197,11 @@ def _walk(
     result: FileResult,
     debug: bool,
 ) -> None:
-    from libcst.metadata import MetadataWrapper
-
     from inngest_lint.engine.context import FileContext
     from inngest_lint.facts.collector import FactCollector
     from inngest_lint.registry import all_rules
     from inngest_lint.rules.base import Rule
 
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     context = FileContext(
         path=item.path,
         display_path=item.path,
@@ -176,7 +209,7 @@ def _walk(
         is_package=item.is_package,
         is_test=item.is_test,
         source=text,
-        wrapper=wrapper,
+        tree=module,
         settings=settings,
     )
     rules: list[Rule] = [
@@ -191,9 +224,9 @@ def _walk(
         code = getattr(visitor, "code", "INN000")
         errors.append(internal_error(item.path, code, error, debug))
 
-    walker = _walker_class()(context, [collector, *rules], on_error)
+    walker = Walker(context, [collector, *rules], on_error)
     try:
-        wrapper.module.visit(walker)
+        walker.walk(module)
         for rule in rules:
             try:
                 rule.finish()
@@ -201,8 +234,7 @@ def _walk(
                 errors.append(internal_error(item.path, rule.code, error, debug))
         facts = collector.facts()
     finally:
-        walker.visit_table.clear()
-        walker.leave_table.clear()
+        walker.release()
         context.release()
     result.facts = FileFacts(
         **{**facts.__dict__, "module_aliases": item.module_aliases}  # type: ignore[arg-type]

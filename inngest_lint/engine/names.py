@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import libcst as cst
 
+from inngest_lint.engine.traverse import children
+
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """`a.b.c` for a chain of Name/Attribute nodes, else None."""
@@ -101,7 +103,7 @@ def names_in(node: cst.CSTNode) -> set[str]:
             # `item.id` reads item; the attribute name is not a variable.
             stack.append(current.value)
             continue
-        stack.extend(current.children)
+        stack.extend(children(current))
     return found
 
 

@@ -19,6 +19,7 @@ from inngest_lint import sdk
 from inngest_lint.diagnostics import Location
 from inngest_lint.engine.context import FileContext, InngestFunctionInfo
 from inngest_lint.engine.names import dotted_name, iter_string_parts, literal_string
+from inngest_lint.engine.traverse import children
 from inngest_lint.facts.model import (
     UNKNOWN,
     BodyCall,
@@ -192,7 +193,7 @@ class FactCollector:
                 return self.context.location(current)
             if type(current) in (cst.FunctionDef, cst.ClassDef):
                 continue
-            stack.extend(reversed(current.children))
+            stack.extend(reversed(children(current)))
         return None
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.diagnostics import Location
 from inngest_lint.engine.context import FileContext
 from inngest_lint.engine.names import dotted_name, literal_string
-from inngest_lint.diagnostics import Location
+from inngest_lint.engine.traverse import children
 from inngest_lint.facts.model import UNKNOWN, DataShape, LargeReturn, Ref
 
 _MAX_DEPTH = 8
@@ -422,7 +423,7 @@ def returned_values(body: cst.CSTNode) -> Iterator[cst.Return]:
         if kind is cst.IndentedBlock:
             stack.extend(current.body)  # type: ignore[attr-defined]
             continue
-        for child in current.children:
+        for child in children(current):
             if type(child) not in _SKIP_IN_STATEMENTS:
                 stack.append(child)
 

@@ -20,6 +20,7 @@ import libcst as cst
 from inngest_lint import sdk
 from inngest_lint.engine.context import FileContext
 from inngest_lint.engine.names import literal_string
+from inngest_lint.engine.traverse import children
 
 _MAX_DEPTH = 8
 #: Arithmetic on literals is folded only while it stays this small (no `10 ** 10 ** 10`).
@@ -70,7 +71,7 @@ def is_string_expression(context: FileContext, node: cst.BaseExpression) -> bool
 def _has_bytes(node: cst.CSTNode) -> bool:
     if isinstance(node, cst.SimpleString):
         return "b" in node.prefix.lower()
-    return any(_has_bytes(child) for child in node.children)
+    return any(_has_bytes(child) for child in children(node))
 
 
 def number(context: FileContext, node: cst.BaseExpression | None, depth: int = 0) -> int | float | None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from inngest_lint.engine.names import names_in
+from inngest_lint.engine.traverse import children
 
 #: Calls that build a string from their inputs without adding anything that varies by itself.
 PURE_FUNCTIONS = frozenset({"str", "int", "float", "repr", "len", "abs", "round", "hex", "format"})
@@ -29,7 +30,7 @@ def has_opaque_call(node: cst.CSTNode) -> bool:
                 return True
             if not isinstance(func, (cst.Name, cst.Attribute)):
                 return True
-        stack.extend(current.children)
+        stack.extend(children(current))
     return False
 
 
@@ -58,7 +59,7 @@ def calls_run_once_per_loop(loop: cst.CSTNode) -> set[int]:
     def blocks(node: cst.CSTNode) -> Iterator[list[cst.CSTNode]]:
         if isinstance(node, cst.IndentedBlock):
             yield list(node.body)
-        for child in node.children:
+        for child in children(node):
             if isinstance(child, (cst.For, cst.While, cst.FunctionDef, cst.Lambda, cst.ClassDef)):
                 continue
             yield from blocks(child)
@@ -74,7 +75,7 @@ def calls_run_once_per_loop(loop: cst.CSTNode) -> set[int]:
                             continue
                         if isinstance(current, cst.Call):
                             once.add(id(current))
-                        stack.extend(current.children)
+                        stack.extend(children(current))
                 break
     return once
 

@@ -43,6 +43,7 @@ from inngest_lint.engine.names import (
     literal_string,
     target_names,
 )
+from inngest_lint.engine.traverse import children
 from inngest_lint.facts.values import argument, keyword, positional
 from inngest_lint.rules.base import Rule
 
@@ -167,13 +168,13 @@ def is_plan_call(context: FileContext, call: cst.Call) -> bool:
 
 def statements_without_nested_scopes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node under `node`, not entering nested defs, lambdas or classes."""
-    stack: list[cst.CSTNode] = list(node.children)
+    stack: list[cst.CSTNode] = list(children(node))
     while stack:
         current = stack.pop()
         if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
             continue
         yield current
-        stack.extend(current.children)
+        stack.extend(children(current))
 
 
 # ------------------------------------------------------------------------------------ bindings
@@ -266,7 +267,7 @@ def scope_bindings(statements: Iterable[cst.CSTNode]) -> dict[str, list[cst.Base
                 opaque([node.name.value])
         elif isinstance(node, cst.Del):
             opaque(target_names(node.target))
-        stack.extend(node.children)
+        stack.extend(children(node))
     return found
 
 
@@ -544,7 +545,7 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(current.children)
+        stack.extend(children(current))
 
 
 # ------------------------------------------------------------------------------------ side effects
@@ -947,7 +948,7 @@ def makes_step_call(context: FileContext, body: cst.CSTNode) -> bool:
             context.step_method(current) is not None or is_plan_call(context, current)
         ):
             return True
-        stack.extend(current.children)
+        stack.extend(children(current))
     return False
 
 

@@ -16,6 +16,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.engine.names import literal_string
+from inngest_lint.engine.traverse import children
 from inngest_lint.facts.values import argument
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def parents(context: FileContext, scope: cst.CSTNode) -> dict[int, cst.CSTNode]:
     stack: list[cst.CSTNode] = [scope]
     while stack:
         current = stack.pop()
-        for child in current.children:
+        for child in children(current):
             mapping[id(child)] = current
             stack.append(child)
     by_scope[id(scope)] = (scope, mapping)
@@ -218,7 +219,7 @@ def calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
             continue
         if isinstance(current, cst.Call):
             yield current
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(children(current)))
 
 
 def is_builtin(context: FileContext, name: str) -> bool:

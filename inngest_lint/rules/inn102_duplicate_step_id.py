@@ -8,6 +8,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.engine.names import literal_string
+from inngest_lint.engine.traverse import children
 from inngest_lint.facts.values import argument
 from inngest_lint.rules.base import Rule
 
@@ -145,7 +146,7 @@ class DuplicateStepId(Rule):
                     continue
                 self._walk(statement, current, steps)
             return
-        for child in node.children:
+        for child in children(node):
             self._walk(child, path, steps)
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.engine.traverse import children
 from inngest_lint.rules._steps import (
     ASYNC,
     SCOPE_NODES,
@@ -290,7 +291,7 @@ def _only_used_as_data(mapping: dict[int, cst.CSTNode], function: cst.FunctionDe
                 return False
             continue
         child_nested = nested or isinstance(current, SCOPE_NODES)
-        for child in current.children:
+        for child in children(current):
             stack.append((child, child_nested))
     return True
 

@@ -11,6 +11,7 @@ import libcst as cst
 from inngest_lint import sdk
 from inngest_lint.engine.context import block_statements
 from inngest_lint.engine.names import target_names
+from inngest_lint.engine.traverse import children
 from inngest_lint.rules._steps import (
     SYNC,
     enclosing_def,
@@ -208,7 +209,7 @@ class WaitForEventResultUnchecked(Rule):
                 call = self._wait_result(current.value)
                 if call is not None:
                     return current.target.value, call, True
-            stack.extend(current.children)
+            stack.extend(children(current))
         return None
 
     def _wait_result(self, node: cst.BaseExpression) -> cst.Call | None:
@@ -416,7 +417,7 @@ class _NoneFlow:
         if isinstance(node, cst.Attribute):
             self.expression(node.value, checked)
             return
-        for child in node.children:
+        for child in children(node):
             self.expression(child, checked)
 
     def _comprehension_unclear(self, node: cst.BaseComp | cst.DictComp) -> bool:
@@ -481,7 +482,7 @@ class _NoneFlow:
             if isinstance(current, cst.Arg):
                 stack.append(current.value)
                 continue
-            stack.extend(current.children)
+            stack.extend(children(current))
         return False
 
     def uncertain(self, node: cst.CSTNode) -> bool:
@@ -514,7 +515,7 @@ class _NoneFlow:
             return any(self.uncertain(arg.value) for arg in node.args if not self.is_subject(arg.value))
         if isinstance(node, cst.Arg):
             return self.uncertain(node.value)
-        return any(self.uncertain(child) for child in node.children)
+        return any(self.uncertain(child) for child in children(node))
 
     def _is_display_call(self, call: cst.Call) -> bool:
         func = call.func

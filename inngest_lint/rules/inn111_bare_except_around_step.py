@@ -5,7 +5,14 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint.engine.context import block_statements
-from inngest_lint.rules._steps import SCOPE_NODES, calls_in, is_builtin, step_id_context, step_label
+from inngest_lint.engine.traverse import children
+from inngest_lint.rules._steps import (
+    SCOPE_NODES,
+    calls_in,
+    is_builtin,
+    step_id_context,
+    step_label,
+)
 from inngest_lint.rules.base import Rule
 
 #: The exception class that also catches the SDK's control-flow signals.
@@ -180,5 +187,5 @@ def _mentions(node: cst.CSTNode, name: str) -> bool:
         current = stack.pop()
         if isinstance(current, cst.Name) and current.value == name:
             return True
-        stack.extend(current.children)
+        stack.extend(children(current))
     return False

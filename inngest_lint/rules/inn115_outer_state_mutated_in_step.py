@@ -8,6 +8,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.engine.names import target_names
+from inngest_lint.engine.traverse import children
 from inngest_lint.facts.values import argument, returned_values
 from inngest_lint.rules._replay import (
     StepHandlers,
@@ -327,7 +328,7 @@ def _first_assignments(body: cst.CSTNode, names: set[str]) -> list[tuple[str, cs
         ordered.append(current)
         if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) and current is not body:
             continue
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(children(current)))
     for order, node in enumerate(ordered):
         targets: list[cst.BaseExpression] = []
         if isinstance(node, cst.Assign):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.engine.traverse import children
 from inngest_lint.rules._nondeterminism import nondeterministic_call
 from inngest_lint.rules._steps import is_builtin, snippet, step_id_node
 from inngest_lint.rules.base import Rule
@@ -136,7 +137,7 @@ class UnstableStepId(Rule):
             if isinstance(current, cst.Arg):
                 stack.append(current.value)
                 continue
-            stack.extend(current.children)
+            stack.extend(children(current))
         return None
 
 

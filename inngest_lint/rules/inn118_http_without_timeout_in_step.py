@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint.diagnostics import Severity
+from inngest_lint.engine.traverse import children
 from inngest_lint.facts.values import keyword
 from inngest_lint.rules._replay import (
     REQUESTS_TIMEOUT_METHODS,
@@ -174,5 +175,5 @@ class HttpWithoutTimeoutInStep(Rule):
                 ):
                     self._mounts = True
                     break
-                stack.extend(current.children)
+                stack.extend(children(current))
         return self._mounts

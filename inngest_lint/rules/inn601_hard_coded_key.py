@@ -11,6 +11,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.engine.names import literal_string
+from inngest_lint.engine.traverse import children
 from inngest_lint.rules._config import positional_args, qualified_call
 from inngest_lint.rules.base import Rule
 
@@ -260,12 +261,12 @@ class HardCodedKey(Rule):
         """Check `"signkey-prod-" "..."` as one string; its pieces are then skipped."""
         if self._off or id(node) in self._parts:
             return
-        stack: list[cst.CSTNode] = list(node.children)
+        stack: list[cst.CSTNode] = list(children(node))
         while stack:
             current = stack.pop()
             if isinstance(current, (cst.SimpleString, cst.ConcatenatedString)):
                 self._parts.add(id(current))
-            stack.extend(current.children)
+            stack.extend(children(current))
         self._check_anywhere(node)
 
     def _check_anywhere(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:

@@ -8,6 +8,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.engine.names import dotted_name
+from inngest_lint.engine.traverse import children
 from inngest_lint.rules.base import Rule
 
 #: Exceptions whose handler makes an import optional (`try: from inngest import X except ...`).
@@ -95,7 +96,7 @@ class WrongImport(Rule):
             if isinstance(current, (cst.Import, cst.ImportFrom)):
                 self._guarded.add(id(current))
                 continue
-            stack.extend(current.children)
+            stack.extend(children(current))
 
     @staticmethod
     def _catches_import_error(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:

@@ -1,0 +1,108 @@
+"""The read-only traversal against libcst's own: same children, same order, same nodes."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import libcst as cst
+import pytest
+
+from inngest_lint.engine.traverse import children, layout_classes, walk
+
+
+def _samples() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("_inngest_lint_layout_samples", Path(__file__).with_name("layout_samples.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SAMPLES = _samples()
+SOURCES = {**{f"sample:{name}": source for name, source in SAMPLES.SAMPLES.items()}, **SAMPLES.fixture_sources()}
+
+
+class _Recorder(cst.CSTVisitor):
+    """libcst's visitor, recording the nodes it enters and leaves."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, int]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.events.append(("enter", id(node)))
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.events.append(("leave", id(original_node)))
+
+
+def _all_nodes(module: cst.Module) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+    walk(module, found.append, lambda node: None)
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_children_match_libcst(name: str) -> None:
+    module = cst.parse_module(SOURCES[name])
+    for node in _all_nodes(module):
+        assert [id(child) for child in children(node)] == [id(child) for child in node.children], type(node).__name__
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_walk_matches_libcst_visitor(name: str) -> None:
+    module = cst.parse_module(SOURCES[name])
+    expected = _Recorder()
+    module.visit(expected)
+    events: list[tuple[str, int]] = []
+    walk(module, lambda node: events.append(("enter", id(node))), lambda node: events.append(("leave", id(node))))
+    assert events == expected.events
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_pruned_walk_is_the_full_walk_without_layout(name: str) -> None:
+    module = cst.parse_module(SOURCES[name])
+    skip = layout_classes()
+    kept: list[int] = []
+    depth_skipped = 0
+
+    def enter(node: cst.CSTNode) -> None:
+        nonlocal depth_skipped
+        if depth_skipped or node.__class__ in skip:
+            depth_skipped += 1
+        else:
+            kept.append(id(node))
+
+    def leave(node: cst.CSTNode) -> None:
+        nonlocal depth_skipped
+        if depth_skipped:
+            depth_skipped -= 1
+
+    walk(module, enter, leave)
+    pruned: list[int] = []
+    walk(module, lambda node: pruned.append(id(node)), lambda node: None, skip)
+    assert pruned == kept
+    assert len(pruned) < len(_all_nodes(module)) or not module.body
+
+
+def test_layout_classes_keep_what_rules_ask_for() -> None:
+    every = layout_classes()
+    assert cst.Comma in every and cst.SimpleWhitespace in every and cst.LeftParen in every
+    assert cst.Name not in every and cst.Call not in every and cst.Arg not in every
+    assert cst.Comma not in layout_classes({"Comma"})
+    # A comment can sit in the whitespace of any layout node: wanting one keeps them all.
+    assert layout_classes({"Comment"}) == frozenset()
+    assert layout_classes({"EmptyLine"}) == frozenset()
+
+
+def test_every_node_class_has_a_field_order_from_source() -> None:
+    """Without it a class falls back to libcst's slow `children`: correct, but a regression."""
+    import inspect
+
+    from inngest_lint.engine.traverse import _fields_in_source, _node_classes
+
+    missing = [cls.__name__ for cls in _node_classes() if not inspect.isabstract(cls) and _fields_in_source(cls) is None]
+    assert missing == []
