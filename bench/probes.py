@@ -5,10 +5,9 @@ memory they use never leak into the benchmark driver's own measurements.
 
 Modes (run from the root of the tree being measured):
 - `parsed-files OUT`: run `inngest_lint.api.lint_paths(["."])` in-process and write to OUT the
-  files phase 1 parsed. The linter has no public way to list them yet, so this wraps the
-  function `inngest_lint.api` hands phase-1 inputs to (`run_files`, or `lint_file` before the
-  process pool existed) and checks the count against `RunResult.files_parsed`. If that seam is
-  gone, it falls back to `estimate`.
+  files phase 1 parsed. The linter has no public way to list them yet, so this wraps
+  `Phase1.submit`, which `inngest_lint.api` hands each file to parse, and checks the count
+  against `RunResult.files_parsed`. If that seam is gone, it falls back to `estimate`.
 - `estimate OUT`: the same set rebuilt without the linter: every walked file containing the
   bytes `inngest`, plus the project modules they import at module level, transitively (what
   `lint_paths` does today). Module names follow the `__init__.py` chain, as the linter's.
@@ -75,35 +74,32 @@ def walked_files() -> list[Path]:
 
 def parsed_files(out: str) -> dict[str, object]:
     try:
-        import inngest_lint.api as api
         from inngest_lint.api import lint_paths
+        from inngest_lint.engine.runner import Phase1
 
-        # The seam: phase 1 hands `run_files` a batch of FileInputs (or, in older trees,
-        # `lint_file` one FileInput at a time). Either way each input is one parsed file.
-        seam = "run_files" if hasattr(api, "run_files") else "lint_file"
-        original = getattr(api, seam)
+        # The seam: phase 1 is handed each file to parse through `Phase1.submit`, once.
+        original = Phase1.submit
     except (ImportError, AttributeError) as error:
         result = estimate(out)
         result["note"] = f"lint_paths seam unavailable ({error}); used the estimate"
         return result
     seen: list[str] = []
 
-    def recording(first, *args, **kwargs):  # type: ignore[no-untyped-def]
-        items = list(first) if seam == "run_files" else [first]
-        seen.extend(item.path for item in items)
-        return original(items if seam == "run_files" else first, *args, **kwargs)
+    def recording(self, item):  # type: ignore[no-untyped-def]
+        seen.append(item.path)
+        return original(self, item)
 
-    setattr(api, seam, recording)
+    Phase1.submit = recording  # type: ignore[method-assign]
     started = time.perf_counter()
     try:
         run = lint_paths(["."], _settings(), _uncached_options())
     finally:
-        setattr(api, seam, original)
+        Phase1.submit = original  # type: ignore[method-assign]
     elapsed = time.perf_counter() - started
     files = sorted(dict.fromkeys(seen))
     Path(out).write_text("".join(f"{path}\n" for path in files), encoding="utf-8")
     result: dict[str, object] = {
-        "method": f"lint_paths ({seam})",
+        "method": "lint_paths (Phase1.submit)",
         "files": len(files),
         "files_parsed": run.files_parsed,
         "walked": len(walked_files()),

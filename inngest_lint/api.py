@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from inngest_lint.cache import CACHE_DIR_NAME, Cache, digest
 from inngest_lint.config import Settings
 from inngest_lint.diagnostics import Diagnostic, Severity
 from inngest_lint.discovery import (
@@ -22,10 +23,9 @@ from inngest_lint.discovery import (
     is_test_path,
     walk_python_texts,
 )
-from inngest_lint.cache import CACHE_DIR_NAME, Cache, digest
 from inngest_lint.engine.file_pass import FileInput, FileResult
 from inngest_lint.engine.parse import SYNTAX_ERROR, UNREADABLE_FILE, decode, read_bytes
-from inngest_lint.engine.runner import run_files
+from inngest_lint.engine.runner import Phase1
 from inngest_lint.suppression import NoqaMap
 
 #: Bytes that make a file worth parsing: the SDK's name in any case style, and signing keys
@@ -103,6 +103,7 @@ class _Screen:
     digest: str = ""
     text: str | None = None  # for stdin and editor buffers only
     skipped: bool = False  # too large, unreadable or binary: never parsed, even on demand
+    size: int = 0  # bytes, when read: phase 1 starts with the largest files
 
 
 def _mentions(data: bytes) -> bool:
@@ -144,7 +145,7 @@ def _screen(path: str, *, named_file: bool, stdin_path: str | None, options: Run
         return _Screen(problem=problem if named_file else None, skipped=True)
     file_digest = digest(data) if cache is not None else ""
     mentions = _mentions(data)
-    screen = _Screen(mentions=mentions, digest=file_digest)
+    screen = _Screen(mentions=mentions, digest=file_digest, size=len(data))
     if named_file and (b"\x00" in data or not mentions):
         # A binary or undecodable named file is reported, never parsed. (A context file needs no
         # decode here: if it is ever parsed on demand, lint_file turns the same problem into an
@@ -314,58 +315,69 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
         elif screen.mentions:
             to_parse.append(path)
 
-    def run_phase1(batch: list[str]) -> None:
-        inputs: list[FileInput] = []
-        for path in batch:
-            screen = screens.get(path) or _screen(path, named_file=False, stdin_path=stdin_path,
-                                                  options=options, cache=cache)
-            screens[path] = screen
-            if screen.problem is not None:
-                results[path] = FileResult(path, [screen.problem])
-                continue
-            if screen.skipped:
-                results[path] = FileResult(path)  # known, never parsed
-                continue
-            if cache is not None and screen.digest and screen.text is None:
-                cached = cache.load_result(path, screen.digest)
-                if cached is not None:
-                    results[path] = cached
-                    continue
-            name, aliases, is_package = modules.info_for(path)
-            inputs.append(
-                FileInput(
-                    path=path,
-                    module=name,
-                    module_aliases=aliases,
-                    is_package=is_package,
-                    is_test=is_test_path(Path(path), root),
-                    text=screen.text,
-                )
-            )
-        for item, file_result in zip(inputs, run_files(inputs, settings, codes, options.debug, options.jobs)):
-            path = item.path
-            results[path] = file_result
-            result.files_parsed += 1
-            screen = screens[path]
-            if cache is not None and screen.digest and item.text is None:
-                cache.store_result(item.path, screen.digest, file_result)
+    # 3. Lint them, and parse on demand the project modules they import (a constants module or a
+    #    step-handler module need not mention Inngest), as each file's facts come back.
+    phase1 = Phase1(settings, codes, options.debug, options.jobs)
+    submitted: set[str] = set()
+    settled: list[str] = []  # files with a result whose imports are still to be followed
 
-    run_phase1(to_parse)
-    # 3. Parse on demand the project modules that parsed files import (a constants module or a
-    #    step-handler module need not mention Inngest).
-    pending = list(to_parse)
-    while pending:
-        wanted: list[str] = []
-        for path in pending:
-            facts = results[path].facts
+    def schedule(path: str) -> None:
+        """Submit `path` to phase 1, or settle it at once (a problem, skipped, or cached)."""
+        screen = screens.get(path) or _screen(path, named_file=False, stdin_path=stdin_path,
+                                              options=options, cache=cache)
+        screens[path] = screen
+        if screen.problem is not None:
+            results[path] = FileResult(path, [screen.problem])
+            return
+        if screen.skipped:
+            results[path] = FileResult(path)  # known, never parsed
+            return
+        if cache is not None and screen.digest and screen.text is None:
+            cached = cache.load_result(path, screen.digest)
+            if cached is not None:
+                results[path] = cached
+                settled.append(path)
+                return
+        submitted.add(path)
+        name, aliases, is_package = modules.info_for(path)
+        phase1.submit(
+            FileInput(
+                path=path,
+                module=name,
+                module_aliases=aliases,
+                is_package=is_package,
+                is_test=is_test_path(Path(path), root),
+                text=screen.text,
+            )
+        )
+
+    def follow_imports() -> None:
+        while settled:
+            facts = results[settled.pop()].facts
             if facts is None:
                 continue
             for target in (*facts.imports.values(), *facts.star_imports):
                 found = modules.file_for(target)
-                if found is not None and found not in results and found not in wanted:
-                    wanted.append(found)
-        run_phase1(wanted)
-        pending = wanted
+                if found is not None and found not in results and found not in submitted:
+                    schedule(found)
+
+    # Largest first: the pool's last task should be a small one.
+    for path in sorted(to_parse, key=lambda path: -screens[path].size):
+        schedule(path)
+    follow_imports()
+    try:
+        for item, file_result in phase1.completed():
+            results[item.path] = file_result
+            result.files_parsed += 1
+            if cache is not None and screens[item.path].digest and item.text is None:
+                cache.store_result(item.path, screens[item.path].digest, file_result)
+            settled.append(item.path)
+            follow_imports()
+    except KeyboardInterrupt:
+        phase1.abandon()
+        raise
+    # Completion order depends on the workers; phase 2 sees the files in a fixed order.
+    results = dict(sorted(results.items()))
     if cache is not None:
         cache.save()
 
