@@ -152,3 +152,8 @@ def fixture_sources() -> dict[str, str]:
         for path in sorted(base.rglob("*.py")):
             found[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
     return found
+
+
+def all_sources() -> dict[str, str]:
+    """The samples (named `sample:<name>`) and every fixture and example file."""
+    return {**{f"sample:{name}": source for name, source in SAMPLES.items()}, **fixture_sources()}

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 import libcst as cst
 import pytest
+from layout_samples import all_sources  # tests/ is on sys.path under pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from inngest_lint.engine.positions import PIECE_TYPES, PositionResolver, Range
 from inngest_lint.engine.traverse import children, walk
 
-
-def _samples() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("_inngest_lint_layout_samples", Path(__file__).with_name("layout_samples.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-SAMPLES = _samples()
-SOURCES = {**{f"sample:{name}": source for name, source in SAMPLES.SAMPLES.items()}, **SAMPLES.fixture_sources()}
+SOURCES = all_sources()
 #: Samples whose ranges cannot come from pieces: `ast` or the text disagrees with libcst.
 #: (Comments alone are module layout, in no piece.)
 WHOLE_MODULE_SAMPLES = {"sample:newer_syntax", "sample:only_comments"}
