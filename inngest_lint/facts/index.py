@@ -62,6 +62,7 @@ class ProjectIndex:
         self.file_by_path = {f.path: f for f in self.files}
         self._resolve_cache: dict[str, Resolved] = {}
         self._sent_cache: dict[str, list[EventSend]] | None = None
+        self._invoked_cache: dict[str, list[DataShape]] | None = None
 
     # ------------------------------------------------------------------ resolution
     def resolve(self, qualified: str, depth: int = 0) -> Resolved:
@@ -235,14 +236,31 @@ class ProjectIndex:
     def data_shapes_for(self, event_name: str) -> list[DataShape]:
         """Every data shape sent for an event: sends, and invokes of functions it triggers."""
         shapes = [send.data for send in self.sent_events().get(event_name, [])]
-        for function in self.functions:
-            for invoke in function.invokes:
-                target = self.function_for(invoke.function)
-                if target is None:
-                    continue
-                if any(event_name in (self.strings(t.value) or ()) for t in target.triggers if t.kind == "event"):
-                    shapes.append(invoke.data)
+        shapes.extend(self._invoked_shapes().get(event_name, ()))
         return shapes
+
+    def _invoked_shapes(self) -> dict[str, list[DataShape]]:
+        """Trigger event name -> the data of each `step.invoke` of a function it triggers.
+
+        Computed once: the expression rules ask for every event a wait or trigger reads.
+        """
+        if self._invoked_cache is None:
+            invoked: dict[str, list[DataShape]] = {}
+            for function in self.functions:
+                for invoke in function.invokes:
+                    target = self.function_for(invoke.function)
+                    if target is None:
+                        continue
+                    names = {
+                        name
+                        for trigger in target.triggers
+                        if trigger.kind == "event"
+                        for name in self.strings(trigger.value) or ()
+                    }
+                    for name in names:
+                        invoked.setdefault(name, []).append(invoke.data)
+            self._invoked_cache = invoked
+        return self._invoked_cache
 
     def is_external_event(self, name: str) -> bool:
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.settings.external_events)

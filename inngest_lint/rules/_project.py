@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.index import ProjectIndex, event_matches
@@ -73,24 +73,45 @@ def is_listened(name: str, listener_names: set[str]) -> bool:
 _SEPARATORS = re.compile(r"[-_.\s]")
 
 
-def _normalized(name: str) -> str:
-    return _SEPARATORS.sub("", name.lower())
+def osa_within(a: str, b: str, limit: int) -> bool:
+    """Whether the optimal string alignment distance (edits, with adjacent transpositions) of
+    `a` and `b` is at most `limit`.
 
-
-def _osa_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance (edits, with adjacent transpositions)."""
-    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
-    for i in range(len(a) + 1):
-        rows[i][0] = i
-    for j in range(len(b) + 1):
-        rows[0][j] = j
+    Only the cells within `limit` of the diagonal can stay within the limit, so only those are
+    computed (the near-miss rules ask this of every orphan sent/listened pair: the full table
+    made them the slowest part of a pre-commit run).
+    """
+    if abs(len(a) - len(b)) > limit:
+        return False
+    over = limit + 1  # every value above the limit is as good as this one
+    width = len(b)
+    before: list[int] = []
+    previous = [min(j, over) for j in range(width + 1)]
     for i in range(1, len(a) + 1):
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+        current = [over] * (width + 1)
+        current[0] = min(i, over)
+        low = max(1, i - limit)
+        high = min(width, i + limit)
+        best = current[0]
+        for j in range(low, high + 1):
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
-    return rows[-1][-1]
+                value = min(value, before[j - 2] + 1)
+            current[j] = min(value, over)
+            best = min(best, current[j])
+        if best > limit and (not before or min(previous) > limit):
+            return False  # no cell of this row or the one before can lead back under the limit
+        before, previous = previous, current
+    return previous[width] <= limit
+
+
+#: Edits a near miss may be apart (for names of 10 characters or more; 1 below).
+NEAR_MISS_MAX_EDITS = 2
+
+
+def normalized_name(name: str) -> str:
+    """`name` in lower case without `-`, `_`, `.` or spaces: equal ones are near misses."""
+    return _profile(name)[1]
 
 
 @lru_cache(maxsize=4096)
@@ -109,7 +130,7 @@ def is_near_miss(a: str, b: str) -> bool:
     """
     if a == b or "*" in a or "*" in b:
         return False
-    limit = 1 if min(len(a), len(b)) < 10 else 2
+    limit = 1 if min(len(a), len(b)) < 10 else NEAR_MISS_MAX_EDITS
     lower_a, normal_a, letters_a = _profile(a)
     lower_b, normal_b, letters_b = _profile(b)
     if normal_a == normal_b:
@@ -120,7 +141,7 @@ def is_near_miss(a: str, b: str) -> bool:
     # two distinct letters.
     if len(letters_a ^ letters_b) > limit * 2:
         return False
-    return _osa_distance(lower_a, lower_b) <= limit
+    return osa_within(lower_a, lower_b, limit)
 
 
 def normalized_key(key: str) -> str:
