@@ -22,7 +22,6 @@ import io
 import json
 import os
 import pickle
-
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +103,9 @@ def _atomic_write(path: Path, content: str | bytes) -> None:
 
 class Cache:
     """One run's view of the cache: `key` covers everything that changes per-file results."""
+
+    #: A file's content digest, the key of its stored result.
+    digest = staticmethod(digest)
 
     def __init__(self, directory: Path, key: str) -> None:
         self.directory = directory

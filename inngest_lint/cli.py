@@ -6,6 +6,7 @@ codes: 0 clean, 1 findings, 2 usage, configuration or internal error (2 wins).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,12 @@ def check(
     watch_interval: float,
 ) -> None:
     """Lint PATHS (default: the current directory)."""
-    from inngest_lint.api import RunOptions, enabled_codes, lint_paths, severity_overrides
+    from inngest_lint.api import (
+        RunOptions,
+        enabled_codes,
+        lint_paths,
+        severity_overrides,
+    )
     from inngest_lint.config import ConfigError, load_settings, with_overrides
     from inngest_lint.registry import SelectorError
     from inngest_lint.reporters import REPORTERS
@@ -129,7 +135,13 @@ def check(
         use_cache=not no_cache,
         cache_dir=cache_dir,
     )
-    from inngest_lint.baseline import BaselineError, baseline_root, load_baseline, new_findings, write_baseline
+    from inngest_lint.baseline import (
+        BaselineError,
+        baseline_root,
+        load_baseline,
+        new_findings,
+        write_baseline,
+    )
 
     if write_baseline_path is not None and (baseline_path is not None or watch):
         _fail("--write-baseline cannot be combined with --baseline or --watch")
@@ -281,3 +293,29 @@ def graph_command(
 
 if __name__ == "__main__":
     main()
+
+
+def run() -> None:
+    """The console script and `python -m inngest_lint`: the CLI, then a fast exit.
+
+    A run leaves hundreds of thousands of objects behind (every cached file's facts, libcst's
+    classes); tearing the interpreter down frees them one by one, about 0.1 s of a 0.5 s
+    pre-commit run on the benchmark. Once the CLI has finished, and its output is flushed,
+    nothing is left to clean up: the cache is written inside the run and the worker pool is
+    shut down. (mypy exits the same way.) Tests drive `main` in-process and keep the normal exit.
+    """
+    try:
+        main()
+        code = EXIT_CLEAN
+    except SystemExit as exit_request:
+        if exit_request.code is None or isinstance(exit_request.code, int):
+            code = exit_request.code or EXIT_CLEAN
+        else:  # sys.exit("message"), as Python itself reports it
+            print(exit_request.code, file=sys.stderr)
+            code = EXIT_FINDINGS
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError):  # `inngest-lint src/ | head`: the reader has gone
+        code = code or EXIT_FINDINGS
+    os._exit(code)

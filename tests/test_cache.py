@@ -8,10 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import write_project
+
+from inngest_lint import api
 from inngest_lint.api import RunOptions, lint_paths
 from inngest_lint.cache import CACHE_DIR_NAME
 from inngest_lint.config import load_settings
+from inngest_lint.engine import runner
 
 CLIENT = "import inngest\nclient = inngest.Inngest(app_id='app')\n"
 JOBS = """
@@ -36,11 +40,11 @@ MAIN = """
 """
 
 
-def _run(root: Path, **options: object) -> list[tuple[str, int, str]]:
+def _run(root: Path, paths: tuple[str, ...] = (".",), **options: object) -> list[tuple[str, int, str]]:
     old = os.getcwd()
     os.chdir(root)
     try:
-        result = lint_paths(["."], load_settings(root), RunOptions(**options))  # type: ignore[arg-type]
+        result = lint_paths(list(paths), load_settings(root), RunOptions(**options))  # type: ignore[arg-type]
     finally:
         os.chdir(old)
     assert not result.errors
@@ -130,7 +134,8 @@ from pathlib import Path
 from inngest_lint.api import RunOptions, lint_paths
 from inngest_lint.config import load_settings
 root = Path(sys.argv[1]); os.chdir(root)
-result = lint_paths(sys.argv[2:], load_settings(root), RunOptions())
+jobs = int(os.environ.get("PROBE_JOBS", "0")) or None  # 1: parse here, not in worker processes
+result = lint_paths(sys.argv[2:], load_settings(root), RunOptions(jobs=jobs))
 print(len(result.diagnostics), "libcst" in sys.modules)
 """
 
@@ -139,7 +144,9 @@ def test_warm_runs_and_non_inngest_files_never_import_libcst(tmp_path: Path) -> 
     root = _project(tmp_path)
     (root / "app" / "plain.py").write_text("x = 1\n")
     probe = [sys.executable, "-c", _PROBE, str(root)]
-    cold = subprocess.run([*probe, "."], capture_output=True, text=True, check=True).stdout.split()
+    # In one process, so the probe is seen to notice libcst when it is imported.
+    serial = {**os.environ, "PROBE_JOBS": "1"}
+    cold = subprocess.run([*probe, "."], capture_output=True, text=True, check=True, env=serial).stdout.split()
     assert cold[1] == "True"
     warm = subprocess.run([*probe, "."], capture_output=True, text=True, check=True).stdout.split()
     assert warm == [cold[0], "False"]
@@ -147,3 +154,37 @@ def test_warm_runs_and_non_inngest_files_never_import_libcst(tmp_path: Path) -> 
     assert one[1] == "False" and int(one[0]) >= 1
     plain = subprocess.run([*probe, "app/plain.py"], capture_output=True, text=True, check=True).stdout.split()
     assert plain == ["0", "False"]
+
+
+def test_a_named_changed_file_started_early_gives_the_serial_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pre-commit in a large project: the changed file is parsed in a worker while the rest of
+    the project is read; cross-file findings and the file's own must not change."""
+    root = _project(tmp_path)
+    _run(root)  # warm
+    jobs = root / "app" / "jobs.py"
+    jobs.write_text(jobs.read_text() + "\n# changed\n")
+    started: list[int] = []
+    real_start = runner.Phase1.start_early
+
+    def spy(self: runner.Phase1) -> None:
+        started.append(len(self._queued))
+        real_start(self)
+
+    monkeypatch.setattr(runner.Phase1, "start_early", spy)
+    monkeypatch.setattr(api, "EARLY_START_MIN_FILES", 0)
+    early = _run(root, ("app/jobs.py",))
+    assert started == [1]
+    jobs.write_text(jobs.read_text() + "# changed again\n")
+    assert early == _run(root, ("app/jobs.py",), jobs=1)
+    assert ("app/jobs.py", 7, "INN101") in early and ("app/jobs.py", 10, "INN201") in early
+
+
+def test_a_commit_without_inngest_code_never_opens_the_cache(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "app" / "plain.py").write_text("x = 1\n")
+    assert _run(root, ("app/plain.py",)) == []
+    assert not (root / CACHE_DIR_NAME).exists()
+    _run(root, ("app/jobs.py",))
+    assert (root / CACHE_DIR_NAME).is_dir()

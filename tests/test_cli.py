@@ -264,6 +264,30 @@ def test_python_dash_m_and_console_script(repo: Path) -> None:
     assert completed.returncode == 1 and "INN101" in completed.stdout
 
 
+def test_the_fast_exit_keeps_output_and_exit_codes(repo: Path) -> None:
+    """`run()` ends the process with os._exit: everything written must still arrive."""
+    script = str(Path(sys.executable).with_name("inngest-lint"))
+    command = [script] if Path(script).exists() else [sys.executable, "-m", "inngest_lint"]
+
+    def lint(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*command, *args], capture_output=True, text=True)
+
+    findings = lint("src", "--output-format", "json")
+    assert findings.returncode == 1 and json.loads(findings.stdout)  # the whole document, flushed
+    (repo / "src" / "plain.py").write_text("x = 1\n")
+    clean = lint("src/plain.py")
+    assert (clean.returncode, clean.stderr) == (0, "")
+    usage = lint("--select", "INN1011", "src")
+    assert usage.returncode == 2 and "did you mean" in usage.stderr
+    help_text = lint("--help")
+    assert help_text.returncode == 0 and "Usage" in help_text.stdout
+    # A reader that leaves early (`| head -1`) gets no traceback.
+    piped = subprocess.run(
+        f"{' '.join(command)} src | head -1", shell=True, capture_output=True, text=True  # noqa: S602
+    )
+    assert "INN101" in piped.stdout and "Traceback" not in piped.stderr
+
+
 def test_files_over_max_file_size_are_reported_not_parsed(repo: Path) -> None:
     (repo / "pyproject.toml").write_text("[tool.inngest-lint]\nmax-file-size = '1KB'\n")
     (repo / "src" / "huge.py").write_text("import inngest\n" + "x = 1\n" * 400)

@@ -61,19 +61,19 @@ def test_few_files_stay_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("a pool for a handful of files")
 
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(runner, "_new_pool", no_pool)
     assert len(_run([_item(index) for index in range(3)], None)) == 3
 
 
 def test_the_queue_growing_past_the_threshold_starts_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[int] = []
-    real_pool = runner.ProcessPoolExecutor
+    real_pool = runner._new_pool
 
     def counting_pool(*args: object, **kwargs: object) -> object:
         started.append(1)
         return real_pool(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", counting_pool)
+    monkeypatch.setattr(runner, "_new_pool", counting_pool)
     seed = _item(0)
     wave = [_item(index) for index in range(1, POOL_THRESHOLD + 2)]
     found = _run([seed], None, {seed.path: wave})

@@ -15,13 +15,15 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inngest_lint.config import Settings
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.engine import parse as parsing
-from inngest_lint.facts.model import FileFacts
 from inngest_lint.suppression import NoqaMap, parse_noqa
+
+if TYPE_CHECKING:
+    from inngest_lint.facts.model import FileFacts
 
 
 @dataclass
@@ -199,6 +201,7 @@ def _walk(
 ) -> None:
     from inngest_lint.engine.context import FileContext
     from inngest_lint.facts.collector import FactCollector
+    from inngest_lint.facts.model import FileFacts
     from inngest_lint.registry import all_rules
     from inngest_lint.rules.base import Rule
 

@@ -13,14 +13,19 @@ process start-up and pickling cost more than they save (measured with bench/).
 
 from __future__ import annotations
 
+import gc
 import os
+import threading
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from typing import TYPE_CHECKING, Any
 
 from inngest_lint.config import Settings
 from inngest_lint.engine.file_pass import FileInput, FileResult, lint_file
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 #: Files to parse before a pool pays for itself (workers start in ~0.3 s with libcst imported).
 POOL_THRESHOLD = 24
@@ -32,12 +37,23 @@ _WORKER_SETUP: tuple[Settings, frozenset[str], bool] | None = None
 def _start_worker(settings: Settings, codes: frozenset[str], debug: bool) -> None:
     global _WORKER_SETUP
     _WORKER_SETUP = (settings, codes, debug)
+    # Forked from a run that turned the cyclic collector off; a worker lives for many files
+    # (lint_file turns it off around each file's walk itself).
+    gc.enable()
 
 
 def _lint_in_worker(item: FileInput) -> FileResult:
     assert _WORKER_SETUP is not None, "worker started without its settings"
     settings, codes, debug = _WORKER_SETUP
     return lint_file(item, settings, codes, debug)
+
+
+def _new_pool(workers: int, settings: Settings, codes: frozenset[str], debug: bool) -> ProcessPoolExecutor:
+    from concurrent.futures import (
+        ProcessPoolExecutor,  # multiprocessing: 10 ms to import, when needed
+    )
+
+    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings, codes, debug))
 
 
 def worker_count(files: int, jobs: int | None) -> int:
@@ -72,6 +88,20 @@ class Phase1:
         else:
             self._queued.append(item)
 
+    def start_early(self) -> None:
+        """Start the queued files now, in a pool, while the caller goes on reading the project.
+
+        For a pre-commit run: the changed files that need parsing are known before the rest of
+        the project is walked, and a worker can import libcst and parse them on another core
+        meanwhile (about 0.2 s of a 0.5 s budget on the benchmark). The pool gets its usual
+        size: the run may find many more files to parse (a first run, with no cache).
+        """
+        if self._pool is not None or not self._queued or not self._may_pool:
+            return
+        if (os.cpu_count() or 1) < 2:
+            return  # one core: the walk and a worker would only take turns
+        self._open_pool(self.jobs or min(os.cpu_count() or 1, 8))
+
     def completed(self) -> Iterator[tuple[FileInput, FileResult]]:
         try:
             while self._queued or self._running:
@@ -101,20 +131,23 @@ class Phase1:
             self._pool.shutdown(wait=True)
             self._pool = None
 
-    def _open_pool(self) -> None:
+    def _open_pool(self, workers: int | None = None) -> None:
         """Start the pool once enough files are queued (the queue may grow as imports are found)."""
-        workers = worker_count(len(self._queued), self.jobs)
-        if workers <= 1:
-            return
+        if workers is None:
+            workers = worker_count(len(self._queued), self.jobs)
+            if workers <= 1:
+                return
         import multiprocessing
 
         self._may_pool = False  # one attempt per run
         if multiprocessing.current_process().daemon:  # a flake8 worker, say, may not start children
             return
+        if threading.active_count() > 1:
+            # Forking a process that runs other threads (the language server lints in one) can
+            # leave a lock, the import lock say, held forever in the child.
+            return
         try:
-            self._pool = ProcessPoolExecutor(
-                max_workers=workers, initializer=_start_worker, initargs=(self.settings, self.codes, self.debug)
-            )
+            self._pool = _new_pool(workers, self.settings, self.codes, self.debug)
             while self._queued:
                 self._start(self._queued.popleft())
         except (OSError, RuntimeError):  # no fork/spawn available
