@@ -84,8 +84,12 @@ def layout_classes(wanted: Iterable[str] = ()) -> frozenset[type[CSTNode]]:
     keeps every layout type, since any of them can hold a comment.
     """
     wanted_names = set(wanted)
-    classes = [cls for cls in _node_classes() if issubclass(cls, _LAYOUT_BASES)]
-    if any(issubclass(cls, _WHITESPACE_BASES) and cls.__name__ in wanted_names for cls in classes):
+    # Through the MRO, not issubclass: libcst's bases are ABCs, and ABC subclass checks over
+    # every node class cost a worker 15 ms on its first file.
+    classes = [cls for cls in _node_classes() if any(base in cls.__mro__ for base in _LAYOUT_BASES)]
+    if any(
+        cls.__name__ in wanted_names and any(base in cls.__mro__ for base in _WHITESPACE_BASES) for cls in classes
+    ):
         return frozenset()
     return frozenset(cls for cls in classes if cls.__name__ not in wanted_names)
 

@@ -181,15 +181,26 @@ def _known_zones() -> frozenset[str]:
         return frozenset()
 
 
+def _loads(zone: str) -> bool:
+    """Whether this machine's zone database has `zone` (one file read)."""
+    try:
+        import zoneinfo
+
+        zoneinfo.ZoneInfo(zone)
+    except Exception:  # noqa: BLE001 - unknown, malformed, or no database at all
+        return False
+    return True
+
+
 def time_zone_problem(zone: str) -> str | None:
     """Why Go's `time.LoadLocation(zone)` fails, or None when it loads or this machine cannot tell.
 
     "" and "UTC" mean UTC and "Local" the server's zone. Other names must be IANA zones; they
     are checked against this machine's zone database, and not at all without one.
     """
-    if zone in ("", "UTC", "Local"):
+    if zone in ("", "UTC", "Local") or _loads(zone):
         return None
-    known = _known_zones()
+    known = _known_zones()  # listing every zone costs 20 ms: only for a name that does not load
     if not known or zone in known:
         return None
     folded = {name.lower(): name for name in known}
