@@ -435,6 +435,15 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
     for path in sorted(to_parse, key=lambda path: -screens[path].size):
         schedule(path)
     follow_imports()
+    if phase1.busy():
+        # Time to spare while the workers parse: write the index, complete for every file
+        # screened so far (files found on demand below are saved again at the end), and import
+        # what phase 2 will need.
+        if cache is not None:
+            cache.save()
+        from inngest_lint.engine.project_pass import prepare_project_rules
+
+        prepare_project_rules()
     try:
         for item, file_result in phase1.completed():
             results[item.path] = file_result

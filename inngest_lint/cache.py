@@ -190,5 +190,6 @@ class Cache:
                 self._index_path,
                 json.dumps({"format": _FORMAT, "files": self.index}, separators=(",", ":")),
             )
+            self._dirty = False
         except OSError:
             self.writable = False

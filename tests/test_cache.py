@@ -176,6 +176,16 @@ def test_a_named_changed_file_started_early_gives_the_serial_results(
     monkeypatch.setattr(api, "EARLY_START_MIN_FILES", 0)
     early = _run(root, ("app/jobs.py",))
     assert started == [1]
+    # The index was written while the worker parsed, and is whole: a run of the whole project
+    # now reads every result from the cache.
+    index = json.loads(next((root / CACHE_DIR_NAME).glob("index-*.json")).read_text())
+    assert str(jobs) in index["files"]
+    os.chdir(root)
+    try:
+        again = lint_paths(["."], load_settings(root), RunOptions())
+    finally:
+        os.chdir(tmp_path.parent)
+    assert again.files_parsed == 0
     jobs.write_text(jobs.read_text() + "# changed again\n")
     assert early == _run(root, ("app/jobs.py",), jobs=1)
     assert ("app/jobs.py", 7, "INN101") in early and ("app/jobs.py", 10, "INN201") in early
