@@ -8,7 +8,8 @@ start-ups and wave tails (waves of 199, 145, 44 and 12 files).
 
 A worker gets the settings once, when it starts, and each task is one `FileInput`; a file that
 crashes is that file's internal-error result (lint_file never raises). Below the threshold,
-process start-up and pickling cost more than they save (measured with bench/).
+process start-up and pickling cost more than they save (measured with bench/), except for
+`start_early`: a pre-commit run's changed files, parsed while the caller reads the project.
 """
 
 from __future__ import annotations
@@ -49,9 +50,8 @@ def _lint_in_worker(item: FileInput) -> FileResult:
 
 
 def _new_pool(workers: int, settings: Settings, codes: frozenset[str], debug: bool) -> ProcessPoolExecutor:
-    from concurrent.futures import (
-        ProcessPoolExecutor,  # multiprocessing: 10 ms to import, when needed
-    )
+    # multiprocessing costs 10 ms to import: only runs that start a pool pay for it.
+    from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings, codes, debug))
 
