@@ -28,8 +28,10 @@ from inngest_lint.engine.file_pass import FileInput, FileResult, lint_file
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-#: Files to parse before a pool pays for itself (workers start in ~0.3 s with libcst imported).
-POOL_THRESHOLD = 24
+#: Files to parse before a pool of 2 pays for itself, measured with bench/'s tree (uncached
+#: Inngest files, medians of 3 whole runs): 3 files 0.35 s serial / 0.38 s pooled, 4 files
+#: 0.43 / 0.37, 6 files 0.43 / 0.40, 12 files 0.57 / 0.46.
+POOL_THRESHOLD = 6
 
 #: What a worker process lints with, set once by `_start_worker`.
 _WORKER_SETUP: tuple[Settings, frozenset[str], bool] | None = None
