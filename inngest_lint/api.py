@@ -349,7 +349,8 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
     screens: dict[str, _Screen] = {}
     for path in named:
         screens[path] = _screen(path, named_file=True, stdin_path=stdin_path, options=options, cache=cache)
-    if cache is None and any(screen.mentions for screen in screens.values()):
+    mentions_inngest = any(screen.mentions for screen in screens.values())
+    if cache is None and mentions_inngest:
         cache = _open_cache(options, root, settings, codes)
         if cache is not None:  # again, for their digests and index entries
             for path in named:
@@ -392,16 +393,20 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
             )
         )
 
+    def schedule_largest_first(paths: Iterable[str]) -> None:
+        # Largest first: a pool's last task should be a small one.
+        for path in sorted(paths, key=lambda path: -screens[path].size):
+            schedule(path)
+
     # A commit that touches no Inngest code needs nothing else: no walk, no parse, no libcst.
     context_files: list[str] = list(named)
-    if root is not None and not options.isolated and any(screen.mentions for screen in screens.values()):
+    if root is not None and not options.isolated and mentions_inngest:
         # In a large project, the named files that need parsing (a pre-commit run's changed
         # files) start now, on another core, while this process reads the rest of the project.
         # The cache's index says how large the project was last time; forking workers for a
         # small one costs more than its walk.
         if cache is not None and len(cache.index) >= EARLY_START_MIN_FILES:
-            for path in sorted((path for path in named if screens[path].mentions), key=lambda path: -screens[path].size):
-                schedule(path)
+            schedule_largest_first(path for path in named if screens[path].mentions)
             phase1.start_early()
         for found in walk_python_texts(root, excluder):
             if found not in named:
@@ -428,12 +433,10 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
                 continue
             for target in (*facts.imports.values(), *facts.star_imports):
                 found = modules.file_for(target)
-                if found is not None and found not in results and found not in submitted:
+                if found is not None:
                     schedule(found)
 
-    # Largest first: the pool's last task should be a small one.
-    for path in sorted(to_parse, key=lambda path: -screens[path].size):
-        schedule(path)
+    schedule_largest_first(to_parse)
     follow_imports()
     if phase1.busy():
         # Time to spare while the workers parse: write the index, complete for every file
@@ -441,9 +444,9 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
         # what phase 2 will need.
         if cache is not None:
             cache.save()
-        from inngest_lint.engine.project_pass import prepare_project_rules
+        from inngest_lint.registry import project_rules
 
-        prepare_project_rules()
+        project_rules()
     try:
         for item, file_result in phase1.completed():
             results[item.path] = file_result

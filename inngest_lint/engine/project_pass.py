@@ -11,13 +11,6 @@ from inngest_lint.facts.index import ProjectIndex
 from inngest_lint.facts.model import FileFacts
 
 
-def prepare_project_rules() -> None:
-    """Import the project rules (and what they import) ahead of phase 2, in idle time."""
-    from inngest_lint.registry import project_rules
-
-    project_rules()
-
-
 def run_project_rules(
     facts: Iterable[FileFacts], settings: Settings, enabled_codes: frozenset[str], debug: bool = False
 ) -> tuple[list[Diagnostic], ProjectIndex]:

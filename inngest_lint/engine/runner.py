@@ -58,12 +58,17 @@ def _new_pool(workers: int, settings: Settings, codes: frozenset[str], debug: bo
     return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings, codes, debug))
 
 
+def _cores() -> int:
+    """The cores a pool may use (at most 8: more workers mostly add start-up)."""
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 def worker_count(files: int, jobs: int | None) -> int:
     if jobs is not None:
         return max(1, jobs)
     if files < POOL_THRESHOLD:
         return 1
-    return max(1, min(os.cpu_count() or 1, 8))
+    return _cores()
 
 
 class Phase1:
@@ -99,11 +104,11 @@ class Phase1:
         """
         if self._pool is not None or not self._queued or not self._may_pool:
             return
-        if (os.cpu_count() or 1) < 2:
+        if _cores() < 2:
             return  # one core: the walk and a worker would only take turns
         # No more workers than files: each fork costs this process several milliseconds, and a
         # project whose cache is this large has few other files left to parse.
-        self._open_pool(self.jobs or min(os.cpu_count() or 1, 8, len(self._queued)))
+        self._open_pool(self.jobs or min(_cores(), len(self._queued)))
 
     def busy(self) -> bool:
         """Whether worker processes are linting files (so this process has time to spare)."""
