@@ -91,6 +91,14 @@ def target_names(target: cst.BaseExpression) -> Iterator[str]:
         yield from target_names(target.value)
 
 
+def value_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The children of `node` that can read a variable: an attribute's receiver but not its
+    name (`item.id` reads item), an argument's value but not its keyword."""
+    if isinstance(node, (cst.Attribute, cst.Arg)):
+        return [node.value]
+    return children(node)
+
+
 def names_in(node: cst.CSTNode) -> set[str]:
     """Every Name read anywhere inside `node` (used for 'does this step ID use the loop var')."""
     found: set[str] = set()

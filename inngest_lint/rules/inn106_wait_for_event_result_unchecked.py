@@ -10,7 +10,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.engine.context import block_statements
-from inngest_lint.engine.names import target_names
+from inngest_lint.engine.names import target_names, value_children
 from inngest_lint.engine.traverse import children
 from inngest_lint.rules._steps import (
     SYNC,
@@ -476,13 +476,7 @@ class _NoneFlow:
             current = stack.pop()
             if isinstance(current, cst.Name) and current.value == self.name:
                 return True
-            if isinstance(current, cst.Attribute):
-                stack.append(current.value)
-                continue
-            if isinstance(current, cst.Arg):
-                stack.append(current.value)
-                continue
-            stack.extend(children(current))
+            stack.extend(value_children(current))
         return False
 
     def uncertain(self, node: cst.CSTNode) -> bool:

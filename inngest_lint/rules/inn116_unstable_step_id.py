@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.traverse import children
+from inngest_lint.engine.names import value_children
 from inngest_lint.rules._nondeterminism import nondeterministic_call
 from inngest_lint.rules._steps import is_builtin, snippet, step_id_node
 from inngest_lint.rules.base import Rule
@@ -131,13 +131,7 @@ class UnstableStepId(Rule):
                     inner = self._unstable(value, depth + 1, seen | {current.value})
                     if inner is not None:
                         return inner[0], inner[1] or current.value
-            if isinstance(current, cst.Attribute):
-                stack.append(current.value)
-                continue
-            if isinstance(current, cst.Arg):
-                stack.append(current.value)
-                continue
-            stack.extend(children(current))
+            stack.extend(value_children(current))
         return None
 
 
