@@ -27,6 +27,7 @@ from inngest_lint.discovery import (
 from inngest_lint.engine.file_pass import FileInput, FileResult
 from inngest_lint.engine.parse import SYNTAX_ERROR, UNREADABLE_FILE, decode, read_bytes
 from inngest_lint.engine.runner import Phase1
+from inngest_lint.modules import ImportResolver
 from inngest_lint.suppression import NoqaMap
 
 if TYPE_CHECKING:
@@ -190,96 +191,6 @@ def _open_cache(options: RunOptions, root: Path | None, settings: Settings, code
     return Cache(directory, repr((sorted(codes), sorted(relevant.items()))))
 
 
-class _ModuleMap:
-    """Dotted module name -> file, for every Python file under the root (no parsing).
-
-    A file's own name needs only the `__init__.py` chain above it, so it can be asked for before
-    the project is walked; the reverse map is built on the first import it resolves. Package
-    prefixes are computed once per directory: 10,000 files cost a few hundred stats.
-    """
-
-    def __init__(self, root: Path | None) -> None:
-        self.root = root
-        self._root_text = str(root) if root is not None else ""
-        self._files: list[str] = []
-        self._by_name: dict[str, str] | None = None
-        self.info: dict[str, tuple[str, tuple[str, ...], bool]] = {}
-        self._package_of: dict[str, tuple[str, ...]] = {}
-        self._directories: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = {}
-
-    def add_files(self, files: Iterable[str]) -> None:
-        self._files.extend(files)
-        self._by_name = None
-
-    def _names(self) -> dict[str, str]:
-        if self._by_name is None:
-            self._by_name = {}
-            for path in self._files:
-                info = self.info_for(path)
-                for name in (info[0], *info[1]):
-                    self._by_name.setdefault(name, path)
-        return self._by_name
-
-    def _package_parts(self, directory: str) -> tuple[str, ...]:
-        cached = self._package_of.get(directory)
-        if cached is None:
-            parent, name = os.path.split(directory)
-            if parent != directory and name and os.path.exists(os.path.join(directory, "__init__.py")):
-                cached = (*self._package_parts(parent), name)
-            else:
-                cached = ()
-            self._package_of[directory] = cached
-        return cached
-
-    def _directory(self, directory: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-        """(package parts, alias prefixes) shared by the files of one directory.
-
-        The aliases are the names relative to the project root, and without a leading `src`,
-        when every part is an identifier.
-        """
-        found = self._directories.get(directory)
-        if found is None:
-            aliases: list[tuple[str, ...]] = []
-            root = self._root_text
-            if root and (directory == root or directory.startswith(root + os.sep)):
-                relative = directory[len(root) + 1:].split(os.sep) if directory != root else []
-                for candidate in (relative, relative[1:] if relative[:1] == ["src"] else None):
-                    if candidate is not None and all(part.isidentifier() for part in candidate):
-                        aliases.append(tuple(candidate))
-            found = self._directories[directory] = (self._package_parts(directory), tuple(aliases))
-        return found
-
-    def info_for(self, path: str) -> tuple[str, tuple[str, ...], bool]:
-        """(module name, other names, is_package) of a file (a few microseconds: every project
-        file is named once when the first import is resolved)."""
-        info = self.info.get(path)
-        if info is None:
-            directory, filename = os.path.split(path)
-            parts, alias_prefixes = self._directory(directory)
-            is_package = filename == "__init__.py"
-            stem = filename.rsplit(".", 1)[0]
-            tail: tuple[str, ...] = () if is_package else (stem,)
-            name = ".".join((*parts, *tail))
-            aliases: list[str] = []
-            if is_package or stem.isidentifier():
-                for prefix in alias_prefixes:
-                    candidate = (*prefix, *tail)
-                    dotted = ".".join(candidate)
-                    if candidate and dotted != name and dotted not in aliases:
-                        aliases.append(dotted)
-            info = self.info[path] = (name, tuple(aliases), is_package)
-        return info
-
-    def file_for(self, qualified: str) -> str | None:
-        by_name = self._names()
-        parts = qualified.split(".")
-        for cut in range(len(parts), 0, -1):
-            found = by_name.get(".".join(parts[:cut]))
-            if found is not None:
-                return found
-        return None
-
-
 def _display(path: str) -> str:
     try:
         relative = os.path.relpath(path)
@@ -355,7 +266,7 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
         if cache is not None:  # again, for their digests and index entries
             for path in named:
                 screens[path] = _screen(path, named_file=True, stdin_path=stdin_path, options=options, cache=cache)
-    modules = _ModuleMap(root)
+    modules = ImportResolver(root, settings.src_roots())
     results: dict[str, FileResult] = {}
     phase1 = Phase1(settings, codes, options.debug, options.jobs)
     submitted: set[str] = set()
@@ -375,18 +286,17 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
             results[path] = FileResult(path)  # known, never parsed
             return
         if cache is not None and screen.digest and screen.text is None:
-            cached = cache.load_result(path, screen.digest)
+            cached = cache.load_result(path, screen.digest, modules.module_name(path))
             if cached is not None:
                 results[path] = cached
                 settled.append(path)
                 return
         submitted.add(path)
-        name, aliases, is_package = modules.info_for(path)
+        name, is_package = modules.module_name(path)
         phase1.submit(
             FileInput(
                 path=path,
                 module=name,
-                module_aliases=aliases,
                 is_package=is_package,
                 is_test=is_test_path(Path(path), root),
                 text=screen.text,
@@ -428,11 +338,12 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
     #    step-handler module need not mention Inngest), as each file's facts come back.
     def follow_imports() -> None:
         while settled:
-            facts = results[settled.pop()].facts
+            importer = settled.pop()
+            facts = results[importer].facts
             if facts is None:
                 continue
             for target in (*facts.imports.values(), *facts.star_imports):
-                found = modules.file_for(target)
+                found = modules.file_for(target, importer)
                 if found is not None:
                     schedule(found)
 
@@ -452,7 +363,8 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
             results[item.path] = file_result
             result.files_parsed += 1
             if cache is not None and screens[item.path].digest and item.text is None:
-                cache.store_result(item.path, screens[item.path].digest, file_result)
+                cache.store_result(item.path, screens[item.path].digest, (item.module, item.is_package),
+                                   file_result)
             settled.append(item.path)
             follow_imports()
     except KeyboardInterrupt:
@@ -469,12 +381,12 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
     if all_facts:
         from inngest_lint.engine.project_pass import run_project_rules
 
-        project_diagnostics, index = run_project_rules(all_facts, settings, codes, options.debug)
+        project_diagnostics, index = run_project_rules(all_facts, settings, codes, options.debug, modules)
         result.index = index
     else:
         from inngest_lint.facts.index import ProjectIndex
 
-        result.index = ProjectIndex([], settings)
+        result.index = ProjectIndex([], settings, modules)
 
     # 5. Suppress, select, keep what is in the named files, sort.
     noqa_by_path: dict[str, NoqaMap] = {r.path: r.noqa for r in results.values()}

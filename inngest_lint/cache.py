@@ -31,7 +31,7 @@ from inngest_lint.facts import model
 from inngest_lint.suppression import NoqaMap
 
 CACHE_DIR_NAME = ".inngest_lint_cache"
-_FORMAT = 2
+_FORMAT = 3
 
 _RECORDS: dict[str, type] = {
     cls.__name__: cls
@@ -144,15 +144,18 @@ class Cache:
             self._dirty = True
 
     # ---------------------------------------------------------------- results
-    def _result_path(self, path: str, file_digest: str) -> Path:
-        name = hashlib.blake2b(f"{path}\0{file_digest}".encode(), digest_size=16).hexdigest()
+    def _result_path(self, path: str, file_digest: str, module: tuple[str, bool]) -> Path:
+        """Keyed by the module name too: adding an `__init__.py` above a file renames its module,
+        and the names its facts hold, without changing its bytes."""
+        name = hashlib.blake2b(f"{path}\0{module[0]}\0{module[1]}\0{file_digest}".encode(),
+                               digest_size=16).hexdigest()
         return self._results / name[:2] / f"{name}.pickle"
 
-    def load_result(self, path: str, file_digest: str):  # type: ignore[no-untyped-def]
+    def load_result(self, path: str, file_digest: str, module: tuple[str, bool]):  # type: ignore[no-untyped-def]
         from inngest_lint.engine.file_pass import FileResult
 
         try:
-            data = _loads(self._result_path(path, file_digest).read_bytes())
+            data = _loads(self._result_path(path, file_digest, module).read_bytes())
             if not (isinstance(data, tuple) and len(data) == 7 and data[0] == _FORMAT):
                 return None
             _, stored_path, stored_digest, parsed, diagnostics, facts, noqa = data
@@ -168,12 +171,13 @@ class Cache:
         except Exception:  # noqa: BLE001 - any unreadable or foreign entry is a miss, never trusted
             return None
 
-    def store_result(self, path: str, file_digest: str, result) -> None:  # type: ignore[no-untyped-def]
+    def store_result(self, path: str, file_digest: str, module: tuple[str, bool],
+                     result) -> None:  # type: ignore[no-untyped-def]
         if any(diagnostic.internal for diagnostic in result.diagnostics):
             return  # a crash is not a result worth keeping
         payload = (_FORMAT, path, file_digest, result.parsed, list(result.diagnostics), result.facts, result.noqa)
         try:
-            _atomic_write(self._result_path(path, file_digest), pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+            _atomic_write(self._result_path(path, file_digest, module), pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
         except (OSError, pickle.PicklingError):
             self.writable = False
 

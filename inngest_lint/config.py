@@ -9,6 +9,7 @@ valid key: silently ignoring a typo in `ignore` would make a team believe a rule
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -72,6 +73,9 @@ class Settings:
     extend_exclude: tuple[str, ...] = ()
     severity: tuple[tuple[str, str], ...] = ()
     max_warnings: int | None = None
+    # Import roots for layouts nothing can infer, relative to the config file's folder (as
+    # ruff's and isort's `src`): tried after the importing file's own roots, in this order.
+    src: tuple[str, ...] = ()
     # Rule settings.
     external_events: tuple[str, ...] = ()
     large_return_calls: tuple[str, ...] = ()
@@ -83,6 +87,10 @@ class Settings:
     config_path: str | None = None
     root: str = "."
     _extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def src_roots(self) -> tuple[str, ...]:
+        """The `src` folders as absolute paths (relative entries are from the config's folder)."""
+        return tuple(os.path.abspath(os.path.join(self.root, folder)) for folder in self.src)
 
     def facts_key(self) -> str:
         """The part of the settings that changes what phase 1 records (for the cache key)."""
@@ -137,6 +145,7 @@ _KEYS: dict[str, tuple[str, str, Any]] = {
     "extend-exclude": ("extend_exclude", "a list of glob patterns", _string_list),
     "severity": ("severity", 'a table of code -> "error" or "warning"', _severity_map),
     "max-warnings": ("max_warnings", "a non-negative integer", _positive_int),
+    "src": ("src", "a list of folders (import roots, relative to the config file)", _string_list),
     "external-events": ("external_events", "a list of event names or patterns", _string_list),
     "large-return-calls": ("large_return_calls", "a list of call names", _string_list),
     "large-return-attributes": ("large_return_attributes", "a list of attribute names", _string_list),

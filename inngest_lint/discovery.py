@@ -1,4 +1,4 @@
-"""Which files to lint, where the project root is, and what module each file is.
+"""Which files to lint, and where the project root is (`inngest_lint.modules` names modules).
 
 Directories are walked for `*.py`/`*.pyi` with default excludes, the config's excludes and every
 `.gitignore` on the way (gitignore semantics via `pathspec`, the library pip-tools, black and
@@ -169,40 +169,6 @@ def _walk_text(directory: str, excluder: Excluder, gitignores: list[str]) -> Ite
             yield from _walk_text(entry.path, excluder, gitignores)
         elif entry.name.endswith(PYTHON_SUFFIXES):
             yield entry.path
-
-
-def module_name(path: Path, root: Path | None) -> tuple[str, tuple[str, ...], bool]:
-    """(dotted module name, other names for it, is_package) for a Python file.
-
-    The name follows the `__init__.py` chain upward (how the import system sees a regular
-    package). Aliases add the path relative to the project root, with and without a leading
-    `src.`, for namespace packages and src layouts.
-    """
-    resolved = path.resolve()
-    is_package = resolved.name == "__init__.py"
-    parts: list[str] = [] if is_package else [resolved.name.rsplit(".", 1)[0]]
-    directory = resolved.parent
-    while (directory / "__init__.py").exists() and directory != directory.parent:
-        parts.insert(0, directory.name)
-        directory = directory.parent
-    name = ".".join(parts)
-    aliases: list[str] = []
-    if root is not None:
-        try:
-            relative = resolved.relative_to(root.resolve())
-        except ValueError:
-            relative = None
-        if relative is not None:
-            rel_parts = list(relative.parts)
-            rel_parts[-1] = rel_parts[-1].rsplit(".", 1)[0]
-            if rel_parts[-1] == "__init__":
-                rel_parts = rel_parts[:-1]
-            for candidate in (rel_parts, rel_parts[1:] if rel_parts[:1] == ["src"] else None):
-                if candidate:
-                    dotted = ".".join(candidate)
-                    if dotted != name and dotted not in aliases and all(p.isidentifier() for p in candidate):
-                        aliases.append(dotted)
-    return name, tuple(aliases), is_package
 
 
 def is_test_path(path: Path, root: Path | None = None) -> bool:

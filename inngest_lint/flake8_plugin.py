@@ -240,7 +240,8 @@ def _file_pass(path: Path, root: Path | None, text: str, settings: Any, codes: f
     flake8 hands the plugin every Python file, and most never mention Inngest.
     """
     from inngest_lint.api import PREFILTER_MARKERS
-    from inngest_lint.discovery import is_test_path, module_name
+    from inngest_lint.discovery import is_test_path
+    from inngest_lint.modules import module_name
     from inngest_lint.engine.file_pass import FileInput, lint_file
     from inngest_lint.engine.parse import UNREADABLE_FILE
     from inngest_lint.registry import by_code
@@ -254,11 +255,10 @@ def _file_pass(path: Path, root: Path | None, text: str, settings: Any, codes: f
         return [Diagnostic(str(path), 1, 1, UNREADABLE_FILE, message)]
     if not any(marker.decode() in text for marker in PREFILTER_MARKERS):
         return []
-    name, aliases, is_package = module_name(path, root)
+    name, is_package = module_name(str(path), str(root) if root is not None else None)
     item = FileInput(
         path=str(path),
         module=name,
-        module_aliases=aliases,
         is_package=is_package,
         is_test=is_test_path(path, root),
         text=text,

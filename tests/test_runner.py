@@ -29,7 +29,7 @@ async def f{index}(ctx: inngest.Context) -> None:
 
 
 def _item(index: int) -> FileInput:
-    return FileInput(f"/project/m{index}.py", f"m{index}", (), False, False, text=SOURCE.format(index=index))
+    return FileInput(f"/project/m{index}.py", f"m{index}", False, False, text=SOURCE.format(index=index))
 
 
 def _run(items: list[FileInput], jobs: int | None, more: dict[str, list[FileInput]] | None = None) -> dict[str, list[str]]:

@@ -41,7 +41,6 @@ class FileInput:
 
     path: str
     module: str
-    module_aliases: tuple[str, ...]
     is_package: bool
     is_test: bool
     text: str | None = None  # given for stdin; otherwise read from path
@@ -239,8 +238,6 @@ def _walk(
     finally:
         walker.release()
         context.release()
-    result.facts = FileFacts(
-        **{**facts.__dict__, "module_aliases": item.module_aliases}  # type: ignore[arg-type]
-    )
+    result.facts = facts
     result.diagnostics.extend(context.diagnostics)
     result.diagnostics.extend(errors)

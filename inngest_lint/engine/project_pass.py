@@ -9,14 +9,19 @@ from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.engine.file_pass import internal_error
 from inngest_lint.facts.index import ProjectIndex
 from inngest_lint.facts.model import FileFacts
+from inngest_lint.modules import ImportResolver
 
 
 def run_project_rules(
-    facts: Iterable[FileFacts], settings: Settings, enabled_codes: frozenset[str], debug: bool = False
+    facts: Iterable[FileFacts],
+    settings: Settings,
+    enabled_codes: frozenset[str],
+    debug: bool = False,
+    modules: ImportResolver | None = None,
 ) -> tuple[list[Diagnostic], ProjectIndex]:
     from inngest_lint.registry import project_rules
 
-    index = ProjectIndex(facts, settings)
+    index = ProjectIndex(facts, settings, modules)
     diagnostics: list[Diagnostic] = []
     for rule_class in project_rules():
         if rule_class.code not in enabled_codes:

@@ -236,7 +236,7 @@ class FactCollector:
             qualified = self.context.qualify(func.value)
             if qualified is not None:
                 definition.client_send = ClientSend(
-                    Ref.symbol(qualified), self.context.location(node), call_label(self.context, node)
+                    Ref.symbol(qualified, self.context.path), self.context.location(node), call_label(self.context, node)
                 )
 
     def visit_Try(self, node: cst.Try) -> None:
@@ -394,7 +394,7 @@ class FactCollector:
 
     def _client_ref(self, node: cst.BaseExpression) -> Ref:
         qualified = self.context.qualify(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
-        return Ref.symbol(qualified) if qualified else UNKNOWN
+        return Ref.symbol(qualified, self.context.path) if qualified else UNKNOWN
 
     def _trigger_calls(self, node: cst.BaseExpression | None) -> list[cst.Call]:
         if node is None:

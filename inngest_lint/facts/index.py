@@ -1,14 +1,17 @@
 """The project index: every file's facts merged, with names resolved across modules.
 
-`resolve("pipeline.events.ORDER_PLACED")` finds the module `pipeline.events` by the longest
-known prefix and looks the rest up in its facts, following re-exports (`from .jobs import x`,
-`import pkg.mod as m`) and star imports. Event-name refs become sets of strings; serve lists
-become sets of function keys.
+A symbol ref is resolved as the file that wrote it imports: `resolve(ref)` asks the import
+resolver (`inngest_lint.modules`) which file the longest module prefix of `ref.value` means
+for `ref.origin`, then looks the rest up in that file's facts, following re-exports
+(`from .jobs import x`, `import pkg.mod as m`, each from the re-exporting file) and star
+imports. A name two import roots could mean resolves to "ambiguous", and the rules treat it as
+unknown. Event-name refs become sets of strings; serve lists become sets of function keys.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -24,6 +27,7 @@ from inngest_lint.facts.model import (
     InngestFunction,
     Ref,
 )
+from inngest_lint.modules import AMBIGUOUS, ImportResolver
 
 _MAX_DEPTH = 12
 
@@ -33,60 +37,77 @@ class Resolved:
     """What a qualified name points at in the project.
 
     kind: "function", "client", "list", "constant", "definition", "module", "other",
-    or "external" (not defined in the project: the SDK, a library, or an unparsed module).
+    "external" (not defined in the project: the SDK, a library, or an unparsed module), or
+    "ambiguous" (two project files could be meant). `module` is the dotted name of the module
+    that defines it and `path` its file.
     """
 
     kind: str
     value: object = None
     module: str = ""
+    path: str = ""
 
 
 EXTERNAL = Resolved("external")
+UNSETTLED = Resolved("ambiguous")
+#: Kinds that say nothing certain about a name: a serve list holding one is not fully known.
+UNKNOWN_KINDS = frozenset({"external", "other", "ambiguous"})
 
 
 class ProjectIndex:
-    def __init__(self, facts: Iterable[FileFacts], settings: Settings) -> None:
+    def __init__(self, facts: Iterable[FileFacts], settings: Settings,
+                 modules: ImportResolver | None = None) -> None:
         self.settings = settings
         self.files: list[FileFacts] = sorted(facts, key=lambda f: f.path)
-        self.modules: dict[str, FileFacts] = {}
-        for file_facts in self.files:
-            for name in (file_facts.module, *file_facts.module_aliases):
-                if name and name not in self.modules:
-                    self.modules[name] = file_facts
+        if modules is None:
+            # Without the run's resolver (a caller with facts only): the parsed files are the
+            # project, rooted at the settings' folder.
+            modules = ImportResolver(os.path.abspath(settings.root), settings.src_roots())
+            modules.add_files(f.path for f in self.files)
+        self.modules = modules
+        #: The project root, for showing paths in messages.
+        self.root = modules.root
         self.functions: list[InngestFunction] = [fn for f in self.files for fn in f.functions]
         self.functions_by_key = {fn.key: fn for fn in self.functions}
-        self._by_module_symbol: dict[tuple[str, str], InngestFunction] = {
-            (fn.module, fn.symbol): fn for fn in self.functions if fn.symbol
+        self._by_file_symbol: dict[tuple[str, str], InngestFunction] = {
+            (fn.path, fn.symbol): fn for fn in self.functions if fn.symbol
         }
         self.sends: list[EventSend] = [send for f in self.files for send in f.sends]
         self.file_by_path = {f.path: f for f in self.files}
-        self._resolve_cache: dict[str, Resolved] = {}
+        self._resolve_cache: dict[tuple[str, str], Resolved] = {}
         self._sent_cache: dict[str, list[EventSend]] | None = None
         self._invoked_cache: dict[str, list[DataShape]] | None = None
 
     # ------------------------------------------------------------------ resolution
-    def resolve(self, qualified: str, depth: int = 0) -> Resolved:
-        if depth == 0 and qualified in self._resolve_cache:
-            return self._resolve_cache[qualified]
-        result = self._resolve(qualified, depth)
+    def resolve(self, ref: Ref) -> Resolved:
+        """What a symbol ref means, as the file that wrote it imports."""
+        if ref.kind != "symbol":
+            return EXTERNAL
+        return self.resolve_name(ref.value, ref.origin)
+
+    def resolve_name(self, qualified: str, origin: str, depth: int = 0) -> Resolved:
+        key = (qualified, origin)
+        if depth == 0 and key in self._resolve_cache:
+            return self._resolve_cache[key]
+        result = self._resolve(qualified, origin, depth)
         if depth == 0:
-            self._resolve_cache[qualified] = result
+            self._resolve_cache[key] = result
         return result
 
-    def _resolve(self, qualified: str, depth: int) -> Resolved:
+    def _resolve(self, qualified: str, origin: str, depth: int) -> Resolved:
         if depth > _MAX_DEPTH:
             return EXTERNAL
-        parts = qualified.split(".")
-        for cut in range(len(parts), 0, -1):
-            module_name = ".".join(parts[:cut])
-            module = self.modules.get(module_name)
-            if module is None:
-                continue
-            rest = parts[cut:]
-            if not rest:
-                return Resolved("module", module, module.module)
-            return self._lookup(module, rest, depth)
-        return EXTERNAL
+        found = self.modules.find(qualified, origin)
+        if found is None:
+            return EXTERNAL
+        if found is AMBIGUOUS:
+            return UNSETTLED
+        module = self.file_by_path.get(found.path)
+        if module is None:
+            return EXTERNAL  # a namespace folder, or a project file never parsed
+        if not found.rest:
+            return Resolved("module", module, module.module, module.path)
+        return self._lookup(module, list(found.rest), depth)
 
     def _lookup(self, module: FileFacts, rest: list[str], depth: int) -> Resolved:
         head = rest[0]
@@ -95,41 +116,41 @@ class ProjectIndex:
             return self._constant(module, module.constants[joined], depth)
         if head in module.imports:
             target = module.imports[head]
-            return self._resolve(".".join([target, *rest[1:]]), depth + 1)
+            return self._resolve(".".join([target, *rest[1:]]), module.path, depth + 1)
         if len(rest) == 1:
-            function = self._by_module_symbol.get((module.module, head))
+            function = self._by_file_symbol.get((module.path, head))
             if function is not None:
-                return Resolved("function", function, module.module)
+                return Resolved("function", function, module.module, module.path)
             for client in module.clients:
                 if client.symbol == head:
-                    return Resolved("client", client, module.module)
+                    return Resolved("client", client, module.module, module.path)
             for function_list in module.lists:
                 if function_list.symbol == head:
-                    return Resolved("list", function_list, module.module)
+                    return Resolved("list", function_list, module.module, module.path)
             for definition in module.definitions:
                 if definition.symbol == head:
-                    return Resolved("definition", definition, module.module)
+                    return Resolved("definition", definition, module.module, module.path)
             if head in module.constants:
                 return self._constant(module, module.constants[head], depth)
             if head in module.other_names:
-                return Resolved("other", None, module.module)
+                return Resolved("other", None, module.module, module.path)
         elif len(rest) == 2 and rest[1] == "value" and head in module.constants:
             return self._constant(module, module.constants[head], depth)
         else:
             for definition in module.definitions:
                 if definition.symbol == joined:
-                    return Resolved("definition", definition, module.module)
+                    return Resolved("definition", definition, module.module, module.path)
             # `client.create_function`-style attribute access on a known object: not resolvable.
         for star in module.star_imports:
-            found = self._resolve(".".join([star, *rest]), depth + 1)
+            found = self._resolve(".".join([star, *rest]), module.path, depth + 1)
             if found.kind != "external":
                 return found
         return EXTERNAL
 
     def _constant(self, module: FileFacts, ref: Ref, depth: int) -> Resolved:
         if ref.kind == "symbol":
-            return self._resolve(ref.value, depth + 1)
-        return Resolved("constant", ref, module.module)
+            return self._resolve(ref.value, ref.origin, depth + 1)
+        return Resolved("constant", ref, module.module, module.path)
 
     def strings(self, ref: Ref, depth: int = 0) -> set[str] | None:
         """Every string a ref can be, or None when any part is unknown."""
@@ -146,27 +167,21 @@ class ProjectIndex:
                 values |= sub
             return values
         if ref.kind == "symbol":
-            resolved = self.resolve(ref.value)
+            resolved = self.resolve(ref)
             if resolved.kind == "constant" and isinstance(resolved.value, Ref):
                 return self.strings(resolved.value, depth + 1)
         return None
 
     def function_for(self, ref: Ref) -> InngestFunction | None:
-        if ref.kind != "symbol":
-            return None
-        resolved = self.resolve(ref.value)
+        resolved = self.resolve(ref)
         return resolved.value if resolved.kind == "function" else None  # type: ignore[return-value]
 
     def client_for(self, ref: Ref) -> Client | None:
-        if ref.kind != "symbol":
-            return None
-        resolved = self.resolve(ref.value)
+        resolved = self.resolve(ref)
         return resolved.value if resolved.kind == "client" else None  # type: ignore[return-value]
 
     def definition_for(self, ref: Ref) -> Definition | None:
-        if ref.kind != "symbol":
-            return None
-        resolved = self.resolve(ref.value)
+        resolved = self.resolve(ref)
         return resolved.value if resolved.kind == "definition" else None  # type: ignore[return-value]
 
     def app_id_of(self, function: InngestFunction) -> str | None:
@@ -190,17 +205,17 @@ class ProjectIndex:
         items: list[tuple[Resolved, Location]] = []
         locations = function_list.item_locations or tuple(function_list.location for _ in function_list.items)
         for item, location in zip(function_list.items, locations):
-            resolved = self.resolve(item.value) if item.kind == "symbol" else EXTERNAL
+            resolved = self.resolve(item)
             if resolved.kind == "list":
                 sub_items, sub_complete = self.expand_list(resolved.value, seen)  # type: ignore[arg-type]
                 items.extend(sub_items)
                 complete = complete and sub_complete
             else:
                 items.append((resolved, location))
-                if resolved.kind in ("external", "other"):
+                if resolved.kind in UNKNOWN_KINDS:
                     complete = False
         for spread in function_list.spreads:
-            resolved = self.resolve(spread.value) if spread.kind == "symbol" else EXTERNAL
+            resolved = self.resolve(spread)
             if resolved.kind == "list":
                 sub_items, sub_complete = self.expand_list(resolved.value, seen)  # type: ignore[arg-type]
                 items.extend(sub_items)

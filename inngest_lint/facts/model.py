@@ -23,19 +23,24 @@ class Ref:
       `pipeline.events.ORDER_PLACED` or `pipeline.jobs.placed`;
     - "choice": one of `options` (both branches of a conditional expression);
     - "unknown": anything else (an f-string, a call result, a parameter).
+
+    A symbol's `origin` is the path of the file it is written in: the same dotted name means
+    different files in different services (two top-level packages `app`), so the index resolves
+    it as that file's imports do (see `inngest_lint.modules`).
     """
 
     kind: str
     value: str = ""
     options: tuple[Ref, ...] = ()
+    origin: str = ""
 
     @staticmethod
     def string(value: str) -> Ref:
         return Ref("str", value)
 
     @staticmethod
-    def symbol(qualified_name: str) -> Ref:
-        return Ref("symbol", qualified_name)
+    def symbol(qualified_name: str, origin: str) -> Ref:
+        return Ref("symbol", qualified_name, origin=origin)
 
     @staticmethod
     def choice(options: tuple[Ref, ...]) -> Ref:
@@ -263,8 +268,6 @@ class Definition:
 class FileFacts:
     path: str
     module: str
-    # Other dotted names that refer to this module (a namespace-package or src/ layout).
-    module_aliases: tuple[str, ...] = ()
     is_package: bool = False
     is_test: bool = False
     imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name

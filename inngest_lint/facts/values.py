@@ -60,10 +60,10 @@ def evaluate(context: FileContext, node: cst.BaseExpression, depth: int = 0) -> 
         if isinstance(local, cst.BaseExpression):
             return evaluate(context, local, depth + 1)
         qualified = context.qualify(node)
-        return Ref.symbol(qualified) if qualified else UNKNOWN
+        return Ref.symbol(qualified, context.path) if qualified else UNKNOWN
     if isinstance(node, cst.Attribute):
         qualified = context.qualify(node)
-        return Ref.symbol(qualified) if qualified else UNKNOWN
+        return Ref.symbol(qualified, context.path) if qualified else UNKNOWN
     return UNKNOWN
 
 
@@ -90,7 +90,7 @@ def callable_ref(context: FileContext, node: cst.BaseExpression) -> Ref:
             if local is not None:
                 return UNKNOWN
         qualified = context.qualify(node)
-        return Ref.symbol(qualified) if qualified else UNKNOWN
+        return Ref.symbol(qualified, context.path) if qualified else UNKNOWN
     return UNKNOWN
 
 
@@ -155,7 +155,7 @@ def evaluate_list(context: FileContext, node: cst.BaseExpression, parts: ListPar
     if isinstance(node, (cst.Name, cst.Attribute)):
         qualified = context.qualify(node)
         if qualified:
-            parts.add_spread(Ref.symbol(qualified))
+            parts.add_spread(Ref.symbol(qualified, context.path))
             return
     parts.complete = False
 

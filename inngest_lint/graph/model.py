@@ -214,7 +214,7 @@ class _Builder:
         # diagnostic reported at a send, a trigger or a function can find its node.
         self.owner_at: dict[tuple[str, int, int], set[str]] = {}
         self.function_ids = self._function_ids()
-        self.sender_ids: dict[tuple[str, str], str] = {}  # (module, def symbol) -> sender node
+        self.sender_ids: dict[tuple[str, str], str] = {}  # (file, def symbol) -> sender node
 
     # ------------------------------------------------------------------ ids
     def _function_ids(self) -> dict[str, str]:
@@ -305,10 +305,12 @@ class _Builder:
     def sender_node(self, send: EventSend) -> str:
         file_facts = self.index.file_by_path.get(send.location.path)
         module = file_facts.module if file_facts is not None else ""
-        key = (module, send.sender)
+        key = (send.location.path, send.sender)
         if key in self.sender_ids:
             return self.sender_ids[key]
         node_id = f"sender:{module}:{send.sender}" if send.sender else f"sender:{module}"
+        if node_id in self.graph.nodes:  # a module of the same name in another service
+            node_id = f"{node_id}@{display_path(send.location.path)}"
         site = _site(send.location)
         if file_facts is not None and send.sender:
             for definition in file_facts.definitions:
@@ -370,10 +372,10 @@ class _Builder:
             for run in function.step_runs:
                 if run.handler.kind != "symbol":
                     continue
-                resolved = self.index.resolve(run.handler.value)
+                resolved = self.index.resolve(run.handler)
                 if resolved.kind != "definition":
                     continue
-                sender = self.sender_ids.get((resolved.module, resolved.value.symbol))  # type: ignore[attr-defined]
+                sender = self.sender_ids.get((resolved.path, resolved.value.symbol))  # type: ignore[attr-defined]
                 if sender is not None:
                     self.graph.add_edge(self.function_ids[function.key], sender, "runs", _site(run.location))
 

@@ -36,7 +36,7 @@ def called_helpers(index: ProjectIndex, function: InngestFunction) -> Iterator[C
     for call in function.body_calls:
         if call.callee.kind != "symbol":
             continue
-        resolved = index.resolve(call.callee.value)
+        resolved = index.resolve(call.callee)
         if resolved.kind != "definition":
             continue
         definition = resolved.value
@@ -51,8 +51,8 @@ def imported_step_handlers(index: ProjectIndex, function: InngestFunction) -> It
     for step_run in function.step_runs:
         if step_run.handler.kind != "symbol":
             continue
-        resolved = index.resolve(step_run.handler.value)
-        if resolved.kind != "definition" or resolved.module == function.module:
+        resolved = index.resolve(step_run.handler)
+        if resolved.kind != "definition" or resolved.path == function.path:
             continue
         if isinstance(resolved.value, Definition):
             yield step_run, resolved.value
