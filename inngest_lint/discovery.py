@@ -44,14 +44,38 @@ ROOT_MARKERS = ("pyproject.toml", ".git", "inngest-lint.toml")
 
 
 def find_project_root(start: Path) -> Path | None:
-    """The nearest directory upward holding pyproject.toml, inngest-lint.toml or .git."""
+    """The project a path belongs to: the nearest folder upward whose inngest-lint settings
+    apply (`inngest-lint.toml`, or `pyproject.toml` with a `[tool.inngest-lint]` table) without
+    leaving the repository; else the nearest folder holding pyproject.toml, inngest-lint.toml
+    or .git.
+
+    A repository whose services each have a `pyproject.toml` and which configures the linter
+    once at its top is one project, whichever folder or file a run starts from (a pre-commit
+    run names a file deep in one service): its cross-file facts, and so its findings, are the
+    same from everywhere.
+    """
     directory = start.resolve()
     if not directory.is_dir():
         directory = directory.parent
+    nearest: Path | None = None
     for candidate in (directory, *directory.parents):
-        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+        if nearest is None and any((candidate / marker).exists() for marker in ROOT_MARKERS):
+            nearest = candidate
+        if (candidate / "inngest-lint.toml").is_file() or _configures_linter(candidate / "pyproject.toml"):
             return candidate
-    return None
+        if (candidate / ".git").exists():
+            break
+    return nearest
+
+
+def _configures_linter(pyproject: Path) -> bool:
+    """Whether a pyproject.toml has a `[tool.inngest-lint]` table (a text test: no TOML parse
+    for every folder upward on every run)."""
+    try:
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(line.lstrip().startswith("[tool.inngest-lint") for line in text.splitlines())
 
 
 @dataclass

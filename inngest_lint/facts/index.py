@@ -191,6 +191,17 @@ class ProjectIndex:
         values = self.strings(client.app_id)
         return next(iter(values)) if values and len(values) == 1 else None
 
+    def app_key(self, client_ref: Ref) -> str | None:
+        """Which app a client ref belongs to: its `app_id` when known, else the client object
+        itself (its file and name); None when the ref does not resolve to a project client."""
+        resolved = self.resolve(client_ref)
+        if resolved.kind != "client" or not isinstance(resolved.value, Client):
+            return None
+        values = self.strings(resolved.value.app_id)
+        if values and len(values) == 1:
+            return f"app:{next(iter(values))}"
+        return f"client:{resolved.path}:{resolved.value.symbol}"
+
     # ------------------------------------------------------------------ serve lists
     def expand_list(
         self, function_list: FunctionList, seen: set[int] | None = None

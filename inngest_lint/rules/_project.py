@@ -7,20 +7,29 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.index import ProjectIndex, event_matches
 from inngest_lint.facts.model import InngestFunction
 
 
-def shown(location: Location) -> str:
-    """`path:line` relative to the current directory, as the text reporter prints paths."""
-    try:
-        relative = os.path.relpath(location.path)
-    except ValueError:
-        relative = location.path
-    path = location.path if relative.startswith("..") else relative
-    return f"{path}:{location.line}"
+def shown(location: Location, root: str | None) -> str:
+    """`path:line` of another place, for a message: relative to the current directory as the
+    finding's own path is printed, or relative to the project root for a file outside the
+    current directory (a run from one service's folder), never absolute."""
+    path = location.path
+    for base in (os.getcwd(), root):
+        if base is None:
+            continue
+        try:
+            relative = os.path.relpath(path, base)
+        except ValueError:
+            continue
+        if relative != ".." and not relative.startswith(".." + os.sep):
+            path = relative
+            break
+    return f"{Path(path).as_posix()}:{location.line}"
 
 
 def function_label(function: InngestFunction, index: ProjectIndex) -> str:

@@ -81,3 +81,9 @@ class ProjectRule(RuleMeta):
         self, location: Location, message: str, *, context: str = "", related: tuple[Location, ...] = ()
     ) -> Diagnostic:
         return Diagnostic.at(location, self.code, message, context=context, related=related)
+
+    def shown(self, location: Location) -> str:
+        """`path:line` of another place, for a message: relative to the project root."""
+        from inngest_lint.rules._project import shown
+
+        return shown(location, self.index.root)

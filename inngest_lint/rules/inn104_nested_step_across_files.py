@@ -7,7 +7,6 @@ runs phase 2 without importing libcst.
 from __future__ import annotations
 
 from inngest_lint.diagnostics import Diagnostic
-from inngest_lint.rules._project import shown
 from inngest_lint.rules._project_helpers import called_helpers, helper_named, imported_step_handlers
 from inngest_lint.rules.base import ProjectRule
 
@@ -39,7 +38,7 @@ class NestedStepAcrossFiles(ProjectRule):
                     step_run.location,
                     self.code,
                     f"step '{step_run.step_id}' runs '{definition.symbol}', which makes a step call itself "
-                    f"({shown(definition.step_call)}): nested steps are not supported and fail the run with a "
+                    f"({self.shown(definition.step_call)}): nested steps are not supported and fail the run with a "
                     f"non-retriable error; call that step from the function body instead",
                     context=step_run.step_id,
                     related=(definition.step_call,),
@@ -54,8 +53,8 @@ class NestedStepAcrossFiles(ProjectRule):
                     call.location,
                     self.code,
                     f"a step handler in Inngest function '{function.handler_name}' calls "
-                    f"{helper_named(call, definition, shown(definition.location))}, which makes a step call "
-                    f"({shown(definition.step_call)}): "
+                    f"{helper_named(call, definition, self.shown(definition.location))}, which makes a step call "
+                    f"({self.shown(definition.step_call)}): "
                     f"nested steps are not supported and fail the run with a non-retriable error; call that "
                     f"step from the function body instead",
                     context=call.label,

@@ -7,7 +7,6 @@ runs phase 2 without importing libcst.
 from __future__ import annotations
 
 from inngest_lint.diagnostics import Diagnostic
-from inngest_lint.rules._project import shown
 from inngest_lint.rules._project_helpers import called_helpers, helper_effect, helper_named
 from inngest_lint.rules.base import ProjectRule
 
@@ -43,7 +42,7 @@ class SideEffectOutsideStepAcrossFiles(ProjectRule):
                 yield Diagnostic.at(
                     call.location,
                     self.code,
-                    f"{helper_named(call, helper.definition, shown(location))} makes {description}, and "
+                    f"{helper_named(call, helper.definition, self.shown(location))} makes {description}, and "
                     f"Inngest function '{function.handler_name}' calls it outside a step, so it repeats on every "
                     f"re-entry (the body re-runs for each step); call it inside a `step.run` handler instead",
                     context=call.label,

@@ -7,7 +7,6 @@ runs phase 2 without importing libcst.
 from __future__ import annotations
 
 from inngest_lint.diagnostics import Diagnostic
-from inngest_lint.rules._project import shown
 from inngest_lint.rules._project_helpers import imported_step_handlers
 from inngest_lint.rules.base import ProjectRule
 
@@ -31,7 +30,7 @@ class AsyncCallbackInSyncStepAcrossFiles(ProjectRule):
                 yield Diagnostic.at(
                     step_run.location,
                     self.code,
-                    f"step '{step_run.step_id}' runs async def '{definition.symbol}' ({shown(definition.location)}) "
+                    f"step '{step_run.step_id}' runs async def '{definition.symbol}' ({self.shown(definition.location)}) "
                     f"with the sync step API of the plain def function '{function.handler_name}': it returns a "
                     f"coroutine that cannot be serialized; make the callback a plain def or the function async",
                     context=step_run.step_id,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Diagnostic
-from inngest_lint.rules._project import shown
 from inngest_lint.rules._project_helpers import called_helpers, helper_named, imported_step_handlers
 from inngest_lint.rules.base import ProjectRule
 
@@ -47,7 +46,7 @@ class ExceptionSwallowedAsSuccessAcrossFiles(ProjectRule):
                     step_run.location,
                     self.code,
                     f"step '{step_run.step_id}' runs '{definition.symbol}', whose `{definition.swallows_as}` "
-                    f"({shown(definition.swallows)}) catches every exception and returns instead of raising: the "
+                    f"({self.shown(definition.swallows)}) catches every exception and returns instead of raising: the "
                     f"step is recorded as succeeded with that fallback and is never retried; {advice}",
                     context=step_run.step_id,
                     related=(definition.swallows,),
@@ -69,7 +68,7 @@ class ExceptionSwallowedAsSuccessAcrossFiles(ProjectRule):
                 yield Diagnostic.at(
                     call.location,
                     self.code,
-                    f"{helper_named(call, definition, shown(definition.swallows))} catches every exception "
+                    f"{helper_named(call, definition, self.shown(definition.swallows))} catches every exception "
                     f"(`{definition.swallows_as}`) and returns instead of raising, and {outcome}; {advice}",
                     context=call.label,
                     related=(definition.swallows,),

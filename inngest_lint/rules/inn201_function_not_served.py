@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from inngest_lint.diagnostics import Diagnostic
-from inngest_lint.rules._project import function_label, shown
+from inngest_lint.facts.index import ProjectIndex
+from inngest_lint.facts.model import ServeCall
+from inngest_lint.rules._project import function_label
 from inngest_lint.rules.base import ProjectRule
 
 
-def served_function_keys(index) -> tuple[set[str], bool]:  # type: ignore[no-untyped-def]
+def served_function_keys(index: ProjectIndex) -> tuple[set[str], bool]:
     """Keys of every function some serve()/connect() lists, and whether all lists are known."""
     served: set[str] = set()
     complete = True
     for _, serve in index.serve_calls():
-        items, known = index.expand_list(serve.functions)
+        keys, known = _listed(index, serve)
+        served |= keys
         complete = complete and known
-        for resolved, _location in items:
-            if resolved.kind == "function":
-                served.add(resolved.value.key)
     return served, complete
+
+
+def _listed(index: ProjectIndex, serve: ServeCall) -> tuple[set[str], bool]:
+    """Keys of the functions one serve call lists, and whether its list is fully known."""
+    items, known = index.expand_list(serve.functions)
+    return {resolved.value.key for resolved, _ in items if resolved.kind == "function"}, known  # type: ignore[attr-defined]
+
+
+@dataclass
+class _Serve:
+    call: ServeCall
+    app: str | None  # the app its client belongs to, None when it cannot be told
+    listed: set[str]
+    known: bool
 
 
 class FunctionNotServed(ProjectRule):
@@ -28,11 +43,15 @@ class FunctionNotServed(ProjectRule):
     ## What it does
     Flags an Inngest function that is not in the function list of any `serve(...)` call
     (`inngest.fast_api`, `flask`, `django`, `tornado`, `digital_ocean`) or
-    `inngest.connect.connect(...)` in the project. Lists are followed through variables,
-    concatenation, `*` unpacking, `append`/`extend`, and lists imported from other modules.
-    The rule is silent for projects with no serve call at all (a library), for functions created
-    inside a factory function, in test files, and whenever a serve list cannot be fully resolved
-    (built by a call, a comprehension, or a name from outside the project).
+    `inngest.connect.connect(...)` of its own app in the project. Lists are followed through
+    variables, concatenation, `*` unpacking, `append`/`extend`, and lists imported from other
+    modules, each name resolved as the file that writes it imports it. A function's app is the
+    `app_id` of its client (or the client itself); a repository holding several services checks
+    each function against the serve calls of its own app only. The rule is silent for an app with
+    no serve call in the project (a library, or served from elsewhere), for functions created
+    inside a factory function, in test files, and whenever a serve list of the app cannot be fully
+    resolved (built by a call, a comprehension, or a name from outside the project), or its
+    client cannot be told.
 
     ## Why is this bad?
     Inngest only knows the functions an app registers when it syncs. An unregistered function
@@ -106,17 +125,24 @@ class FunctionNotServed(ProjectRule):
         index = self.index
         if not index.has_serve():
             return
-        served, complete = served_function_keys(index)
-        if not complete:
-            return
-        serve_sites = [shown(serve.location) for _, serve in index.serve_calls()]
-        where = serve_sites[0] if len(serve_sites) == 1 else f"{len(serve_sites)} serve calls"
+        serves = []
+        for _, call in index.serve_calls():
+            listed, known = _listed(index, call)
+            serves.append(_Serve(call, index.app_key(call.client), listed, known))
+        served_anywhere = set().union(*(serve.listed for serve in serves))
         for function in index.functions:
-            if function.key in served or function.in_factory or not function.symbol:
+            if function.key in served_anywhere or function.in_factory or not function.symbol:
                 continue
             file_facts = index.file_by_path.get(function.path)
             if file_facts is not None and file_facts.is_test:
                 continue
+            # The serve calls that could register it: those of its own app, and any whose client
+            # cannot be told. An app with no serve call here is served elsewhere, or a library.
+            app = index.app_key(function.client)
+            own = [serve for serve in serves if app is None or serve.app is None or serve.app == app]
+            if not own or not all(serve.known for serve in own):
+                continue
+            where = self.shown(own[0].call.location) if len(own) == 1 else f"{len(own)} serve calls"
             label = function_label(function, index)
             yield self.diagnostic(
                 function.location,

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.facts.model import InngestFunction
-from inngest_lint.rules._project import shown
 from inngest_lint.rules.base import ProjectRule
 
 
@@ -15,8 +14,10 @@ class DuplicateFunctionId(ProjectRule):
 
     ## What it does
     Flags the second of two Inngest functions whose clients have the same `app_id` (or are the
-    same client) and whose `fn_id` is the same string, pointing to the first. Functions in test
-    files and functions created in factories are not compared.
+    same client) and whose `fn_id` is the same string, pointing to the first. Clients are
+    resolved as each file imports them, so two services that each have an `app/client.py` are
+    two apps. Functions in test files, functions created in factories, and functions whose
+    client cannot be resolved to one project client are not compared.
 
     ## Why is this bad?
     A function's full ID is `"{app_id}-{fn_id}"`. The SDK keys served functions by that ID, so
@@ -86,13 +87,10 @@ class DuplicateFunctionId(ProjectRule):
             if not ids or len(ids) != 1:
                 continue
             fn_id = next(iter(ids))
+            app_key = index.app_key(function.client)
+            if app_key is None:
+                continue  # a client we cannot tell apart from another app's
             app_id = index.app_id_of(function)
-            if app_id is not None:
-                app_key = f"app:{app_id}"
-            elif function.client.kind == "symbol":
-                app_key = f"client:{function.client.value}"
-            else:
-                continue
             first = seen.setdefault((app_key, fn_id), function)
             if first is function:
                 continue
@@ -100,7 +98,7 @@ class DuplicateFunctionId(ProjectRule):
             yield self.diagnostic(
                 function.location,
                 f"function ID '{fn_id}'{app} is already used by '{first.handler_name}' at "
-                f"{shown(first.location)}; the later function silently replaces the earlier one, "
+                f"{self.shown(first.location)}; the later function silently replaces the earlier one, "
                 f"so give each a unique fn_id",
                 context=fn_id,
                 related=(first.location,),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._events import listener_text, topology
-from inngest_lint.rules._project import function_label, shown
+from inngest_lint.rules._project import function_label
 from inngest_lint.rules.base import ProjectRule
 
 
@@ -78,7 +78,7 @@ class EventSentWithoutListener(ProjectRule):
             if not near:
                 continue
             listener = near[0]
-            hint = listener_text(listener, function_label(listener.function, self.index), shown(listener.location))
+            hint = listener_text(listener, function_label(listener.function, self.index), self.shown(listener.location))
             for send in sends:
                 yield self.diagnostic(
                     send.name_location,

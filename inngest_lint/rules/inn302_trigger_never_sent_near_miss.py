@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._events import topology
-from inngest_lint.rules._project import shown
 from inngest_lint.rules.base import ProjectRule
 
 
@@ -86,7 +85,7 @@ class TriggerNeverSentNearMiss(ProjectRule):
                     listener.location,
                     f"'{listener.function.handler_name}' {what} event '{name}', which nothing in the project "
                     f"sends; did you mean '{sent_name}' "
-                    f"(sent at {shown(send.name_location)})?",
+                    f"(sent at {self.shown(send.name_location)})?",
                     context=name,
                     related=(send.name_location,),
                 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic, Severity
-from inngest_lint.rules._project import shown
 from inngest_lint.rules.base import ProjectRule
 
 
@@ -95,7 +94,7 @@ class LargeStepReturn(ProjectRule):
                 yield self.diagnostic(
                     step_run.location,
                     f"step '{step_run.step_id}' returns {first.reason} from {handler} "
-                    f"({shown(first.location)}), which can exceed the 4 MB step output limit; store the "
+                    f"({self.shown(first.location)}), which can exceed the 4 MB step output limit; store the "
                     f"data and return a reference and a count",
                     context=step_run.step_id,
                     related=(first.location,),
