@@ -132,6 +132,9 @@ def test_flake8_ignore_filters_our_codes(tmp_path: Path) -> None:
 
 def test_off_by_default_rule_needs_an_explicit_opt_in_and_honours_settings(tmp_path: Path) -> None:
     served_both = MAIN_SERVING_A_ONLY.replace("[a]", "[a, b]").replace("import a, client", "import a, b, client")
+    # The app sends some event (a project that sends none is driven from outside: INN304 is silent).
+    served_both += '\n\ndef signup() -> None:\n    client.send_sync(inngest.Event(name="app/signed-up", data={}))\n'
+    served_both = served_both.replace("import inngest.fast_api", "import inngest\nimport inngest.fast_api")
     write(tmp_path, {"jobs.py": FINE, "main.py": served_both})
     # INN304 (trigger never sent) is off by default: the bare plugin prefix does not turn it on...
     assert flake8(tmp_path, "--select", "INN", "jobs.py") == (0, [])

@@ -110,3 +110,27 @@ def test_a_local_name_that_shadows_the_sdk_is_not_the_sdk(project) -> None:  # t
     """
     # `inngest` here is a parameter, not the SDK: no event is recorded, nothing is reported.
     assert project({"app.py": source}, select=("ALL",)) == []
+
+
+SENDER = """
+    import inngest
+    from app.client import client
+
+    def on_signup(user_id: str) -> None:
+        client.send_sync(inngest.Event(name="partner/user.created", data={"id": user_id}))
+"""
+
+
+def test_trigger_never_sent_is_silent_in_a_project_that_sends_nothing(project) -> None:  # type: ignore[no-untyped-def]
+    files = {"app/__init__.py": "", "app/client.py": CLIENT, "app/jobs.py": JOBS}
+    assert project(files, extend_select=("INN304",)) == []
+    # Once the project sends any event, the triggers nothing sends are reported.
+    files["app/web.py"] = SENDER
+    found = _codes(project(files, extend_select=("INN303", "INN304")))
+    assert sorted(found) == [("jobs.py", "INN304", 4), ("jobs.py", "INN304", 7), ("web.py", "INN303", 5)]
+
+
+def test_event_sent_to_another_app_honours_external_events(project) -> None:  # type: ignore[no-untyped-def]
+    files = {"app/__init__.py": "", "app/client.py": CLIENT, "app/jobs.py": JOBS, "app/web.py": SENDER}
+    found = _codes(project(files, extend_select=("INN303",), external_events=("partner/*",)))
+    assert found == []

@@ -85,7 +85,8 @@ def topology(index: ProjectIndex) -> EventTopology:
         listened.setdefault(listener.name, []).append(listener)
     result = EventTopology(sent, listened)
     for name, sends in sent.items():
-        if name.startswith(sdk.RESERVED_EVENT_PREFIX):
+        # `external-events` lists events that come from, or go to, another app.
+        if name.startswith(sdk.RESERVED_EVENT_PREFIX) or index.is_external_event(name):
             continue
         if not any(event_matches(pattern, name) for pattern in listened):
             result.orphan_sent[name] = sends

@@ -16,9 +16,10 @@ class EventSentWithoutListenerAny(ProjectRule):
     ## What it does
     Flags every event send whose name no trigger, `wait_for_event` or `Cancel` in the project
     listens to (wildcard triggers such as `app/*` count as listening), when no listened name is a
-    near miss (those are `event-sent-without-listener`, INN301). Silent when some trigger's
-    event name cannot be resolved statically. Enable it for repositories that hold every
-    function of their Inngest apps.
+    near miss (those are `event-sent-without-listener`, INN301). Names matching the
+    `external-events` setting are consumed by another app and never flagged (INN301 skips them
+    too). Silent when some trigger's event name cannot be resolved statically. Enable it for
+    repositories that hold every function of their Inngest apps.
 
     ## Why is this bad?
     An event nobody listens to does nothing: either a function is missing, or the name is wrong.

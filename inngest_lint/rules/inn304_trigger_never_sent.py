@@ -16,7 +16,8 @@ class TriggerNeverSent(ProjectRule):
     Flags every `TriggerEvent`, `wait_for_event` and `Cancel` event name that nothing in the
     project sends, when no sent name is a near miss (those are `trigger-never-sent-near-miss`,
     INN302). Names matching the `external-events` setting (`["stripe/*", "clerk/user.created"]`)
-    are treated as sent. Silent when some send's event name cannot be resolved statically.
+    are treated as sent. Silent when some send's event name cannot be resolved statically, and
+    in a project that sends no event at all (its events all come from outside).
 
     ## Why is this bad?
     A function waiting for an event nobody sends never runs. Off by default because events often
@@ -66,11 +67,19 @@ class TriggerNeverSent(ProjectRule):
             trigger=inngest.TriggerEvent(event="crm/contact.updated"),  # error: INN304
         )
         def sync(ctx): ...
+
+        @client.create_function(fn_id="welcome", trigger=inngest.TriggerEvent(event="crm/contact.created"))
+        def welcome(ctx): ...
+
+        def on_create(contact_id: str) -> None:
+            client.send_sync(inngest.Event(name="crm/contact.created", data={"id": contact_id}))
         """
     ]
 
     def check(self) -> Iterator[Diagnostic]:
-        if self.index.has_unknown_sends():
+        # A project that sends no event at all is driven from outside (webhooks, another
+        # service, the dashboard): every trigger would be reported.
+        if not self.index.sends or self.index.has_unknown_sends():
             return
         events = topology(self.index)
         for name, group in sorted(events.orphan_listened.items()):
