@@ -12,6 +12,7 @@ name can mean different files in different places, and the answer depends on the
   or its own directory when it is not in one, then each directory above that up to the project
   root, nearest first. That is where the file's service is started from.
 - Failing that, under the `src` directories of the settings, in their order.
+- The standard library's top-level names and `inngest` (the SDK) never mean a project file.
 - Failing that, under the project's other import roots (the directory above each regular
   package, `src/` directories, directories holding `pyproject.toml`, `setup.py` or
   `setup.cfg`). A name found there in two different files is *ambiguous*: the rules that depend
@@ -39,10 +40,11 @@ from dataclasses import dataclass
 #: Files whose presence makes a folder an import root (a project or a package's setup).
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 PACKAGE_MARKERS = ("__init__.py", "__init__.pyi")
-#: Top-level names that never mean a project file found only through another root: the
-#: standard library, and the SDK this linter checks (`import inngest` beside an `inngest.py`
-#: helper module in a namespace folder still means the SDK when the app is started properly).
-_NEVER_ELSEWHERE = frozenset(getattr(sys, "stdlib_module_names", ())) | {"inngest"}
+#: Top-level names that never mean a project file: the standard library and the SDK this
+#: linter checks. `import inngest` in `app/core/functions.py` beside a helper module
+#: `app/core/inngest.py` means the SDK when the app is started from its root, as apps are (a
+#: project module that shadowed either would break every other import of it).
+_NEVER_PROJECT = frozenset(getattr(sys, "stdlib_module_names", ())) | {"inngest"}
 
 
 @dataclass(frozen=True)
@@ -172,12 +174,10 @@ class ImportResolver:
         """
         if not dotted:
             return None
-        own, is_package = self.module_name(origin)
-        # A module file's own names (a package's may be submodules: searched below).
-        if own and not is_package and (dotted == own or dotted.startswith(own + ".")):
-            rest = dotted[len(own) + 1:]
-            return Found(origin, tuple(rest.split(".")) if rest else ())
         parts = tuple(dotted.split("."))
+        inside = self._inside_own_package(parts, origin)
+        if inside is not None:
+            return inside
         roots = self._roots_of(origin)
         key = (roots[0] if roots else "", parts)
         if key in self._found:
@@ -186,13 +186,49 @@ class ImportResolver:
         self._found[key] = found
         return found
 
+    def _inside_own_package(self, parts: tuple[str, ...], origin: str) -> Found | None:
+        """A name in the file itself or in the packages that hold it, found by path.
+
+        Relative imports were made absolute with the file's own name, so they land here: a
+        package named like the SDK or the standard library (`src/inngest/`) still finds its
+        own modules, and a namespace folder is never confused with another root's.
+        """
+        own, is_package = self.module_name(origin)
+        if not own:
+            return None
+        own_parts = tuple(own.split("."))
+        if not is_package and parts[:len(own_parts)] == own_parts:
+            return Found(origin, parts[len(own_parts):])
+        package = own_parts if is_package else own_parts[:-1]
+        directory = os.path.dirname(origin)
+        for depth in range(len(package), 0, -1):
+            if parts[:depth] == package[:depth]:
+                rest = parts[depth:]
+                found = self._under(directory, rest) if rest else None
+                if found is not None:
+                    return found
+                init = self._package_file(directory)
+                if init is not None:
+                    return Found(init, rest)
+                if not rest:
+                    return Found(directory, ())
+            directory = os.path.dirname(directory)
+        return None
+
+    def _package_file(self, directory: str) -> str | None:
+        for marker in PACKAGE_MARKERS:
+            candidate = os.path.join(directory, marker)
+            if candidate in self._files:
+                return candidate
+        return None
+
     def _search(self, parts: tuple[str, ...], own_roots: tuple[str, ...]) -> Found | None:
+        if parts[0] in _NEVER_PROJECT:
+            return None
         for root in (*own_roots, *self.src):
             found = self._under(root, parts)
             if found is not None:
                 return found
-        if parts[0] in _NEVER_ELSEWHERE:
-            return None
         candidates = {
             found.path: found
             for root in self._others()

@@ -15,21 +15,29 @@ from inngest_lint.facts.model import InngestFunction
 
 
 def shown(location: Location, root: str | None) -> str:
-    """`path:line` of another place, for a message: relative to the current directory as the
-    finding's own path is printed, or relative to the project root for a file outside the
-    current directory (a run from one service's folder), never absolute."""
+    """`path:line` of another place, for a message, never absolute for a project file.
+
+    Relative to the project root, so a finding reads the same from any folder inside the
+    project (a service's folder, the repository top); relative to the current directory when
+    the run starts above the project (`inngest-lint examples/`), as the findings' own paths are.
+    """
     path = location.path
-    for base in (os.getcwd(), root):
-        if base is None:
-            continue
+    base = root
+    cwd = os.getcwd()
+    if root is None or _is_within(root, cwd):
+        base = cwd
+    if base is not None:
         try:
             relative = os.path.relpath(path, base)
         except ValueError:
-            continue
+            relative = path
         if relative != ".." and not relative.startswith(".." + os.sep):
             path = relative
-            break
     return f"{Path(path).as_posix()}:{location.line}"
+
+
+def _is_within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def function_label(function: InngestFunction, index: ProjectIndex) -> str:
