@@ -38,6 +38,36 @@ def render_rule(rule: type[RuleMeta], heading_level: int = 1) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+#: How the rules see a project: the two models every cross-file and replay finding stands on.
+PROJECT_MODEL = """\
+## How the rules read your project
+
+**Imports are resolved as Python would for the file that writes them** (the linter never imports
+your code). Relative imports (`from .client import inngest_client`) follow the file's own path,
+through folders with or without `__init__.py`. Absolute imports (`from app.client import ...`)
+are looked for first from the file's own import root (the folder above its package, or its own
+folder when it has none), then each folder above it up to the project root, nearest first; then
+in the folders the `src` setting lists, in order; then in the project's other import roots
+(`src/` folders, folders above a package, folders with a `pyproject.toml`, `setup.py` or
+`setup.cfg`). A name found there in two files is ambiguous, and the rules that depend on it stay
+silent. The standard library's names and `inngest` always mean themselves. So a repository may
+hold several services that each have a package `app`: each file gets its own service's client
+and functions, and the app-level rules (INN201, INN203) compare functions of one app only.
+
+```toml
+[tool.inngest-lint]
+src = ["deploy/services"]   # more import roots, for layouts nothing can infer
+```
+
+**Replay: code no step can follow runs once per attempt.** Inngest calls a function's handler
+once per step: finished steps return their memoized output, and the run stops at the first step
+that has none. So code runs again on every re-entry only when a step call can still come after
+it on some path (before a later step, or inside a loop that calls steps). Code after the last
+step runs once per attempt, exactly like a function without steps, and the replay rules
+(INN107, INN108, INN109) leave it alone.
+"""
+
+
 def render_all() -> str:
     from inngest_lint.registry import all_rules
 
@@ -56,6 +86,7 @@ def render_all() -> str:
             f"{'on' if rule.default_enabled else 'off'} | {'yes' if rule.fixable else 'no'} | {rule.summary()} |"
         )
     lines.append("")
+    lines.append(PROJECT_MODEL)
     for rule in rules:
         lines.append(render_rule(rule, heading_level=2))
     return "\n".join(lines).rstrip() + "\n"

@@ -134,3 +134,32 @@ def test_event_sent_to_another_app_honours_external_events(project) -> None:  # 
     files = {"app/__init__.py": "", "app/client.py": CLIENT, "app/jobs.py": JOBS, "app/web.py": SENDER}
     found = _codes(project(files, extend_select=("INN303",), external_events=("partner/*",)))
     assert found == []
+
+
+def test_src_setting_adds_import_roots_nothing_can_infer(project) -> None:  # type: ignore[no-untyped-def]
+    files = {
+        "deploy/services/billing/client.py": "import inngest\nclient = inngest.Inngest(app_id='billing')\n",
+        "deploy/services/billing/functions.py": """
+            import inngest
+            from billing.client import client
+
+            @client.create_function(fn_id="charge", trigger=inngest.TriggerEvent(event="billing/charge"))
+            def charge(ctx): ...
+
+            @client.create_function(fn_id="refund", trigger=inngest.TriggerEvent(event="billing/refund"))
+            def refund(ctx): ...
+        """,
+        "serve.py": """
+            import flask
+            import inngest.flask
+            from billing.client import client
+            from billing.functions import charge
+
+            app = flask.Flask(__name__)
+            inngest.flask.serve(app, client, [charge])
+        """,
+    }
+    # `billing` is importable only from deploy/services, which nothing marks as a root: the serve
+    # list cannot be resolved, so nothing is reported rather than a guess.
+    assert project(files) == []
+    assert _codes(project(files, src=("deploy/services",))) == [("functions.py", "INN201", 8)]
