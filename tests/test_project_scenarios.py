@@ -163,3 +163,29 @@ def test_src_setting_adds_import_roots_nothing_can_infer(project) -> None:  # ty
     # list cannot be resolved, so nothing is reported rather than a guess.
     assert project(files) == []
     assert _codes(project(files, src=("deploy/services",))) == [("functions.py", "INN201", 8)]
+
+
+def test_events_sent_as_dicts_count_as_sent(project) -> None:  # type: ignore[no-untyped-def]
+    files = {
+        "app/__init__.py": "",
+        "app/client.py": CLIENT,
+        "app/jobs.py": """
+            import inngest
+            from app.client import client
+
+            @client.create_function(fn_id="download", trigger=inngest.TriggerEvent(event="podcast/episode.requested"))
+            async def download(ctx):
+                await ctx.step.send_event("done", {"name": "podcast/episode.fetched", "data": {"id": 1}})
+
+            @client.create_function(fn_id="transcribe", trigger=inngest.TriggerEvent(event="podcast/episode.fetched"))
+            async def transcribe(ctx):
+                await ctx.step.send_event("done", [{"name": "podcast/transcript.ready"}])
+
+            @client.create_function(fn_id="diarize", trigger=inngest.TriggerEvent(event="podcast/episode.downloaded"))
+            async def diarize(ctx): ...
+        """,
+    }
+    found = _codes(project(files, extend_select=("INN304",)))
+    # The request comes from outside (nothing sends it), the other two are sent as dicts, and
+    # nothing sends episode.downloaded: the project does send events, so both are reported.
+    assert sorted(found) == [("jobs.py", "INN304", 4), ("jobs.py", "INN304", 12)]

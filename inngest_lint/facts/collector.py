@@ -518,10 +518,14 @@ class FactCollector:
         self._replay.leave_Call(node)
 
     def _event(self, node: cst.Call) -> None:
-        context = self.context
         name_node = keyword(node, "name")
         if name_node is None:
             return
+        self._record_send(node, name_node, keyword(node, "data"))
+
+    def _record_send(self, node: cst.CSTNode, name_node: cst.BaseExpression,
+                     data_node: cst.BaseExpression | None) -> None:
+        context = self.context
         function_key = self._builders[-1].key if self._builders else ""
         sender = ".".join(
             frame.node.name.value  # type: ignore[attr-defined]
@@ -531,13 +535,32 @@ class FactCollector:
         self.sends.append(
             EventSend(
                 name=evaluate(context, name_node),
-                data=data_shape(context, keyword(node, "data")),
+                data=data_shape(context, data_node),
                 location=context.location(node),
                 name_location=context.location(name_node),
                 function_key=function_key,
                 sender=sender,
             )
         )
+
+    def _dict_events(self, node: cst.BaseExpression | None) -> None:
+        """Events written as dicts (`step.send_event("id", {"name": ..., "data": ...})`): the SDK
+        needs `inngest.Event` objects and fails on these, but the names they mean are sent names
+        all the same (an app that sends only such dicts still sends events)."""
+        elements = node.elements if isinstance(node, (cst.List, cst.Tuple)) else (node,)
+        for element in elements:
+            value = element.value if isinstance(element, cst.BaseElement) else element
+            if not isinstance(value, cst.Dict):
+                continue
+            fields = {
+                literal_string(item.key): item.value
+                for item in value.elements
+                if isinstance(item, cst.DictElement)
+            }
+            name_node = fields.get("name")
+            if name_node is None:
+                continue
+            self._record_send(value, name_node, fields.get("data"))
 
     def _client(self, node: cst.Call) -> None:
         context = self.context
@@ -616,6 +639,8 @@ class FactCollector:
             if_exp = cel_string(context, if_exp_node, "wait_for_event.if_exp", event) if if_exp_node is not None else None
             builder.waits.append(Wait(step_label, event, context.location(node), if_exp,
                                       context.location(event_node) if event_node is not None else None))
+        elif method == sdk.STEP_SEND_EVENT:
+            self._dict_events(argument(node, 1, "events"))
         elif method == sdk.STEP_INVOKE:
             function_node = keyword(node, "function")
             if function_node is not None:
