@@ -113,8 +113,8 @@ class NondeterminismOutsideStep(ReplayBodyRule):
         if state is None:
             return
         qualified = nondeterministic_call(self.context, node)
-        if qualified is None:
-            return
+        if qualified is None or not self.body.can_precede_step(state, node):
+            return  # no step call can follow it: it runs once per attempt
         step = step_spelling(state.info)
         self.body.hold(
             state,

@@ -134,6 +134,7 @@ class SideEffectOutsideStep(ReplayBodyRule):
             user = ctx.step.run("create-user", create_user, ctx.event.data)
             requests.post("https://hooks.example.com/signup", json=user, timeout=10)  # error: INN109
             client.send_sync(inngest.Event(name="app/user.created", data=user))  # error: INN109
+            ctx.step.run("send-welcome", send_welcome, user)
         """,
         {
             "app/hooks.py": """
@@ -152,6 +153,7 @@ class SideEffectOutsideStep(ReplayBodyRule):
                 async def order(ctx: inngest.Context) -> None:
                     order = await ctx.step.run("load", load_order, ctx.event.data["id"])
                     hooks.notify(order)  # error: INN109
+                    await ctx.step.run("ship", ship_order, order)
             """,
         },
     ]

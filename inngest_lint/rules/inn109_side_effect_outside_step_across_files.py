@@ -34,8 +34,8 @@ class SideEffectOutsideStepAcrossFiles(ProjectRule):
                 continue  # the body runs once per attempt
             for helper in called_helpers(index, function):
                 call = helper.call
-                if call.in_step_handler:
-                    continue
+                if call.in_step_handler or not call.precedes_step:
+                    continue  # memoized, or no step call can follow it: it runs once per attempt
                 effect = helper_effect(index, helper.definition)
                 if effect is None:
                     continue
