@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from inngest_lint.rules._nondeterminism import nondeterministic_call
-from inngest_lint.rules._replay import Held, ReplayBodyRule, function_label, step_spelling
+from inngest_lint.rules._replay import Held, ReplayBodyRule, SideEffects, function_label, step_spelling
+from inngest_lint.rules._replay_values import value_uses
+
+if TYPE_CHECKING:
+    from inngest_lint.engine.context import FileContext
 
 
 class NondeterminismOutsideStep(ReplayBodyRule):
@@ -99,6 +105,10 @@ class NondeterminismOutsideStep(ReplayBodyRule):
         """,
     ]
 
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.effects = SideEffects(context)
+
     def visit_Call(self, node: cst.Call) -> None:
         self._check(node)
         self.body.visit_Call(node)
@@ -115,14 +125,17 @@ class NondeterminismOutsideStep(ReplayBodyRule):
         qualified = nondeterministic_call(self.context, node)
         if qualified is None or not self.body.can_precede_step(state, node):
             return  # no step call can follow it: it runs once per attempt
+        reason = value_uses(self.context, state.node, state.order, self.effects).hazard(node)
+        if reason is None:
+            return  # its value reaches nothing that differs between requests
         step = step_spelling(state.info)
         self.body.hold(
             state,
             Held(
                 node,
                 f"`{qualified}()` in Inngest function {function_label(state.info)} runs outside a step, so "
-                f"its value changes on every re-entry (the body re-runs for each step); compute it in a "
-                f"step (`{step}.run(\"<id>\", ...)`) so the value is memoized",
+                f"its value changes on every re-entry (the body re-runs for each step), and {reason}; compute "
+                f"it in a step (`{step}.run(\"<id>\", ...)`) so the value is memoized",
                 context=qualified,
             ),
         )
