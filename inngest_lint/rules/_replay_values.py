@@ -49,13 +49,16 @@ if TYPE_CHECKING:
 # ------------------------------------------------------------------------------------ logs, metrics
 #: Logger methods (`logging`, structlog, loguru).
 _LOG_METHODS = frozenset(
-    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg", "trace", "success"}
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg", "trace",
+     "success"}
 )
 #: A receiver named like a logger: `log`, `logger`, `LOGGER`, `audit_log`, `ctx.logger`, `self._logger`.
 _LOGGER_NAME = re.compile(r"(?:^|_)(?:log|logger|logging)$", re.IGNORECASE)
 #: Modules whose every call only logs.
 _LOG_MODULES = ("logging.", "structlog.", "loguru.", "logfire.")
 _LOG_FUNCTIONS = frozenset({"warnings.warn"})
+#: `logging.getLogger(__name__).info(...)`, `structlog.get_logger().bind(...).info(...)`.
+_LOGGER_FACTORIES = frozenset({"getLogger", "get_logger", "getChild", "bind"})
 #: Metric methods specific enough to need no receiver name (statsd, Datadog, Prometheus).
 _METRIC_METHODS = frozenset({"timing", "timed", "histogram", "distribution", "gauge", "observe"})
 #: Methods that record a metric or trace attribute when the receiver is named like one.
@@ -101,7 +104,7 @@ def is_log_or_metric(context: FileContext, call: cst.Call) -> bool:
     func = call.func
     if isinstance(func, (cst.Name, cst.Attribute)):
         qualified = context.qualify(func) or ""
-        if qualified.startswith(_LOG_MODULES) or qualified in _LOG_FUNCTIONS or qualified.startswith(_METRIC_MODULES):
+        if qualified.startswith((*_LOG_MODULES, *_METRIC_MODULES)) or qualified in _LOG_FUNCTIONS:
             return True
         if isinstance(func, cst.Name):
             return func.value == "print" and qualified == "" and not _bound(context, "print")
@@ -109,7 +112,11 @@ def is_log_or_metric(context: FileContext, call: cst.Call) -> bool:
         return False
     method = func.attr.value
     receiver = _chain_names(func.value)
-    if method in _LOG_METHODS and receiver and _LOGGER_NAME.search(receiver[-1]):
+    if method in _LOG_METHODS and receiver and (
+        _LOGGER_NAME.search(receiver[-1])
+        or any(name in _LOGGER_FACTORIES for name in receiver)
+        or (context.qualify(cst.Name(receiver[0])) or "").startswith(_LOG_MODULES)
+    ):
         return True
     if method in _METRIC_METHODS:
         return True
@@ -175,8 +182,11 @@ class _Index:
             self._visit(node, parent, store, later)
             stack.extend(reversed(later))
 
-    def _visit(self, node: cst.CSTNode, parent: cst.CSTNode, store: bool | str, later: list) -> None:  # type: ignore[type-arg]
-        """Record `node`, and queue its children (in evaluation order) into `later`."""
+    def _visit(
+        self, node: cst.CSTNode, parent: cst.CSTNode, store: bool | str, later: list  # type: ignore[type-arg]
+    ) -> None:
+        """Record `node`, and queue its children (in evaluation order) into `later`. `store` is
+        True in an assignment target, "update" for the target of `x += y`."""
         self.parents[id(node)] = parent
         self._counter += 1
         self.position[id(node)] = self._counter
@@ -325,7 +335,8 @@ class ValueUses:
         seen: set[tuple[str, int]] = set()
         pending: list[cst.CSTNode] = [origin]
         done: set[int] = set()
-        if isinstance(origin.func, (cst.Name, cst.Attribute)) and self.context.qualify(origin.func) in IN_PLACE_RANDOM:
+        func = origin.func
+        if isinstance(func, (cst.Name, cst.Attribute)) and self.context.qualify(func) in IN_PLACE_RANDOM:
             # `random.shuffle(items)`: the value is the list it shuffled.
             shuffled = positional(origin, 0)
             if isinstance(shuffled, cst.Name) and self._is_local(shuffled):
@@ -477,12 +488,19 @@ class ValueUses:
             # `rows.append(value)`, `payload.update(at=value)`: the local now holds the value.
             self._follow(receiver.value, call, pending, seen)
             return call
-        if isinstance(self.index.parents.get(id(call)), cst.Expr):
+        if self._result_dropped(call):
             # An unknown call whose result is dropped may keep the value (a write we cannot see).
             kind = "call" if order.can_precede_step(call) else "final"
             found.append(Use(kind, call, f"`{snippet(context, call.func, 40)}()`"))
             return None
         return call
+
+    def _result_dropped(self, call: cst.Call) -> bool:
+        """`save(value)` or `await save(value)` as a statement of its own."""
+        parent = self.index.parents.get(id(call))
+        while isinstance(parent, cst.Await):
+            parent = self.index.parents.get(id(parent))
+        return isinstance(parent, cst.Expr)
 
     def _step_use(self, origin: cst.Call, call: cst.Call, label: str) -> Use:
         """A step consumes the value in the request that executes it; a step in a loop that
@@ -504,7 +522,9 @@ class ValueUses:
         """A name the function binds itself (not a parameter, not the context or step object)."""
         return name.value in self.index.stores and not self.order.is_handle(name)
 
-    def _store_into(self, target: cst.BaseExpression, pending: list[cst.CSTNode], seen: set[tuple[str, int]]) -> None:
+    def _store_into(
+        self, target: cst.BaseExpression, pending: list[cst.CSTNode], seen: set[tuple[str, int]]
+    ) -> None:
         """The value is stored into `target`: follow the names that now hold it."""
         if isinstance(target, cst.Subscript):
             root = _local_receiver(target.value, allow_name=True)
@@ -516,7 +536,9 @@ class ValueUses:
         for name in target_names(target):
             self._follow(name, target, pending, seen)
 
-    def _follow(self, name: str, anchor: cst.CSTNode, pending: list[cst.CSTNode], seen: set[tuple[str, int]]) -> None:
+    def _follow(
+        self, name: str, anchor: cst.CSTNode, pending: list[cst.CSTNode], seen: set[tuple[str, int]]
+    ) -> None:
         """Queue the reads of `name` that can see the value stored into it at `anchor`."""
         index = self.index
         position = index.position.get(id(anchor), 0)
@@ -649,7 +671,10 @@ def _reads_free(function: cst.FunctionDef, name: str) -> bool:
 _USES: weakref.WeakKeyDictionary[FileContext, dict[int, ValueUses]] = weakref.WeakKeyDictionary()
 
 
-def value_uses(context: FileContext, function: cst.FunctionDef, order: StepOrder, effects: SideEffects) -> ValueUses:
+def value_uses(
+    context: FileContext, function: cst.FunctionDef, order: StepOrder, effects: SideEffects
+) -> ValueUses:
+    """The ValueUses of `function`, built once per function and shared."""
     uses = _USES.setdefault(context, {})
     found = uses.get(id(function))
     if found is None or found.order is not order:

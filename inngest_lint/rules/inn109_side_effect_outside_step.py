@@ -38,18 +38,19 @@ class SideEffectOutsideStep(ReplayBodyRule):
 
     Only a call that a step call can still follow is flagged: a later step, a step in the same
     loop, a step in an `except` or `finally` block that a failure after the call reaches, or a
-    call given the context or step object (a project helper that may run steps). Code no step can follow runs
-    once per attempt, exactly like the body of a function with no step call, and is silent: the
-    writes and queue pushes after the last step, a branch that returns before any step, a loop
-    of writes after the steps.
+    call given the context or step object (a project helper that may run steps). Code no step
+    can follow runs once per attempt, exactly like the body of a function with no step call, and
+    is silent: the writes and queue pushes after the last step, a branch that returns before any
+    step, a loop of writes after the steps.
 
     Project helpers that the body calls where a step call can still follow (`notify(order)`,
-    `hooks.notify(order)`, in this file or another module) are followed one level deep and reported at the body's call site, naming
-    the helper and its first side effect, when the helper's own body certainly makes one of the
-    calls above (a `send` on an Inngest client imported from another module counts). Not
-    counted in a helper: calls in its nested defs or lambdas, calls in its `except` handlers
-    (an alert on the error path), generators, and decorated helpers (`@lru_cache` and the like
-    may keep the call from repeating); `@staticmethod` and `@classmethod` are fine.
+    `hooks.notify(order)`, in this file or another module) are followed one level deep and
+    reported at the body's call site, naming the helper and its first side effect, when the
+    helper's own body certainly makes one of the calls above (a `send` on an Inngest client
+    imported from another module counts). Not counted in a helper: calls in its nested defs or
+    lambdas, calls in its `except` handlers (an alert on the error path), generators, and
+    decorated helpers (`@lru_cache` and the like may keep the call from repeating);
+    `@staticmethod` and `@classmethod` are fine.
 
     ## Why is this bad?
     The SDK re-runs the function body from the top for every step (PyPI `inngest`,
