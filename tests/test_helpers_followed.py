@@ -126,6 +126,8 @@ JOBS = """
 
         await ctx.step.run("handler", handler)
         helpers.Repo.save(order)
+        await ctx.step.sleep("cool-down", 1000)
+        post_it(order)  # no step call can follow it: runs once per attempt
         len(order)
         return await helpers.reraises("u")
 """
@@ -178,6 +180,14 @@ def test_functions_record_their_body_calls(helper_project: Path) -> None:
     }
     # `len` is a builtin, SDK calls and step calls are not helpers.
     assert all(call.callee.kind == "symbol" for call in job.body_calls)
+    # Whether a step call can still follow each call of the re-run body.
+    precedes = [(call.label, call.precedes_step) for call in job.body_calls if not call.in_step_handler]
+    assert precedes == [
+        ("post_it", True),
+        ("helpers.Repo.save", True),
+        ("post_it", False),
+        ("helpers.reraises", False),
+    ]
 
 
 def test_helper_facts_survive_pickling(helper_project: Path) -> None:

@@ -325,8 +325,10 @@ class FactCollector:
         if builder is None:
             return
         state = self._replay.state()
+        precedes_step = True
         if state is not None and state.info is function:
             in_step_handler = False
+            precedes_step = self._replay.can_precede_step(state, node)
         else:
             scope = self._handlers.scope()
             innermost = len(context.frames) - 1
@@ -347,7 +349,10 @@ class FactCollector:
         # rule nested-step follows it.
         lambda_body = returned and frame.kind == "lambda" and frame.is_step_handler
         builder.body_calls.append(
-            BodyCall(callee, context.location(node), in_step_handler, dotted_name(func) or "", returned, lambda_body)
+            BodyCall(
+                callee, context.location(node), in_step_handler, dotted_name(func) or "", returned, lambda_body,
+                precedes_step,
+            )
         )
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:

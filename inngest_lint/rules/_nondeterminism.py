@@ -65,6 +65,9 @@ DETERMINISTIC_EXCEPTIONS = frozenset(
     }
 )
 
+#: Random functions that change their argument in place (their own result is None).
+IN_PLACE_RANDOM = frozenset({"random.shuffle"})
+
 #: Constructors that are deterministic when given a seed (`random.Random(42)`) and random without.
 SEEDABLE_CONSTRUCTORS = frozenset({"random.Random"})
 

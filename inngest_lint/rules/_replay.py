@@ -45,6 +45,7 @@ from inngest_lint.engine.names import (
 )
 from inngest_lint.engine.traverse import children
 from inngest_lint.facts.values import argument, keyword, positional
+from inngest_lint.rules._replay_flow import StepOrder, is_plan_call, makes_step_call, step_order
 from inngest_lint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -157,13 +158,6 @@ def has_star_args(call: cst.Call) -> bool:
 
 def positional_count(call: cst.Call) -> int:
     return sum(1 for arg in call.args if arg.keyword is None and not arg.star)
-
-
-def is_plan_call(context: FileContext, call: cst.Call) -> bool:
-    """`ctx.group.parallel(...)` or the removed `step.parallel(...)`: callables planned as steps."""
-    if context.is_group_parallel(call):
-        return True
-    return context.step_method(call) in sdk.REMOVED_STEP_METHODS
 
 
 def statements_without_nested_scopes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -611,20 +605,26 @@ class SideEffects:
 @dataclass
 class Held:
     """A finding held until its function ends: reported with `message` if the function made a
-    step call, else with `message_without_steps` (None: not reported at all)."""
+    step call and one can still follow the node (so it re-runs), else with
+    `message_without_steps` (None: not reported at all), as in a function with no step call.
+    """
 
     node: cst.CSTNode
     message: str
     context: str = ""
     message_without_steps: str | None = None
+    # Set by `ReplayBody.hold`: whether a step call can still follow the node.
+    precedes_step: bool = True
 
 
 @dataclass
 class FunctionState:
-    """One Inngest function being walked: whether it made a step call, and held findings."""
+    """One Inngest function being walked: whether it made a step call, which of its code a step
+    call can still follow, and held findings."""
 
     info: InngestFunctionInfo
     node: cst.FunctionDef
+    order: StepOrder
     step_calls: int = 0
     held: list[Held] = field(default_factory=list)
 
@@ -632,8 +632,11 @@ class FunctionState:
 class ReplayBody:
     """Tracks which code re-runs on every re-entry, and holds findings until the function ends.
 
-    The owning rule forwards `visit_FunctionDef`, `leave_FunctionDef`, `visit_Call` and
-    `leave_Call` to it.
+    Code re-runs when it is in the function body (or a lambda given to `ctx.group.parallel`),
+    the function makes a step call, and a step call can still follow it (`StepOrder`, in
+    `_replay_flow`): code no step call can follow runs once per attempt, like the body of a
+    function without steps. The owning rule forwards `visit_FunctionDef`, `leave_FunctionDef`,
+    `visit_Call` and `leave_Call` to it.
     """
 
     def __init__(self, context: FileContext) -> None:
@@ -645,7 +648,7 @@ class ReplayBody:
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         info = self.context.frame.inngest
         if info is not None:
-            self.functions.append(FunctionState(info, node))
+            self.functions.append(FunctionState(info, node, step_order(self.context, node)))
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> list[tuple[cst.CSTNode, str, str]]:
         """(node, message, context) to report for the function `node` closes."""
@@ -654,7 +657,7 @@ class ReplayBody:
         state = self.functions.pop()
         found: list[tuple[cst.CSTNode, str, str]] = []
         for held in state.held:
-            if state.step_calls:
+            if state.step_calls and held.precedes_step:
                 found.append((held.node, held.message, held.context))
             elif held.message_without_steps is not None:
                 found.append((held.node, held.message_without_steps, held.context))
@@ -701,7 +704,13 @@ class ReplayBody:
         return bool(self._step_calls)
 
     @staticmethod
+    def can_precede_step(state: FunctionState, node: cst.CSTNode) -> bool:
+        """Whether a step call can still follow `node` in `state`'s function (so it re-runs)."""
+        return state.order.can_precede_step(node)
+
+    @staticmethod
     def hold(state: FunctionState, held: Held) -> None:
+        held.precedes_step = state.order.can_precede_step(held.node)
         state.held.append(held)
 
 
@@ -935,21 +944,6 @@ def swallowing_handlers(
         if not returns and (in_loop or not at_tail):
             continue
         yield Swallowing(handler, caught, returns)
-
-
-def makes_step_call(context: FileContext, body: cst.CSTNode) -> bool:
-    """Whether `body` makes a step call or plans steps (nested defs and classes not entered)."""
-    stack: list[cst.CSTNode] = [body]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
-            continue
-        if isinstance(current, cst.Call) and (
-            context.step_method(current) is not None or is_plan_call(context, current)
-        ):
-            return True
-        stack.extend(children(current))
-    return False
 
 
 def tail_trys(function: cst.CSTNode) -> set[int]:

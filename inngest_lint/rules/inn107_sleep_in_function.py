@@ -28,19 +28,33 @@ class SleepInFunction(ReplayBodyRule):
     attempts of one request is the handler's business), in helpers outside Inngest functions, and
     literal durations under one second (`await asyncio.sleep(0)` yields to the event loop).
 
+    The message says whether the wait repeats. A step call can still follow the sleep (a later
+    step, a step in the same loop, a step in an `except` block that a failure after it reaches): the
+    wait runs again on every re-entry. Code no step can follow runs once per attempt (after the
+    last step, in a branch that returns before any step), exactly like the body of a function
+    that makes no step call: such a sleep is still reported, because it holds the worker.
+
     ## Why is this bad?
     A sleep in the body holds the worker (and, with `time.sleep` in an `async def`, the whole
-    event loop) for the full duration, and the serverless request may time out first. Inngest
-    re-runs the body from the top for every step, so the wait is paid again on every re-entry.
+    event loop) for the full duration, and the serverless request may time out first.
     `ctx.step.sleep` suspends the run on the Inngest side: no worker is held, and the wait happens
     once.
+
+    The SDK re-runs the body from the top for every step (PyPI `inngest`, `ExecutionV0.run` in
+    `inngest/_internal/execution_lib/v0.py` calls the handler on every request of the run). Each
+    step method asks `ExecutionV0.report_step` for its memo: a finished step returns its output,
+    and the first step with no memo raises `ResponseInterrupt` (`inngest/_internal/step_lib/base.py`),
+    which ends the request once that step is planned or, for `Step.run`
+    (`inngest/_internal/step_lib/step_async.py`, `step_sync.py`), run. So a sleep that a step
+    call can still follow is paid again on every later request; one that no step can follow
+    runs only in the request that finishes the function.
 
     ## Example
     ```python
     @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/signup"))
     async def remind(ctx: inngest.Context) -> None:
         await ctx.step.run("welcome", send_welcome)
-        await asyncio.sleep(3600)
+        await asyncio.sleep(3600)  # repeats on every re-entry: "remind" comes after it
         await ctx.step.run("remind", send_reminder)
     ```
 

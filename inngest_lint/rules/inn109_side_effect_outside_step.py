@@ -36,21 +36,33 @@ class SideEffectOutsideStep(ReplayBodyRule):
       `Model.objects.create(...)`-style writes, pymongo `insert_one`-style writes.
       `.save()`, `.delete()` or `.add()` on an arbitrary object are not evidence enough.
 
-    A function with no step call runs its body once per attempt: silent there.
+    Only a call that a step call can still follow is flagged: a later step, a step in the same
+    loop, a step in an `except` or `finally` block that a failure after the call reaches, or a
+    call given the context or step object (a project helper that may run steps). Code no step
+    can follow runs once per attempt, exactly like the body of a function with no step call, and
+    is silent: the writes and queue pushes after the last step, a branch that returns before any
+    step, a loop of writes after the steps.
 
-    Project helpers that the body calls (`notify(order)`, `hooks.notify(order)`, in this file or
-    another module) are followed one level deep and reported at the body's call site, naming
-    the helper and its first side effect, when the helper's own body certainly makes one of the
-    calls above (a `send` on an Inngest client imported from another module counts). Not
-    counted in a helper: calls in its nested defs or lambdas, calls in its `except` handlers
-    (an alert on the error path), generators, and decorated helpers (`@lru_cache` and the like
-    may keep the call from repeating); `@staticmethod` and `@classmethod` are fine.
+    Project helpers that the body calls where a step call can still follow (`notify(order)`,
+    `hooks.notify(order)`, in this file or another module) are followed one level deep and
+    reported at the body's call site, naming the helper and its first side effect, when the
+    helper's own body certainly makes one of the calls above (a `send` on an Inngest client
+    imported from another module counts). Not counted in a helper: calls in its nested defs or
+    lambdas, calls in its `except` handlers (an alert on the error path), generators, and
+    decorated helpers (`@lru_cache` and the like may keep the call from repeating);
+    `@staticmethod` and `@classmethod` are fine.
 
     ## Why is this bad?
-    Inngest re-runs the function body from the top for every step, returning memoized results
-    for the steps already done. A side effect in the body repeats on every re-entry: the same
+    The SDK re-runs the function body from the top for every step (PyPI `inngest`,
+    `ExecutionV0.run` in `inngest/_internal/execution_lib/v0.py` calls the handler on every
+    request of the run). Each step method asks `ExecutionV0.report_step` for its memo: a finished
+    step returns its memoized output, and the first step with no memo raises `ResponseInterrupt`
+    (`inngest/_internal/step_lib/base.py`), which ends the request once that step is planned
+    or, for `Step.run` (`inngest/_internal/step_lib/step_async.py`, `step_sync.py`), run. So a
+    side effect that a step call can still follow repeats on every later request: the same
     event is sent once per step, the same row is inserted again, the same webhook fires again.
-    Inside a step it runs once, and its result is memoized.
+    Inside a step it runs once, and its result is memoized. Code no step can follow runs only
+    in the request that finishes the function: once per attempt.
 
     ## Example
     ```python
@@ -58,6 +70,7 @@ class SideEffectOutsideStep(ReplayBodyRule):
     async def signup(ctx: inngest.Context) -> None:
         user = await ctx.step.run("create-user", create_user, ctx.event.data)
         await client.send(inngest.Event(name="app/user.created", data={"id": user["id"]}))
+        await ctx.step.run("send-welcome", send_welcome, user)  # the send above repeats
     ```
 
     ## Use instead
@@ -68,7 +81,9 @@ class SideEffectOutsideStep(ReplayBodyRule):
         await ctx.step.send_event(
             "user-created", inngest.Event(name="app/user.created", data={"id": user["id"]})
         )
+        await ctx.step.run("send-welcome", send_welcome, user)
     ```
+    Or move it after the last step, where it runs once per attempt.
     """
 
     code = "INN109"
@@ -100,6 +115,15 @@ class SideEffectOutsideStep(ReplayBodyRule):
         async def ping(ctx: inngest.Context) -> None:
             # No step call: the body runs once per attempt.
             await client.send(inngest.Event(name="app/pong"))
+
+
+        @client.create_function(fn_id="digest", trigger=inngest.TriggerEvent(event="app/digest"))
+        async def digest(ctx: inngest.Context) -> None:
+            users = await ctx.step.run("load-users", load_users)
+            # No step call can follow: this loop runs once per attempt.
+            async with httpx.AsyncClient(timeout=10) as http:
+                for user in users:
+                    await http.post("https://queue.example.com/digests", json=user)
         """,
         {
             "app/hooks.py": """
@@ -134,6 +158,7 @@ class SideEffectOutsideStep(ReplayBodyRule):
             user = ctx.step.run("create-user", create_user, ctx.event.data)
             requests.post("https://hooks.example.com/signup", json=user, timeout=10)  # error: INN109
             client.send_sync(inngest.Event(name="app/user.created", data=user))  # error: INN109
+            ctx.step.run("send-welcome", send_welcome, user)
         """,
         {
             "app/hooks.py": """
@@ -152,6 +177,7 @@ class SideEffectOutsideStep(ReplayBodyRule):
                 async def order(ctx: inngest.Context) -> None:
                     order = await ctx.step.run("load", load_order, ctx.event.data["id"])
                     hooks.notify(order)  # error: INN109
+                    await ctx.step.run("ship", ship_order, order)
             """,
         },
     ]

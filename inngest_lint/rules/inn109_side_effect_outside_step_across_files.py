@@ -13,7 +13,8 @@ from inngest_lint.rules.base import ProjectRule
 
 class SideEffectOutsideStepAcrossFiles(ProjectRule):
     """The project half of side-effect-outside-step: a project helper called from the re-run
-    body of an Inngest function that makes steps, whose own body makes a certain side effect.
+    body of an Inngest function that makes steps, where a step call can still follow the call
+    (code no step can follow runs once per attempt), whose own body makes a certain side effect.
 
     Reported at the body's call site, naming the helper and its first side effect. The file
     rule judges only calls written in the body, so the two never report the same call. The
@@ -33,8 +34,8 @@ class SideEffectOutsideStepAcrossFiles(ProjectRule):
                 continue  # the body runs once per attempt
             for helper in called_helpers(index, function):
                 call = helper.call
-                if call.in_step_handler:
-                    continue
+                if call.in_step_handler or not call.precedes_step:
+                    continue  # memoized, or no step call can follow it: it runs once per attempt
                 effect = helper_effect(index, helper.definition)
                 if effect is None:
                     continue
