@@ -31,7 +31,7 @@ from inngest_lint.facts import model
 from inngest_lint.suppression import NoqaMap
 
 CACHE_DIR_NAME = ".inngest_lint_cache"
-_FORMAT = 3
+_FORMAT = 4
 
 _RECORDS: dict[str, type] = {
     cls.__name__: cls
