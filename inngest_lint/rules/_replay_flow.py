@@ -31,6 +31,7 @@ INN109) learn whether a node re-runs; it is computed once per function and share
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -121,26 +122,18 @@ class StepOrder:
 
     def contains_step(self, node: cst.CSTNode) -> bool:
         """Whether `node` makes a step call (as this class defines one), nested defs not entered."""
-        key = id(node)
-        found = self._step_cache.get(key)
-        if found is None:
-            found = False
-            stack: list[cst.CSTNode] = [node]
-            while stack:
-                current = stack.pop()
-                if isinstance(current, _SCOPES):
-                    continue
-                if isinstance(current, cst.Call) and self.is_step_call(current):
-                    found = True
-                    break
-                stack.extend(children(current))
-            self._step_cache[key] = found
-        return found
+        return self._holds(node, self._step_cache,
+                           lambda current: isinstance(current, cst.Call) and self.is_step_call(current))
 
     def contains_exit(self, node: cst.CSTNode) -> bool:
         """Whether `node` holds a `return`, `raise`, `break` or `continue` (nested defs not entered)."""
+        return self._holds(node, self._exit_cache, lambda current: isinstance(current, _EXITS))
+
+    @staticmethod
+    def _holds(node: cst.CSTNode, cache: dict[int, bool], matches: Callable[[cst.CSTNode], bool]) -> bool:
+        """Whether some node inside `node` (nested defs and classes not entered) matches; cached."""
         key = id(node)
-        found = self._exit_cache.get(key)
+        found = cache.get(key)
         if found is None:
             found = False
             stack: list[cst.CSTNode] = [node]
@@ -148,11 +141,11 @@ class StepOrder:
                 current = stack.pop()
                 if isinstance(current, _SCOPES):
                     continue
-                if isinstance(current, _EXITS):
+                if matches(current):
                     found = True
                     break
                 stack.extend(children(current))
-            self._exit_cache[key] = found
+            cache[key] = found
         return found
 
     def is_step_call(self, call: cst.Call) -> bool:
