@@ -16,6 +16,7 @@ line) are told apart by their order of appearance, which insertions above them d
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tokenize
 from collections import Counter
@@ -26,6 +27,9 @@ from urllib.parse import quote
 from inngest_lint.diagnostics import Diagnostic, Location
 
 FINGERPRINT_VERSION = "v1"
+#: The most of one file read for the text of flagged lines. libcst needs hundreds of bytes of
+#: memory per source byte, so no file this large is ever parsed.
+SOURCE_READ_LIMIT = 16 * 1024 * 1024
 
 
 def repository_root(start: Path) -> Path:
@@ -97,13 +101,25 @@ class SourceIndex:
         return lines[line - 1] if 1 <= line <= len(lines) else ""
 
     def _read(self, path: str) -> list[str]:
+        # Regular files only, and a bounded read: a finding may be the INN901 that says a named
+        # path is a FIFO (reading it would wait forever), a device (/dev/zero never ends) or a
+        # file over max-file-size. A file longer than SOURCE_READ_LIMIT keeps its whole lines
+        # within it, which is every line a lintable file can have.
+        from inngest_lint.engine.parse import read_regular
+
         try:
-            # tokenize.open honours a BOM and a PEP 263 coding line, as Python does, and reads
+            data = read_regular(str(self.absolute(path)), SOURCE_READ_LIMIT, truncate=True)
+        except OSError:
+            return []
+        if len(data) == SOURCE_READ_LIMIT:
+            data = data[: data.rfind(b"\n") + 1]
+        try:
+            # As tokenize.open does: a BOM and a PEP 263 coding line are honoured, as Python does,
             # with universal newlines; split on "\n" only, because str.splitlines() also breaks at
             # form feeds and other characters that do not end a line for the parser.
-            with tokenize.open(self.absolute(path)) as handle:
-                return handle.read().split("\n")
-        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            return io.TextIOWrapper(io.BytesIO(data), encoding, newline=None).read().split("\n")
+        except (SyntaxError, LookupError, UnicodeDecodeError, ValueError):
             return []
 
     def fingerprints(self, diagnostics: Sequence[Diagnostic]) -> list[str]:
