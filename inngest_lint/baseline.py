@@ -170,11 +170,13 @@ def write_baseline(target: Path, diagnostics: Sequence[Diagnostic], index: Any, 
         "tool": "inngest-lint",
         "findings": _entries(finding_keys(recorded, index, root)),
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # backslashreplace: a path that is not UTF-8 holds lone surrogates, which can only sit inside
+    # a JSON string, where the escape written (`\udcff`) is JSON's own and reads back the same.
+    data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
     try:
         if target.parent and not target.parent.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_bytes(data)
     except OSError as error:
         raise BaselineError(f"{target}: cannot write the baseline: {error.strerror or error}") from error
     return len(recorded)

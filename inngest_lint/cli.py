@@ -179,10 +179,12 @@ def check(
             _fail(str(error))
             return
         click.echo(f"inngest-lint: recorded {written} finding(s) in {write_baseline_path}", err=True)
+        from inngest_lint.diagnostics import printable
+
         internal = [d for d in result.diagnostics if d.internal]  # never recorded: still exit 2
         for diagnostic in internal:
-            click.echo(f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
-                       f"{diagnostic.message}", err=True)
+            click.echo(f"{printable(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
+                       f"{printable(diagnostic.message)}", err=True)
         sys.exit(EXIT_ERROR if internal else EXIT_CLEAN)
     if baseline is not None:
         result.diagnostics = new_findings(result.diagnostics, baseline, result.index, root_for_baseline)

@@ -276,3 +276,80 @@ def test_the_language_server_lints_a_project_holding_a_fifo(repo: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "['INN101'] []"
+
+
+# ------------------------------------------------------------------ file names that are not UTF-8
+UNDECODABLE = b"bad\xff.py"
+#: How such a name is shown in every format: the byte as a Python escape, lossless and ASCII.
+SHOWN = "bad\\xff.py"
+
+
+@pytest.fixture
+def undecodable_repo(repo: Path) -> Path:
+    try:
+        with open(os.fsencode(repo / "src") + b"/" + UNDECODABLE, "w") as handle:
+            handle.write(BAD.replace('fn_id="f"', 'fn_id="g"'))
+    except (OSError, ValueError):
+        pytest.skip("the file system refuses file names that are not UTF-8")
+    return repo
+
+
+ALL_FORMATS = ["text", "json", "json-lines", "sarif", "github", "gitlab", "junit"]
+
+
+@POSIX_ONLY
+@pytest.mark.parametrize("output_format", ALL_FORMATS)
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_in_every_format(undecodable_repo: Path,
+                                                                        output_format: str) -> None:
+    # A UTF-8 locale writes stdout strictly (only the C locale escapes undecodable bytes).
+    done = lint(undecodable_repo, "--output-format", output_format, ".", env={"PYTHONIOENCODING": "utf-8:strict"})
+    assert_clean_run(done)
+    assert done.returncode == 1
+    assert "src/bad.py" in done.stdout  # the other file keeps its findings
+    if output_format == "sarif":
+        uris = {result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                for result in json.loads(done.stdout)["runs"][0]["results"]}
+        assert uris == {"src/bad.py", "src/bad%FF.py"}  # a URI names the file's own bytes
+    else:
+        assert SHOWN in done.stdout.replace("\\\\", "\\")  # JSON escapes the backslash itself
+    if output_format in ("json", "json-lines"):
+        records = json.loads(done.stdout) if output_format == "json" else findings_records(done)
+        assert {record["path"] for record in records} == {"src/bad.py", f"src/{SHOWN}"}
+
+
+def findings_records(completed: subprocess.CompletedProcess[str]) -> list[dict[str, object]]:
+    return [json.loads(line) for line in completed.stdout.splitlines()]
+
+
+@POSIX_ONLY
+def test_a_baseline_records_and_matches_a_file_name_that_is_not_utf8(undecodable_repo: Path) -> None:
+    strict = {"PYTHONIOENCODING": "utf-8:strict"}
+    written = lint(undecodable_repo, "--write-baseline", "baseline.json", ".", env=strict)
+    assert written.returncode == 0, written.stderr
+    json.loads((undecodable_repo / "baseline.json").read_text(encoding="utf-8"))  # valid UTF-8 JSON
+    again = lint(undecodable_repo, "--baseline", "baseline.json", ".", env=strict)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_every_reporter_renders_undecodable_text_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process, every format over a finding whose path and message hold a lone surrogate
+    (what Python makes of an undecodable byte in a file name) writes strict UTF-8."""
+    import io
+
+    from inngest_lint.diagnostics import Diagnostic, Location
+    from inngest_lint.reporters import REPORTERS
+
+    monkeypatch.chdir(tmp_path)
+    name = os.fsdecode(b"src/" + UNDECODABLE)
+    diagnostics = [
+        Diagnostic(name, 6, 11, "INN203", f"function ID 'g' is already used at {name}:6",
+                   related=(Location(name, 6, 11),)),
+        Diagnostic(name, 1, 1, "INN000", f"internal error in {name}", internal=True),
+    ]
+    assert sorted(REPORTERS) == sorted(ALL_FORMATS)
+    for output_format, reporter in REPORTERS.items():
+        stream = io.StringIO()
+        reporter(stream).report(diagnostics, files_linted=1)
+        rendered = stream.getvalue()
+        rendered.encode("utf-8")  # raises on a lone surrogate
+        assert SHOWN in rendered.replace("\\\\", "\\") or "bad%FF.py" in rendered, output_format

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from inngest_lint.diagnostics import Diagnostic, Location
+from inngest_lint.diagnostics import Diagnostic, Location, printable
 
 FINGERPRINT_VERSION = "v1"
 #: The most of one file read for the text of flagged lines. libcst needs hundreds of bytes of
@@ -76,21 +76,25 @@ class SourceIndex:
         return Path(relative).as_posix()
 
     def display_path(self, path: str) -> str:
-        """The repository-relative POSIX path, else the absolute POSIX path."""
+        """The repository-relative POSIX path, else the absolute POSIX path, fit to print
+        (an undecodable byte of a file name as `\\xNN`, see `printable`)."""
         relative = self.relative(path)
-        return relative if relative is not None else self.absolute(path).as_posix()
+        return printable(relative if relative is not None else self.absolute(path).as_posix())
 
     def relative_uri(self, path: str) -> str | None:
-        """A URI reference relative to the repository root (percent-encoded), or None."""
+        """A URI reference relative to the repository root (percent-encoded), or None.
+
+        The name's own bytes are encoded, so a name that is not UTF-8 (`bad%FF.py`) still
+        names the file."""
         relative = self.relative(path)
-        return quote(relative, safe="/") if relative is not None else None
+        return quote(_path_bytes(relative), safe="/") if relative is not None else None
 
     def absolute_uri(self, path: str) -> str:
-        return self.absolute(path).as_uri()
+        return file_uri(self.absolute(path))
 
     def root_uri(self) -> str:
         """The root as a `file:` URI ending in `/`, as SARIF requires of a base URI."""
-        uri = self.root.as_uri()
+        uri = file_uri(self.root)
         return uri if uri.endswith("/") else uri + "/"
 
     def line_text(self, path: str, line: int) -> str:
@@ -139,6 +143,23 @@ class SourceIndex:
             material = "\0".join((*identity, str(occurrence)))
             fingerprints.append(hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest())
         return fingerprints
+
+
+def _path_bytes(path: str) -> bytes:
+    """The bytes a path names on disk (surrogate escapes back to their bytes)."""
+    try:
+        return os.fsencode(path)
+    except UnicodeError:
+        return path.encode("utf-8", "surrogatepass")
+
+
+def file_uri(path: Path) -> str:
+    """`path.as_uri()`, which encodes the path's bytes on POSIX; elsewhere a name with a lone
+    surrogate cannot be encoded, and its bytes are quoted here instead."""
+    try:
+        return path.as_uri()
+    except UnicodeError:
+        return "file:///" + quote(_path_bytes(path.as_posix().lstrip("/")), safe="/:")
 
 
 def span(diagnostic: Diagnostic | Location) -> tuple[int, int, int, int]:
