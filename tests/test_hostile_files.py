@@ -353,3 +353,23 @@ def test_every_reporter_renders_undecodable_text_safely(tmp_path: Path, monkeypa
         rendered = stream.getvalue()
         rendered.encode("utf-8")  # raises on a lone surrogate
         assert SHOWN in rendered.replace("\\\\", "\\") or "bad%FF.py" in rendered, output_format
+
+
+# ------------------------------------------------------- `python -m inngest_lint` in a hostile cwd
+HOSTILE = 'import sys\nsys.stderr.write("HIJACKED by {name}\\n")\nraise SystemExit(97)\n'
+
+
+@pytest.mark.parametrize("pythonpath_dot", [False, True], ids=["plain", "PYTHONPATH-has-dot"])
+def test_python_dash_m_never_imports_the_working_directorys_modules(repo: Path, pythonpath_dot: bool) -> None:
+    """`python -m` puts the working directory first on sys.path, and the README says to run it
+    from a repository's root: that repository's click.py or libcst.py must not run."""
+    for name in ("click", "libcst", "pathspec", "json"):
+        (repo / f"{name}.py").write_text(HOSTILE.format(name=name))
+    env = {}
+    if pythonpath_dot:
+        env["PYTHONPATH"] = os.pathsep.join([".", os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    for args in (["src"], ["--output-format", "json", "."], ["--version"]):
+        done = lint(repo, *args, env=env)
+        assert "HIJACKED" not in done.stderr, done.stderr
+        assert_clean_run(done)
+    assert "INN101" in lint(repo, "src", env=env).stdout
