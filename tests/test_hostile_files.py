@@ -373,3 +373,91 @@ def test_python_dash_m_never_imports_the_working_directorys_modules(repo: Path, 
         assert "HIJACKED" not in done.stderr, done.stderr
         assert_clean_run(done)
     assert "INN101" in lint(repo, "src", env=env).stdout
+
+
+# ------------------------------------------------------------------------- baselines, atomically
+OLD_BASELINE = json.dumps({"version": 1, "tool": "inngest-lint", "findings": [
+    {"path": "src/old.py", "code": "INN101", "function": "f", "identity": "x", "count": 1}]}, indent=2) + "\n"
+
+
+def _small_files() -> None:  # pragma: no cover - runs in the child
+    """Writes past 64 bytes fail with EFBIG (as on a full disk) instead of killing the process."""
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs RLIMIT_FSIZE (POSIX)")
+def test_a_baseline_write_that_fails_midway_keeps_the_old_baseline(repo: Path) -> None:
+    baseline = repo / "baseline.json"
+    baseline.write_text(OLD_BASELINE)
+    done = lint(repo, "--no-cache", "--write-baseline", "baseline.json", ".",
+                env={"PYTHONDONTWRITEBYTECODE": "1"}, preexec=_small_files)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().startswith("inngest-lint: error: baseline.json: cannot write the baseline:")
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert baseline.read_text() == OLD_BASELINE
+    assert sorted(path.name for path in repo.iterdir()) == ["baseline.json", "pyproject.toml", "src"]
+
+
+def _diagnostic() -> object:
+    from inngest_lint.diagnostics import Diagnostic
+
+    return Diagnostic("/nowhere/app.py", 3, 1, "INN101", "step ID 'a' is the same on every iteration", context="a")
+
+
+def test_a_failure_while_serializing_keeps_the_old_baseline_and_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inngest_lint import baseline as module
+
+    target = tmp_path / "baseline.json"
+    target.write_text(OLD_BASELINE)
+
+    def half_then_disk_full(document: object, handle: object, **options: object) -> None:
+        handle.write('{"version": 1, "findi')  # type: ignore[attr-defined]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(module.json, "dump", half_then_disk_full)
+    with pytest.raises(module.BaselineError, match="No space left on device"):
+        module.write_baseline(target, [_diagnostic()], None, tmp_path)  # type: ignore[list-item]
+    assert target.read_text() == OLD_BASELINE
+    assert [path.name for path in tmp_path.iterdir()] == ["baseline.json"]
+
+    def broken(document: object, handle: object, **options: object) -> None:
+        handle.write("[")  # type: ignore[attr-defined]
+        raise ValueError("Circular reference detected")
+
+    monkeypatch.setattr(module.json, "dump", broken)
+    with pytest.raises(module.BaselineError, match="Circular reference"):
+        module.write_baseline(target, [_diagnostic()], None, tmp_path)  # type: ignore[list-item]
+    assert target.read_text() == OLD_BASELINE
+    assert [path.name for path in tmp_path.iterdir()] == ["baseline.json"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_rewriting_a_baseline_keeps_its_mode_and_its_symlink(tmp_path: Path) -> None:
+    from inngest_lint.baseline import load_baseline, write_baseline
+
+    target = tmp_path / "baseline.json"
+    target.write_text(OLD_BASELINE)
+    target.chmod(0o640)
+    assert write_baseline(target, [_diagnostic()], None, tmp_path) == 1  # type: ignore[list-item]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sum(load_baseline(target).values()) == 1
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "real.json").write_text(OLD_BASELINE)
+    link = tmp_path / "linked.json"
+    link.symlink_to(shared / "real.json")
+    write_baseline(link, [_diagnostic()], None, tmp_path)  # type: ignore[list-item]
+    assert link.is_symlink() and sum(load_baseline(shared / "real.json").values()) == 1
+
+    fresh = tmp_path / "new" / "baseline.json"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    write_baseline(fresh, [_diagnostic()], None, tmp_path)  # type: ignore[list-item]
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
