@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import gc
 import os
-from stat import S_ISREG
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING
 
 from inngest_lint.config import Settings

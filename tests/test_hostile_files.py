@@ -50,9 +50,12 @@ def repo(tmp_path: Path) -> Path:
 
 
 def _limits() -> None:  # pragma: no cover - runs in the child
-    import resource
+    try:
+        import resource
 
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+    except (ImportError, ValueError, OSError):
+        pass  # no such limit here (macOS refuses RLIMIT_AS): the timeout still applies
 
 
 def lint(cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = TIMEOUT,
@@ -74,7 +77,10 @@ def lint(cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: floa
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
         process.communicate()
         pytest.fail(f"inngest-lint {' '.join(args)} did not finish in {timeout:.0f} s")
     return subprocess.CompletedProcess(
