@@ -343,6 +343,13 @@ def test_a_baseline_records_and_matches_a_file_name_that_is_not_utf8(undecodable
     assert again.returncode == 0, again.stdout + again.stderr
 
 
+@POSIX_ONLY
+def test_a_missing_path_that_is_not_utf8_is_one_escaped_line(repo: Path) -> None:
+    done = lint(repo, os.fsdecode(b"nope\xff.py"), "src", env={"PYTHONIOENCODING": "utf-8:strict"})
+    assert done.returncode == 2 and "INN101" in done.stdout
+    assert done.stderr == "inngest-lint: error: nope\\xff.py: no such file or directory\n"
+
+
 def test_every_reporter_renders_undecodable_text_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process, every format over a finding whose path and message hold a lone surrogate
     (what Python makes of an undecodable byte in a file name) writes strict UTF-8."""
