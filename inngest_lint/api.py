@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING
 
 from inngest_lint.config import Settings
@@ -134,24 +135,14 @@ def _screen(path: str, *, named_file: bool, stdin_path: str | None, options: Run
             stat = os.stat(path)
         except OSError:
             stat = None
-        if stat is not None:
+        if stat is not None and S_ISREG(stat.st_mode):
             known = cache.lookup(path, stat.st_mtime_ns, stat.st_size)
             if known is not None:
                 return _Screen(mentions=known[1], digest=known[0])
-    limit = options.max_file_bytes
-    if limit:
-        try:
-            size = stat.st_size if stat is not None else os.stat(path).st_size
-        except OSError:
-            size = 0
-        if size > limit:
-            problem = Diagnostic(
-                path, 1, 1, UNREADABLE_FILE,
-                f"file is {size / 1048576:.1f} MB, over max-file-size ({limit / 1048576:.1f} MB); not linted "
-                f"(raise max-file-size to lint it)",
-            )
-            return _Screen(problem=problem if named_file else None, skipped=True)
-    data, problem = read_bytes(path)
+        else:
+            stat = None  # a FIFO or device is never remembered: read_bytes says what it is
+    # Regular files only, and never past max-file-size: read_bytes checks both on the open file.
+    data, problem = read_bytes(path, options.max_file_bytes)
     if problem is not None or data is None:
         return _Screen(problem=problem if named_file else None, skipped=True)
     file_digest = cache.digest(data) if cache is not None else ""

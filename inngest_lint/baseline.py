@@ -19,9 +19,12 @@ after fixing one finding is a one-entry diff.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import secrets
+import stat
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -163,21 +166,73 @@ def _entries(keys: Iterable[BaselineKey]) -> list[dict[str, Any]]:
 
 
 def write_baseline(target: Path, diagnostics: Sequence[Diagnostic], index: Any, root: Path | None) -> int:
-    """Record `diagnostics` (internal errors excluded) in `target`; return how many were written."""
+    """Record `diagnostics` (internal errors excluded) in `target`; return how many were written.
+
+    The old baseline is replaced only by a complete new one (see `_replace_atomically`): a full
+    disk or a crash half-way leaves it as it was, where writing in place left it truncated.
+    """
     recorded = [d for d in diagnostics if not d.internal]
     document = {
         "version": BASELINE_VERSION,
         "tool": "inngest-lint",
         "findings": _entries(finding_keys(recorded, index, root)),
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:
-        if target.parent and not target.parent.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise BaselineError(f"{target}: cannot write the baseline: {error.strerror or error}") from error
+        _replace_atomically(target, document)
+    except (OSError, ValueError, TypeError) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        raise BaselineError(f"{target}: cannot write the baseline: {reason}") from error
     return len(recorded)
+
+
+def _replace_atomically(target: Path, document: dict[str, Any]) -> None:
+    """Write `document` to a temporary file beside `target`, flush it to disk, then rename it
+    over `target` (`os.replace` is atomic within one file system, on POSIX and Windows).
+
+    The new file gets the old one's permission bits (a baseline made group-writable stays so),
+    or, for a new baseline, what a plain write would give (0o666 less the umask, applied by
+    `os.open`). A symlinked baseline is written through the link, so the link survives. The
+    temporary file is removed whatever goes wrong, Ctrl-C included.
+
+    Lone surrogates (a path that is not UTF-8) are written with `backslashreplace`: they can
+    only sit inside a JSON string, where the escape written (`\\udcff`) is JSON's own and reads
+    back as the same key.
+    """
+    destination = Path(os.path.realpath(target))
+    directory = destination.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(destination).st_mode)
+    except OSError:
+        mode = None
+    temporary = None
+    for _ in range(100):
+        candidate = directory / f".{destination.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        except FileExistsError:
+            continue
+        temporary = candidate
+        break
+    if temporary is None:
+        raise FileExistsError(errno.EEXIST, "no free temporary file name", str(directory))
+    try:
+        with open(descriptor, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as handle:
+            if mode is not None and hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
+            json.dump(document, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None and not hasattr(os, "fchmod"):
+            os.chmod(temporary, mode)
+        os.replace(temporary, destination)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
 
 
 def load_baseline(source: Path) -> Counter[BaselineKey]:

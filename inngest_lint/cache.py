@@ -147,7 +147,8 @@ class Cache:
     def _result_path(self, path: str, file_digest: str, module: tuple[str, bool]) -> Path:
         """Keyed by the module name too: adding an `__init__.py` above a file renames its module,
         and the names its facts hold, without changing its bytes."""
-        name = hashlib.blake2b(f"{path}\0{module[0]}\0{module[1]}\0{file_digest}".encode(),
+        # surrogatepass: a file name that is not UTF-8 reaches Python with lone surrogates in it.
+        name = hashlib.blake2b(f"{path}\0{module[0]}\0{module[1]}\0{file_digest}".encode("utf-8", "surrogatepass"),
                                digest_size=16).hexdigest()
         return self._results / name[:2] / f"{name}.pickle"
 

@@ -42,7 +42,9 @@ def main() -> None:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"inngest-lint: error: {message}", err=True)
+    from inngest_lint.diagnostics import printable
+
+    click.echo(f"inngest-lint: error: {printable(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -168,8 +170,10 @@ def check(
             raise
         _fail(f"internal error: {type(error).__name__}: {error} (run with --debug for details)")
         return
-    for message in result.errors:
-        click.echo(f"inngest-lint: error: {message}", err=True)
+    from inngest_lint.diagnostics import printable
+
+    for message in result.errors:  # a path named as typed: it may hold undecodable bytes
+        click.echo(f"inngest-lint: error: {printable(message)}", err=True)
     if write_baseline_path is not None:
         if result.errors:
             sys.exit(EXIT_ERROR)  # a mistyped path must not record an empty baseline
@@ -178,11 +182,11 @@ def check(
         except BaselineError as error:
             _fail(str(error))
             return
-        click.echo(f"inngest-lint: recorded {written} finding(s) in {write_baseline_path}", err=True)
+        click.echo(f"inngest-lint: recorded {written} finding(s) in {printable(str(write_baseline_path))}", err=True)
         internal = [d for d in result.diagnostics if d.internal]  # never recorded: still exit 2
         for diagnostic in internal:
-            click.echo(f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
-                       f"{diagnostic.message}", err=True)
+            click.echo(f"{printable(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
+                       f"{printable(diagnostic.message)}", err=True)
         sys.exit(EXIT_ERROR if internal else EXIT_CLEAN)
     if baseline is not None:
         result.diagnostics = new_findings(result.diagnostics, baseline, result.index, root_for_baseline)

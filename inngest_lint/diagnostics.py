@@ -7,7 +7,34 @@ engine: rules report CST nodes or fact locations, never raw offsets.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` fit for any output: each lone surrogate as a backslash escape.
+
+    A file name that is not valid UTF-8 (`b'bad\\xff.py'` on Linux) reaches Python with the
+    undecodable byte as a lone surrogate (PEP 383), which a strict UTF-8 stream, JSON parser or
+    XML writer rejects; a message naming such a file carries it too. Every format shows the
+    byte the same way, `bad\\xff.py` (what `os.fsencode(name).decode('utf-8', 'backslashreplace')`
+    gives): ASCII, so no console
+    encoding fails on it, and lossless, so two names that differ only there stay apart (U+FFFD
+    would merge them). Other lone surrogates (possible in Windows file names) become `\\uXXXX`.
+    Any other text is returned as it is.
+    """
+    if text.isascii() or not _LONE_SURROGATE.search(text):
+        return text
+    return _LONE_SURROGATE.sub(_escape_surrogate, text)
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the byte `code - 0xDC00`
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"
 
 
 class Severity(str, enum.Enum):

@@ -4,12 +4,25 @@ Directories are walked for `*.py`/`*.pyi` with default excludes, the config's ex
 `.gitignore` on the way (gitignore semantics via `pathspec`, the library pip-tools, black and
 ruff's Python tooling use, rather than a home-grown glob matcher). A file named explicitly is
 linted even when excluded, unless --force-exclude, as in ruff and black.
+
+The walk yields regular files only (symlinks to them included): a FIFO, socket or device named
+`*.py` in a tree is runtime state, never source (git cannot even store one), so it is skipped
+silently, as black's walk (`is_file()`) and `find -type f` skip it; reading one would hang the run
+or never end. Named on the command line, it is reported instead (INN901, see `engine.parse`),
+because the user asked for it. A dangling symlink is still yielded, so the read reports it.
+
+Each real directory is walked once. Directory symlinks are followed, but only after the real
+tree (so a file is reported under its real path even when a link to its folder sorts first), and
+never into a directory already walked or an ancestor of the walk: two links to `.`, a link to
+`..` or to `/` would otherwise loop forever or lint every file twice. The walk keeps its own
+stack instead of recursing, so no depth of folders can exhaust Python's recursion limit.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +85,8 @@ def _configures_linter(pyproject: Path) -> bool:
     """Whether a pyproject.toml has a `[tool.inngest-lint]` table (a text test: no TOML parse
     for every folder upward on every run)."""
     try:
+        if not pyproject.is_file():  # a FIFO would block the read forever
+            return False
         text = pyproject.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
@@ -174,25 +189,107 @@ def _walk(directory: Path, excluder: Excluder, gitignores: list[Path]) -> Iterat
     yield from (Path(found) for found in _walk_text(str(directory), excluder, [str(d) for d in gitignores]))
 
 
-def _walk_text(directory: str, excluder: Excluder, gitignores: list[str]) -> Iterator[str]:
-    if os.path.isfile(os.path.join(directory, ".gitignore")):
-        gitignores = [*gitignores, directory]
+DirectoryId = tuple[int, int]  # (st_dev, st_ino): what a directory is, whatever path reaches it
+
+
+def _walk_text(top: str, excluder: Excluder, gitignores: list[str]) -> Iterator[str]:
+    """Every Python file under `top` (a resolved directory); see the module docstring.
+
+    The real tree comes first; directory symlinks met on the way wait in `deferred` with the
+    .gitignore chain of the folder holding them, and are followed afterwards unless their target
+    was entered already (`entered`) or is an ancestor of `top` (`above`).
+    """
     try:
-        with os.scandir(directory) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
+        top_info = os.stat(top)
     except OSError:
         return
-    for entry in entries:
+    entered: set[DirectoryId] = {(top_info.st_dev, top_info.st_ino)}
+    above = _ancestor_ids(top)
+    deferred: deque[tuple[str, list[str]]] = deque()
+    yield from _walk_tree(top, excluder, gitignores, entered, deferred)
+    while deferred:
+        linked, chain = deferred.popleft()
+        try:
+            info = os.stat(linked)
+        except OSError:
+            continue  # dangling, or a loop of links
+        identity = (info.st_dev, info.st_ino)
+        if identity in entered or identity in above:
+            continue
+        entered.add(identity)
+        yield from _walk_tree(linked, excluder, chain, entered, deferred)
+
+
+def _ancestor_ids(top: str) -> frozenset[DirectoryId]:
+    ids: set[DirectoryId] = set()
+    for parent in Path(top).parents:
+        try:
+            info = os.stat(parent)
+        except OSError:
+            continue
+        ids.add((info.st_dev, info.st_ino))
+    return frozenset(ids)
+
+
+def _sorted_entries(directory: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as scan:
+            return sorted(scan, key=lambda entry: entry.name)
+    except OSError:
+        return []
+
+
+def _with_gitignore(directory: str, gitignores: list[str]) -> list[str]:
+    if os.path.isfile(os.path.join(directory, ".gitignore")):
+        return [*gitignores, directory]
+    return gitignores
+
+
+def _walk_tree(top: str, excluder: Excluder, gitignores: list[str], entered: set[DirectoryId],
+               deferred: deque[tuple[str, list[str]]]) -> Iterator[str]:
+    """The files of one real tree, depth first in name order, without following symlinks."""
+    stack = [(iter(_sorted_entries(top)), _with_gitignore(top, gitignores))]
+    while stack:
+        entries, chain = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
         try:
             is_dir = entry.is_dir()
         except OSError:
             continue
-        if excluder.excluded_text(entry.path, entry.name, is_dir, gitignores):
+        if excluder.excluded_text(entry.path, entry.name, is_dir, chain):
             continue
         if is_dir:
-            yield from _walk_text(entry.path, excluder, gitignores)
-        elif entry.name.endswith(PYTHON_SUFFIXES):
+            if entry.is_symlink():
+                deferred.append((entry.path, chain))
+                continue
+            try:
+                info = entry.stat()
+            except OSError:
+                continue
+            identity = (info.st_dev, info.st_ino)
+            if identity in entered:  # a bind mount of a folder above, say
+                continue
+            entered.add(identity)
+            stack.append((iter(_sorted_entries(entry.path)), _with_gitignore(entry.path, chain)))
+        elif entry.name.endswith(PYTHON_SUFFIXES) and _lintable(entry):
             yield entry.path
+
+
+def _lintable(entry: os.DirEntry[str]) -> bool:
+    """A regular file, or a symlink that leads nowhere (the read reports why); not a FIFO,
+    socket or device, which would hang or never end the read."""
+    if entry.is_file():
+        return True
+    if not entry.is_symlink():
+        return False
+    try:
+        os.stat(entry.path)
+    except OSError:
+        return True
+    return False
 
 
 def is_test_path(path: Path, root: Path | None = None) -> bool:

@@ -243,16 +243,14 @@ def _file_pass(path: Path, root: Path | None, text: str, settings: Any, codes: f
     from inngest_lint.discovery import is_test_path
     from inngest_lint.modules import module_name
     from inngest_lint.engine.file_pass import FileInput, lint_file
-    from inngest_lint.engine.parse import UNREADABLE_FILE
+    from inngest_lint.engine.parse import too_large
     from inngest_lint.registry import by_code
 
     limit = getattr(settings, "max_file_bytes", 0)
     size = len(text.encode("utf-8", "surrogatepass"))
     if limit and size > limit:
         # As the command line does: a huge (usually generated) file is not parsed.
-        message = (f"file is {size / 1048576:.1f} MB, over max-file-size ({limit / 1048576:.1f} MB); not linted "
-                   f"(raise max-file-size to lint it)")
-        return [Diagnostic(str(path), 1, 1, UNREADABLE_FILE, message)]
+        return [too_large(str(path), size, limit)]
     if not any(marker.decode() in text for marker in PREFILTER_MARKERS):
         return []
     name, is_package = module_name(str(path), str(root) if root is not None else None)

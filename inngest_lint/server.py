@@ -57,9 +57,9 @@ from pygls.workspace import PositionCodec, TextDocument
 from inngest_lint import __version__
 from inngest_lint.api import ALWAYS_ON, RunOptions, lint_paths
 from inngest_lint.config import CONFIG_FILE_NAMES, load_settings
-from inngest_lint.diagnostics import Diagnostic, Location, Severity
+from inngest_lint.diagnostics import Diagnostic, Location, Severity, printable
 from inngest_lint.discovery import PYTHON_SUFFIXES, Excluder, find_project_root
-from inngest_lint.reporters._source import span
+from inngest_lint.reporters._source import file_uri, span
 from inngest_lint.reporters.base import docs_anchor
 from inngest_lint.suppression import FILE_NOQA, LINE_NOQA
 
@@ -240,14 +240,14 @@ def to_lsp_diagnostic(
         other_lines = (related_lines or {}).get(path, ())
         related.append(
             types.DiagnosticRelatedInformation(
-                location=types.Location(uri=uris.from_fs_path(str(path)) or str(path),
+                location=types.Location(uri=_file_uri(path),
                                         range=lsp_range(location, other_lines, codec)),
                 message="related location",
             )
         )
     return types.Diagnostic(
         range=lsp_range(diagnostic, lines, codec),
-        message=diagnostic.message,
+        message=printable(diagnostic.message),
         severity=_SEVERITIES.get(diagnostic.severity, types.DiagnosticSeverity.Error),
         code=diagnostic.code,
         code_description=types.CodeDescription(href=docs_anchor(diagnostic.code, name)),
@@ -255,6 +255,15 @@ def to_lsp_diagnostic(
         related_information=related or None,
         data={"rule": name},
     )
+
+
+def _file_uri(path: Path) -> str:
+    """pygls' URI for a path, or, for a file name that is not UTF-8 (which pygls cannot quote),
+    the URI of its bytes: one such file must not stop the project's diagnostics."""
+    try:
+        return uris.from_fs_path(str(path)) or str(path)
+    except UnicodeError:
+        return file_uri(path) if path.is_absolute() else str(path)
 
 
 def _contains(span_range: types.Range, position: types.Position) -> bool:

@@ -117,8 +117,10 @@ def lint_and_report(
         click.clear()
     try:
         result = lint_paths(list(targets), settings, options)
+        from inngest_lint.diagnostics import printable
+
         for message in result.errors:
-            click.echo(f"inngest-lint: error: {message}", err=True)
+            click.echo(f"inngest-lint: error: {printable(message)}", err=True)
         diagnostics = result.diagnostics
         if baseline is not None:
             from inngest_lint.baseline import new_findings

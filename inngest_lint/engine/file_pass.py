@@ -146,7 +146,7 @@ def lint_file(
     result = FileResult(item.path)
     text = item.text
     if text is None:
-        data, problem = parsing.read_bytes(item.path)
+        data, problem = parsing.read_bytes(item.path, settings.max_file_bytes)
         if problem is not None or data is None:
             result.diagnostics.append(problem)  # type: ignore[arg-type]
             return result

@@ -3,13 +3,21 @@
 A binary file (NUL bytes) or one that cannot be decoded is INN901; a syntax error is INN900 at
 its line; a file nested deeply enough to exhaust libcst's recursion is INN900 too. None of these
 stop the run.
+
+Only regular files are read, and never past `max-file-size`: a FIFO named `x.py` would block the
+run forever waiting for a writer, a symlink to `/dev/zero` or `/dev/urandom` never ends, and a
+`/proc` file says it is empty and then gives more. So the file is opened without blocking, its
+type and size are checked on the open descriptor (no window for a swap between a check and the
+open), and the read itself stops one byte past the limit.
 """
 
 from __future__ import annotations
 
 import ast
 import io
+import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass
 
@@ -25,10 +33,99 @@ class Decoded:
     problem: Diagnostic | None
 
 
-def read_bytes(path: str) -> tuple[bytes | None, Diagnostic | None]:
+#: O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer (it changes nothing
+#: for a regular file); O_NOCTTY: opening a terminal device must not make it this process's own.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+_CHUNK = 1 << 20
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class NotRegularFile(OSError):
+    """What is at a path is not a regular file (a FIFO, a device, a socket, a directory)."""
+
+    def __init__(self, mode: int) -> None:
+        self.mode = mode
+        super().__init__(f"not a regular file ({file_kind(mode)})")
+
+
+class OverLimit(OSError):
+    """A file holds more bytes than the caller will read; `size` is what is known of it."""
+
+    def __init__(self, size: int, exact: bool) -> None:
+        self.size = size
+        self.exact = exact
+        super().__init__(f"file is over {size} bytes")
+
+
+def file_kind(mode: int) -> str:
+    return next((kind for test, kind in _KINDS if test(mode)), "an unknown kind of file")
+
+
+def human_size(size: int) -> str:
+    """`1.5 MB`, `12.0 KB`, `64 bytes`: a limit of a few KB must not read as `0.0 MB`."""
+    if size >= 1024 * 1024:
+        return f"{size / 1048576:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} byte{'s' if size != 1 else ''}"
+
+
+def too_large(path: str, size: int, limit: int, exact: bool = True) -> Diagnostic:
+    """INN901 for a file over `max-file-size` (the command line, the engine and flake8 agree)."""
+    amount = human_size(size) if exact else f"more than {human_size(limit)}"
+    return Diagnostic(
+        path, 1, 1, UNREADABLE_FILE,
+        f"file is {amount}, over max-file-size ({human_size(limit)}); not linted (raise max-file-size to lint it)",
+    )
+
+
+def read_regular(path: str, limit: int = 0, *, truncate: bool = False) -> bytes:
+    """The bytes of the regular file at `path` (symlinks followed), at most `limit` of them.
+
+    Raises NotRegularFile for anything else, OverLimit when the file holds more than `limit`
+    bytes (unless `truncate`: then its first `limit` bytes), and OSError when it cannot be
+    opened or read. `limit` 0 reads it all: a regular file always ends.
+    """
+    descriptor = os.open(path, _OPEN_FLAGS)
     try:
-        with open(path, "rb") as handle:
-            return handle.read(), None
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(info.st_mode)
+        if limit and info.st_size > limit and not truncate:
+            raise OverLimit(info.st_size, exact=True)
+        # The size said may be wrong (a /proc file says 0, a file may grow while it is read):
+        # read up to one byte past the limit, and no further.
+        budget = limit + (0 if truncate else 1) if limit else None
+        parts: list[bytes] = []
+        total = 0
+        while budget is None or total < budget:
+            chunk = os.read(descriptor, _CHUNK if budget is None else min(_CHUNK, budget - total))
+            if not chunk:
+                break
+            parts.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(descriptor)
+    if limit and total > limit:
+        raise OverLimit(total, exact=False)
+    return b"".join(parts)
+
+
+def read_bytes(path: str, limit: int = 0) -> tuple[bytes | None, Diagnostic | None]:
+    """(bytes, None), or (None, INN901) for what is not a regular file, is over `limit` bytes
+    (`max-file-size`; 0: no limit) or cannot be read."""
+    try:
+        return read_regular(path, limit), None
+    except NotRegularFile as error:
+        return None, Diagnostic(path, 1, 1, UNREADABLE_FILE, f"{error}; not linted")
+    except OverLimit as error:
+        return None, too_large(path, error.size, limit, exact=error.exact)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return None, Diagnostic(path, 1, 1, UNREADABLE_FILE, f"cannot read file: {reason}")

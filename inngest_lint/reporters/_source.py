@@ -16,6 +16,7 @@ line) are told apart by their order of appearance, which insertions above them d
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tokenize
 from collections import Counter
@@ -23,9 +24,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from inngest_lint.diagnostics import Diagnostic, Location
+from inngest_lint.diagnostics import Diagnostic, Location, printable
 
 FINGERPRINT_VERSION = "v1"
+#: The most of one file read for the text of flagged lines. libcst needs hundreds of bytes of
+#: memory per source byte, so no file this large is ever parsed.
+SOURCE_READ_LIMIT = 16 * 1024 * 1024
 
 
 def repository_root(start: Path) -> Path:
@@ -72,21 +76,25 @@ class SourceIndex:
         return Path(relative).as_posix()
 
     def display_path(self, path: str) -> str:
-        """The repository-relative POSIX path, else the absolute POSIX path."""
+        """The repository-relative POSIX path, else the absolute POSIX path, fit to print
+        (an undecodable byte of a file name as `\\xNN`, see `printable`)."""
         relative = self.relative(path)
-        return relative if relative is not None else self.absolute(path).as_posix()
+        return printable(relative if relative is not None else self.absolute(path).as_posix())
 
     def relative_uri(self, path: str) -> str | None:
-        """A URI reference relative to the repository root (percent-encoded), or None."""
+        """A URI reference relative to the repository root (percent-encoded), or None.
+
+        The name's own bytes are encoded, so a name that is not UTF-8 (`bad%FF.py`) still
+        names the file."""
         relative = self.relative(path)
-        return quote(relative, safe="/") if relative is not None else None
+        return quote(_path_bytes(relative), safe="/") if relative is not None else None
 
     def absolute_uri(self, path: str) -> str:
-        return self.absolute(path).as_uri()
+        return file_uri(self.absolute(path))
 
     def root_uri(self) -> str:
         """The root as a `file:` URI ending in `/`, as SARIF requires of a base URI."""
-        uri = self.root.as_uri()
+        uri = file_uri(self.root)
         return uri if uri.endswith("/") else uri + "/"
 
     def line_text(self, path: str, line: int) -> str:
@@ -97,13 +105,25 @@ class SourceIndex:
         return lines[line - 1] if 1 <= line <= len(lines) else ""
 
     def _read(self, path: str) -> list[str]:
+        # Regular files only, and a bounded read: a finding may be the INN901 that says a named
+        # path is a FIFO (reading it would wait forever), a device (/dev/zero never ends) or a
+        # file over max-file-size. A file longer than SOURCE_READ_LIMIT keeps its whole lines
+        # within it, which is every line a lintable file can have.
+        from inngest_lint.engine.parse import read_regular
+
         try:
-            # tokenize.open honours a BOM and a PEP 263 coding line, as Python does, and reads
+            data = read_regular(str(self.absolute(path)), SOURCE_READ_LIMIT, truncate=True)
+        except OSError:
+            return []
+        if len(data) == SOURCE_READ_LIMIT:
+            data = data[: data.rfind(b"\n") + 1]
+        try:
+            # As tokenize.open does: a BOM and a PEP 263 coding line are honoured, as Python does,
             # with universal newlines; split on "\n" only, because str.splitlines() also breaks at
             # form feeds and other characters that do not end a line for the parser.
-            with tokenize.open(self.absolute(path)) as handle:
-                return handle.read().split("\n")
-        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            return io.TextIOWrapper(io.BytesIO(data), encoding, newline=None).read().split("\n")
+        except (SyntaxError, LookupError, UnicodeDecodeError, ValueError):
             return []
 
     def fingerprints(self, diagnostics: Sequence[Diagnostic]) -> list[str]:
@@ -123,6 +143,23 @@ class SourceIndex:
             material = "\0".join((*identity, str(occurrence)))
             fingerprints.append(hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest())
         return fingerprints
+
+
+def _path_bytes(path: str) -> bytes:
+    """The bytes a path names on disk (surrogate escapes back to their bytes)."""
+    try:
+        return os.fsencode(path)
+    except UnicodeError:
+        return path.encode("utf-8", "surrogatepass")
+
+
+def file_uri(path: Path) -> str:
+    """`path.as_uri()`, which encodes the path's bytes on POSIX; elsewhere a name with a lone
+    surrogate cannot be encoded, and its bytes are quoted here instead."""
+    try:
+        return path.as_uri()
+    except UnicodeError:
+        return "file:///" + quote(_path_bytes(path.as_posix().lstrip("/")), safe="/:")
 
 
 def span(diagnostic: Diagnostic | Location) -> tuple[int, int, int, int]:

@@ -20,7 +20,7 @@ import hashlib
 import io
 from collections.abc import Sequence
 
-from inngest_lint.diagnostics import Diagnostic, Severity
+from inngest_lint.diagnostics import Diagnostic, Severity, printable
 from inngest_lint.reporters._source import SourceIndex, span
 from inngest_lint.reporters.base import Reporter
 from inngest_lint.reporters.text import TextReporter
@@ -46,7 +46,7 @@ def workflow_command(diagnostic: Diagnostic, path: str) -> str:
         properties.append(("endLine", str(end_line)))
     properties.append(("title", diagnostic.code))
     rendered = ",".join(f"{name}={escape_property(value)}" for name, value in properties)
-    return f"::{level} {rendered}::{escape_data(diagnostic.message)}"
+    return f"::{level} {rendered}::{escape_data(printable(diagnostic.message))}"
 
 
 class GithubReporter(Reporter):

@@ -17,7 +17,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from inngest_lint.diagnostics import Diagnostic, Severity
+from inngest_lint.diagnostics import Diagnostic, Severity, printable
 from inngest_lint.reporters._source import SourceIndex, span
 from inngest_lint.reporters.base import Reporter
 
@@ -37,7 +37,7 @@ class GitlabReporter(Reporter):
         sources = SourceIndex()
         return [
             {
-                "description": f"{diagnostic.code} {diagnostic.message}",
+                "description": f"{diagnostic.code} {printable(diagnostic.message)}",
                 "check_name": diagnostic.code,
                 "fingerprint": fingerprint,
                 "severity": gitlab_severity(diagnostic),

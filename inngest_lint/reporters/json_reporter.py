@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.diagnostics import Diagnostic, printable
 from inngest_lint.reporters.base import Reporter, docs_anchor, rule_name
 
 
@@ -15,8 +15,8 @@ def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
     return {
         "code": diagnostic.code,
         "name": name,
-        "message": diagnostic.message,
-        "path": diagnostic.path,
+        "message": printable(diagnostic.message),
+        "path": printable(diagnostic.path),
         "line": diagnostic.line,
         "column": diagnostic.column,
         "end_line": diagnostic.end_line,

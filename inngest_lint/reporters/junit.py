@@ -20,7 +20,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.diagnostics import Diagnostic, printable
 from inngest_lint.reporters._source import SourceIndex, span
 from inngest_lint.reporters.base import Reporter, docs_anchor, rule_name
 
@@ -29,8 +29,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: str) -> str:
-    """`value` with the characters XML 1.0 forbids shown as `\\xNN`/`\\uNNNN` escapes."""
-    return _NOT_XML.sub(lambda match: ascii(match.group())[1:-1], value)
+    """`value` with the characters XML 1.0 forbids shown as `\\xNN`/`\\uNNNN` escapes (an
+    undecodable byte of a file name as the same `\\xNN` every format shows, see `printable`)."""
+    return _NOT_XML.sub(lambda match: ascii(match.group())[1:-1], printable(value))
 
 
 def class_name(path: str) -> str:

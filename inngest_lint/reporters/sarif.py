@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from inngest_lint import __version__
-from inngest_lint.diagnostics import Diagnostic, Location, Severity
+from inngest_lint.diagnostics import Diagnostic, Location, Severity, printable
 from inngest_lint.reporters._source import FINGERPRINT_VERSION, SourceIndex, span
 from inngest_lint.reporters.base import PROJECT_URL, Reporter, docs_anchor
 
@@ -124,7 +124,7 @@ class SarifReporter(Reporter):
     def _result(
         self, diagnostic: Diagnostic, rule_index: int, fingerprint: str, sources: SourceIndex
     ) -> dict[str, Any]:
-        text = diagnostic.message
+        text = printable(diagnostic.message)
         related: list[dict[str, Any]] = []
         links: list[str] = []
         for number, location in enumerate(diagnostic.related, start=1):
@@ -149,7 +149,7 @@ class SarifReporter(Reporter):
     def _notification(self, diagnostic: Diagnostic, sources: SourceIndex) -> dict[str, Any]:
         return {
             "level": "error",
-            "message": {"text": diagnostic.message},
+            "message": {"text": printable(diagnostic.message)},
             "locations": [self._location(diagnostic, sources)],
             "associatedRule": {"id": diagnostic.code},
         }

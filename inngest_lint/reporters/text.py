@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.diagnostics import Diagnostic, printable
 from inngest_lint.reporters.base import Reporter, rule_name
 
 
@@ -13,7 +13,8 @@ class TextReporter(Reporter):
     def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0) -> None:
         write = self.stream.write
         for diagnostic in diagnostics:
-            write(f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} {diagnostic.message}\n")
+            write(f"{printable(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
+                  f"{printable(diagnostic.message)}\n")
         if self.statistics and diagnostics:
             counts = Counter(d.code for d in diagnostics)
             for code, count in sorted(counts.items()):
