@@ -200,7 +200,6 @@ def _walk(
 ) -> None:
     from inngest_lint.engine.context import FileContext
     from inngest_lint.facts.collector import FactCollector
-    from inngest_lint.facts.model import FileFacts
     from inngest_lint.registry import all_rules
     from inngest_lint.rules.base import Rule
 

@@ -56,11 +56,11 @@ from inngest_lint.rules._replay import (
     StepHandlers,
     call_label,
     is_plan_call,
-    makes_step_call,
     swallowing_handlers,
     tail_trys,
     unwrap_await,
 )
+from inngest_lint.rules._replay_flow import makes_step_call
 
 
 @dataclass

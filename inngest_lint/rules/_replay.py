@@ -45,7 +45,7 @@ from inngest_lint.engine.names import (
 )
 from inngest_lint.engine.traverse import children
 from inngest_lint.facts.values import argument, keyword, positional
-from inngest_lint.rules._replay_flow import StepOrder, is_plan_call, makes_step_call, step_order
+from inngest_lint.rules._replay_flow import StepOrder, is_plan_call, step_order
 from inngest_lint.rules.base import Rule
 
 if TYPE_CHECKING:

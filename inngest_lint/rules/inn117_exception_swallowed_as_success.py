@@ -12,10 +12,10 @@ from inngest_lint.rules._replay import (
     Deferred,
     StepHandlers,
     function_label,
-    makes_step_call,
     swallowing_handlers,
     tail_trys,
 )
+from inngest_lint.rules._replay_flow import makes_step_call
 from inngest_lint.rules.base import Rule
 
 if TYPE_CHECKING:
