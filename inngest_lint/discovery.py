@@ -206,7 +206,8 @@ def _walk_text(top: str, excluder: Excluder, gitignores: list[str]) -> Iterator[
     entered: set[DirectoryId] = {(top_info.st_dev, top_info.st_ino)}
     above = _ancestor_ids(top)
     deferred: deque[tuple[str, list[str]]] = deque()
-    yield from _walk_tree(top, excluder, gitignores, entered, deferred)
+    files = _Files()
+    yield from _walk_tree(top, excluder, gitignores, entered, deferred, files)
     while deferred:
         linked, chain = deferred.popleft()
         try:
@@ -217,7 +218,27 @@ def _walk_text(top: str, excluder: Excluder, gitignores: list[str]) -> Iterator[
         if identity in entered or identity in above:
             continue
         entered.add(identity)
-        yield from _walk_tree(linked, excluder, chain, entered, deferred)
+        yield from _walk_tree(linked, excluder, chain, entered, deferred, files)
+    # A `.py` symlink to a file the walk met under its real path would be linted twice (and its
+    # functions reported as duplicates of themselves): only links to files met nowhere else.
+    for link in files.links:
+        try:
+            info = os.stat(link)
+        except OSError:
+            yield link  # dangling: the read reports why
+            continue
+        identity = (info.st_dev, info.st_ino)
+        if identity not in files.seen:
+            files.seen.add(identity)
+            yield link
+
+
+class _Files:
+    """Files the walk has yielded, by identity, and `.py` symlinks kept for the end."""
+
+    def __init__(self) -> None:
+        self.seen: set[DirectoryId] = set()
+        self.links: list[str] = []
 
 
 def _ancestor_ids(top: str) -> frozenset[DirectoryId]:
@@ -246,11 +267,15 @@ def _with_gitignore(directory: str, gitignores: list[str]) -> list[str]:
 
 
 def _walk_tree(top: str, excluder: Excluder, gitignores: list[str], entered: set[DirectoryId],
-               deferred: deque[tuple[str, list[str]]]) -> Iterator[str]:
+               deferred: deque[tuple[str, list[str]]], files: _Files) -> Iterator[str]:
     """The files of one real tree, depth first in name order, without following symlinks."""
-    stack = [(iter(_sorted_entries(top)), _with_gitignore(top, gitignores))]
+    try:
+        top_device = os.stat(top).st_dev
+    except OSError:
+        return
+    stack = [(iter(_sorted_entries(top)), _with_gitignore(top, gitignores), top_device)]
     while stack:
-        entries, chain = stack[-1]
+        entries, chain, device = stack[-1]
         entry = next(entries, None)
         if entry is None:
             stack.pop()
@@ -273,9 +298,15 @@ def _walk_tree(top: str, excluder: Excluder, gitignores: list[str], entered: set
             if identity in entered:  # a bind mount of a folder above, say
                 continue
             entered.add(identity)
-            stack.append((iter(_sorted_entries(entry.path)), _with_gitignore(entry.path, chain)))
+            stack.append((iter(_sorted_entries(entry.path)), _with_gitignore(entry.path, chain), info.st_dev))
         elif entry.name.endswith(PYTHON_SUFFIXES) and _lintable(entry):
-            yield entry.path
+            if entry.is_symlink():
+                files.links.append(entry.path)
+                continue
+            identity = (device, entry.inode())  # the inode comes with the directory listing
+            if identity not in files.seen:
+                files.seen.add(identity)
+                yield entry.path
 
 
 def _lintable(entry: os.DirEntry[str]) -> bool:

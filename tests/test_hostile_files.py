@@ -209,6 +209,20 @@ def test_a_symlinked_directory_outside_the_tree_is_still_walked(repo: Path) -> N
     assert findings(done) == [("src/bad.py", "INN101"), ("src/shared/jobs.py", "INN101")]
 
 
+@POSIX_ONLY
+def test_a_python_file_symlink_is_linted_once(repo: Path) -> None:
+    """A `.py` link to a file of the tree (`a_alias.py` sorts first) is the same file: linting it
+    twice would report its function as a duplicate of itself (INN203). A link to a file outside
+    the tree is linted under the link's path."""
+    (repo / "src" / "a_alias.py").symlink_to("bad.py")
+    outside = repo.parent / "vendored.py"
+    outside.write_text(BAD.replace('fn_id="f"', 'fn_id="v"'))
+    (repo / "src" / "vendored.py").symlink_to(outside)
+    done = lint(repo, "--no-cache", "--output-format", "json-lines", "--select", "ALL", ".")
+    assert_clean_run(done)
+    assert findings(done) == [("src/bad.py", "INN101"), ("src/vendored.py", "INN101")]
+
+
 def test_a_deep_tree_is_walked_without_recursion() -> None:
     """A tree can be deeper than Python's recursion limit (paths allow about 2,000 levels).
 
