@@ -37,6 +37,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from inngest_lint.diagnostics import printable
+
 #: Files whose presence makes a folder an import root (a project or a package's setup).
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 PACKAGE_MARKERS = ("__init__.py", "__init__.pyi")
@@ -151,7 +153,9 @@ class ImportResolver:
             if parent == current:
                 break
             current = parent
-        name = ".".join(reversed(parts))
+        # A file name that is not UTF-8 carries lone surrogates; no import can name it, and the
+        # name reaches messages and the graph: shown escaped (`bad\\xff`), as paths are.
+        name = printable(".".join(reversed(parts)))
         known = self._names[path] = (name, is_package)
         return known
 

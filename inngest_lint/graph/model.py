@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from inngest_lint import sdk
-from inngest_lint.diagnostics import Diagnostic, Location
+from inngest_lint.diagnostics import Diagnostic, Location, printable
 from inngest_lint.facts.index import ProjectIndex, event_matches
 from inngest_lint.facts.model import EventSend, InngestFunction, Ref
 
@@ -188,12 +188,13 @@ def _resolved(absolute: str) -> str:
 
 
 def display_path(path: str) -> str:
-    """As `inngest-lint check` prints paths: relative to the cwd unless that climbs out of it."""
+    """As `inngest-lint check` prints paths: relative to the cwd unless that climbs out of it,
+    with the bytes of a file name that is not UTF-8 escaped (`bad\\xff.py`)."""
     try:
         relative = os.path.relpath(path)
     except ValueError:
-        return path
-    return Path(path).as_posix() if relative.startswith("..") else Path(relative).as_posix()
+        return printable(path)
+    return printable(Path(path).as_posix() if relative.startswith("..") else Path(relative).as_posix())
 
 
 def _site(location: Location) -> Site:
@@ -317,7 +318,7 @@ class _Builder:
                 if definition.symbol == send.sender:
                     site = _site(definition.location)
                     break
-        label = send.sender or f"{module or Path(send.location.path).stem} (module)"
+        label = send.sender or f"{module or printable(Path(send.location.path).stem)} (module)"
         self.graph.add_node(Node(node_id, "sender", label, module=module, site=site,
                                  attrs={"symbol": send.sender}))
         self.sender_ids[key] = node_id
