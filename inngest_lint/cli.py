@@ -248,7 +248,10 @@ def server_command() -> None:
     except ModuleNotFoundError as error:
         if (error.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
             raise
-        _fail("the language server needs pygls: pip install 'inngest-lint[lsp]'")
+        _fail(
+            "the language server needs pygls: pip install 'pygls>=2.0,<3' "
+            "(or install the lsp extra: '.[lsp]' from a clone)"
+        )
         return
     serve_stdio()
 
