@@ -38,7 +38,8 @@ def test_changelog_has_unreleased_and_the_current_version() -> None:
 
 def test_build_and_publish_tools_are_in_the_test_extra() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    names = {re.split(r"[<>=;\[ ]", requirement)[0] for requirement in project["project"]["optional-dependencies"]["test"]}
+    test_extra = project["project"]["optional-dependencies"]["test"]
+    names = {re.split(r"[<>=;\[ ]", requirement)[0] for requirement in test_extra}
     assert {"build", "twine"} <= names
 
 
