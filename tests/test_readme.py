@@ -75,7 +75,8 @@ INSTALL_TIMEOUT = 900  # seconds: a venv and a pip install from PyPI on a loaded
 
 def _clean_env(**extra: str) -> dict[str, str]:
     """The environment a newcomer's shell has: no virtualenv active, nothing on PYTHONPATH."""
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH")}
+    dropped = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # python3 as the tests'
     env["NO_COLOR"] = "1"
     env.update(extra)
@@ -134,7 +135,9 @@ def _usage_command(bin_dir: Path, *args: str, stdin: str | None = None) -> subpr
 
 @pytest.mark.slow
 @SLOW
-def test_readme_usage_commands_in_the_fresh_install(first_screen: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+def test_readme_usage_commands_in_the_fresh_install(
+    first_screen: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
     """The README's other commands, run with what the first screen installed."""
     import json
 
@@ -146,9 +149,8 @@ def test_readme_usage_commands_in_the_fresh_install(first_screen: tuple[Path, su
     as_json = _usage_command(bin_dir, "--output-format", "json", "examples/")
     assert as_json.returncode == 1 and len(json.loads(as_json.stdout)) == 8, as_json
     selected = _usage_command(bin_dir, "--select", "INN1,INN301", "examples/")
-    assert selected.returncode == 1 and {line.split()[1] for line in selected.stdout.splitlines() if ": INN" in line} == {
-        "INN101", "INN110", "INN301"
-    }, selected.stdout
+    selected_codes = {line.split()[1] for line in selected.stdout.splitlines() if ": INN" in line}
+    assert selected.returncode == 1 and selected_codes == {"INN101", "INN110", "INN301"}, selected.stdout
     stdin = _usage_command(
         bin_dir, "-", "--stdin-filename", "examples/shop/steps.py",
         stdin=(bin_dir.parent.parent / "examples" / "shop" / "steps.py").read_text(encoding="utf-8"),
@@ -164,3 +166,48 @@ def test_readme_usage_commands_in_the_fresh_install(first_screen: tuple[Path, su
     # The lean install has no language server; the message says how to get one.
     server = _usage_command(bin_dir, "server")
     assert server.returncode == 2 and "pygls" in server.stderr, server
+
+
+def _install_lines() -> list[str]:
+    """The README's Install block, without its comments."""
+    lines = [line.split("#")[0].strip() for line in _first_code_block_after("## Install").splitlines()]
+    return [line for line in lines if line]
+
+
+def test_readme_install_block_lists_the_lean_lsp_tool_and_test_installs() -> None:
+    assert _install_lines() == ["pip install .", "pip install '.[lsp]'", "pipx install .", "pip install -e '.[test]'"]
+    assert "`uv tool install .`" in _first_code_block_after("## Install")
+    # The test line is the README's test block's, which CI runs.
+    assert _install_lines()[-1] in _first_code_block_after("**Run the tests**").splitlines()
+
+
+@pytest.mark.slow
+@SLOW
+@pytest.mark.parametrize("tool", ["pip lsp", "pipx", "uv"])
+def test_readme_install_lines_from_a_clean_clone(tool: str, fresh_clone: Path, tmp_path: Path) -> None:
+    """`pip install '.[lsp]'` in a fresh venv, `pipx install .` and `uv tool install .` (those two
+    when the tool is on PATH), each from the clean clone, then `inngest-lint examples/`."""
+    if tool == "pip lsp":
+        venv = tmp_path / "venv"
+        command = f"python3 -m venv {venv} && . {venv}/bin/activate && {_install_lines()[1]}"
+        bin_dir, env = venv / "bin", _clean_env(PIP_QUIET="1")
+    else:
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed")
+        command = "pipx install ." if tool == "pipx" else "uv tool install ."
+        assert command in _first_code_block_after("## Install")  # in a comment for uv
+        bin_dir = tmp_path / "bin"
+        env = _clean_env(
+            PIPX_HOME=str(tmp_path / "pipx"), PIPX_BIN_DIR=str(bin_dir), UV_TOOL_DIR=str(tmp_path / "uv"),
+            UV_TOOL_BIN_DIR=str(bin_dir),
+        )
+    installed = subprocess.run(["bash", "-c", command], cwd=fresh_clone, capture_output=True, text=True, env=env,
+                               timeout=INSTALL_TIMEOUT)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    linted = subprocess.run([str(bin_dir / "inngest-lint"), "examples/"], cwd=fresh_clone, capture_output=True,
+                            text=True, env=_clean_env(), timeout=300)
+    assert linted.returncode == 1 and linted.stdout.strip() == _first_code_block_after("Sample output"), linted
+    if tool == "pip lsp":
+        server = subprocess.run([str(bin_dir / "python"), "-c", "import inngest_lint.server"], capture_output=True,
+                                text=True, env=_clean_env(), timeout=300)
+        assert server.returncode == 0, server.stderr
