@@ -75,7 +75,7 @@ INSTALL_TIMEOUT = 900  # seconds: a venv and a pip install from PyPI on a loaded
 
 def _clean_env(**extra: str) -> dict[str, str]:
     """The environment a newcomer's shell has: no virtualenv active, nothing on PYTHONPATH."""
-    dropped = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH")
+    dropped = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PIP_QUIET")
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # python3 as the tests'
     env["NO_COLOR"] = "1"
