@@ -58,7 +58,7 @@ def _fail(message: str) -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Read settings from this TOML file instead of the nearest pyproject.toml.")
-@click.option("--statistics", is_flag=True, help="Print a count of findings per code.")
+@click.option("--statistics", is_flag=True, help="Print only a count of findings per code.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
 @click.option("--max-warnings", type=click.IntRange(min=0), default=None,
               help="Fail when there are more than N warnings (errors always fail).")
@@ -190,6 +190,11 @@ def check(
         sys.exit(EXIT_ERROR if internal else EXIT_CLEAN)
     if baseline is not None:
         result.diagnostics = new_findings(result.diagnostics, baseline, result.index, root_for_baseline)
+    no_files = not result.errors and not result.diagnostics and result.files_linted == 0
+    if no_files:
+        click.echo(f"inngest-lint: warning: no Python files to lint in {' '.join(targets)}", err=True)
+    # "All checks passed" would be false after a path error (missing path) and empty with no file.
+    quiet = quiet or ((bool(result.errors) or no_files) and not result.diagnostics)
     reporter_class = REPORTERS[output_format]
     reporter = reporter_class(sys.stdout, quiet=quiet, statistics=statistics)
     reporter.report(result.diagnostics, files_linted=result.files_linted)
@@ -219,9 +224,10 @@ def rule_command(code_or_name: str) -> None:
 
 
 @main.command("rules")
-@click.option("--output-format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "--output-format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
 def rules_command(output_format: str) -> None:
-    """List every rule: code, name, default on/off, fix availability."""
+    """List every rule: code, name, severity, default on/off, fix availability."""
     import json
 
     from inngest_lint.registry import all_rules
@@ -241,7 +247,10 @@ def rules_command(output_format: str) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        click.echo(f"{row['code']}  {row['name']:<38} {row['default']:<4} fix:{row['fix']:<4} {row['summary']}")
+        click.echo(
+            f"{row['code']}  {row['name']:<38} {row['severity']:<8} {row['default']:<4} fix:{row['fix']:<4} "
+            f"{row['summary']}"
+        )
 
 
 @main.command("server")
@@ -252,7 +261,10 @@ def server_command() -> None:
     except ModuleNotFoundError as error:
         if (error.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
             raise
-        _fail("the language server needs pygls: pip install 'inngest-lint[lsp]'")
+        _fail(
+            "the language server needs pygls: pip install 'pygls>=2.0,<3' "
+            "(or install the lsp extra: '.[lsp]' from a clone)"
+        )
         return
     serve_stdio()
 

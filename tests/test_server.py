@@ -478,5 +478,6 @@ def test_server_without_pygls_says_how_to_install_it(monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(main, ["server"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "inngest-lint: error: the language server needs pygls: pip install 'inngest-lint[lsp]'"
+        "inngest-lint: error: the language server needs pygls: pip install 'pygls>=2.0,<3' "
+        "(or install the lsp extra: '.[lsp]' from a clone)"
     ]

@@ -1,4 +1,5 @@
-"""flake8-style lines: `path:line:col: CODE message`, then an optional summary on stderr-free stdout."""
+"""flake8-style lines: `path:line:col: CODE message`, then a summary line; with `--statistics`, only
+a table of counts per code (as ruff's)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ from inngest_lint.reporters.base import Reporter, rule_name
 class TextReporter(Reporter):
     def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0) -> None:
         write = self.stream.write
+        if self.statistics and diagnostics:
+            # Only the table, as ruff's --statistics: one line per code, most frequent first.
+            counts = Counter(d.code for d in diagnostics)
+            for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+                severity = next(d.severity.value for d in diagnostics if d.code == code)
+                write(f"{count:>5}  {code}  {rule_name(code)} [{severity}]\n")
+            return
         for diagnostic in diagnostics:
             write(f"{printable(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
                   f"{printable(diagnostic.message)}\n")
-        if self.statistics and diagnostics:
-            counts = Counter(d.code for d in diagnostics)
-            for code, count in sorted(counts.items()):
-                severity = next(d.severity.value for d in diagnostics if d.code == code)
-                write(f"{count:>5}  {code}  {rule_name(code)} [{severity}]\n")
         if not self.quiet:
             errors = sum(1 for d in diagnostics if d.severity.value == "error")
             warnings = len(diagnostics) - errors
