@@ -207,6 +207,26 @@ def _statement_nesting(code: str) -> int:
     return deepest
 
 
+_IF_OR_ELIF = re.compile(r"^([ \t\f]*)(elif|if)\b", re.MULTILINE)
+
+
+def _longest_elif_chain(code: str, limit: int) -> int:
+    """An upper bound of the longest `if`/`elif` chain: the `elif`s after an `if` at the same
+    indentation (a statement between them, which this does not see, only ends a chain sooner)."""
+    if code.count("elif") <= limit:
+        return code.count("elif")
+    chains: dict[str, int] = {}
+    longest = 0
+    for match in _IF_OR_ELIF.finditer(code):
+        indent, word = match.groups()
+        if word == "if":
+            chains[indent] = 0
+        else:
+            chains[indent] = chains.get(indent, 0) + 1
+            longest = max(longest, chains[indent])
+    return longest
+
+
 def nesting_estimate(text: str, limit: int | None = None) -> int:
     """An upper bound of the depth libcst's tree will have, exact enough up to `limit`.
 
@@ -223,7 +243,7 @@ def nesting_estimate(text: str, limit: int | None = None) -> int:
     code = _skeleton(text)
     if "\r" in code:  # old Mac line ends: a lone CR ends a line for Python too
         code = code.replace("\r\n", "\n").replace("\r", "\n")
-    deepest = len(re.findall(r"^[ \t\f]*elif\b", code, re.MULTILINE))
+    deepest = _longest_elif_chain(code, limit)
     for line in _long_logical_lines(code, limit):
         if _quick_count(line) > limit:
             deepest = max(deepest, _statement_nesting(line))
