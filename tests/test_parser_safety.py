@@ -149,6 +149,10 @@ def test_the_screen_sends_deep_files_to_a_child_and_leaves_real_code_here() -> N
     assert parse.nesting_estimate(backslashed) >= 3000
     cr_only = ("x = a.b.c + d\r" * 3000)
     assert parse.nesting_estimate(cr_only) < 50
+    cr_comment = "# don't\rx = (a\r" + " and a\r" * 3000 + ")\r"
+    assert parse.nesting_estimate(cr_comment) > 3000, "a comment ends at a lone CR"
+    docstring = '"""' + "(\n" * 100_000 + '"""\nx = 1\n'
+    assert parse.nesting_estimate(docstring) < 50
 
 
 def test_real_code_is_screened_cheaply() -> None:

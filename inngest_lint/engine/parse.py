@@ -131,10 +131,10 @@ _LEVEL_CHARACTERS = ".+-*/%@&|^~<>([{'\""
 _LEVEL_WORDS = ("and", "or", "not", "if", "lambda", "await")
 
 #: A string literal (any prefix, single or triple quoted) or a comment. Valid code only: the
-#: screen runs after `compile()` accepted the text.
+#: screen runs after `compile()` accepted the text. A lone CR ends a line too (old Mac files).
 _STRING_OR_COMMENT = re.compile(
     r"""[A-Za-z]{0,3}(?:'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\""""
-    r"""|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")|\#[^\n]*""",
+    r"""|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")|\#[^\r\n]*""",
     re.DOTALL,
 )
 _STRUCTURE = re.compile(r"[()\[\]{}]|\\\r?\n|\n")
