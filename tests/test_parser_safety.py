@@ -394,3 +394,19 @@ def test_lint_file_in_a_small_stack_thread_survives_a_deep_file(tmp_path: Path) 
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert completed.stdout.strip() == "[] True", completed.stdout
+
+
+def test_the_child_does_not_import_the_linted_repositorys_modules(tmp_path: Path) -> None:
+    """`python -m inngest_lint` from a repository's root has that root on its path; the child
+    that parses a deep file must not import the repository's `libcst.py` or `pickle` helpers."""
+    _project(tmp_path, {
+        "jobs.py": BAD.format(index=0) + CRASHING["and"](parse.MAX_IN_PROCESS_NESTING + 100),
+        "libcst.py": "raise SystemExit('the repository libcst.py was imported')\n",
+    })
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    package_root = str(Path(parse.__file__).resolve().parents[2])
+    script = f"import sys; sys.path.insert(1, {package_root!r}); from inngest_lint.engine import isolate; " \
+             "import runpy; runpy.run_module('inngest_lint', run_name='__main__')"
+    completed = subprocess.run([sys.executable, "-c", script, "--no-cache", "jobs.py"], cwd=tmp_path,
+                               capture_output=True, text=True, timeout=120, env=env)
+    assert "jobs.py" + BAD_FINDING in completed.stdout, completed.stdout + completed.stderr

@@ -8,8 +8,9 @@ died, are linted here instead: the child runs the ordinary `lint_file` and pickl
 into one INN901 for that file ("the parser crashed on this file"), never an error for the run.
 
 The child starts with `-I` (no current directory, no user site, no PYTHON* variables on its
-path: a repository's own `click.py` is not imported) and then takes this process's `sys.path`,
-so it imports this very copy of inngest-lint and its dependencies.
+path: a repository's own `click.py` is not imported) and then takes this process's `sys.path`
+less the current directory, with the folder holding this copy of inngest-lint first, so it
+imports this very copy and its dependencies.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pickle
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from inngest_lint.config import Settings
@@ -45,6 +47,18 @@ def child_command() -> list[str]:
     return [sys.executable, "-I", "-c", _BOOTSTRAP]
 
 
+def _child_path() -> list[str]:
+    """This process's import path without the current directory (`python -m` puts it first, and
+    the linted repository may hold a module of any name), after this package's own folder."""
+    package_root = str(Path(__file__).resolve().parents[2])
+    try:
+        here = os.getcwd()
+    except OSError:
+        here = ""
+    current = {"", ".", here}
+    return [package_root, *(entry for entry in sys.path if entry not in current and entry != package_root)]
+
+
 def unlintable(path: str, reason: str) -> FileResult:
     return FileResult(path, [Diagnostic(path, 1, 1, UNREADABLE_FILE, f"{reason}; not linted")])
 
@@ -69,7 +83,7 @@ def lint_isolated(
 ) -> FileResult:
     """`lint_file(item)` in a child process; an INN901 result when the child does not return one."""
     inner = pickle.dumps((item, settings, codes, debug), protocol=pickle.HIGHEST_PROTOCOL)
-    payload = pickle.dumps((list(sys.path), inner), protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps((_child_path(), inner), protocol=pickle.HIGHEST_PROTOCOL)
     try:
         completed = subprocess.run(
             child_command(), input=payload, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout
