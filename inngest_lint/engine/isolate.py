@@ -33,6 +33,12 @@ from inngest_lint.engine.parse import UNREADABLE_FILE
 #: chain) to minutes (an 8,000-link `x[0][0]...` chain), and the run must end.
 ISOLATED_TIMEOUT_S = 60.0
 
+#: The address space a child may use. libcst's memory grows faster than the depth it parses
+#: (2,000 nested brackets take gigabytes on a large stack; 15,000 took 24 GB before the kernel
+#: killed the process), and a child must fail alone rather than starve the machine. Ordinary
+#: files need a few hundred MB at most (an 8,000-term `and` chain: 80 MB; 40,000: 310 MB).
+CHILD_ADDRESS_SPACE_BYTES = 4 * 1024 * 1024 * 1024
+
 _BOOTSTRAP = (
     "import pickle, sys\n"
     "path, inner = pickle.loads(sys.stdin.buffer.read())\n"
@@ -109,9 +115,24 @@ def child_main(inner: bytes) -> None:
     """
     from inngest_lint.engine.file_pass import lint_file
 
+    _limit_address_space(CHILD_ADDRESS_SPACE_BYTES)
     answer = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     item, settings, codes, debug = pickle.loads(inner)
     result = lint_file(item, settings, codes, debug, isolated=True)
     answer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     answer.flush()
+
+
+def _limit_address_space(limit: int) -> None:
+    """Cap this process's memory where the platform can (a MemoryError, or an abort, beyond)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, AttributeError, ValueError, OSError):
+        pass  # Windows has no resource module; macOS may refuse RLIMIT_AS

@@ -111,11 +111,14 @@ def compile_error(path: str, text: str) -> Diagnostic | None:
 # --------------------------------------------------------------------------------------------
 
 #: Above this estimated depth, the file is parsed in a subprocess (engine/isolate.py). Measured
-#: with bench/parser_limits.py on libcst 1.9.0 (8 MB main-thread stack): the first crashing
-#: sizes are lambda chains 2,000-4,000, `(((...)))` 1,000-2,000 (CPython stops at 200), and
-#: `and`/`+`/`.attr`/ternary/`**` chains 4,000-8,000; on this module's own stack they are
-#: 32 times larger. Time binds first: at 1,000 links a `x[0][0]...` or `f()()...` chain takes
-#: 1.4 s, a `.attr` chain 0.7 s, and they grow as the square or worse.
+#: with bench/parser_limits.py (libcst 1.9.0, CPython 3.11, an 8 MB main-thread stack), the
+#: first sizes at which a chain split over short lines in one pair of brackets crashes the
+#: parser: `(((...)))` 1,312, `f(f(...))` 1,218 and `[[...]]` 1,250 (CPython refuses more than
+#: 200 anyway), `lambda: lambda: ...` 3,500, ternaries 5,750, `**` 7,000, `and` 7,250, `not`
+#: 8,250, an `elif` chain 8,500; a 3,125-part implicit string concatenation is refused outright.
+#: Time binds first for the rest: at 1,000 links a `f()()...` chain takes 1.2 s, `x[0][0]...`
+#: 0.8 s, `.attr` 0.6 s, and 2,750 `[0]` links, 4,375 calls or 5,000 `+` terms take over 20 s.
+#: On the parse thread's `PARSE_STACK_BYTES` every crash size is far larger (see bench/README.md).
 MAX_IN_PROCESS_NESTING = 1000
 
 #: The stack of the thread that compiles, parses and walks each file. Only the pages a parse
