@@ -11,6 +11,8 @@ bisected to within 5%. Each row also says whether this CPython compiles the cons
 size (it refuses deep chains itself: on 3.11, `a + a + ...` at 3,000 terms), and how long libcst
 takes at `MAX_IN_PROCESS_NESTING`, the screen's limit in inngest_lint/engine/parse.py.
 
+Each child's address space is capped as the linter caps its parsing child's (4 GB): past it,
+the outcome is a MemoryError or a crash, not a machine out of memory.
 `--stack main` parses on the child's main thread (whose stack is `ulimit -s`, 8 MB by default);
 `--stack thread` on a thread with the linter's `PARSE_STACK_BYTES`, as the linter parses.
 """
@@ -27,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from inngest_lint.engine.isolate import CHILD_ADDRESS_SPACE_BYTES  # noqa: E402
 from inngest_lint.engine.parse import MAX_IN_PROCESS_NESTING, PARSE_STACK_BYTES  # noqa: E402
 
 CONSTRUCTS: dict[str, str] = {
@@ -49,6 +52,11 @@ CONSTRUCTS: dict[str, str] = {
 
 CHILD = """
 import sys, threading, time
+try:  # fail alone rather than starve the machine: 15,000 nested brackets took 24 GB
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, ({memory_bytes}, {memory_bytes}))
+except (ImportError, ValueError, OSError):
+    pass
 n, stack = int(sys.argv[1]), sys.argv[2]
 source = {expression}
 compiles = True
@@ -78,7 +86,8 @@ print(compiles, outcome.get("ok", -1.0), outcome.get("error", ""))
 
 def attempt(construct: str, size: int, stack: str, timeout: float) -> tuple[str, float, bool | None]:
     """('ok' | 'crash:SIGNAL' | 'error:Type' | 'timeout', seconds, compiles)."""
-    code = CHILD.format(expression=CONSTRUCTS[construct], stack_bytes=PARSE_STACK_BYTES)
+    code = CHILD.format(expression=CONSTRUCTS[construct], stack_bytes=PARSE_STACK_BYTES,
+                        memory_bytes=CHILD_ADDRESS_SPACE_BYTES)
     try:
         completed = subprocess.run([sys.executable, "-c", code, str(size), stack], capture_output=True, text=True,
                                    timeout=timeout)
