@@ -118,7 +118,8 @@ def compile_error(path: str, text: str) -> Diagnostic | None:
 #: 8,250, an `elif` chain 8,500; a 3,125-part implicit string concatenation is refused outright.
 #: Time binds first for the rest: at 1,000 links a `f()()...` chain takes 1.2 s, `x[0][0]...`
 #: 0.8 s, `.attr` 0.6 s, and 2,750 `[0]` links, 4,375 calls or 5,000 `+` terms take over 20 s.
-#: On the parse thread's `PARSE_STACK_BYTES` every crash size is far larger (see bench/README.md).
+#: On the parse thread's `PARSE_STACK_BYTES`, `and` and `elif` chains pass 64,000, and lambdas
+#: and nested brackets exhaust the child's 4 GB before the stack (bench/README.md).
 MAX_IN_PROCESS_NESTING = 1000
 
 #: The stack of the thread that compiles, parses and walks each file. Only the pages a parse
