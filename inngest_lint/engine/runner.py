@@ -182,11 +182,11 @@ class Phase1:
                 done, _ = wait(list(self._running), return_when=FIRST_COMPLETED)
                 for future in done:
                     item = self._running.pop(future)
-                    self._task_of.pop(future, None)
+                    task = self._task_of.pop(future, -1)
                     try:
                         result = future.result()
                     except (OSError, RuntimeError):  # a worker died (BrokenProcessPool)
-                        self._recover_from_broken_pool(item, future)
+                        self._recover_from_broken_pool(item, future, task)
                         break
                     yield item, result
         except KeyboardInterrupt:
@@ -240,11 +240,11 @@ class Phase1:
         self._queued.extendleft(reversed(pending))
         self.abandon()
 
-    def _recover_from_broken_pool(self, item: FileInput, future: Future[FileResult]) -> None:
+    def _recover_from_broken_pool(self, item: FileInput, future: Future[FileResult], task: int) -> None:
         """A worker died: the files being linted then are each linted alone in a child process
         (one of them killed the worker, and would kill this process too); the others go back
         to the queue, for a new pool while `MAX_POOLS` allows, else each alone as well."""
-        tasks = {future: self._task_of.pop(future, -1), **self._task_of}
+        tasks = {future: task, **self._task_of}
         items = {future: item, **self._running}
         in_flight: set[int] = set()
         if self._slots is not None:
