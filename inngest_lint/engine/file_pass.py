@@ -147,8 +147,8 @@ def lint_file(
 
     `compile()` decides INN900. A file whose tree the screen finds too deep for libcst is linted
     in a child process (engine/isolate.py) unless this already is that child (`isolated`).
-    Compiling, parsing and walking run on a thread with a stack of known size (see
-    engine/parse.py), whichever thread calls.
+    Compiling, parsing and walking run on a stack of known size (see `parsing.run_with_stack`),
+    whichever thread calls.
     """
     result = FileResult(item.path)
     text = item.text
@@ -170,7 +170,9 @@ def lint_file(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return parsing.run_with_stack(_parse_and_walk, item, text, settings, enabled_codes, result, debug, isolated)
+        # In the child (`isolated`), the file is one the screen found deep: the big stack always.
+        return parsing.run_with_stack(_parse_and_walk, item, text, settings, enabled_codes, result, debug, isolated,
+                                      deep=isolated)
     finally:
         if collecting:
             gc.enable()

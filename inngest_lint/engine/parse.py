@@ -9,9 +9,9 @@ libcst's native parser recurses once per level of the tree it builds, on the cal
 stack, and a deep enough tree overflows it: a segfault that no `except` can catch. Some
 constructs are also quadratic or worse in it (a 2,000-link `x[0][0]...` chain takes 8 s). So:
 
-- every parse runs on a thread of our own with a fixed `PARSE_STACK_BYTES` stack, whatever the
-  caller's (the language server's lint thread, a flake8 worker, a pool worker), so the limits
-  measured by `bench/parser_limits.py` hold everywhere;
+- every parse runs on a stack at least as large as the one its limits were measured on
+  (`bench/parser_limits.py`): a main thread with 8 MB or more, or else a thread of our own with
+  `PARSE_STACK_BYTES` (the language server's lint thread, a flake8 thread, a small `ulimit -s`);
 - `nesting_estimate` is a cheap upper bound on the depth of libcst's tree; a file above
   `MAX_IN_PROCESS_NESTING` is parsed in a fresh subprocess (engine/isolate.py), where a crash or
   a stall costs that file an INN901 and nothing else.
@@ -122,9 +122,10 @@ def compile_error(path: str, text: str) -> Diagnostic | None:
 #: and nested brackets exhaust the child's 4 GB before the stack (bench/README.md).
 MAX_IN_PROCESS_NESTING = 1000
 
-#: The stack of the thread that compiles, parses and walks each file. Only the pages a parse
-#: touches are ever committed; a fixed size makes the limits above independent of the caller
-#: (a secondary thread may get 512 KB on macOS, or whatever `ulimit -s` says on Linux).
+#: The stack of the thread that compiles, parses and walks a file when the caller is not a main
+#: thread with a measured stack, and in the child that parses deep files. Only the pages a parse
+#: touches are ever committed; a fixed size makes the limits independent of the caller (a
+#: secondary thread may get 512 KB on macOS, or whatever `ulimit -s` says on Linux).
 PARSE_STACK_BYTES = 256 * 1024 * 1024
 
 #: Characters and words that can each add a level to libcst's tree within one statement:
@@ -260,10 +261,37 @@ def nesting_estimate(text: str, limit: int | None = None) -> int:
 
 _STACK_LOCK = threading.Lock()
 
+#: The main-thread stack the limits above were measured with. A main thread with at least this
+#: much parses where it is: a thread per file costs about 3% of a cold run (a fresh stack's page
+#: faults), and a command-line run or a pool worker lints on its main thread.
+MEASURED_MAIN_STACK_BYTES = 8 * 1024 * 1024
+_main_stack_enough: bool | None = None
 
-def run_with_stack(function: Callable[..., _T], *args: Any) -> _T:
-    """`function(*args)` on a fresh thread with a `PARSE_STACK_BYTES` stack; its result or its
-    exception. Falls back to the calling thread where the size cannot be set."""
+
+def _on_a_measured_stack() -> bool:
+    """Whether this is a main thread whose stack (`ulimit -s`) is at least the measured one."""
+    global _main_stack_enough
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    if _main_stack_enough is None:
+        try:
+            import resource
+
+            soft, _ = resource.getrlimit(resource.RLIMIT_STACK)
+            _main_stack_enough = soft == resource.RLIM_INFINITY or soft >= MEASURED_MAIN_STACK_BYTES
+        except (ImportError, AttributeError, ValueError, OSError):
+            _main_stack_enough = False  # Windows: python.exe's main thread has 1 MB
+    return _main_stack_enough
+
+
+def run_with_stack(function: Callable[..., _T], *args: Any, deep: bool = False) -> _T:
+    """`function(*args)` on a stack the measured limits hold for: the calling thread's when it is
+    a main thread with `MEASURED_MAIN_STACK_BYTES` or more (and not `deep`), else a fresh thread
+    with `PARSE_STACK_BYTES` (a language server's or flake8's thread, a child parsing a file the
+    screen found deep). Its result, or its exception re-raised here. Falls back to the calling
+    thread where no such thread can be made."""
+    if not deep and _on_a_measured_stack():
+        return function(*args)
     outcome: dict[str, Any] = {}
 
     def target() -> None:
