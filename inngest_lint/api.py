@@ -50,6 +50,9 @@ FEW_NAMED_FILES = 50
 class RunOptions:
     force_exclude: bool = False
     stdin_text: str | None = None
+    # The bytes read from stdin, decoded here as a file is (its `coding:` cookie, or UTF-8);
+    # when given, they take the place of `stdin_text`.
+    stdin_bytes: bytes | None = None
     stdin_filename: str | None = None
     debug: bool = False
     project_root: Path | None = None
@@ -126,6 +129,11 @@ def _screen(path: str, *, named_file: bool, stdin_path: str | None, options: Run
             cache: Cache | None) -> _Screen:
     """Paths are plain strings here: this runs for every file of the project on every run."""
     override = options.overrides.get(path) if options.overrides else None
+    if override is None and stdin_path is not None and path == stdin_path and options.stdin_bytes is not None:
+        decoded = decode(path, options.stdin_bytes)
+        if decoded.text is None:
+            return _Screen(problem=decoded.problem, skipped=True)
+        return _Screen(mentions=_mentions(options.stdin_bytes), text=decoded.text)
     if override is not None or (stdin_path is not None and path == stdin_path):
         text = override if override is not None else (options.stdin_text or "")
         return _Screen(mentions=_mentions(text.encode("utf-8", "surrogatepass")), text=text)
@@ -397,7 +405,10 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
         rule = rules.get(diagnostic.code)
         name = rule.name if rule else ""
         noqa = noqa_by_path.get(diagnostic.path)
-        if noqa is not None and not diagnostic.internal and noqa.suppresses(diagnostic.line, diagnostic.code, name):
+        # A syntax error is never suppressed by a comment (as in ruff): a `# noqa` on a broken
+        # file's first line would otherwise make it pass.
+        if (noqa is not None and not diagnostic.internal and diagnostic.code != SYNTAX_ERROR
+                and noqa.suppresses(diagnostic.line, diagnostic.code, name)):
             continue
         if _per_file_ignored(diagnostic, per_file, excluder_base):
             continue

@@ -109,9 +109,11 @@ def check(
     if output_format not in REPORTERS:
         _fail(f"unknown output format '{output_format}'; choose one of: {', '.join(sorted(REPORTERS))}")
     targets = list(paths) or ["."]
-    stdin_text: str | None = None
+    stdin_bytes: bytes | None = None
     if "-" in targets:
-        stdin_text = sys.stdin.read()
+        # Bytes, decoded as a file's are: by its `coding:` cookie, else UTF-8.
+        buffer = getattr(sys.stdin, "buffer", None)
+        stdin_bytes = buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
     first = Path(stdin_filename).resolve() if stdin_filename and targets[0] == "-" else Path(targets[0])
     if not first.exists():
         first = Path.cwd()
@@ -131,7 +133,7 @@ def check(
         return
     options = RunOptions(
         force_exclude=force_exclude,
-        stdin_text=stdin_text,
+        stdin_bytes=stdin_bytes,
         stdin_filename=stdin_filename,
         debug=debug,
         use_cache=not no_cache,

@@ -243,7 +243,7 @@ def _file_pass(path: Path, root: Path | None, text: str, settings: Any, codes: f
     from inngest_lint.discovery import is_test_path
     from inngest_lint.modules import module_name
     from inngest_lint.engine.file_pass import FileInput, lint_file
-    from inngest_lint.engine.parse import too_large
+    from inngest_lint.engine.parse import SYNTAX_ERROR, too_large
     from inngest_lint.registry import by_code
 
     limit = getattr(settings, "max_file_bytes", 0)
@@ -268,7 +268,9 @@ def _file_pass(path: Path, root: Path | None, text: str, settings: Any, codes: f
     for diagnostic in result.diagnostics:
         rule = rules.get(diagnostic.code)
         name = rule.name if rule else ""
-        if not diagnostic.internal and file_noqa.suppresses(diagnostic.line, diagnostic.code, name):
+        # A file-level comment never hides a syntax error (nor does a line one, in lint_paths).
+        if (not diagnostic.internal and diagnostic.code != SYNTAX_ERROR
+                and file_noqa.suppresses(diagnostic.line, diagnostic.code, name)):
             continue
         kept.append(diagnostic)
     return kept

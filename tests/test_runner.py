@@ -82,7 +82,9 @@ def test_the_queue_growing_past_the_threshold_starts_the_pool(monkeypatch: pytes
 
 
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="needs workers forked from the test")
-def test_a_worker_that_dies_leaves_the_rest_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_worker_that_dies_costs_one_pool_and_no_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files in flight are linted again alone, the rest by a new pool (see also
+    tests/test_parser_safety.py, where the main process is checked to lint none of them)."""
     parent = os.getpid()
     real = runner.lint_file
 
@@ -94,13 +96,13 @@ def test_a_worker_that_dies_leaves_the_rest_to_this_process(monkeypatch: pytest.
     # Forked workers inherit the patch; the submitted task itself must stay importable.
     monkeypatch.setattr(runner, "lint_file", dying)
     fallbacks: list[int] = []
-    real_fallback = Phase1._fall_back_to_serial
+    real_recover = Phase1._recover_from_broken_pool
 
-    def spy(self: Phase1, *unfinished: FileInput) -> None:
-        fallbacks.append(len(unfinished))
-        real_fallback(self, *unfinished)
+    def spy(self: Phase1, *args: object) -> None:
+        fallbacks.append(1)
+        real_recover(self, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Phase1, "_fall_back_to_serial", spy)
+    monkeypatch.setattr(Phase1, "_recover_from_broken_pool", spy)
     items = [_item(index) for index in range(POOL_THRESHOLD + 6)]
     found = _run(items, 2)
     assert fallbacks == [1], "the pool should have broken once"

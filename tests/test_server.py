@@ -301,6 +301,24 @@ async def test_a_syntax_error_buffer_is_reported_and_the_server_goes_on(
 
 
 @in_server
+async def test_a_buffer_that_crashed_the_parser_leaves_the_server_alive(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """A 16,000-term chain in one pair of brackets segfaulted libcst in the server's lint
+    thread, killing the server; it is parsed in a child process now, and linted."""
+    paths = write_project(tmp_path, {"jobs.py": STEP_IN_LOOP})
+    uri = open_document(client, paths["jobs.py"], STEP_IN_LOOP)
+    await diagnostics_when(client, uri, has("INN101"))
+    # Fixed and deep: the findings go away only once the server has linted this buffer.
+    deep = STEP_IN_LOOP_FIXED + "x = (a\n" + " and a\n" * 16000 + ")\n"
+    replace_text(client, uri, deep, version=2)
+    assert codes(await diagnostics_when(client, uri, is_empty)) == []
+    replace_text(client, uri, STEP_IN_LOOP.replace('"process"', '"process" +'), version=3)
+    assert codes(await diagnostics_when(client, uri, has("INN900"))) == ["INN900"]
+    close_documents(client, uri)
+
+
+@in_server
 async def test_a_non_python_document_is_left_alone(client: LanguageClient, tmp_path: Path) -> None:
     paths = write_project(tmp_path, {"jobs.py": STEP_IN_LOOP})
     readme = tmp_path / "README.md"

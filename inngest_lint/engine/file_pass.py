@@ -141,8 +141,15 @@ def lint_file(
     settings: Settings,
     enabled_codes: frozenset[str],
     debug: bool = False,
+    isolated: bool = False,
 ) -> FileResult:
-    """Read, parse and walk one file; never raises."""
+    """Read, compile, parse and walk one file; never raises, and never takes the process down.
+
+    `compile()` decides INN900. A file whose tree the screen finds too deep for libcst is linted
+    in a child process (engine/isolate.py) unless this already is that child (`isolated`).
+    Compiling, parsing and walking run on a stack of known size (see `parsing.run_with_stack`),
+    whichever thread calls.
+    """
     result = FileResult(item.path)
     text = item.text
     if text is None:
@@ -163,29 +170,55 @@ def lint_file(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _parse_and_walk(item, text, settings, enabled_codes, result, debug)
+        # In the child (`isolated`), the file is one the screen found deep: the big stack always.
+        return parsing.run_with_stack(_parse_and_walk, item, text, settings, enabled_codes, result, debug, isolated,
+                                      deep=isolated)
     finally:
         if collecting:
             gc.enable()
 
 
 def _parse_and_walk(
-    item: FileInput, text: str, settings: Settings, enabled_codes: frozenset[str], result: FileResult, debug: bool
+    item: FileInput,
+    text: str,
+    settings: Settings,
+    enabled_codes: frozenset[str],
+    result: FileResult,
+    debug: bool,
+    isolated: bool,
 ) -> FileResult:
-    module, syntax_error = parsing.parse(item.path, text)
+    syntax_error = parsing.compile_error(item.path, text)
     if syntax_error is not None:
         result.diagnostics.append(syntax_error)
         return result
-    result.parsed = True
-    try:
-        _walk(item, text, module, settings, enabled_codes, result, debug)
-    except RecursionError:
-        result.diagnostics = [
-            Diagnostic(item.path, 1, 1, parsing.SYNTAX_ERROR, "file is nested too deeply to analyse; not linted")
-        ]
-        result.facts = None
-    except Exception as error:  # noqa: BLE001 - a collector bug becomes a reported internal error
-        result.diagnostics.append(internal_error(item.path, "INN000", error, debug))
+    nesting = parsing.nesting_estimate(text)
+    if nesting > parsing.MAX_IN_PROCESS_NESTING and not isolated:
+        from dataclasses import replace
+
+        from inngest_lint.engine.isolate import lint_isolated
+
+        isolated_result = lint_isolated(replace(item, text=text), settings, enabled_codes, debug)
+        isolated_result.noqa = result.noqa
+        return isolated_result
+    with parsing.recursion_room(nesting):
+        module, problem = parsing.parse(item.path, text)
+        if problem is not None:
+            result.diagnostics.append(problem)
+            return result
+        result.parsed = True
+        try:
+            _walk(item, text, module, settings, enabled_codes, result, debug)
+        except RecursionError:
+            # Python compiled it, so this is no syntax error: the linter cannot follow it.
+            result.diagnostics = [
+                Diagnostic(item.path, 1, 1, parsing.UNREADABLE_FILE,
+                           "file is nested too deeply for the linter to analyse; not linted")
+            ]
+            result.facts = None
+        except Exception as error:  # noqa: BLE001 - a collector bug becomes a reported internal error
+            result.diagnostics.append(internal_error(item.path, "INN000", error, debug))
+        finally:
+            del module  # freed here, with room to recurse, not in the caller's frame
     return result
 
 

@@ -9,9 +9,11 @@ class SyntaxErrorRule(Rule):
     """A file that does not parse as Python.
 
     ## What it does
-    Reports a file that libcst cannot parse, at the line of the error, and lints the other
-    files as usual. A file nested so deeply that the parser runs out of recursion is reported
-    the same way.
+    Reports a file that the running Python's `compile()` rejects, with Python's own message at
+    Python's own position (`'(' was never closed` at the bracket), and lints the other files as
+    usual. It is reported exactly when Python rejects the file: syntax newer than the running
+    Python (`type X = ...` on 3.11), errors of the compiler (`return` outside a function), and a
+    file nested too deeply for Python to compile. No `# noqa` comment suppresses it.
 
     ## Why is this bad?
     A file that does not parse cannot be checked, and it will not import: the Inngest app that

@@ -10,7 +10,10 @@ class UnreadableFileRule(Rule):
 
     ## What it does
     Reports a Python file that cannot be opened (permissions), that holds NUL bytes (a binary
-    file with a `.py` name), or that is not valid in its declared encoding (UTF-8 by default).
+    file with a `.py` name), that is not valid in its declared encoding (UTF-8 by default, or a
+    `coding:` cookie naming a codec that fails), or that Python compiles but the linter's parser
+    cannot read: libcst refuses it, crashes on it, or does not finish it in time (each such file
+    is parsed in a process of its own, so it never costs the other files their findings).
     The run goes on with the other files.
 
     ## Why is this bad?
