@@ -138,6 +138,7 @@ class FactCollector:
         # what the helper does.
         self._except_depth = 0
         self.mentions_inngest = False
+        self._targets: dict[int, str] | None = None
 
     # ---------------------------------------------------------------- functions
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -566,19 +567,30 @@ class FactCollector:
         context = self.context
         if context.frame.kind != "module":
             return
-        symbol = ""
-        for statement in context.tree.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is node:
-                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
-                        for target in targets:
-                            if isinstance(target, cst.Name):
-                                symbol = target.value
+        symbol = self._module_targets().get(id(node), "")
         app_id = keyword(node, sdk.CLIENT_APP_ID_KEYWORD)
         self.clients.append(
             Client(symbol, evaluate(context, app_id) if app_id is not None else UNKNOWN, context.location(node))
         )
+
+    def _module_targets(self) -> dict[int, str]:
+        """id of a value assigned at module level -> the (last) plain name it is assigned to.
+
+        Built on first use from one pass over the module body: looking through the whole body
+        for each client made a module of n clients cost n^2.
+        """
+        if self._targets is None:
+            self._targets = {}
+            for statement in self.context.tree.body:
+                if not isinstance(statement, cst.SimpleStatementLine):
+                    continue
+                for small in statement.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                        for target in targets:
+                            if isinstance(target, cst.Name):
+                                self._targets[id(small.value)] = target.value
+        return self._targets
 
     def _function_list(self, node: cst.BaseExpression | None, symbol: str = "") -> FunctionList:
         parts = ListParts()
