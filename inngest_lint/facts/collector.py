@@ -397,33 +397,38 @@ class FactCollector:
         qualified = self.context.qualify(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
         return Ref.symbol(qualified, self.context.path) if qualified else UNKNOWN
 
-    def _trigger_calls(self, node: cst.BaseExpression | None) -> list[cst.Call]:
+    def _trigger_calls(self, node: cst.BaseExpression | None, seen: frozenset[str] = frozenset()) -> list[cst.Call]:
+        """The trigger objects `node` holds, through module-level names (each followed once:
+        `T = [T]` compiles, and must not recurse until the stack runs out)."""
         if node is None:
             return []
         if isinstance(node, cst.Name):
             value = self.context.module_value(node.value)
-            if value is not None and value is not node:
-                return self._trigger_calls(value)
+            if value is not None and value is not node and node.value not in seen:
+                return self._trigger_calls(value, seen | {node.value})
             return []
         if isinstance(node, (cst.List, cst.Tuple)):
             calls: list[cst.Call] = []
             for element in node.elements:
-                calls.extend(self._trigger_calls(element.value))
+                calls.extend(self._trigger_calls(element.value, seen))
             return calls
         if isinstance(node, cst.Call) and self.context.qualify(node.func) in sdk.TRIGGER_CLASSES:
             return [node]
         return []
 
-    def _triggers(self, node: cst.BaseExpression | None) -> tuple[list[Trigger], bool]:
-        """Triggers of a function, and whether the list is fully known."""
+    def _triggers(self, node: cst.BaseExpression | None, seen: frozenset[str] = frozenset()) -> tuple[list[Trigger], bool]:
+        """Triggers of a function, and whether the list is fully known (a name is followed to its
+        module-level value once: `T = T` compiles)."""
         if node is None:
             return [], False
         context = self.context
         elements: list[cst.BaseExpression]
         if isinstance(node, (cst.List, cst.Tuple)):
             elements = [element.value for element in node.elements]
+        elif isinstance(node, cst.Name) and node.value in seen:
+            return [], False
         elif isinstance(node, cst.Name) and context.module_value(node.value) is not None:
-            return self._triggers(context.module_value(node.value))
+            return self._triggers(context.module_value(node.value), seen | {node.value})
         else:
             elements = [node]
         triggers: list[Trigger] = []
