@@ -117,6 +117,13 @@ def check(
     first = Path(stdin_filename).resolve() if stdin_filename and targets[0] == "-" else Path(targets[0])
     if not first.exists():
         first = Path.cwd()
+    from inngest_lint.registry import expand_selectors
+
+    for option, values in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
+        try:
+            expand_selectors(list(_split_codes(values) or ()))
+        except SelectorError as error:
+            _fail(f"{option}: {error}")
     try:
         settings = load_settings(first, config_path)
         settings = with_overrides(
@@ -130,6 +137,11 @@ def check(
         severity_overrides(settings)
     except (ConfigError, SelectorError) as error:
         _fail(str(error))
+        return
+    except Exception as error:  # noqa: BLE001 - last resort: one line, not a traceback
+        if debug:
+            raise
+        _fail(f"cannot read the configuration: {type(error).__name__}: {error} (run with --debug for details)")
         return
     options = RunOptions(
         force_exclude=force_exclude,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import stat
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,9 +26,135 @@ from inngest_lint.diagnostics import Severity
 
 CONFIG_FILE_NAMES = ("inngest-lint.toml", "pyproject.toml")
 
+#: A configuration file is a few kilobytes. Anything larger is not read (nor is anything that
+#: is not a regular file: a FIFO would block the run, a link to /dev/zero would never end).
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+#: Arrays and inline tables nested deeper than this are reported rather than parsed: tomllib
+#: recurses once per level, and no configuration nests more than a few levels.
+MAX_CONFIG_NESTING = 100
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and other control characters escaped, so a message built from a
+    key, a value or a path the user wrote stays on one line."""
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """A value as a message shows it: its repr on one line, shortened to `limit` characters."""
+    text = one_line(repr(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
 
 class ConfigError(Exception):
-    """A configuration problem the user must fix; the CLI prints it and exits 2."""
+    """A configuration problem the user must fix; the CLI prints it and exits 2.
+
+    Always one line, naming the file and the key: a message that spans lines, or a traceback,
+    hides which setting to fix.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
+
+
+def read_config_text(path: Path) -> str:
+    """The text of a configuration file, or ConfigError.
+
+    Only a regular file is read (opened without blocking, checked after opening, so a FIFO or a
+    device behind a symlink is refused rather than waited on or read forever), and at most
+    MAX_CONFIG_BYTES of it.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError as error:
+        raise ConfigError(f"{path}: config file not found") from error
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or type(error).__name__}") from error
+    try:
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise ConfigError(f"{path}: not a regular file; not read")
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or type(error).__name__}") from error
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; not read")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: cannot read: not UTF-8 (byte {error.start})") from error
+
+
+def parse_config_text(path: Path, text: str) -> dict[str, Any]:
+    """Parse TOML, or ConfigError naming the file and, when it can be told, the key."""
+    deep = _too_deep(text)
+    if deep is not None:
+        key, line = deep
+        raise ConfigError(f"{path}: {key} (line {line}) is nested more than {MAX_CONFIG_NESTING} levels deep")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from error
+    except (RecursionError, MemoryError, ValueError) as error:  # not expected after the screen
+        raise ConfigError(f"{path}: cannot read TOML: {type(error).__name__}") from error
+
+
+def _too_deep(text: str) -> tuple[str, int] | None:
+    """(the key being assigned, its line) where arrays or inline tables nest more than
+    MAX_CONFIG_NESTING levels, else None. A scan of the text that skips strings and comments:
+    tomllib itself would recurse until the stack runs out."""
+    if text.count("[") + text.count("{") <= MAX_CONFIG_NESTING:
+        return None
+    depth = 0
+    line = 1
+    key = ""
+    key_line = 1
+    statement_start = 0
+    index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if char == "\n":
+            line += 1
+            if depth == 0:
+                statement_start = index + 1
+        elif char == "#":
+            end = text.find("\n", index)
+            index = length if end < 0 else end
+            continue
+        elif char in "\"'":
+            quote = text[index:index + 3] if text.startswith(char * 3, index) else char
+            close = text.find(quote, index + len(quote))
+            while close > 0 and char == '"' and _escaped(text, close):
+                close = text.find(quote, close + 1)
+            end = length if close < 0 else close + len(quote)
+            line += text.count("\n", index, end)
+            index = end
+            continue
+        elif char == "=" and depth == 0:
+            key = text[statement_start:index].strip() or key
+            key_line = line
+        elif char in "[{":
+            if depth == 0 and not text[statement_start:index].strip():
+                statement_start = index  # a table header: `[tool.inngest-lint]`
+            depth += 1
+            if depth > MAX_CONFIG_NESTING:
+                return (shown(key) if key else "a value"), key_line if key else line
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        index += 1
+    return None
+
+
+def _escaped(text: str, position: int) -> bool:
+    """Whether the character at `position` follows an odd number of backslashes."""
+    count = 0
+    while position - count - 1 >= 0 and text[position - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
 
 
 def _parse_duration_seconds(value: Any) -> int | None:
@@ -164,31 +292,29 @@ def find_config_file(start: Path) -> Path | None:
             return dedicated
         pyproject = candidate_dir / "pyproject.toml"
         if pyproject.is_file():
-            try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-                raise ConfigError(f"{pyproject}: cannot read TOML: {error}") from error
-            if "inngest-lint" in data.get("tool", {}):
+            data = parse_config_text(pyproject, read_config_text(pyproject))
+            if "inngest-lint" in _tool_table(pyproject, data):
                 return pyproject
     return None
 
 
+def _tool_table(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """The `[tool]` table of a parsed file ({} when absent): `tool = 5` is a mistake to name."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table, got {shown(tool)}")
+    return tool
+
+
 def load_config_table(path: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ConfigError(f"{path}: config file not found") from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from error
-    table = data.get("tool", {}).get("inngest-lint")
+    data = parse_config_text(path, read_config_text(path))
+    table = _tool_table(path, data).get("inngest-lint")
     if table is None and path.name != "pyproject.toml":
         table = {key: value for key, value in data.items() if key != "tool"}
     if table is None:
         return {}
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.inngest-lint] must be a table")
+        raise ConfigError(f"{path}: [tool.inngest-lint] must be a table, got {shown(table)}")
     return table
 
 
@@ -199,14 +325,45 @@ def settings_from_table(table: dict[str, Any], path: Path | None) -> Settings:
         if key not in _KEYS:
             close = difflib.get_close_matches(key, list(_KEYS), n=1, cutoff=0.5)
             hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(_KEYS))}"
-            raise ConfigError(f"{where}: unknown key '{key}' in [tool.inngest-lint]{hint}")
+            raise ConfigError(f"{where}: unknown key {shown(key)} in [tool.inngest-lint]{hint}")
         attribute, description, convert = _KEYS[key]
         converted = convert(value)
         if converted is None:
-            raise ConfigError(f"{where}: '{key}' must be {description}, got {value!r}")
+            raise ConfigError(f"{where}: '{key}' must be {description}, got {shown(value)}")
+        problem = _invalid_entry(key, converted)
+        if problem is not None:
+            raise ConfigError(f"{where}: '{key}': {problem}")
         values[attribute] = converted
     root = str(path.parent) if path else "."
     return Settings(config_path=str(path) if path else None, root=root, **values)
+
+
+def _invalid_entry(key: str, value: Any) -> str | None:
+    """What is wrong with one entry of a well-typed setting (an unknown rule, a glob the
+    matcher rejects), found when the file is read: later, the same problem surfaced as an
+    internal error or a message that named neither the file nor the key."""
+    from inngest_lint.registry import SelectorError, expand_selector
+
+    selectors: list[str] = []
+    if key in ("select", "ignore", "extend-select"):
+        selectors = list(value)
+    elif key == "severity":
+        selectors = [selector for selector, _ in value]
+    elif key == "per-file-ignores":
+        selectors = [code for _, codes in value for code in codes]
+    for selector in selectors:
+        try:
+            expand_selector(selector)
+        except SelectorError as error:
+            return str(error)
+    if key in ("exclude", "extend-exclude"):
+        from inngest_lint.discovery import check_pattern
+
+        for pattern in value:
+            reason = check_pattern(pattern)
+            if reason is not None:
+                return f"invalid pattern {shown(pattern)}: {reason}"
+    return None
 
 
 def load_settings(first_path: Path, config_path: Path | None = None) -> Settings:

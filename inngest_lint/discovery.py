@@ -83,12 +83,19 @@ def find_project_root(start: Path) -> Path | None:
 
 def _configures_linter(pyproject: Path) -> bool:
     """Whether a pyproject.toml has a `[tool.inngest-lint]` table (a text test: no TOML parse
-    for every folder upward on every run)."""
+    for every folder upward on every run).
+
+    Only a regular file is read, and only as much as a configuration may hold: this runs for
+    every folder upward, where a FIFO named pyproject.toml would block the run and a link to
+    /dev/zero would read until memory runs out. Such a file configures nothing.
+    """
+    from inngest_lint.config import ConfigError, read_config_text
+
+    if not pyproject.is_file():
+        return False
     try:
-        if not pyproject.is_file():  # a FIFO would block the read forever
-            return False
-        text = pyproject.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_config_text(pyproject)
+    except ConfigError:
         return False
     return any(line.lstrip().startswith("[tool.inngest-lint") for line in text.splitlines())
 
@@ -148,10 +155,30 @@ class Excluder:
 
 
 def _spec(lines: Iterable[str]) -> pathspec.PathSpec:
-    """A gitignore matcher; pathspec is imported only when a pattern exists (start-up time)."""
+    """A gitignore matcher; pathspec is imported only when a pattern exists (start-up time).
+
+    A line the matcher rejects (`!` alone, a lone backslash) is left out, as git leaves it out:
+    one bad line in some folder's .gitignore must not end the run. (Patterns from the
+    configuration are checked when it is read, by `check_pattern`, and named there.)
+    """
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitignore", lines)
+    lines = list(lines)
+    try:
+        return pathspec.PathSpec.from_lines("gitignore", lines)
+    except Exception:  # noqa: BLE001 - the matcher's own error types vary between versions
+        return pathspec.PathSpec.from_lines("gitignore", [line for line in lines if check_pattern(line) is None])
+
+
+def check_pattern(pattern: str) -> str | None:
+    """Why the gitignore matcher rejects `pattern`, or None when it accepts it."""
+    import pathspec
+
+    try:
+        pathspec.PathSpec.from_lines("gitignore", [pattern])
+    except Exception as error:  # noqa: BLE001 - the matcher's own error types vary between versions
+        return str(error) or type(error).__name__
+    return None
 
 
 def walk_python_files(root: Path, excluder: Excluder) -> Iterator[Path]:

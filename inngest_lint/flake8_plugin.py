@@ -221,6 +221,8 @@ def _settings_for(root: Path | None, start: Path) -> Any:
             _CACHE.settings[key] = load_settings(root if root is not None else start)
         except ConfigError as error:
             _CACHE.settings[key] = error
+        except Exception as error:  # noqa: BLE001 - never flake8's traceback: one finding per file
+            _CACHE.settings[key] = ConfigError(f"cannot read the configuration: {type(error).__name__}: {error}")
     found = _CACHE.settings[key]
     if isinstance(found, Exception):
         raise _SettingsProblem(str(found))

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import os
 import re
 import signal
@@ -700,11 +701,179 @@ def serve_stdio() -> None:
 
     Ctrl-C ends the process at once: pygls would otherwise wait for its stdin reader thread,
     blocked until the next input, and the server holds nothing that needs saving.
+
+    pygls reads stdin through `FramedInput`, which hands it well-framed messages only (see there).
     """
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr
     signal.signal(signal.SIGINT, _exit_on_interrupt)
-    create_server().start_io(sys.stdin.buffer, protocol_out)
+    create_server().start_io(FramedInput(sys.stdin.buffer, protocol_out), protocol_out)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# Message framing.
+
+#: The largest message body read (the LSP spec sets none; a whole-file edit of a file at
+#: max-file-size is a few MB): a larger Content-Length is refused rather than allocated.
+MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+#: Headers are a line or two; a header block larger than this is not a header.
+MAX_HEADER_BYTES = 64 * 1024
+#: A header field that could start the next message, wherever it is found when resynchronising.
+_LENGTH_FIELD = re.compile(rb"content-length[ \t]*:", re.IGNORECASE)
+_READ_SIZE = 64 * 1024
+
+
+class FramedError(Exception):
+    """A message whose framing cannot be trusted (its length is missing, invalid or too large)."""
+
+
+class FramedInput:
+    """stdin for pygls: only well-framed messages reach it, re-framed in the exact form it parses.
+
+    pygls reads `Content-Length: N` (case-sensitive), then that many bytes, with no bound: a
+    length of 10^11 made it allocate 100 GB and die, and a header without a usable length left it
+    reading the following bodies as headers, deaf to every later request. Here a header block is
+    read with a size bound; its one Content-Length must be a number from 1 to
+    MAX_CONTENT_LENGTH. Otherwise the frame is answered with a JSON-RPC error (id null, as
+    JSON-RPC prescribes when the request's id cannot be read) and the input is searched for the
+    next `Content-Length:` field, where reading starts again: the next well-framed message is
+    served. Bodies that are not JSON are passed on: pygls reports those and keeps its place.
+
+    pygls calls `readline` and `read` from one worker thread at a time; errors are written to
+    the protocol output in one call, which buffered writers perform under their lock.
+    """
+
+    def __init__(self, raw: Any, output: Any) -> None:
+        self._raw = raw
+        self._output = output
+        self._buffer = bytearray()  # raw input not parsed yet
+        self._pending = bytearray()  # re-framed messages pygls has not read yet
+        self._eof = False
+
+    # ---- what pygls calls
+    def readline(self) -> bytes:
+        if not self._pending and not self._next_message():
+            return b""
+        end = self._pending.find(b"\n")
+        end = len(self._pending) if end < 0 else end + 1
+        line = bytes(self._pending[:end])
+        del self._pending[:end]
+        return line
+
+    def read(self, size: int = -1) -> bytes:
+        if not self._pending and not self._next_message():
+            return b""
+        size = len(self._pending) if size < 0 else min(size, len(self._pending))
+        data = bytes(self._pending[:size])
+        del self._pending[:size]
+        return data
+
+    # ---- framing
+    def _fill(self) -> bool:
+        """Read more raw input; False at the end of it."""
+        if self._eof:
+            return False
+        read = getattr(self._raw, "read1", self._raw.read)
+        chunk = read(_READ_SIZE)
+        if not chunk:
+            self._eof = True
+            return False
+        self._buffer += chunk
+        return True
+
+    def _next_message(self) -> bool:
+        """Queue the next well-framed message for pygls; False at the end of the input."""
+        while True:
+            try:
+                length, start = self._header()
+            except FramedError as error:
+                self._refuse(str(error))
+                if not self._resynchronise():
+                    return False
+                continue
+            if length is None:
+                return False  # end of input
+            while len(self._buffer) < start + length:
+                if not self._fill():
+                    return False  # a body cut short: the client has gone
+            body = bytes(self._buffer[start:start + length])
+            del self._buffer[:start + length]
+            self._pending += b"Content-Length: %d\r\n\r\n" % length + body
+            return True
+
+    def _header(self) -> tuple[int | None, int]:
+        """(body length, offset of the body in the buffer) of the header block at the start of
+        the buffer; (None, 0) at the end of the input; FramedError for a block without a usable
+        length."""
+        while True:
+            # Blank lines between messages are tolerated, as most clients' readers do.
+            while self._buffer[:2] == b"\r\n" or self._buffer[:1] == b"\n":
+                del self._buffer[:2 if self._buffer[:2] == b"\r\n" else 1]
+            end = self._block_end()
+            if end is not None:
+                break
+            if len(self._buffer) > MAX_HEADER_BYTES:
+                raise FramedError(f"a header longer than {MAX_HEADER_BYTES} bytes")
+            if not self._fill():
+                if self._buffer.strip():
+                    raise FramedError("input ended inside a header")
+                return None, 0
+        block_end, body_start = end
+        lengths: list[bytes] = []
+        for line in bytes(self._buffer[:block_end]).splitlines():
+            name, colon, value = line.partition(b":")
+            if colon and name.strip().lower() == b"content-length":
+                lengths.append(value.strip())
+        if not lengths:
+            raise FramedError("a message without a Content-Length header")
+        if len(set(lengths)) > 1:
+            raise FramedError("a message with conflicting Content-Length headers")
+        text = lengths[0]
+        if not text.isdigit():
+            raise FramedError(f"a Content-Length that is not a number: {text[:40].decode('ascii', 'replace')!r}")
+        length = int(text)
+        if length == 0:
+            raise FramedError("an empty message (Content-Length: 0)")
+        if length > MAX_CONTENT_LENGTH:
+            raise FramedError(f"a message of {length} bytes, over the {MAX_CONTENT_LENGTH} bytes read")
+        return length, body_start
+
+    def _block_end(self) -> tuple[int, int] | None:
+        """(end of the header lines, start of the body) once the blank line is in the buffer."""
+        crlf = self._buffer.find(b"\r\n\r\n")
+        lf = self._buffer.find(b"\n\n")
+        if crlf < 0 and lf < 0:
+            return None
+        if lf < 0 or (0 <= crlf < lf + 1):
+            return crlf, crlf + 4
+        return lf, lf + 2
+
+    def _resynchronise(self) -> bool:
+        """Drop input up to the next `Content-Length:` field after the start of the bad frame
+        (never the same one again); False when the input ends first."""
+        position = 1
+        while True:
+            found = _LENGTH_FIELD.search(self._buffer, position)
+            if found is not None:
+                del self._buffer[:found.start()]
+                return True
+            # Keep only what could be the beginning of a field cut by the read.
+            keep = len(b"content-length :") - 1
+            del self._buffer[:max(0, len(self._buffer) - keep)]
+            position = 0
+            if not self._fill():
+                return False
+
+    def _refuse(self, reason: str) -> None:
+        message = f"inngest-lint: skipped {reason}; reading resumes at the next message"
+        print(message, file=sys.stderr)
+        body = json.dumps({"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": message}})
+        data = body.encode("utf-8")
+        try:
+            self._output.write(b"Content-Length: %d\r\n\r\n" % len(data) + data)
+            self._output.flush()
+        except (OSError, ValueError):
+            pass  # the client has gone; the next read ends the loop
 
 
 def _exit_on_interrupt(signum: int, frame: object) -> None:

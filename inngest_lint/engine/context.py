@@ -47,7 +47,7 @@ class InngestFunctionInfo:
 class LoopFrame:
     node: cst.CSTNode
     kind: str  # "for", "async for", "while", "comprehension"
-    changed: set[str]
+    changed: frozenset[str]
 
 
 @dataclass
@@ -216,31 +216,45 @@ class FileContext:
                 break
         return loops
 
-    def step_names(self) -> tuple[set[str], set[str]]:
-        """(context names, step names) visible here, nearest scope first, shadowing respected."""
-        ctx_names: set[str] = set()
-        step_names: set[str] = set()
-        shadowed: set[str] = set()
+    def _names_visible(self, name: str, step: bool) -> bool:
+        """Whether `name` is a step object (step) or an Inngest context here, nearest scope first.
+
+        A scope that binds `name` to anything else (a parameter, an assignment) shadows the outer
+        scopes' meaning. Asked for every call in the file, so it looks at `name` alone: building
+        the sets of every visible name instead made a function of n locals and n calls cost n^2.
+        """
         for frame in reversed(self.frames):
             if frame.kind == "class":
                 continue
-            ctx_names |= frame.ctx_names - shadowed
-            step_names |= frame.step_names - shadowed
-            if frame.kind != "module":
-                shadowed |= (frame.params | frame.scan.bound) - frame.ctx_names - frame.step_names
-        return ctx_names, step_names
+            if name in (frame.step_names if step else frame.ctx_names):
+                return True
+            if (
+                frame.kind != "module"
+                and (name in frame.params or name in frame.scan.bound)
+                and name not in frame.ctx_names
+                and name not in frame.step_names
+            ):
+                return False
+        return False
+
+    def is_context_name(self, name: str) -> bool:
+        """Whether `name` here is an Inngest context (`ctx` in `ctx.step.run`)."""
+        return self._names_visible(name, step=False)
+
+    def is_step_name(self, name: str) -> bool:
+        """Whether `name` here is a step object (`step` in `step.run`)."""
+        return self._names_visible(name, step=True)
 
     def is_step_object(self, node: cst.BaseExpression) -> bool:
         """`ctx.step` for a context name, or a name bound to a step object."""
-        ctx_names, step_names = self.step_names()
         if isinstance(node, cst.Name):
-            return node.value in step_names
+            return self.is_step_name(node.value)
         if (
             isinstance(node, cst.Attribute)
             and node.attr.value == sdk.CONTEXT_STEP_ATTRIBUTE
             and isinstance(node.value, cst.Name)
         ):
-            return node.value.value in ctx_names
+            return self.is_context_name(node.value.value)
         return False
 
     def step_method(self, call: cst.Call) -> str | None:
@@ -265,8 +279,7 @@ class FileContext:
             and group.attr.value == sdk.CONTEXT_GROUP_ATTRIBUTE
             and isinstance(group.value, cst.Name)
         ):
-            ctx_names, _ = self.step_names()
-            return group.value.value in ctx_names
+            return self.is_context_name(group.value.value)
         return False
 
     # ---------------------------------------------------------------- walking
@@ -313,7 +326,7 @@ class FileContext:
         )
 
     def _enter_for(self, node: cst.For) -> None:
-        changed = set(target_names(node.target))
+        changed = frozenset(target_names(node.target))
         changed |= BindingScan(self.module, self.is_package).scan(_block_statements(node.body)).bound
         kind = "async for" if node.asynchronous is not None else "for"
         self.frame.loops.append(LoopFrame(node, kind, changed))
@@ -328,7 +341,7 @@ class FileContext:
         while comp is not None:
             changed |= set(target_names(comp.target))
             comp = comp.inner_for_in
-        self.frame.loops.append(LoopFrame(node, "comprehension", changed))
+        self.frame.loops.append(LoopFrame(node, "comprehension", frozenset(changed)))
 
     def _note_step_handlers(self, call: cst.Call) -> None:
         """Mark lambdas passed to `step.run` so their frames know they are step handlers."""
@@ -366,17 +379,18 @@ class FileContext:
             elif qualified in sdk.STEP_CLASSES:
                 frame.step_names.add(param.name.value)
         self.frames.append(frame)
-        # `step = ctx.step` aliases inside the body.
-        ctx_names, _ = self.step_names()
-        for name, values in scan.assignments.items():
-            if len(values) == 1 and isinstance(values[0], cst.Attribute):
-                value = values[0]
-                if (
-                    value.attr.value == sdk.CONTEXT_STEP_ATTRIBUTE
-                    and isinstance(value.value, cst.Name)
-                    and value.value.value in ctx_names
-                ):
-                    frame.step_names.add(name)
+        # `step = ctx.step` aliases inside the body (judged before any is added, so one alias
+        # cannot change what another refers to).
+        aliases = [
+            name
+            for name, values in scan.assignments.items()
+            if len(values) == 1
+            and isinstance(values[0], cst.Attribute)
+            and values[0].attr.value == sdk.CONTEXT_STEP_ATTRIBUTE
+            and isinstance(values[0].value, cst.Name)
+            and self.is_context_name(values[0].value.value)
+        ]
+        frame.step_names.update(aliases)
 
     def create_function_call(self, decorator: cst.BaseExpression) -> cst.Call | None:
         """`<client>.create_function(...)` as a decorator expression, else None."""

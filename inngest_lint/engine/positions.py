@@ -305,6 +305,7 @@ class PositionResolver:
         self._line_starts: list[int] | None = None
         self._generated: set[int] = set()  # pieces (and whole pieces) already generated
         self._nested: dict[int, list[cst.CSTNode]] = {}  # searched piece -> the pieces inside it
+        self._frontiers: dict[int, deque[cst.CSTNode]] = {}  # start piece -> pieces left to search
         self.owners: dict[int, cst.CSTNode] = {}
         self.pieces: list[cst.CSTNode] = [module]
 
@@ -337,25 +338,35 @@ class PositionResolver:
 
     def _search(self, node: cst.CSTNode) -> cst.CSTNode | None:
         """The piece holding a node the walk has not reached yet: look in the current piece,
-        its own nodes first, then the pieces nested in it, level by level."""
+        its own nodes first, then the pieces nested in it, level by level.
+
+        Every node a search passes is recorded in `owners`, so a node in a piece already
+        searched is found there and never searched for. The breadth-first queue of each starting
+        piece is kept between searches and resumed: restarting it from the top went through
+        every nested piece again, which made a rule that reports n nodes ahead of the walk (one
+        per statement of a long function) cost n^2.
+        """
         start = self.pieces[-1]
         if start is self._module:
             return None
         target = id(node)
         owners = self.owners
-        levels: deque[cst.CSTNode] = deque([start])
+        levels = self._frontiers.get(id(start))
+        if levels is None:
+            levels = self._frontiers[id(start)] = deque([start])
         while levels:
-            piece = levels.popleft()
+            piece = levels[0]
             nested = self._nested.get(id(piece))
             if nested is None:
                 nested = []
                 stack = children(piece)
                 stack.reverse()
+                found = False
                 while stack:
                     current = stack.pop()
                     owners[id(current)] = piece
                     if id(current) == target:
-                        return piece
+                        found = True
                     if current.__class__ in PIECE_TYPES:
                         nested.append(current)
                         continue
@@ -363,6 +374,9 @@ class PositionResolver:
                     more.reverse()
                     stack.extend(more)
                 self._nested[id(piece)] = nested  # this level holds no other node: never again
+                if found:
+                    return piece  # left at the front of the queue: its nested pieces come next
+            levels.popleft()
             levels.extend(nested)
         return None
 

@@ -138,6 +138,7 @@ class FactCollector:
         # what the helper does.
         self._except_depth = 0
         self.mentions_inngest = False
+        self._targets: dict[int, str] | None = None
 
     # ---------------------------------------------------------------- functions
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -401,33 +402,38 @@ class FactCollector:
         qualified = self.context.qualify(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
         return Ref.symbol(qualified, self.context.path) if qualified else UNKNOWN
 
-    def _trigger_calls(self, node: cst.BaseExpression | None) -> list[cst.Call]:
+    def _trigger_calls(self, node: cst.BaseExpression | None, seen: frozenset[str] = frozenset()) -> list[cst.Call]:
+        """The trigger objects `node` holds, through module-level names (each followed once:
+        `T = [T]` compiles, and must not recurse until the stack runs out)."""
         if node is None:
             return []
         if isinstance(node, cst.Name):
             value = self.context.module_value(node.value)
-            if value is not None and value is not node:
-                return self._trigger_calls(value)
+            if value is not None and value is not node and node.value not in seen:
+                return self._trigger_calls(value, seen | {node.value})
             return []
         if isinstance(node, (cst.List, cst.Tuple)):
             calls: list[cst.Call] = []
             for element in node.elements:
-                calls.extend(self._trigger_calls(element.value))
+                calls.extend(self._trigger_calls(element.value, seen))
             return calls
         if isinstance(node, cst.Call) and self.context.qualify(node.func) in sdk.TRIGGER_CLASSES:
             return [node]
         return []
 
-    def _triggers(self, node: cst.BaseExpression | None) -> tuple[list[Trigger], bool]:
-        """Triggers of a function, and whether the list is fully known."""
+    def _triggers(self, node: cst.BaseExpression | None, seen: frozenset[str] = frozenset()) -> tuple[list[Trigger], bool]:
+        """Triggers of a function, and whether the list is fully known (a name is followed to its
+        module-level value once: `T = T` compiles)."""
         if node is None:
             return [], False
         context = self.context
         elements: list[cst.BaseExpression]
         if isinstance(node, (cst.List, cst.Tuple)):
             elements = [element.value for element in node.elements]
+        elif isinstance(node, cst.Name) and node.value in seen:
+            return [], False
         elif isinstance(node, cst.Name) and context.module_value(node.value) is not None:
-            return self._triggers(context.module_value(node.value))
+            return self._triggers(context.module_value(node.value), seen | {node.value})
         else:
             elements = [node]
         triggers: list[Trigger] = []
@@ -571,19 +577,30 @@ class FactCollector:
         context = self.context
         if context.frame.kind != "module":
             return
-        symbol = ""
-        for statement in context.tree.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is node:
-                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
-                        for target in targets:
-                            if isinstance(target, cst.Name):
-                                symbol = target.value
+        symbol = self._module_targets().get(id(node), "")
         app_id = keyword(node, sdk.CLIENT_APP_ID_KEYWORD)
         self.clients.append(
             Client(symbol, evaluate(context, app_id) if app_id is not None else UNKNOWN, context.location(node))
         )
+
+    def _module_targets(self) -> dict[int, str]:
+        """id of a value assigned at module level -> the (last) plain name it is assigned to.
+
+        Built on first use from one pass over the module body: looking through the whole body
+        for each client made a module of n clients cost n^2.
+        """
+        if self._targets is None:
+            self._targets = {}
+            for statement in self.context.tree.body:
+                if not isinstance(statement, cst.SimpleStatementLine):
+                    continue
+                for small in statement.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                        for target in targets:
+                            if isinstance(target, cst.Name):
+                                self._targets[id(small.value)] = target.value
+        return self._targets
 
     def _function_list(self, node: cst.BaseExpression | None, symbol: str = "") -> FunctionList:
         parts = ListParts()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import libcst as cst
 
 from inngest_lint.engine.names import names_in
@@ -48,23 +46,29 @@ def _terminates(statement: cst.CSTNode, loop_exit_only: bool) -> bool:
     return False
 
 
+#: Nodes whose blocks belong to another loop or scope: a `break` in them is not this loop's.
+_OWN_BLOCKS_END = (cst.For, cst.While, cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+
 def calls_run_once_per_loop(loop: cst.CSTNode) -> set[int]:
     """ids of Call nodes in a loop body that run at most once because a `break`, `return` or
-    `raise` follows them in the same block (e.g. "find the first match, step, break")."""
+    `raise` follows them in the same block (e.g. "find the first match, step, break").
+
+    One pass over the loop body with an explicit stack: callers ask once per loop (a recursive
+    generator per level cost depth x size, and asking per step call made a loop of n steps n^2).
+    """
     once: set[int] = set()
     body = getattr(loop, "body", None)
     if body is None:
         return once
-
-    def blocks(node: cst.CSTNode) -> Iterator[list[cst.CSTNode]]:
+    blocks: list[list[cst.CSTNode]] = []
+    pending: list[cst.CSTNode] = [body]
+    while pending:
+        node = pending.pop()
         if isinstance(node, cst.IndentedBlock):
-            yield list(node.body)
-        for child in children(node):
-            if isinstance(child, (cst.For, cst.While, cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-                continue
-            yield from blocks(child)
-
-    for statements in blocks(body):
+            blocks.append(list(node.body))
+        pending.extend(child for child in children(node) if not isinstance(child, _OWN_BLOCKS_END))
+    for statements in blocks:
         for position, statement in enumerate(statements):
             if _terminates(statement, loop_exit_only=True):
                 for earlier in statements[: position + 1]:

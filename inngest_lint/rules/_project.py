@@ -100,6 +100,13 @@ def osa_within(a: str, b: str, limit: int) -> bool:
     """
     if abs(len(a) - len(b)) > limit:
         return False
+    # A common prefix or suffix costs no edit: event names share long ones (`app/order.`), and
+    # leaving them out keeps the table to the differing middle.
+    start = len(os.path.commonprefix((a, b)))
+    a, b = a[start:], b[start:]
+    end = len(os.path.commonprefix((a[::-1], b[::-1])))
+    if end:
+        a, b = a[:-end], b[:-end]
     over = limit + 1  # every value above the limit is as good as this one
     width = len(b)
     before: list[int] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from inngest_lint import sdk
@@ -9,6 +11,9 @@ from inngest_lint.engine.names import literal_string
 from inngest_lint.facts.values import argument
 from inngest_lint.rules._helpers import calls_run_once_per_loop, has_opaque_call, loop_target_hint, uses_any
 from inngest_lint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from inngest_lint.engine.context import FileContext
 
 
 class StepIdReusedInLoop(Rule):
@@ -84,6 +89,18 @@ class StepIdReusedInLoop(Rule):
         """,
     ]
 
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        # Loop node id -> the calls in it that run once. Computed once per loop, not once per
+        # step call: a loop of n steps would otherwise walk its body n times.
+        self._run_once: dict[int, set[int]] = {}
+
+    def _runs_once(self, loop: cst.CSTNode, call: cst.Call) -> bool:
+        once = self._run_once.get(id(loop))
+        if once is None:
+            once = self._run_once[id(loop)] = calls_run_once_per_loop(loop)
+        return id(call) in once
+
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
         method = context.step_method(node)
@@ -98,7 +115,7 @@ class StepIdReusedInLoop(Rule):
         loop = loops[-1]
         if uses_any(step_id, loop.changed) or has_opaque_call(step_id):
             return
-        if isinstance(loop.node, (cst.For, cst.While)) and id(node) in calls_run_once_per_loop(loop.node):
+        if isinstance(loop.node, (cst.For, cst.While)) and self._runs_once(loop.node, node):
             return
         literal = literal_string(step_id)
         shown = repr(literal) if literal is not None else context.tree.code_for_node(step_id)

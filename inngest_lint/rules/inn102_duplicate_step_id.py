@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import libcst as cst
@@ -17,7 +18,71 @@ from inngest_lint.rules.base import Rule
 class _Step:
     step_id: str
     node: cst.CSTNode
-    path: tuple[tuple[object, int], ...]
+
+
+class _Branches:
+    """Which earlier steps a new step can run together with, kept up to date during one walk.
+
+    Two steps are exclusive when some branch point (an `if`, a conditional expression, the
+    clauses of a `try`, the cases of a `match`, an early-return `if` and the rest of its block)
+    holds them in different branches. The walk is depth first, so the branch points open around
+    the current node form a stack, and the steps registered under one branch are a contiguous
+    run of indices (two for a `try`'s body and `else`). Leaving a branch hides its steps (a
+    counter per step); coming back to it, or closing the branch point, shows them again. The
+    earliest visible step with the same ID is the clash, found with one heap per ID.
+
+    This costs each step O(log n) per enclosing branch point it has left, where comparing every
+    pair of steps by their branch paths cost (steps with one ID)^2 x (path length): a function
+    of n guard clauses sharing an ID took n^3.
+    """
+
+    def __init__(self) -> None:
+        self.steps: list[_Step] = []
+        self.clashes: list[tuple[_Step, _Step]] = []  # (step, the earlier step it repeats)
+        self._hidden: list[int] = []  # per step: how many open branch points hide it
+        self._visible: dict[str, list[int]] = {}  # step ID -> heap of indices (hidden ones lazily)
+        # Open branch points: [current branch, start index of its current run, {branch: runs}].
+        self._open: list[list] = []
+
+    def register(self, step: _Step) -> None:
+        index = len(self.steps)
+        self.steps.append(step)
+        self._hidden.append(0)
+        heap = self._visible.setdefault(step.step_id, [])
+        while heap and self._hidden[heap[0]]:
+            heapq.heappop(heap)
+        if heap:
+            self.clashes.append((step, self.steps[heap[0]]))
+        heapq.heappush(heap, index)
+
+    def open(self, branch: int) -> None:
+        self._open.append([branch, len(self.steps), {}])
+
+    def switch(self, branch: int) -> None:
+        """Move the innermost branch point to `branch`: hide the branch left, show `branch`."""
+        point = self._open[-1]
+        current, start, runs = point
+        runs.setdefault(current, []).append((start, len(self.steps)))
+        if branch != current:
+            self._shift(((start, len(self.steps)),), 1)
+            self._shift(runs.get(branch, ()), -1)
+        point[0] = branch
+        point[1] = len(self.steps)
+
+    def close(self) -> None:
+        """Leave the innermost branch point: every step under it is visible again."""
+        current, _start, runs = self._open.pop()
+        for branch, branch_runs in runs.items():
+            if branch != current:
+                self._shift(branch_runs, -1)
+
+    def _shift(self, runs: object, change: int) -> None:
+        hidden = self._hidden
+        for start, end in runs:  # type: ignore[attr-defined]
+            for index in range(start, end):
+                hidden[index] += change
+                if change < 0 and not hidden[index]:
+                    heapq.heappush(self._visible[self.steps[index].step_id], index)
 
 
 class DuplicateStepId(Rule):
@@ -81,24 +146,19 @@ class DuplicateStepId(Rule):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self.context.frame.inngest is None:
             return
-        steps: list[_Step] = []
-        self._walk(node.body, (), steps)
-        first_by_id: dict[str, list[_Step]] = {}
-        for step in steps:
-            earlier = first_by_id.setdefault(step.step_id, [])
-            clash = next((other for other in earlier if not _exclusive(other.path, step.path)), None)
-            if clash is not None:
-                line = self.context.location(clash.node).line
-                self.report(
-                    step.node,
-                    f"step ID {step.step_id!r} is already used by the step at line {line} of "
-                    f"'{node.name.value}': steps are memoized by ID and matched by position when IDs "
-                    f"repeat; give this step its own ID",
-                    context=step.step_id,
-                )
-            earlier.append(step)
+        branches = _Branches()
+        self._walk(node.body, branches)
+        for step, clash in branches.clashes:
+            line = self.context.location(clash.node).line
+            self.report(
+                step.node,
+                f"step ID {step.step_id!r} is already used by the step at line {line} of "
+                f"'{node.name.value}': steps are memoized by ID and matched by position when IDs "
+                f"repeat; give this step its own ID",
+                context=step.step_id,
+            )
 
-    def _walk(self, node: cst.CSTNode, path: tuple[tuple[object, int], ...], steps: list[_Step]) -> None:
+    def _walk(self, node: cst.CSTNode, branches: _Branches) -> None:
         context = self.context
         if isinstance(node, (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp,
                              cst.FunctionDef, cst.ClassDef)):
@@ -108,46 +168,63 @@ class DuplicateStepId(Rule):
             step_id_node = argument(node, 0, sdk.STEP_ID_KEYWORD) if method else None
             value = literal_string(step_id_node) if step_id_node is not None else None
             if value is not None:
-                steps.append(_Step(value, step_id_node, path))  # type: ignore[arg-type]
+                branches.register(_Step(value, step_id_node))  # type: ignore[arg-type]
         if isinstance(node, cst.If):
-            self._walk(node.test, path, steps)
-            self._walk(node.body, (*path, (id(node), 0)), steps)
+            self._walk(node.test, branches)
+            branches.open(0)
+            self._walk(node.body, branches)
             if node.orelse is not None:
-                target = node.orelse if isinstance(node.orelse, cst.If) else node.orelse.body
-                self._walk(target, (*path, (id(node), 1)), steps)
+                branches.switch(1)
+                self._walk(node.orelse if isinstance(node.orelse, cst.If) else node.orelse.body, branches)
+            branches.close()
             return
         if isinstance(node, cst.IfExp):
-            self._walk(node.test, path, steps)
-            self._walk(node.body, (*path, (id(node), 0)), steps)
-            self._walk(node.orelse, (*path, (id(node), 1)), steps)
+            self._walk(node.test, branches)
+            branches.open(0)
+            self._walk(node.body, branches)
+            branches.switch(1)
+            self._walk(node.orelse, branches)
+            branches.close()
             return
         if isinstance(node, (cst.Try, cst.TryStar)):
-            self._walk(node.body, (*path, (id(node), 0)), steps)
+            branches.open(0)
+            self._walk(node.body, branches)
             for number, handler in enumerate(node.handlers, start=1):
-                self._walk(handler.body, (*path, (id(node), number)), steps)
+                branches.switch(number)
+                self._walk(handler.body, branches)
             if node.orelse is not None:
-                self._walk(node.orelse.body, (*path, (id(node), 0)), steps)
+                branches.switch(0)  # `else` runs after the body, never after a handler
+                self._walk(node.orelse.body, branches)
+            branches.close()
             if node.finalbody is not None:
-                self._walk(node.finalbody.body, path, steps)
+                self._walk(node.finalbody.body, branches)
             return
         if isinstance(node, cst.Match):
-            for number, case in enumerate(node.cases):
-                self._walk(case.body, (*path, (id(node), number)), steps)
+            if node.cases:
+                branches.open(0)
+                for number, case in enumerate(node.cases):
+                    if number:
+                        branches.switch(number)
+                    self._walk(case.body, branches)
+                branches.close()
             return
         if isinstance(node, cst.IndentedBlock):
-            # After `if cond: ...; return`, later statements cannot run with that branch.
-            markers: list[tuple[object, int]] = []
+            # After `if cond: ...; return`, later statements cannot run with that branch: the
+            # `if` is branch 0 of a branch point whose branch 1 is the rest of the block.
+            guards = 0
             for statement in node.body:
-                current = (*path, *markers)
                 if isinstance(statement, cst.If) and _has_exiting_branch(statement):
-                    owner = ("exit", id(statement))
-                    self._walk(statement, (*current, (owner, 0)), steps)
-                    markers.append((owner, 1))
+                    branches.open(0)
+                    self._walk(statement, branches)
+                    branches.switch(1)
+                    guards += 1
                     continue
-                self._walk(statement, current, steps)
+                self._walk(statement, branches)
+            for _ in range(guards):
+                branches.close()
             return
         for child in children(node):
-            self._walk(child, path, steps)
+            self._walk(child, branches)
 
 
 def _exits(block: cst.BaseSuite) -> bool:
@@ -162,8 +239,3 @@ def _has_exiting_branch(statement: cst.If) -> bool:
     """An `if` without `else` whose body leaves the function (ends in return/raise): calls in
     that body cannot run together with calls after the `if` statement."""
     return _exits(statement.body) and statement.orelse is None
-
-
-def _exclusive(a: tuple[tuple[object, int], ...], b: tuple[tuple[object, int], ...]) -> bool:
-    branches_a = dict(a)
-    return any(owner in branches_a and branches_a[owner] != branch for owner, branch in b)
