@@ -245,6 +245,21 @@ async def handler(ctx: inngest.Context) -> None:
 '''
 
 
+def many_waits(n: int) -> str:
+    """One handler of n waits, each checked for None before the next (INN106 follows each
+    wait's name through the rest of the block), and n unused ones."""
+    body = "".join(
+        f"    w{i} = await ctx.step.wait_for_event('w{i}', event='app/x{i}', timeout=datetime.timedelta(hours=1))\n"
+        f"    if w{i} is None:\n        return\n"
+        f"    unused{i} = await ctx.step.wait_for_event('u{i}', event='app/u{i}', timeout=datetime.timedelta(hours=1))\n"
+        for i in range(n)
+    )
+    return HEADER + f'''
+@client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
+async def handler(ctx: inngest.Context) -> None:
+{body}'''
+
+
 def noqa_comments(n: int) -> str:
     """Many suppression comments and reports they apply to."""
     body = "".join(f'        await ctx.step.run("same", work)  # noqa: INN101\n' for i in range(n))
@@ -290,6 +305,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "many_lambdas_and_comprehensions": many_lambdas_and_comprehensions,
     "guard_clauses": guard_clauses,
     "exclusive_branches": exclusive_branches,
+    "many_waits": many_waits,
     "noqa_comments": noqa_comments,
     "fixtures_repeated": fixtures_repeated,
 }

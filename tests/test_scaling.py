@@ -9,7 +9,8 @@ longer, before the test fails.
 Sizes are chosen so that each shape takes tens of milliseconds at n: enough for the quadratic
 passes this guards against (a module-level lookup that rebuilt a set per call, INN101's loop
 check per step, the step-name sets rebuilt per call, INN102's pairwise path comparison, the
-position search restarted per node, the module searched per client) to show at 4n, and the
+position search restarted per node, the module searched per client, INN106 following each
+wait through the rest of its block) to show at 4n, and the
 whole file well under ten seconds.
 """
 
@@ -49,6 +50,7 @@ SIZES: dict[str, int] = {
     "many_lambdas_and_comprehensions": 15,
     "guard_clauses": 60,
     "exclusive_branches": 40,
+    "many_waits": 25,
     "noqa_comments": 50,
     "fixtures_repeated": 1,
 }
