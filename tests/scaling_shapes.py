@@ -73,6 +73,15 @@ async def handler(ctx: inngest.Context, v0) -> None:
 {body}'''
 
 
+def unawaited_steps(n: int) -> str:
+    """One handler of n step calls assigned without `await` (INN103 reads each name's uses)."""
+    body = "".join(f"    r{i} = ctx.step.run('s{i}', work)\n    use(r{max(i - 1, 0)})\n" for i in range(n))
+    return HEADER + f'''
+@client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
+async def handler(ctx: inngest.Context) -> None:
+{body}'''
+
+
 def many_functions(n: int) -> str:
     """n Inngest functions with options, waits, sends and invokes, served from one list."""
     parts = [HEADER]
@@ -296,6 +305,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "steps_in_one_loop": steps_in_one_loop,
     "steps_in_one_function": steps_in_one_function,
     "many_locals": many_locals,
+    "unawaited_steps": unawaited_steps,
     "many_functions": many_functions,
     "many_helpers": many_helpers,
     "many_classes": many_classes,

@@ -10,8 +10,8 @@ Sizes are chosen so that each shape takes tens of milliseconds at n: enough for 
 passes this guards against (a module-level lookup that rebuilt a set per call, INN101's loop
 check per step, the step-name sets rebuilt per call, INN102's pairwise path comparison, the
 position search restarted per node, the module searched per client, INN106 following each
-wait through the rest of its block) to show at 4n, and the
-whole file well under ten seconds.
+wait through the rest of its block, INN103 walking the function per unawaited call) to show
+at 4n, and the whole file well under ten seconds.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ SIZES: dict[str, int] = {
     "steps_in_one_loop": 20,
     "steps_in_one_function": 60,
     "many_locals": 200,
+    "unawaited_steps": 40,
     "many_functions": 4,
     "many_helpers": 20,
     "many_classes": 20,
