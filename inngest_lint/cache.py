@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import io
 import json
@@ -375,6 +376,7 @@ def _check_record(value: Any, record: type, budget: _Budget, depth: int) -> None
         raise _Invalid("an unknown data type")
 
 
+@functools.lru_cache(maxsize=1)
 def _known_codes() -> frozenset[str]:
     from inngest_lint.registry import catalog
 

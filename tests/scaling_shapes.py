@@ -73,6 +73,15 @@ async def handler(ctx: inngest.Context, v0) -> None:
 {body}'''
 
 
+def unawaited_steps(n: int) -> str:
+    """One handler of n step calls assigned without `await` (INN103 reads each name's uses)."""
+    body = "".join(f"    r{i} = ctx.step.run('s{i}', work)\n    use(r{max(i - 1, 0)})\n" for i in range(n))
+    return HEADER + f'''
+@client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
+async def handler(ctx: inngest.Context) -> None:
+{body}'''
+
+
 def many_functions(n: int) -> str:
     """n Inngest functions with options, waits, sends and invokes, served from one list."""
     parts = [HEADER]
@@ -245,6 +254,21 @@ async def handler(ctx: inngest.Context) -> None:
 '''
 
 
+def many_waits(n: int) -> str:
+    """One handler of n waits, each checked for None before the next (INN106 follows each
+    wait's name through the rest of the block), and n unused ones."""
+    body = "".join(
+        f"    w{i} = await ctx.step.wait_for_event('w{i}', event='app/x{i}', timeout=datetime.timedelta(hours=1))\n"
+        f"    if w{i} is None:\n        return\n"
+        f"    unused{i} = await ctx.step.wait_for_event('u{i}', event='app/u{i}', timeout=datetime.timedelta(hours=1))\n"
+        for i in range(n)
+    )
+    return HEADER + f'''
+@client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
+async def handler(ctx: inngest.Context) -> None:
+{body}'''
+
+
 def noqa_comments(n: int) -> str:
     """Many suppression comments and reports they apply to."""
     body = "".join(f'        await ctx.step.run("same", work)  # noqa: INN101\n' for i in range(n))
@@ -281,6 +305,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "steps_in_one_loop": steps_in_one_loop,
     "steps_in_one_function": steps_in_one_function,
     "many_locals": many_locals,
+    "unawaited_steps": unawaited_steps,
     "many_functions": many_functions,
     "many_helpers": many_helpers,
     "many_classes": many_classes,
@@ -290,6 +315,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "many_lambdas_and_comprehensions": many_lambdas_and_comprehensions,
     "guard_clauses": guard_clauses,
     "exclusive_branches": exclusive_branches,
+    "many_waits": many_waits,
     "noqa_comments": noqa_comments,
     "fixtures_repeated": fixtures_repeated,
 }

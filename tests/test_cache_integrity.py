@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import random
 import subprocess
 import sys
@@ -143,15 +142,11 @@ def test_every_byte_of_the_index_flipped_is_caught(project: Path) -> None:
 def _crafted(payload: object) -> bytes:
     """An entry as this version writes it, around any payload (an attacker can compute a plain
     checksum: what protects the run is that the payload is then validated)."""
-    return cache_module.encode_entry(payload) if hasattr(cache_module, "encode_entry") else pickle.dumps(payload)
+    return cache_module.encode_entry(payload)
 
 
-def _stored_payload(project: Path, entry: Path) -> tuple:  # type: ignore[type-arg]
-    data = entry.read_bytes()
-    if hasattr(cache_module, "decode_entry"):
-        payload = cache_module.decode_entry(data)
-    else:
-        payload = cache_module._loads(data)
+def _stored_payload(entry: Path) -> tuple:  # type: ignore[type-arg]
+    payload = cache_module.decode_entry(entry.read_bytes())
     assert isinstance(payload, tuple)
     return payload
 
@@ -159,7 +154,7 @@ def _stored_payload(project: Path, entry: Path) -> tuple:  # type: ignore[type-a
 def _crafted_variants(payload: tuple) -> dict[str, tuple]:  # type: ignore[type-arg]
     """Entries made only of the cache's own record types, each wrong in one way."""
     fields = list(payload)
-    # (format, path, digest, parsed, diagnostics, facts, noqa) in this and earlier versions.
+    # (..., parsed, diagnostics, facts, noqa): the last four fields.
     facts_at, diagnostics_at, noqa_at = len(fields) - 2, len(fields) - 3, len(fields) - 1
     facts: model.FileFacts = fields[facts_at]
     path = facts.path
@@ -212,7 +207,7 @@ def test_crafted_entries_are_dropped_and_recomputed(project: Path, variant: str)
     cold = _cold(project)
     _lint(project)
     entry, arguments = _entry_of(project, "app/jobs.py")
-    crafted = _crafted_variants(_stored_payload(project, entry))[variant]
+    crafted = _crafted_variants(_stored_payload(entry))[variant]
     entry.write_bytes(_crafted(crafted))
     assert _open_cache(project).load_result(*arguments) is None
     assert _lint(project) == (cold, 1)
@@ -264,8 +259,7 @@ def test_cache_dir_gitignore_only_in_a_directory_the_linter_created(project: Pat
 def test_the_facts_schema_is_part_of_the_key() -> None:
     from dataclasses import dataclass
 
-    fingerprint = getattr(cache_module, "schema_fingerprint", None)
-    assert fingerprint is not None, "the cache key must change when a record type changes"
+    fingerprint = cache_module.schema_fingerprint
 
     @dataclass(frozen=True)
     class Ref:

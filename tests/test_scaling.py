@@ -9,8 +9,9 @@ longer, before the test fails.
 Sizes are chosen so that each shape takes tens of milliseconds at n: enough for the quadratic
 passes this guards against (a module-level lookup that rebuilt a set per call, INN101's loop
 check per step, the step-name sets rebuilt per call, INN102's pairwise path comparison, the
-position search restarted per node, the module searched per client) to show at 4n, and the
-whole file well under ten seconds.
+position search restarted per node, the module searched per client, INN106 following each
+wait through the rest of its block, INN103 walking the function per unawaited call) to show
+at 4n, and the whole file well under ten seconds.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ SIZES: dict[str, int] = {
     "steps_in_one_loop": 20,
     "steps_in_one_function": 60,
     "many_locals": 200,
+    "unawaited_steps": 40,
     "many_functions": 4,
     "many_helpers": 20,
     "many_classes": 20,
@@ -49,6 +51,7 @@ SIZES: dict[str, int] = {
     "many_lambdas_and_comprehensions": 15,
     "guard_clauses": 60,
     "exclusive_branches": 40,
+    "many_waits": 25,
     "noqa_comments": 50,
     "fixtures_repeated": 1,
 }

@@ -139,6 +139,8 @@ class StepNotAwaited(Rule):
         self._roles: dict[int, str] = {}
         # id of an expression assigned to a single name -> that name.
         self._assigned_to: dict[int, str] = {}
+        # id of a function -> its names (see `_names_of`); the tree outlives the walk.
+        self._names_by_function: dict[int, _Names] = {}
 
     # ------------------------------------------------------------------ roles, set by parents
     def _mark(self, node: cst.CSTNode | None, role: str) -> None:
@@ -211,6 +213,13 @@ class StepNotAwaited(Rule):
         if node.value is not None and isinstance(node.target, cst.Name):
             self._assigned_to[id(node.value)] = node.target.value
 
+    def _names(self, function: cst.FunctionDef) -> _Names:
+        """`_names_of(function)`, computed once per function of the file."""
+        found = self._names_by_function.get(id(function))
+        if found is None:
+            found = self._names_by_function[id(function)] = _names_of(function)
+        return found
+
     # ------------------------------------------------------------------ the step calls
     def visit_Call(self, node: cst.Call) -> None:
         role = self._roles.get(id(node))
@@ -234,7 +243,7 @@ class StepNotAwaited(Rule):
             problem = outcome
         elif role == _VALUE:
             problem = f"{outcome} and the value used is a coroutine, not the result"
-        elif target is not None and _only_used_as_data(parents(context, function), function, target):
+        elif target is not None and _only_used_as_data(parents(context, function), self._names(function), target):
             problem = f"{outcome} ('{target}' holds the coroutine and is never awaited)"
         else:
             return
@@ -266,34 +275,55 @@ def _is_value_use(parent: cst.CSTNode | None, child: cst.CSTNode) -> bool:
     return isinstance(parent, _VALUE_USES)
 
 
-def _only_used_as_data(mapping: dict[int, cst.CSTNode], function: cst.FunctionDef, name: str) -> bool:
-    """True when every read of `name` in `function` uses it as data (or there is none).
+_Names = tuple[frozenset[str], dict[str, list[tuple[cst.Name, bool]]]]
+
+
+def _only_used_as_data(mapping: dict[int, cst.CSTNode], names: _Names, name: str) -> bool:
+    """True when every read of `name` in the function `names` indexes (`_names_of`) uses it as
+    data (or there is none).
 
     Any read that may hand the coroutine on (awaited, returned, passed to a call, put in a
     container, aliased, captured by a nested scope) makes the answer False; so does a
     `global`/`nonlocal` declaration of the name.
     """
+    declared, occurrences = names
+    if name in declared:
+        return False
+    for current, nested in occurrences.get(name, ()):
+        parent = mapping.get(id(current))
+        if _is_binding_or_label(parent, current):
+            continue
+        if nested:
+            return False
+        parent, child = value_parent(mapping, current)
+        if isinstance(parent, (cst.Expr, cst.Del)):
+            continue
+        if not _is_value_use(parent, child):
+            return False
+    return True
+
+
+def _names_of(function: cst.FunctionDef) -> _Names:
+    """(names declared global/nonlocal anywhere in `function`, name -> every Name node with that
+    value and whether it lies in a nested scope), from one walk of the function.
+
+    Walking the function again for each unawaited step call assigned to a name cost its size per
+    call: a function of n such calls took n^2.
+    """
+    declared: set[str] = set()
+    occurrences: dict[str, list[tuple[cst.Name, bool]]] = {}
     stack: list[tuple[cst.CSTNode, bool]] = [(function.body, False)]
     while stack:
         current, nested = stack.pop()
-        if isinstance(current, (cst.Global, cst.Nonlocal)) and any(item.name.value == name for item in current.names):
-            return False
-        if isinstance(current, cst.Name) and current.value == name:
-            parent = mapping.get(id(current))
-            if _is_binding_or_label(parent, current):
-                continue
-            if nested:
-                return False
-            parent, child = value_parent(mapping, current)
-            if isinstance(parent, (cst.Expr, cst.Del)):
-                continue
-            if not _is_value_use(parent, child):
-                return False
+        if isinstance(current, (cst.Global, cst.Nonlocal)):
+            declared.update(item.name.value for item in current.names)
+        if isinstance(current, cst.Name):
+            occurrences.setdefault(current.value, []).append((current, nested))
             continue
         child_nested = nested or isinstance(current, SCOPE_NODES)
         for child in children(current):
             stack.append((child, child_nested))
-    return True
+    return frozenset(declared), occurrences
 
 
 def _is_binding_or_label(parent: cst.CSTNode | None, name: cst.Name) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -161,13 +162,16 @@ class WaitForEventResultUnchecked(Rule):
         if enclosing_def(self.context) is None:
             return  # a class body: no step objects there
         statements = list(node.body)
+        plan: _BlockPlan | None = None
         for index, statement in enumerate(statements):
             bound = self._bound_wait(statement)
             if bound is None:
                 continue
             name, call, include_statement = bound
             flow = _NoneFlow(name, lambda builtin: is_builtin(self.context, builtin), self.context.qualify)
-            flow.block(statements[index if include_statement else index + 1 :], False)
+            if plan is None:
+                plan = _BlockPlan(statements, flow)
+            flow.follow(plan, index if include_statement else index + 1)
             if flow.found is not None:
                 self.report(
                     flow.found,
@@ -228,6 +232,49 @@ class WaitForEventResultUnchecked(Rule):
         return f"wait_for_event {shown}" if shown else "wait_for_event"
 
 
+class _BlockPlan:
+    """What the statements of one block do for the names they never mention, computed once for
+    all the waits bound in the block.
+
+    Following each wait's name through the rest of its block statement by statement cost the
+    block's size per wait: a function of n waits took n^2. A statement that does not mention a
+    name acts on every such name alike: it may leave the block (return, raise, a call that
+    never returns), or settle the analysis as "checked" (a `with suppress(AttributeError)`), or
+    neither. That is found once per statement, with a name no statement can mention; a flow then
+    jumps from one statement mentioning its name to the next, and stops where a statement in
+    between leaves or settles it.
+    """
+
+    _NOBODY = "<no name>"  # not an identifier: no statement mentions it
+
+    def __init__(self, statements: Sequence[cst.CSTNode], model: _NoneFlow) -> None:
+        self.statements = statements
+        self.mentioned_at: dict[str, list[int]] = {}
+        for index, statement in enumerate(statements):
+            for name in _names_in(statement):
+                self.mentioned_at.setdefault(name, []).append(index)
+        # The first statement at or after each index that leaves or settles a flow it does not
+        # mention (len(statements): none does).
+        neutral = _NoneFlow(self._NOBODY, model.is_builtin_name, model.qualify)
+        self.next_stop = [len(statements)] * (len(statements) + 1)
+        for index in range(len(statements) - 1, -1, -1):
+            settled, leaves = neutral.statement(statements[index], False)
+            self.next_stop[index] = index if (settled or leaves) else self.next_stop[index + 1]
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    """Every Name anywhere in `node` (attribute names and keywords too: a superset of what the
+    flow looks at, so a statement that could matter is always followed in full)."""
+    found: set[str] = set()
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.add(current.value)
+        stack.extend(children(current))
+    return found
+
+
 class _NoneFlow:
     """Walks the statements after `name = await wait_for_event(...)` and finds the first
     attribute/item access on `name` that no None check dominates.
@@ -248,6 +295,24 @@ class _NoneFlow:
         self.found: cst.CSTNode | None = None
 
     # ------------------------------------------------------------------ statements
+    def follow(self, plan: _BlockPlan, start: int) -> None:
+        """`block(plan.statements[start:], False)`, for `found` only, visiting only the statements
+        that mention the name (see `_BlockPlan`). Once checked, a flow stays checked and can find
+        nothing more, so it stops there too."""
+        positions = plan.mentioned_at.get(self.name, [])
+        position = bisect.bisect_left(positions, start)
+        index = start
+        checked = False
+        while position < len(positions) and self.found is None:
+            mention = positions[position]
+            if plan.next_stop[index] < mention:
+                return  # the flow leaves the block, or is settled, before the name appears again
+            checked, leaves = self.statement(plan.statements[mention], checked)
+            if leaves or checked:
+                return
+            index = mention + 1
+            position += 1
+
     def block(self, statements: Sequence[cst.CSTNode], checked: bool) -> tuple[bool, bool]:
         """(checked at the end, the block always leaves: return/raise/continue/break)."""
         for statement in statements:
