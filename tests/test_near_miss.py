@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 
+from inngest_lint.rules._events import NearNames
 from inngest_lint.rules._project import is_near_miss, osa_within
 
 
@@ -63,3 +65,61 @@ def test_banded_distance_agrees_with_the_full_table() -> None:
 )
 def test_near_miss_examples(a: str, b: str, near: bool) -> None:
     assert is_near_miss(a, b) is near
+
+
+def _brute_first(names: list[str], query: str) -> str | None:
+    return next((name for name in sorted(names) if is_near_miss(query, name)), None)
+
+
+def _variant(rng: random.Random, name: str) -> str:
+    """`name` with up to two random edits (substitution, insertion, deletion, transposition,
+    case or separator change)."""
+    for _ in range(rng.randint(1, 2)):
+        if len(name) < 2:
+            break
+        at = rng.randrange(len(name) - 1)
+        kind = rng.choice(["sub", "ins", "del", "swap", "case", "sep"])
+        if kind == "sub":
+            name = name[:at] + rng.choice("abcdexyz.-_/0") + name[at + 1:]
+        elif kind == "ins":
+            name = name[:at] + rng.choice("abcxyz.-_") + name[at:]
+        elif kind == "del":
+            name = name[:at] + name[at + 1:]
+        elif kind == "swap":
+            name = name[:at] + name[at + 1] + name[at] + name[at + 2:]
+        elif kind == "case":
+            name = name[:at] + name[at].swapcase() + name[at + 1:]
+        else:
+            name = name.replace(".", "_", 1)
+    return name
+
+
+def test_the_segment_index_finds_exactly_what_comparing_every_pair_finds() -> None:
+    rng = random.Random(7)
+    words = ["order", "user", "invoice", "created", "paid", "shipped", "app", "shop", "billing", "a", "x"]
+    names = sorted({
+        f"{rng.choice(words)}/{rng.choice(words)}.{rng.choice(words)}{rng.choice(['', '-v2', '17'])}"
+        for _ in range(300)
+    } | {"a/b", "ab", "x"})
+    finder = NearNames(names)
+    queries = [_variant(rng, rng.choice(names)) for _ in range(1500)] + names[:50] + ["", "a", "zz/zz"]
+    for query in queries:
+        assert finder.first(query) == _brute_first(names, query), query
+
+
+def test_many_names_without_near_misses_are_searched_in_linear_time() -> None:
+    """Each query compares only names that share a segment: 4x the names costs ~4x, not 16x."""
+    def cost(count: int) -> float:
+        rng = random.Random(count)
+        names = [f"svc{rng.randrange(10**9)}/evt.{rng.randrange(10**9)}" for _ in range(count)]
+        finder = NearNames(names)
+        best = float("inf")
+        for _ in range(2):
+            started = time.process_time()
+            for name in names:
+                finder.first(name + "zzz-unrelated")
+            best = min(best, time.process_time() - started)
+        return max(best, 1e-4)
+
+    small, large = cost(400), cost(1600)
+    assert large / small < 8, (small, large)
