@@ -6,17 +6,21 @@ installed in a virtual environment). A repository often holds several services t
 top-level package `app`, or several example apps that each have a `client.py`. So one dotted
 name can mean different files in different places, and the answer depends on the importing file:
 
-- A relative import (`from .client import x`) is resolved by the importing file's own path.
+- A name inside the packages (or namespace folders) that hold the importing file is found by
+  path: relative imports (`from .client import x`) land here, made absolute with the file's
+  own dotted name.
 - An absolute import (`from app.client import x`) is looked for first under the importing
   file's own import roots: the directory above its regular package (the `__init__.py` chain),
   or its own directory when it is not in one, then each directory above that up to the project
   root, nearest first. That is where the file's service is started from.
 - Failing that, under the `src` directories of the settings, in their order.
-- The standard library's top-level names and `inngest` (the SDK) never mean a project file.
 - Failing that, under the project's other import roots (the directory above each regular
   package, `src/` directories, directories holding `pyproject.toml`, `setup.py` or
   `setup.cfg`). A name found there in two different files is *ambiguous*: the rules that depend
   on it stay silent rather than guess.
+
+The standard library's top-level names and `inngest` (the SDK) are never looked for under the
+import roots (a package of the project with such a name still finds its own modules, above).
 
 Within one root the search follows the import system: a regular package (`__init__.py`) before a
 module file before a namespace folder; the longest dotted prefix that is a module wins and the
