@@ -125,7 +125,7 @@ class FunctionNotServed(ProjectRule):
         index = self.index
         if not index.has_serve():
             return
-        serves = []
+        serves: list[_Serve] = []
         for _, call in index.serve_calls():
             listed, known = _listed(index, call)
             serves.append(_Serve(call, index.app_key(call.client), listed, known))
