@@ -26,6 +26,14 @@ client = inngest.Inngest(app_id="app")
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def one_handler(body: str) -> str:
+    """A module with one async Inngest function whose body is `body` (indented lines)."""
+    return HEADER + f'''
+@client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
+async def handler(ctx: inngest.Context) -> None:
+{body}'''
+
+
 def module_assignments(n: int) -> str:
     """Module constants, each read by the next (every read resolves a module-level name), and
     clients."""
@@ -76,10 +84,7 @@ async def handler(ctx: inngest.Context, v0) -> None:
 def unawaited_steps(n: int) -> str:
     """One handler of n step calls assigned without `await` (INN103 reads each name's uses)."""
     body = "".join(f"    r{i} = ctx.step.run('s{i}', work)\n    use(r{max(i - 1, 0)})\n" for i in range(n))
-    return HEADER + f'''
-@client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
-async def handler(ctx: inngest.Context) -> None:
-{body}'''
+    return one_handler(body)
 
 
 def many_functions(n: int) -> str:
@@ -185,10 +190,7 @@ def elif_chain(n: int) -> str:
         f'    {"if" if i == 0 else "elif"} ctx.event.data["k"] == {i}:\n        await ctx.step.run("b{i}", work)\n'
         for i in range(n)
     )
-    return HEADER + f'''
-@client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
-async def handler(ctx: inngest.Context) -> None:
-{branches}'''
+    return one_handler(branches)
 
 
 def wide_statement(n: int) -> str:
@@ -234,10 +236,7 @@ def guard_clauses(n: int) -> str:
         f'    await ctx.step.run("after-{i % 7}", work)\n'
         for i in range(n)
     )
-    return HEADER + f'''
-@client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
-async def handler(ctx: inngest.Context) -> None:
-{body}'''
+    return one_handler(body)
 
 
 def exclusive_branches(n: int) -> str:
@@ -263,15 +262,12 @@ def many_waits(n: int) -> str:
         f"    unused{i} = await ctx.step.wait_for_event('u{i}', event='app/u{i}', timeout=datetime.timedelta(hours=1))\n"
         for i in range(n)
     )
-    return HEADER + f'''
-@client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
-async def handler(ctx: inngest.Context) -> None:
-{body}'''
+    return one_handler(body)
 
 
 def noqa_comments(n: int) -> str:
     """Many suppression comments and reports they apply to."""
-    body = "".join(f'        await ctx.step.run("same", work)  # noqa: INN101\n' for i in range(n))
+    body = "".join('        await ctx.step.run("same", work)  # noqa: INN101\n' for _ in range(n))
     return HEADER + f'''
 @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
 async def handler(ctx: inngest.Context) -> None:

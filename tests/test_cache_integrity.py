@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import write_project
+from test_cache import CLIENT, JOBS, MAIN
 
 from inngest_lint import cache as cache_module
 from inngest_lint import modules
@@ -26,29 +27,6 @@ from inngest_lint.cli import main
 from inngest_lint.config import load_settings
 from inngest_lint.diagnostics import Diagnostic, Location
 from inngest_lint.facts import model
-
-CLIENT = "import inngest\nclient = inngest.Inngest(app_id='app')\n"
-JOBS = """
-    import inngest
-    from app.client import client
-
-    @client.create_function(fn_id="a", trigger=inngest.TriggerEvent(event="app/a"))
-    def a(ctx):
-        for item in ctx.event.data["items"]:
-            ctx.step.run("same", lambda: None)
-
-    @client.create_function(fn_id="b", trigger=inngest.TriggerEvent(event="app/b"))
-    def b(ctx): ...
-"""
-MAIN = """
-    import flask
-    import inngest.flask
-    from app.client import client
-    from app.jobs import a
-
-    inngest.flask.serve(flask.Flask(__name__), client, [a])
-"""
-
 
 def _lint(root: Path, **options: object) -> tuple[list[tuple[str, int, str, str]], int]:
     """(findings, how many files were parsed) of a run from `root`; no internal error allowed."""

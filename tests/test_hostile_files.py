@@ -15,10 +15,10 @@ import signal
 import stat
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from test_cli import BAD
 
 POSIX_ONLY = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and symlinks (POSIX)")
 TIMEOUT = 20.0
@@ -26,18 +26,6 @@ TIMEOUT = 20.0
 #: would need all of it.
 MEMORY_CAP = 4 * 1024 ** 3
 
-BAD = textwrap.dedent(
-    """
-    import inngest
-
-    client = inngest.Inngest(app_id="app")
-
-    @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/items"))
-    async def handler(ctx: inngest.Context) -> None:
-        for item in ctx.event.data["items"]:
-            await ctx.step.run("process", work, item)
-    """
-).lstrip()
 
 
 @pytest.fixture
