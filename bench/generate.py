@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import re
 import shutil
@@ -67,46 +66,239 @@ MIN_FILES = 20
 MIN_INNGEST_FILES = 3
 
 NOUNS = (
-    "order", "invoice", "customer", "shipment", "payment", "account", "report", "product",
-    "cart", "coupon", "refund", "address", "profile", "session", "token", "message", "ticket",
-    "review", "rating", "category", "supplier", "warehouse", "parcel", "route", "driver",
-    "schedule", "slot", "plan", "subscription", "charge", "ledger", "entry", "balance",
-    "statement", "notice", "template", "channel", "segment", "campaign", "audience", "metric",
-    "event", "batch", "job", "task", "record", "document", "upload", "image", "variant", "price",
-    "discount", "tax", "region", "currency", "rate", "quote", "contract", "partner", "member",
-    "team", "role", "permission", "policy", "rule", "limit", "quota", "usage", "bucket",
-    "snapshot", "export", "import_job", "feed", "listing", "offer", "bid", "claim", "case",
+    "order",
+    "invoice",
+    "customer",
+    "shipment",
+    "payment",
+    "account",
+    "report",
+    "product",
+    "cart",
+    "coupon",
+    "refund",
+    "address",
+    "profile",
+    "session",
+    "token",
+    "message",
+    "ticket",
+    "review",
+    "rating",
+    "category",
+    "supplier",
+    "warehouse",
+    "parcel",
+    "route",
+    "driver",
+    "schedule",
+    "slot",
+    "plan",
+    "subscription",
+    "charge",
+    "ledger",
+    "entry",
+    "balance",
+    "statement",
+    "notice",
+    "template",
+    "channel",
+    "segment",
+    "campaign",
+    "audience",
+    "metric",
+    "event",
+    "batch",
+    "job",
+    "task",
+    "record",
+    "document",
+    "upload",
+    "image",
+    "variant",
+    "price",
+    "discount",
+    "tax",
+    "region",
+    "currency",
+    "rate",
+    "quote",
+    "contract",
+    "partner",
+    "member",
+    "team",
+    "role",
+    "permission",
+    "policy",
+    "rule",
+    "limit",
+    "quota",
+    "usage",
+    "bucket",
+    "snapshot",
+    "export",
+    "import_job",
+    "feed",
+    "listing",
+    "offer",
+    "bid",
+    "claim",
+    "case",
 )
 VERBS = (
-    "load", "fetch", "build", "compute", "validate", "normalize", "render", "resolve", "merge",
-    "split", "sync", "refresh", "collect", "apply", "prepare", "publish", "archive", "restore",
-    "estimate", "allocate", "reserve", "release", "schedule", "cancel", "approve", "reject",
-    "notify", "export", "parse", "format", "group", "rank", "filter", "match", "score", "count",
+    "load",
+    "fetch",
+    "build",
+    "compute",
+    "validate",
+    "normalize",
+    "render",
+    "resolve",
+    "merge",
+    "split",
+    "sync",
+    "refresh",
+    "collect",
+    "apply",
+    "prepare",
+    "publish",
+    "archive",
+    "restore",
+    "estimate",
+    "allocate",
+    "reserve",
+    "release",
+    "schedule",
+    "cancel",
+    "approve",
+    "reject",
+    "notify",
+    "export",
+    "parse",
+    "format",
+    "group",
+    "rank",
+    "filter",
+    "match",
+    "score",
+    "count",
 )
 ADJECTIVES = (
-    "pending", "active", "stale", "primary", "default", "partial", "final", "raw", "clean",
-    "current", "previous", "latest", "expired", "verified", "local", "remote", "cached",
+    "pending",
+    "active",
+    "stale",
+    "primary",
+    "default",
+    "partial",
+    "final",
+    "raw",
+    "clean",
+    "current",
+    "previous",
+    "latest",
+    "expired",
+    "verified",
+    "local",
+    "remote",
+    "cached",
 )
 DOMAINS = (
-    "orders", "billing", "payments", "inventory", "shipping", "customers", "accounts", "catalog",
-    "pricing", "notifications", "reports", "analytics", "search", "reviews", "returns", "loyalty",
-    "support", "auth", "onboarding", "subscriptions", "invoices", "warehouse", "fulfillment",
-    "marketing", "partners", "compliance", "fraud", "ledger", "tax", "media", "messaging",
-    "scheduling", "identity", "storefront", "checkout", "promotions", "procurement", "logistics",
+    "orders",
+    "billing",
+    "payments",
+    "inventory",
+    "shipping",
+    "customers",
+    "accounts",
+    "catalog",
+    "pricing",
+    "notifications",
+    "reports",
+    "analytics",
+    "search",
+    "reviews",
+    "returns",
+    "loyalty",
+    "support",
+    "auth",
+    "onboarding",
+    "subscriptions",
+    "invoices",
+    "warehouse",
+    "fulfillment",
+    "marketing",
+    "partners",
+    "compliance",
+    "fraud",
+    "ledger",
+    "tax",
+    "media",
+    "messaging",
+    "scheduling",
+    "identity",
+    "storefront",
+    "checkout",
+    "promotions",
+    "procurement",
+    "logistics",
 )
 LAYERS = (
-    "models", "services", "api", "repositories", "schemas", "utils", "handlers", "views",
-    "serializers", "adapters", "clients", "tasks", "validators", "queries", "commands", "policies",
+    "models",
+    "services",
+    "api",
+    "repositories",
+    "schemas",
+    "utils",
+    "handlers",
+    "views",
+    "serializers",
+    "adapters",
+    "clients",
+    "tasks",
+    "validators",
+    "queries",
+    "commands",
+    "policies",
 )
 MODULE_KINDS = (
-    "service", "repository", "models", "schema", "helpers", "views", "client", "adapter",
-    "queries", "commands", "validators", "formatters", "cache", "mapper", "builder", "types",
+    "service",
+    "repository",
+    "models",
+    "schema",
+    "helpers",
+    "views",
+    "client",
+    "adapter",
+    "queries",
+    "commands",
+    "validators",
+    "formatters",
+    "cache",
+    "mapper",
+    "builder",
+    "types",
 )
 APP_NAMES = ("backend", "worker", "billing", "jobs", "sync", "ops", "notify", "reporting")
 ENV_NAMES = ("DATABASE_URL", "REDIS_URL", "APP_ENV", "LOG_LEVEL", "BUCKET_NAME", "API_BASE_URL")
 KEYS = (
-    "id", "name", "status", "created_at", "updated_at", "amount", "currency", "email", "count",
-    "kind", "owner_id", "region", "priority", "tags", "version", "source", "reference", "total",
+    "id",
+    "name",
+    "status",
+    "created_at",
+    "updated_at",
+    "amount",
+    "currency",
+    "email",
+    "count",
+    "kind",
+    "owner_id",
+    "region",
+    "priority",
+    "tags",
+    "version",
+    "source",
+    "reference",
+    "total",
 )
 
 
@@ -225,11 +417,10 @@ class ModuleWriter:
     def finish_body(self, indent: str, start: int, last_line_prefix: str, last_expression: str) -> None:
         """Close a body: locals nothing read yet are logged (no unused variables), then the last line."""
         text = "\n".join(self.lines[start:]) + "\n" + last_expression
-        unused = [name for name in dict.fromkeys(self.local_names)
-                  if len(re.findall(rf"(?<![\w.]){name}\b", text)) < 2]
+        unused = [name for name in dict.fromkeys(self.local_names) if len(re.findall(rf"(?<![\w.]){name}\b", text)) < 2]
         for cut in range(0, len(unused), 2):
             self.needs_logger = True
-            self.emit_wrapped(indent, "logger.debug(", f'"state: %r", ({", ".join(unused[cut:cut + 2])},)', ")")
+            self.emit_wrapped(indent, "logger.debug(", f'"state: %r", ({", ".join(unused[cut : cut + 2])},)', ")")
         self.emit_wrapped(indent, last_line_prefix, last_expression)
 
     def unique(self, name: str) -> str:
@@ -261,8 +452,11 @@ class ModuleWriter:
         )
         verb = rng.choice(VERBS)
         return rng.choice(templates).format(
-            Verb=verb.capitalize(), verbed=past(verb), noun=self.noun().replace("_", " "),
-            noun2=self.noun().replace("_", " "), adj=rng.choice(ADJECTIVES),
+            Verb=verb.capitalize(),
+            verbed=past(verb),
+            noun=self.noun().replace("_", " "),
+            noun2=self.noun().replace("_", " "),
+            adj=rng.choice(ADJECTIVES),
         )
 
     def docstring(self, indent: str, long: bool) -> None:
@@ -306,46 +500,60 @@ class ModuleWriter:
         seq, mapping = self.pick(scope, "seq"), self.pick(scope, "map")
         num, text = self.pick(scope, "num"), self.pick(scope, "str")
         if kind == "seq":
-            return rng.choice((
-                f'[entry for entry in {seq} if entry.get("{key}")]',
-                f'sorted({seq}, key=lambda entry: entry.get("{key}") or 0)',
-                f"list({mapping}.values())",
-                f'[{{"{key}": value, "{other}": {num}}} for value in {mapping}]',
-                f"list({self.use('itertools')}.islice({seq}, {num}))",
-                f'[entry["{key}"] for entry in {seq} if "{key}" in entry]',
-            ))
+            return rng.choice(
+                (
+                    f'[entry for entry in {seq} if entry.get("{key}")]',
+                    f'sorted({seq}, key=lambda entry: entry.get("{key}") or 0)',
+                    f"list({mapping}.values())",
+                    f'[{{"{key}": value, "{other}": {num}}} for value in {mapping}]',
+                    f"list({self.use('itertools')}.islice({seq}, {num}))",
+                    f'[entry["{key}"] for entry in {seq} if "{key}" in entry]',
+                )
+            )
         if kind == "map":
-            return rng.choice((
-                f"{{key: value for key, value in {mapping}.items() if value is not None}}",
-                f'{{"{key}": {text}, "{other}": {num}}}',
-                f'{{entry.get("{key}"): entry for entry in {seq}}}',
-                f"dict({mapping}, {key}={num})",
-                f'{self.use("json")}.loads({text} or "{{}}")',
-            ))
+            return rng.choice(
+                (
+                    f"{{key: value for key, value in {mapping}.items() if value is not None}}",
+                    f'{{"{key}": {text}, "{other}": {num}}}',
+                    f'{{entry.get("{key}"): entry for entry in {seq}}}',
+                    f"dict({mapping}, {key}={num})",
+                    f'{self.use("json")}.loads({text} or "{{}}")',
+                )
+            )
         if kind == "num":
-            return rng.choice((
-                f"len({seq})",
-                f'sum(entry.get("{key}", 0) for entry in {seq})',
-                f"{num} * {rng.randint(2, 12)} + {rng.randint(0, 9)}",
-                f"max({num}, {rng.randint(1, 64)})",
-                f"round({num} / max(len({seq}), 1), 2)",
-                f'int({mapping}.get("{key}", 0))',
-            ))
+            return rng.choice(
+                (
+                    f"len({seq})",
+                    f'sum(entry.get("{key}", 0) for entry in {seq})',
+                    f"{num} * {rng.randint(2, 12)} + {rng.randint(0, 9)}",
+                    f"max({num}, {rng.randint(1, 64)})",
+                    f"round({num} / max(len({seq}), 1), 2)",
+                    f'int({mapping}.get("{key}", 0))',
+                )
+            )
         if kind == "str":
-            return rng.choice((
-                (f'f"{{{text}}}-{{{num}}}"' if _plain(text) and _plain(num) else f'"{{}}-{{}}".format({text}, {num})'),
-                f"{text}.strip().lower()",
-                f'"{rng.choice(("-", "/", ":", ", "))}".join(str(entry) for entry in {seq})',
-                f"{self.use('json')}.dumps({mapping}, sort_keys=True)",
-                f'{self.use("os")}.environ.get("{rng.choice(ENV_NAMES)}", {text})',
-                f'str({mapping}.get("{key}", ""))',
-            ))
-        return rng.choice((
-            f"{num} > {rng.randint(0, 100)}",
-            f"bool({seq})",
-            f'{text}.startswith("{self.noun()[:3]}")',
-            f'"{key}" in {mapping}',
-        ))
+            return rng.choice(
+                (
+                    (
+                        f'f"{{{text}}}-{{{num}}}"'
+                        if _plain(text) and _plain(num)
+                        else f'"{{}}-{{}}".format({text}, {num})'
+                    ),
+                    f"{text}.strip().lower()",
+                    f'"{rng.choice(("-", "/", ":", ", "))}".join(str(entry) for entry in {seq})',
+                    f"{self.use('json')}.dumps({mapping}, sort_keys=True)",
+                    f'{self.use("os")}.environ.get("{rng.choice(ENV_NAMES)}", {text})',
+                    f'str({mapping}.get("{key}", ""))',
+                )
+            )
+        return rng.choice(
+            (
+                f"{num} > {rng.randint(0, 100)}",
+                f"bool({seq})",
+                f'{text}.startswith("{self.noun()[:3]}")',
+                f'"{key}" in {mapping}',
+            )
+        )
 
     def seed_scope(self, scope: list[Value], indent: str) -> None:
         """Give a body something to work on when its parameters hold no list or dict."""
@@ -357,7 +565,8 @@ class ModuleWriter:
                 self.emit(f"{indent}{noun}s = list({source})")
             else:
                 self.emit_wrapped(
-                    indent, f"{noun}s = ",
+                    indent,
+                    f"{noun}s = ",
                     f'[{{"id": index, "{rng.choice(KEYS[1:])}": index * {rng.randint(2, 9)}}}'
                     f" for index in range({self.pick(scope, 'num')})]",
                 )
@@ -395,7 +604,9 @@ class ModuleWriter:
                 name = self.fresh(f"{rng.choice(ADJECTIVES)}_{self.noun()}" + ("s" if kind == "seq" else ""))
                 call = self.project_call(scope) if rng.random() < 0.25 else None
                 if call is not None:
-                    self.emit_wrapped(indent, f"{name} = ", f"{'await ' if is_async and rng.random() < 0.5 else ''}{call}")
+                    self.emit_wrapped(
+                        indent, f"{name} = ", f"{'await ' if is_async and rng.random() < 0.5 else ''}{call}"
+                    )
                     kind = "map"
                 else:
                     self.emit_wrapped(indent, f"{name} = ", self.expression(scope, kind))
@@ -483,13 +694,18 @@ class ModuleWriter:
             default = {"seq": "None", "map": "None", "num": "0", "str": '""'}[params[-1].kind]
             if default == "None":
                 signature[-1] = signature[-1] + " | None = None"
-                params[-1] = Value(f"({params[-1].text} or {'[]' if params[-1].kind == 'seq' else '{}'})", params[-1].kind)
+                params[-1] = Value(
+                    f"({params[-1].text} or {'[]' if params[-1].kind == 'seq' else '{}'})", params[-1].kind
+                )
             else:
                 signature[-1] = signature[-1] + f" = {default}"
         return_kind = rng.choice(("seq", "map", "num", "str", "bool"))
         returns = {
-            "seq": f"list[dict[str, {self.use('Any')}]]", "map": f"dict[str, {self.use('Any')}]",
-            "num": "int", "str": "str", "bool": "bool",
+            "seq": f"list[dict[str, {self.use('Any')}]]",
+            "map": f"dict[str, {self.use('Any')}]",
+            "num": "int",
+            "str": "str",
+            "bool": "bool",
         }[return_kind]
         if method_of is not None and rng.random() < 0.12 and not is_async:
             self.emit(f"{indent}@property")
@@ -532,7 +748,7 @@ class ModuleWriter:
             self.emit()
             keys = rng.sample(KEYS, rng.randint(2, 6))
             for index, key in enumerate(keys):
-                annotation = rng.choice(("str", "int", "float", f"list[str]", f"{self.use('Decimal')}"))
+                annotation = rng.choice(("str", "int", "float", "list[str]", f"{self.use('Decimal')}"))
                 if index < 2:
                     self.emit(f"    {key}: {annotation}")
                 elif annotation == "list[str]":
@@ -585,7 +801,7 @@ class ModuleWriter:
             elif choice < 0.85:
                 self.emit(f"_{noun}_CACHE: dict[str, {self.use('Any')}] = {{}}")
             else:
-                self.emit(f'{noun}_TIMEOUT = {self.use("dt")}.timedelta(seconds={rng.choice((5, 30, 60, 300))})')
+                self.emit(f"{noun}_TIMEOUT = {self.use('dt')}.timedelta(seconds={rng.choice((5, 30, 60, 300))})")
 
     def body_until(self, target: int) -> None:
         """Classes and functions until the module reaches about `target` bytes."""
@@ -604,7 +820,7 @@ class ModuleWriter:
         """Module docstring, `from __future__`, then stdlib, third-party and project imports."""
         lines = [f'"""{docstring}"""', "", "from __future__ import annotations", ""]
         code = "\n".join(line for index, line in enumerate(self.lines) if index not in self.doc_lines)
-        for name, (module, imported) in STDLIB_IMPORTS.items():
+        for name, (_module, imported) in STDLIB_IMPORTS.items():
             pattern = rf"(?<![\w.]){name}\." if imported is None else rf"(?<![\w.]){name}\b"
             if re.search(pattern, code):
                 self.used.add(name)
@@ -618,7 +834,9 @@ class ModuleWriter:
                 plain.append(f"import {module}" + (f" as {name}" if name != module else ""))
             else:
                 froms.setdefault(module, []).append(imported)
-        stdlib = sorted(plain) + [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(froms.items())]
+        stdlib = sorted(plain) + [
+            f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(froms.items())
+        ]
         lines.extend(stdlib)
         if extra_imports:
             lines.extend(["", *extra_imports])
@@ -705,8 +923,15 @@ def inngest_file_count(files: int, ratio: float) -> int:
 
 
 MISTAKES = (
-    "step-id-in-loop", "wait-without-timeout", "trigger-if-exp", "misspelt-event",
-    "not-served", "sleep-in-body", "step-not-awaited", "now-outside-step", "duplicate-step-id",
+    "step-id-in-loop",
+    "wait-without-timeout",
+    "trigger-if-exp",
+    "misspelt-event",
+    "not-served",
+    "sleep-in-body",
+    "step-not-awaited",
+    "now-outside-step",
+    "duplicate-step-id",
     "expression-case-mismatch",
 )
 
@@ -754,7 +979,10 @@ class Planner:
         self.package(f"{TOP_PACKAGE}/core")
         core_modules: list[str] = []
         for _ in range(max(1, self.files // 60)):
-            path = self.unique_module(f"{TOP_PACKAGE}/core", rng.choice(("db", "config", "cache", "http", "auth", "clock", "text", "money", "ids", "errors")))
+            path = self.unique_module(
+                f"{TOP_PACKAGE}/core",
+                rng.choice(("db", "config", "cache", "http", "auth", "clock", "text", "money", "ids", "errors")),
+            )
             self.add(PlannedFile(path, "core"))
             core_modules.append(path)
         if total_inngest:
@@ -820,11 +1048,16 @@ class Planner:
                     symbol = f"{verb}_on_{noun}"
                     if any(spec.symbol == symbol for spec in specs):
                         symbol += f"_{len(specs)}"
-                    specs.append(FunctionSpec(
-                        symbol=symbol,
-                        fn_id=f"{domain}-{symbol.replace('_', '-')}-{len(symbols) + len(specs)}",
-                        trigger=trigger, sends=sends, waits=waits, is_async=rng.random() < 0.7,
-                    ))
+                    specs.append(
+                        FunctionSpec(
+                            symbol=symbol,
+                            fn_id=f"{domain}-{symbol.replace('_', '-')}-{len(symbols) + len(specs)}",
+                            trigger=trigger,
+                            sends=sends,
+                            waits=waits,
+                            is_async=rng.random() < 0.7,
+                        )
+                    )
                 if rng.random() < 0.125:
                     victim = rng.choice(specs)
                     victim.mistake = rng.choice(MISTAKES)
@@ -839,11 +1072,14 @@ class Planner:
             functions_by_domain[domain] = [registry.path]
         for app in app_names:
             served = [domain for position, domain in enumerate(domains) if app_names[position % apps] == app]
-            self.add(PlannedFile(
-                f"{TOP_PACKAGE}/apps/{app}/main.py", "serve",
-                data={"app": app, "domains": served, "framework": "flask" if rng.random() < 0.25 else "fastapi"},
-            ))
-        for index in range(mentions):
+            self.add(
+                PlannedFile(
+                    f"{TOP_PACKAGE}/apps/{app}/main.py",
+                    "serve",
+                    data={"app": app, "domains": served, "framework": "flask" if rng.random() < 0.25 else "fastapi"},
+                )
+            )
+        for _ in range(mentions):
             directory = f"{TOP_PACKAGE}/{rng.choice(domains)}/ops"
             self.package(directory)
             self.add(PlannedFile(self.unique_module(directory, f"{rng.choice(NOUNS)}_runbook"), "mention"))
@@ -886,7 +1122,8 @@ class Planner:
                 directory = f"{TOP_PACKAGE}/{domain}/{rng.choice(LAYERS)}"
                 role = "filler"
             new_inits = sum(
-                1 for cut in range(1, len(directory.split("/")) + 1)
+                1
+                for cut in range(1, len(directory.split("/")) + 1)
                 if "/".join(directory.split("/")[:cut]) + "/__init__.py" not in self.planned
             )
             room = remaining - new_inits
@@ -894,7 +1131,9 @@ class Planner:
                 continue
             self.package(directory)
             for _ in range(min(room, rng.randint(4, 36))):
-                stem = f"test_{rng.choice(NOUNS)}" if role == "test" else f"{rng.choice(NOUNS)}_{rng.choice(MODULE_KINDS)}"
+                stem = (
+                    f"test_{rng.choice(NOUNS)}" if role == "test" else f"{rng.choice(NOUNS)}_{rng.choice(MODULE_KINDS)}"
+                )
                 self.add(PlannedFile(self.unique_module(directory, stem), role))
 
     def wire_imports(self, core_modules: list[str]) -> None:
@@ -917,9 +1156,12 @@ class Planner:
             if len(parts) == 3 and parts[0] == TOP_PACKAGE and parts[2] in LAYERS:
                 rank = LAYERS.index(parts[2])
                 lower_layers[directory] = [
-                    other for other in by_directory
-                    if other.startswith(f"{parts[0]}/{parts[1]}/") and other.count("/") == 2
-                    and other.split("/")[2] in LAYERS and LAYERS.index(other.split("/")[2]) < rank
+                    other
+                    for other in by_directory
+                    if other.startswith(f"{parts[0]}/{parts[1]}/")
+                    and other.count("/") == 2
+                    and other.split("/")[2] in LAYERS
+                    and LAYERS.index(other.split("/")[2]) < rank
                 ]
         for directory, members in by_directory.items():
             for position, path in enumerate(members):
@@ -931,7 +1173,7 @@ class Planner:
                         targets.append(rng.choice(earlier))
                 else:
                     if position and planned.role != "test" and rng.random() < 0.55:
-                        targets.append(rng.choice(members[max(0, position - 6):position]))
+                        targets.append(rng.choice(members[max(0, position - 6) : position]))
                     lower = lower_layers.get(directory)
                     if lower and rng.random() < 0.3:
                         targets.append(rng.choice(by_directory[rng.choice(lower)]))
@@ -1004,7 +1246,7 @@ def render_client(planned: PlannedFile, rng: random.Random) -> str:
         "",
         "import inngest",
         "",
-        f'client = inngest.Inngest(',
+        "client = inngest.Inngest(",
         f'    app_id="{TOP_PACKAGE}-{app}",',
         f'    logger=logging.getLogger("{TOP_PACKAGE}.{app}"),',
         '    is_production=os.environ.get("APP_ENV") == "production",',
@@ -1037,14 +1279,16 @@ def render_steps(planned: PlannedFile, rng: random.Random) -> str:
         writer.emit(f"def {handler}(payload: dict[str, {writer.use('Any')}]) -> dict[str, {writer.use('Any')}]:")
         writer.emit(f'    """{writer.sentence()}"""')
         if index == 0 and planned.data.get("fetchall"):
-            writer.emit("    cursor = payload[\"connection\"].cursor()")
+            writer.emit('    cursor = payload["connection"].cursor()')
             writer.emit(f'    cursor.execute("SELECT * FROM {domain}")')
-            writer.emit("    return {\"rows\": cursor.fetchall()}")
+            writer.emit('    return {"rows": cursor.fetchall()}')
             continue
         scope = [Value("payload", "map"), Value('payload.get("items", [])', "seq")]
         start = writer.begin_body()
         writer.statements(scope, "    ", rng.randint(2, 6), 0, False)
-        writer.finish_body("    ", start, "return ", f'{{"{rng.choice(KEYS)}": {writer.expression(scope, "str")}, "ok": True}}')
+        writer.finish_body(
+            "    ", start, "return ", f'{{"{rng.choice(KEYS)}": {writer.expression(scope, "str")}, "ok": True}}'
+        )
     writer.body_until(planned.size)
     return writer.render(f"Step handlers of the {domain} workflows: each does one retryable unit of work.")
 
@@ -1052,7 +1296,12 @@ def render_steps(planned: PlannedFile, rng: random.Random) -> str:
 def render_registry(planned: PlannedFile, rng: random.Random) -> str:
     """The domain's function list, built from several modules (no SDK name in this file)."""
     symbols: list[tuple[str, str]] = planned.data["symbols"]  # type: ignore[assignment]
-    lines = ['"""The workflows of this domain, in the order they are registered."""', "", "from __future__ import annotations", ""]
+    lines = [
+        '"""The workflows of this domain, in the order they are registered."""',
+        "",
+        "from __future__ import annotations",
+        "",
+    ]
     by_module: dict[str, list[str]] = {}
     for path, symbol in symbols:
         by_module.setdefault(module_of(path).rsplit(".", 1)[-1], []).append(symbol)
@@ -1195,8 +1444,9 @@ def render_function_module(planned: PlannedFile, rng: random.Random, files: dict
             item_handler = rng.choice(handlers)
             used_handlers.add(item_handler)
             item_id = (
-                f'"{step_id(item_handler)}-item"' if spec.mistake == "step-id-in-loop"
-                else f'f"{step_id(item_handler)}-{{item[\'id\']}}"'
+                f'"{step_id(item_handler)}-item"'
+                if spec.mistake == "step-id-in-loop"
+                else f"f\"{step_id(item_handler)}-{{item['id']}}\""
             )
             emit('    for item in ctx.event.data.get("items", []):')
             emit(f"        {awaiting}ctx.step.run({item_id}, {item_handler}, item)")
@@ -1208,7 +1458,9 @@ def render_function_module(planned: PlannedFile, rng: random.Random, files: dict
             wait_field = wait_key
             if spec.mistake == "expression-case-mismatch":
                 parts = wait_key.split("_")
-                wait_field = parts[0] + "".join(part.capitalize() for part in parts[1:]) + ("Id" if len(parts) == 1 else "")
+                wait_field = (
+                    parts[0] + "".join(part.capitalize() for part in parts[1:]) + ("Id" if len(parts) == 1 else "")
+                )
             emit(f"    answer = {awaiting}ctx.step.wait_for_event(")
             emit(f'        "wait-for-{step_id(spec.waits.constant)}",')
             emit(f"        event={event_ref(spec.waits)},")
@@ -1342,11 +1594,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="Directory to create (must be empty or absent).")
     parser.add_argument("--files", type=int, default=10_000, help="Number of .py files (default 10000).")
-    parser.add_argument("--inngest-ratio", type=float, default=0.02,
-                        help="Share of files that contain 'inngest' (default 0.02).")
+    parser.add_argument(
+        "--inngest-ratio", type=float, default=0.02, help="Share of files that contain 'inngest' (default 0.02)."
+    )
     parser.add_argument("--seed", type=int, default=0, help="Random seed (default 0).")
-    parser.add_argument("--force", action="store_true",
-                        help="Replace OUT if it holds a tree this script generated earlier.")
+    parser.add_argument(
+        "--force", action="store_true", help="Replace OUT if it holds a tree this script generated earlier."
+    )
     args = parser.parse_args(argv)
     if args.force and args.out.exists():
         if read_stamp(args.out) is None:

@@ -86,11 +86,13 @@ print(compiles, outcome.get("ok", -1.0), outcome.get("error", ""))
 
 def attempt(construct: str, size: int, stack: str, timeout: float) -> tuple[str, float, bool | None]:
     """('ok' | 'crash:SIGNAL' | 'error:Type' | 'timeout', seconds, compiles)."""
-    code = CHILD.format(expression=CONSTRUCTS[construct], stack_bytes=PARSE_STACK_BYTES,
-                        memory_bytes=CHILD_ADDRESS_SPACE_BYTES)
+    code = CHILD.format(
+        expression=CONSTRUCTS[construct], stack_bytes=PARSE_STACK_BYTES, memory_bytes=CHILD_ADDRESS_SPACE_BYTES
+    )
     try:
-        completed = subprocess.run([sys.executable, "-c", code, str(size), stack], capture_output=True, text=True,
-                                   timeout=timeout)
+        completed = subprocess.run(
+            [sys.executable, "-c", code, str(size), stack], capture_output=True, text=True, timeout=timeout
+        )
     except subprocess.TimeoutExpired:
         return "timeout", timeout, None
     if completed.returncode < 0:
@@ -141,18 +143,29 @@ def main() -> int:
     for construct in options.constructs or list(CONSTRUCTS):
         row = first_bad(construct, options.stack, options.start, options.max_size, options.timeout)
         outcome, seconds, compiles = attempt(construct, MAX_IN_PROCESS_NESTING, options.stack, options.timeout)
-        row["at_screen_limit"] = {"size": MAX_IN_PROCESS_NESTING, "outcome": outcome, "seconds": round(seconds, 3),
-                                  "cpython_compiles": compiles}
+        row["at_screen_limit"] = {
+            "size": MAX_IN_PROCESS_NESTING,
+            "outcome": outcome,
+            "seconds": round(seconds, 3),
+            "cpython_compiles": compiles,
+        }
         rows.append(row)
         if not options.json:
-            print(f"{construct:15} first bad {row['first_bad']!s:>7} ({row['outcome']}), largest ok "
-                  f"{row['largest_ok']:>7}; at {MAX_IN_PROCESS_NESTING}: {outcome} {seconds:.2f} s, "
-                  f"CPython compiles: {compiles}", flush=True)
+            print(
+                f"{construct:15} first bad {row['first_bad']!s:>7} ({row['outcome']}), largest ok "
+                f"{row['largest_ok']:>7}; at {MAX_IN_PROCESS_NESTING}: {outcome} {seconds:.2f} s, "
+                f"CPython compiles: {compiles}",
+                flush=True,
+            )
     if options.json:
         from importlib.metadata import version
 
-        print(json.dumps({"libcst": version("libcst"),
-                          "python": sys.version.split()[0], "stack": options.stack, "rows": rows}, indent=2))
+        print(
+            json.dumps(
+                {"libcst": version("libcst"), "python": sys.version.split()[0], "stack": options.stack, "rows": rows},
+                indent=2,
+            )
+        )
     return 0
 
 

@@ -29,11 +29,28 @@ import time
 from pathlib import Path
 
 MARKER = b"inngest"
-SKIPPED_DIRECTORIES = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", "build", "dist",
-    ".tox", ".nox", "site-packages", ".mypy_cache", ".ruff_cache", ".pytest_cache",
-    ".inngest_lint_cache", ".eggs",
-})
+SKIPPED_DIRECTORIES = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "env",
+        "node_modules",
+        "__pycache__",
+        "build",
+        "dist",
+        ".tox",
+        ".nox",
+        "site-packages",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".inngest_lint_cache",
+        ".eggs",
+    }
+)
 
 
 def _settings():  # type: ignore[no-untyped-def]
@@ -174,8 +191,12 @@ def estimate(out: str) -> dict[str, object]:
                         break
         pending = following
     Path(out).write_text("".join(f"{path}\n" for path in chosen), encoding="utf-8")
-    return {"method": "estimate", "files": len(chosen), "walked": len(files),
-            "marker_files": sum(1 for path in files if MARKER in path.read_bytes())}
+    return {
+        "method": "estimate",
+        "files": len(chosen),
+        "walked": len(files),
+        "marker_files": sum(1 for path in files if MARKER in path.read_bytes()),
+    }
 
 
 def parse_floor(listing: str) -> dict[str, object]:
@@ -193,8 +214,12 @@ def parse_floor(listing: str) -> dict[str, object]:
             libcst.parse_module(data)
         except Exception:  # noqa: BLE001 - a file libcst rejects costs what it cost
             failed += 1
-    return {"parsed": len(paths) - failed, "failed": failed, "bytes": total,
-            "in_process_seconds": round(time.perf_counter() - started, 3)}
+    return {
+        "parsed": len(paths) - failed,
+        "failed": failed,
+        "bytes": total,
+        "in_process_seconds": round(time.perf_counter() - started, 3),
+    }
 
 
 def profile(top: int) -> dict[str, object]:
@@ -214,9 +239,15 @@ def profile(top: int) -> dict[str, object]:
 
     def rows(by: int) -> list[dict[str, object]]:
         chosen = sorted(stats.items(), key=lambda item: item[1][by], reverse=True)[:top]
-        return [{"function": _short(filename, line, function), "calls": calls,
-                 "own_seconds": round(own, 3), "cumulative_seconds": round(cumulative, 3)}
-                for (filename, line, function), (_, calls, own, cumulative, _) in chosen]
+        return [
+            {
+                "function": _short(filename, line, function),
+                "calls": calls,
+                "own_seconds": round(own, 3),
+                "cumulative_seconds": round(cumulative, 3),
+            }
+            for (filename, line, function), (_, calls, own, cumulative, _) in chosen
+        ]
 
     return {"seconds": round(elapsed, 3), "top_cumulative": rows(3), "top_own": rows(2)}
 
@@ -224,7 +255,7 @@ def profile(top: int) -> dict[str, object]:
 def _short(filename: str, line: int, function: str) -> str:
     for marker in ("site-packages/", "inngest_lint/", "lib/python"):
         if marker in filename:
-            filename = filename[filename.index(marker):]
+            filename = filename[filename.index(marker) :]
             break
     return f"{filename}:{line}({function})"
 

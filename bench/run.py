@@ -100,31 +100,45 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sa
     covers the children it waited for, as the largest of them), unlike RUSAGE_CHILDREN,
     whose max RSS is the largest over every child the driver ever had.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
-            tempfile.NamedTemporaryFile(suffix=".json", delete=False) as report:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile(suffix=".json", delete=False) as report,
+    ):
         report.close()
         try:
             if hasattr(os, "wait4") and hasattr(os, "posix_spawnp"):
                 launched = [sys.executable, "-I", "-S", "-c", LAUNCHER, report.name, *argv]
-                completed = subprocess.run(launched, cwd=cwd, env=env or child_environment(),
-                                           stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+                completed = subprocess.run(
+                    launched, cwd=cwd, env=env or child_environment(), stdin=subprocess.DEVNULL, stdout=out, stderr=err
+                )
                 try:
                     data = json.loads(Path(report.name).read_text(encoding="utf-8"))
                 except (OSError, ValueError):  # the launcher itself failed (command not found...)
-                    data = {"wall": float("nan"), "cpu": float("nan"), "peak_mb": None,
-                            "exit_code": 127}
+                    data = {"wall": float("nan"), "cpu": float("nan"), "peak_mb": None, "exit_code": 127}
             else:  # no wait4 (Windows): wall time only
                 started = time.perf_counter()
-                completed = subprocess.run(argv, cwd=cwd, env=env or child_environment(),
-                                           stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-                data = {"wall": time.perf_counter() - started, "cpu": float("nan"), "peak_mb": None,
-                        "exit_code": completed.returncode}
+                completed = subprocess.run(
+                    argv, cwd=cwd, env=env or child_environment(), stdin=subprocess.DEVNULL, stdout=out, stderr=err
+                )
+                data = {
+                    "wall": time.perf_counter() - started,
+                    "cpu": float("nan"),
+                    "peak_mb": None,
+                    "exit_code": completed.returncode,
+                }
         finally:
             os.unlink(report.name)
         out.seek(0)
         err.seek(0)
-        return Sample(float(data["wall"]), float(data["cpu"]), data["peak_mb"], int(data["exit_code"]),
-                      out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+        return Sample(
+            float(data["wall"]),
+            float(data["cpu"]),
+            data["peak_mb"],
+            int(data["exit_code"]),
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,8 +193,9 @@ def tool_version(argv: list[str]) -> str:
 
 
 def run_probe(mode: str, argument: str, cwd: Path) -> dict[str, object]:
-    completed = subprocess.run([sys.executable, str(PROBES), mode, argument], cwd=cwd, capture_output=True, text=True,
-                               env=child_environment())
+    completed = subprocess.run(
+        [sys.executable, str(PROBES), mode, argument], cwd=cwd, capture_output=True, text=True, env=child_environment()
+    )
     if completed.returncode != 0:
         raise RuntimeError(f"probe {mode} failed: {completed.stderr.strip()[-2000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -213,8 +228,10 @@ def prepare_tree(args: argparse.Namespace, notes: list[str]) -> tuple[Path, Path
         shutil.rmtree(root)
     started = time.perf_counter()
     generate.generate(root, args.files, args.inngest_ratio, args.seed)
-    notes.append(f"generated {root} in {time.perf_counter() - started:.1f} s"
-                 + ("" if args.keep else " (deleted at the end; --keep keeps it for the next run)"))
+    notes.append(
+        f"generated {root} in {time.perf_counter() - started:.1f} s"
+        + ("" if args.keep else " (deleted at the end; --keep keeps it for the next run)")
+    )
     return root, None if args.keep else root
 
 
@@ -364,7 +381,9 @@ class Bench:
         # A pre-commit hook is handed the files a commit changes: each named file is edited first
         # (new content, so its cached result cannot be used), with the rest of the cache warm.
         with edited(self.info.precommit_inngest, index):
-            self.record("precommit_inngest", measure(self.linter_argv(relative(self.info.precommit_inngest)), self.root))
+            self.record(
+                "precommit_inngest", measure(self.linter_argv(relative(self.info.precommit_inngest)), self.root)
+            )
         with edited(self.info.precommit_other, index):
             self.record("precommit_other", measure(self.linter_argv(relative(self.info.precommit_other)), self.root))
         with edited(self.info.edit_target, index):
@@ -416,13 +435,30 @@ def summarize(bench: Bench, repeat: int, notes: list[str]) -> dict[str, object]:
     peaks = [s.peak_mb for name in LINTER_SCENARIOS for s in bench.samples.get(name, []) if s.peak_mb is not None]
     peak = max(peaks) if peaks else None
     targets = [
-        target("cold <= 1.5x parse floor", get("cold"), None if floor is None else TARGET_COLD_OVER_FLOOR * floor,
-               "s", f"{TARGET_COLD_OVER_FLOOR} x floor {floor:.2f} s" if floor else "no floor"),
-        target("warm <= ruff warm", get("warm"), ruff_warm, "s",
-               "ruff warm" if ruff_warm else "ruff not available"),
-        target("pre-commit, 1 changed Inngest file < 0.5 s", get("precommit_inngest"), TARGET_PRECOMMIT_INNGEST_S, "s", "",
-               strict=True),
-        target("pre-commit, 1 changed other file < 0.15 s", get("precommit_other"), TARGET_PRECOMMIT_OTHER_S, "s", "", strict=True),
+        target(
+            "cold <= 1.5x parse floor",
+            get("cold"),
+            None if floor is None else TARGET_COLD_OVER_FLOOR * floor,
+            "s",
+            f"{TARGET_COLD_OVER_FLOOR} x floor {floor:.2f} s" if floor else "no floor",
+        ),
+        target("warm <= ruff warm", get("warm"), ruff_warm, "s", "ruff warm" if ruff_warm else "ruff not available"),
+        target(
+            "pre-commit, 1 changed Inngest file < 0.5 s",
+            get("precommit_inngest"),
+            TARGET_PRECOMMIT_INNGEST_S,
+            "s",
+            "",
+            strict=True,
+        ),
+        target(
+            "pre-commit, 1 changed other file < 0.15 s",
+            get("precommit_other"),
+            TARGET_PRECOMMIT_OTHER_S,
+            "s",
+            "",
+            strict=True,
+        ),
         target("peak memory < 300 MB", peak, TARGET_PEAK_MB, "MB", "largest linter process", strict=True),
     ]
     info = bench.info
@@ -441,10 +477,14 @@ def summarize(bench: Bench, repeat: int, notes: list[str]) -> dict[str, object]:
             "precommit_inngest_file": str(info.precommit_inngest.relative_to(bench.root)),
             "precommit_other_file": str(info.precommit_other.relative_to(bench.root)),
         },
-        "linter": {"command": bench.linter, "version": tool_version(bench.linter),
-                   "cache": "supported" if bench.cached else "not supported"},
-        "ruff": None if bench.ruff is None else {"command": bench.ruff, "version": tool_version(bench.ruff),
-                                                   "files_seen": ruff_files_seen(bench)},
+        "linter": {
+            "command": bench.linter,
+            "version": tool_version(bench.linter),
+            "cache": "supported" if bench.cached else "not supported",
+        },
+        "ruff": None
+        if bench.ruff is None
+        else {"command": bench.ruff, "version": tool_version(bench.ruff), "files_seen": ruff_files_seen(bench)},
         "repeat": repeat,
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
@@ -456,21 +496,29 @@ def summarize(bench: Bench, repeat: int, notes: list[str]) -> dict[str, object]:
     }
 
 
-def target(name: str, value: float | None, limit: float | None, unit: str, against: str,
-           strict: bool = False) -> dict[str, object]:
+def target(
+    name: str, value: float | None, limit: float | None, unit: str, against: str, strict: bool = False
+) -> dict[str, object]:
     if value is None or limit is None:
         verdict = "SKIP"
     else:
         verdict = "PASS" if (value < limit if strict else value <= limit) else "FAIL"
-    return {"name": name, "verdict": verdict, "value": value, "limit": None if limit is None else round(limit, 4),
-            "unit": unit, "against": against}
+    return {
+        "name": name,
+        "verdict": verdict,
+        "value": value,
+        "limit": None if limit is None else round(limit, 4),
+        "unit": unit,
+        "against": against,
+    }
 
 
 def ruff_files_seen(bench: Bench) -> int | None:
     """How many files ruff checks here: a guard against its default excludes hiding files."""
     assert bench.ruff is not None
-    completed = subprocess.run([*bench.ruff, "check", "--isolated", "--show-files", "."], cwd=bench.root,
-                               capture_output=True, text=True)
+    completed = subprocess.run(
+        [*bench.ruff, "check", "--isolated", "--show-files", "."], cwd=bench.root, capture_output=True, text=True
+    )
     if completed.returncode not in (0, 1):
         return None
     return sum(1 for line in completed.stdout.splitlines() if line.strip().endswith((".py", ".pyi")))
@@ -502,7 +550,7 @@ def render_table(report: dict[str, object]) -> str:
         f"{'scenario':<44}{'median s':>10}{'min s':>9}{'max s':>9}{'cpu s':>9}{'peak MB':>9}"
         f"{'x floor':>9}{'x ruff warm':>13}{'exit':>6}",
     ]
-    for name, values in scenarios.items():
+    for _name, values in scenarios.items():
         median_s = float(values["median_s"])  # type: ignore[arg-type]
         ratio_floor = f"{median_s / floor:.2f}" if floor else "-"
         ratio_ruff = f"{median_s / ruff_warm:.1f}" if ruff_warm else "-"
@@ -517,9 +565,19 @@ def render_table(report: dict[str, object]) -> str:
     lines.append("targets:")
     for item in report["targets"]:  # type: ignore[union-attr]
         value = item["value"]
-        shown = "n/a" if value is None else f"{value:.3f} {item['unit']}" if item["unit"] == "s" else f"{value:.0f} {item['unit']}"
+        shown = (
+            "n/a"
+            if value is None
+            else f"{value:.3f} {item['unit']}"
+            if item["unit"] == "s"
+            else f"{value:.0f} {item['unit']}"
+        )
         limit = item["limit"]
-        bound = "" if limit is None else f" (limit {limit:.3f} {item['unit']}" + (f": {item['against']})" if item["against"] else ")")
+        bound = (
+            ""
+            if limit is None
+            else f" (limit {limit:.3f} {item['unit']}" + (f": {item['against']})" if item["against"] else ")")
+        )
         if limit is None and item["against"]:
             bound = f" ({item['against']})"
         lines.append(f"  {item['verdict']:<5} {item['name']:<44} {shown}{bound}")
@@ -528,8 +586,10 @@ def render_table(report: dict[str, object]) -> str:
         lines.append("failures (a crash is exit 2; the linter must exit 0 or 1):")
         lines.extend(f"  {failure}" for failure in report["failures"])  # type: ignore[union-attr]
     notes = list(report["notes"])  # type: ignore[call-overload]
-    notes.append(f"edited: {tree['edited_file']}; pre-commit files: {tree['precommit_inngest_file']}, "  # type: ignore[index]
-                 f"{tree['precommit_other_file']}")  # type: ignore[index]
+    notes.append(
+        f"edited: {tree['edited_file']}; pre-commit files: {tree['precommit_inngest_file']}, "  # type: ignore[index]
+        f"{tree['precommit_other_file']}"
+    )  # type: ignore[index]
     lines.append("")
     lines.append("notes:")
     lines.extend(f"  - {note}" for note in notes)
@@ -544,7 +604,7 @@ def profile_report(bench: Bench) -> dict[str, object]:
     for line in sample.stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
             continue
-        parts = line[len("import time:"):].split("|", 2)
+        parts = line[len("import time:") :].split("|", 2)
         if len(parts) != 3:
             continue
         try:
@@ -554,8 +614,10 @@ def profile_report(bench: Bench) -> dict[str, object]:
     top_level = sorted((item for item in imports if not item[2].startswith(" ")), reverse=True)[:12]
     profile = run_probe("profile", "15", bench.root)
     return {
-        "importtime_top_level": [{"module": name.strip(), "cumulative_ms": round(cum / 1000, 1),
-                                  "self_ms": round(own / 1000, 1)} for cum, own, name in top_level],
+        "importtime_top_level": [
+            {"module": name.strip(), "cumulative_ms": round(cum / 1000, 1), "self_ms": round(own / 1000, 1)}
+            for cum, own, name in top_level
+        ],
         "importtime_total_ms": round(sum(own for _, own, _ in imports) / 1000, 1),
         "lint_paths_seconds": profile["seconds"],
         "top_cumulative": profile["top_cumulative"],
@@ -564,19 +626,28 @@ def profile_report(bench: Bench) -> dict[str, object]:
 
 
 def render_profile(data: dict[str, object]) -> str:
-    lines = ["", f"where the time goes: imports (python -X importtime, a 1-file run), total "
-                 f"{data['importtime_total_ms']} ms; top-level modules by cumulative time:"]
+    lines = [
+        "",
+        f"where the time goes: imports (python -X importtime, a 1-file run), total "
+        f"{data['importtime_total_ms']} ms; top-level modules by cumulative time:",
+    ]
     for row in data["importtime_top_level"]:  # type: ignore[union-attr]
         lines.append(f"  {row['cumulative_ms']:>8.1f} ms  {row['module']}")
     lines.append("")
-    lines.append(f"cProfile of lint_paths(['.']) in-process: {data['lint_paths_seconds']} s; top 15 by cumulative time:")
+    lines.append(
+        f"cProfile of lint_paths(['.']) in-process: {data['lint_paths_seconds']} s; top 15 by cumulative time:"
+    )
     lines.append(f"  {'cumulative s':>12} {'own s':>8} {'calls':>9}  function")
     for row in data["top_cumulative"]:  # type: ignore[union-attr]
-        lines.append(f"  {row['cumulative_seconds']:>12.3f} {row['own_seconds']:>8.3f} {row['calls']:>9}  {row['function']}")
+        lines.append(
+            f"  {row['cumulative_seconds']:>12.3f} {row['own_seconds']:>8.3f} {row['calls']:>9}  {row['function']}"
+        )
     lines.append("")
     lines.append("top 15 by own time (where the interpreter actually spends it):")
     for row in data["top_own"]:  # type: ignore[union-attr]
-        lines.append(f"  {row['cumulative_seconds']:>12.3f} {row['own_seconds']:>8.3f} {row['calls']:>9}  {row['function']}")
+        lines.append(
+            f"  {row['cumulative_seconds']:>12.3f} {row['own_seconds']:>8.3f} {row['calls']:>9}  {row['function']}"
+        )
     return "\n".join(lines)
 
 
@@ -592,14 +663,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="Generator seed (default 0).")
     parser.add_argument("--repeat", type=int, default=3, help="Repetitions; medians are reported (default 3).")
     parser.add_argument("--keep", action="store_true", help="Keep the generated tree for later runs (reused by key).")
-    parser.add_argument("--repo", help="Measure this existing tree instead of a generated one (one file is edited "
-                                       "and restored during the run).")
+    parser.add_argument(
+        "--repo",
+        help="Measure this existing tree instead of a generated one (one file is edited and restored during the run).",
+    )
     parser.add_argument("--work-dir", help="Where generated trees live (default: <tmp>/inngest-lint-bench).")
-    parser.add_argument("--linter", help="The linter command (default: inngest-lint beside this python, on PATH, "
-                                         "or python -m inngest_lint).")
+    parser.add_argument(
+        "--linter",
+        help="The linter command (default: inngest-lint beside this python, on PATH, or python -m inngest_lint).",
+    )
     parser.add_argument("--no-ruff", action="store_true", help="Skip the ruff reference runs.")
-    parser.add_argument("--profile", action="store_true",
-                        help="Also report import times and a cProfile of lint_paths (top 15 cumulative).")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="Also report import times and a cProfile of lint_paths (top 15 cumulative).",
+    )
     parser.add_argument("--json", action="store_true", help="Print one JSON object instead of the table.")
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -629,11 +707,15 @@ def main(argv: list[str] | None = None) -> int:
         if "PYTHONDONTWRITEBYTECODE" in os.environ:
             notes.append("PYTHONDONTWRITEBYTECODE is set here; it was dropped for the measured runs")
         if not cached:
-            notes.append("cache: not supported (no --cache-dir/--no-cache in --help): warm is reported = cold, "
-                         "and the pre-commit and edit runs work without a cache")
+            notes.append(
+                "cache: not supported (no --cache-dir/--no-cache in --help): warm is reported = cold, "
+                "and the pre-commit and edit runs work without a cache"
+            )
         notes.append("peak MB is the max RSS of the largest single process of a run (os.wait4)")
-        notes.append("the parse floor is one process: python start-up + import libcst + libcst.parse_module "
-                     "on every file the linter parsed")
+        notes.append(
+            "the parse floor is one process: python start-up + import libcst + libcst.parse_module "
+            "on every file the linter parsed"
+        )
         for index in range(args.repeat):
             print(f"bench: repetition {index + 1}/{args.repeat}...", file=sys.stderr, flush=True)
             bench.repetition(index)
@@ -642,7 +724,8 @@ def main(argv: list[str] | None = None) -> int:
         if ruff_info and ruff_info["files_seen"] not in (None, info.walked):  # type: ignore[index]
             report["notes"].append(  # type: ignore[union-attr]
                 f"WARNING: ruff sees {ruff_info['files_seen']} files but the linter walks {info.walked}: "  # type: ignore[index]
-                "its default excludes (e.g. site-packages) differ; the ruff rows are not like for like")
+                "its default excludes (e.g. site-packages) differ; the ruff rows are not like for like"
+            )
         if args.profile:
             report["profile"] = profile_report(bench)
         if args.json:

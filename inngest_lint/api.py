@@ -17,7 +17,6 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING
 
-from inngest_lint.config import Settings
 from inngest_lint.diagnostics import Diagnostic, Severity
 from inngest_lint.discovery import (
     Excluder,
@@ -29,6 +28,7 @@ from inngest_lint.engine.file_pass import FileInput, FileResult
 from inngest_lint.engine.parse import SYNTAX_ERROR, UNREADABLE_FILE, decode, read_bytes
 from inngest_lint.engine.runner import Phase1
 from inngest_lint.modules import ImportResolver
+from inngest_lint.settings import Settings
 from inngest_lint.suppression import NoqaMap
 
 if TYPE_CHECKING:
@@ -125,8 +125,9 @@ def _mentions(data: bytes) -> bool:
     return any(marker in data for marker in PREFILTER_MARKERS)
 
 
-def _screen(path: str, *, named_file: bool, stdin_path: str | None, options: RunOptions,
-            cache: Cache | None) -> _Screen:
+def _screen(
+    path: str, *, named_file: bool, stdin_path: str | None, options: RunOptions, cache: Cache | None
+) -> _Screen:
     """Paths are plain strings here: this runs for every file of the project on every run."""
     override = options.overrides.get(path) if options.overrides else None
     if override is None and stdin_path is not None and path == stdin_path and options.stdin_bytes is not None:
@@ -183,9 +184,22 @@ def _open_cache(options: RunOptions, root: Path | None, settings: Settings, code
     if directory is None:
         return None
     relevant = {
-        key: value for key, value in vars(settings).items()
-        if key not in ("config_path", "root", "_extra", "select", "ignore", "extend_select", "per_file_ignores",
-                       "severity", "max_warnings", "exclude", "extend_exclude")
+        key: value
+        for key, value in vars(settings).items()
+        if key
+        not in (
+            "config_path",
+            "root",
+            "_extra",
+            "select",
+            "ignore",
+            "extend_select",
+            "per_file_ignores",
+            "severity",
+            "max_warnings",
+            "exclude",
+            "extend_exclude",
+        )
     }
     return Cache(directory, repr((sorted(codes), sorted(relevant.items()))))
 
@@ -275,8 +289,9 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
         """Submit `path` to phase 1, or settle it at once (a problem, skipped, or cached)."""
         if path in results or path in submitted:
             return
-        screen = screens.get(path) or _screen(path, named_file=False, stdin_path=stdin_path,
-                                              options=options, cache=cache)
+        screen = screens.get(path) or _screen(
+            path, named_file=False, stdin_path=stdin_path, options=options, cache=cache
+        )
         screens[path] = screen
         if screen.problem is not None:
             results[path] = FileResult(path, [screen.problem])
@@ -320,8 +335,7 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
         for found in walk_python_texts(root, excluder):
             if found not in named:
                 context_files.append(found)
-                screens[found] = _screen(found, named_file=False, stdin_path=stdin_path, options=options,
-                                         cache=cache)
+                screens[found] = _screen(found, named_file=False, stdin_path=stdin_path, options=options, cache=cache)
     modules.add_files(context_files)
 
     # 2. Phase 1 on the files that mention Inngest (cached results reused).
@@ -362,8 +376,7 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
             results[item.path] = file_result
             result.files_parsed += 1
             if cache is not None and screens[item.path].digest and item.text is None:
-                cache.store_result(item.path, screens[item.path].digest, (item.module, item.is_package),
-                                   file_result)
+                cache.store_result(item.path, screens[item.path].digest, (item.module, item.is_package), file_result)
             settled.append(item.path)
             follow_imports()
     except KeyboardInterrupt:
@@ -407,8 +420,12 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
         noqa = noqa_by_path.get(diagnostic.path)
         # A syntax error is never suppressed by a comment (as in ruff): a `# noqa` on a broken
         # file's first line would otherwise make it pass.
-        if (noqa is not None and not diagnostic.internal and diagnostic.code != SYNTAX_ERROR
-                and noqa.suppresses(diagnostic.line, diagnostic.code, name)):
+        if (
+            noqa is not None
+            and not diagnostic.internal
+            and diagnostic.code != SYNTAX_ERROR
+            and noqa.suppresses(diagnostic.line, diagnostic.code, name)
+        ):
             continue
         if _per_file_ignored(diagnostic, per_file, excluder_base):
             continue
@@ -450,7 +467,8 @@ def _per_file_ignored(diagnostic: Diagnostic, per_file: list[tuple[str, frozense
         relative = Path(diagnostic.path).as_posix()
     for pattern, codes in per_file:
         if diagnostic.code in codes and (
-            fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(relative).name, pattern)
+            fnmatch.fnmatch(relative, pattern)
+            or fnmatch.fnmatch(Path(relative).name, pattern)
             or fnmatch.fnmatch(relative, pattern.rstrip("/") + "/*")
         ):
             return True

@@ -151,8 +151,7 @@ def finding_keys(diagnostics: Sequence[Diagnostic], index: Any, root: Path | Non
     """One key per diagnostic, in order."""
     finder = _FunctionFinder(index)
     return [
-        BaselineKey(_relative(d.path, root), d.code, finder.label(d.path, d.line), _identity(d))
-        for d in diagnostics
+        BaselineKey(_relative(d.path, root), d.code, finder.label(d.path, d.line), _identity(d)) for d in diagnostics
     ]
 
 

@@ -146,7 +146,7 @@ def decode_entry(data: bytes) -> Any:
     if len(data) < start or not data.startswith(_MAGIC):
         raise CacheEntryError("not a cache entry of this format")
     body = data[start:]
-    if hashlib.blake2b(body, digest_size=_CHECKSUM_BYTES).digest() != data[len(_MAGIC):start]:
+    if hashlib.blake2b(body, digest_size=_CHECKSUM_BYTES).digest() != data[len(_MAGIC) : start]:
         raise CacheEntryError("checksum mismatch")
     try:
         return _loads(body)
@@ -309,12 +309,14 @@ _EXACT: dict[str, type] = {"str": str, "int": int, "bool": bool, "float": float}
 def _scalar(name: str, names: dict[str, Any]) -> Check:
     exact = _EXACT.get(name)
     if exact is not None:
+
         def plain(value: Any, budget: _Budget, depth: int) -> None:
             if type(value) is not exact:
                 raise _Invalid(f"not a {name}")
 
         return plain
     if name == "None":
+
         def none(value: Any, budget: _Budget, depth: int) -> None:
             if value is not None:
                 raise _Invalid("not None")
@@ -344,8 +346,15 @@ def _checkers(record: type) -> list[_Field]:
         for item in dataclasses.fields(record):
             annotation = str(item.type)
             least = 1 if item.name in _POSITIVE else 0 if item.name in _NON_NEGATIVE else None
-            found.append((item.name, _EXACT.get(annotation), _compile(annotation, names),
-                          _CLOSED_VALUES.get((record.__name__, item.name)), least))
+            found.append(
+                (
+                    item.name,
+                    _EXACT.get(annotation),
+                    _compile(annotation, names),
+                    _CLOSED_VALUES.get((record.__name__, item.name)),
+                    least,
+                )
+            )
         _CHECKERS[record] = found
     return found
 
@@ -485,8 +494,9 @@ class Cache:
         """Keyed by the module name too: adding an `__init__.py` above a file renames its module,
         and the names its facts hold, without changing its bytes."""
         # surrogatepass: a file name that is not UTF-8 reaches Python with lone surrogates in it.
-        name = hashlib.blake2b(f"{path}\0{module[0]}\0{module[1]}\0{file_digest}".encode("utf-8", "surrogatepass"),
-                               digest_size=16).hexdigest()
+        name = hashlib.blake2b(
+            f"{path}\0{module[0]}\0{module[1]}\0{file_digest}".encode("utf-8", "surrogatepass"), digest_size=16
+        ).hexdigest()
         return self._results / name[:2] / f"{name}.pickle"
 
     def load_result(self, path: str, file_digest: str, module: tuple[str, bool]):  # type: ignore[no-untyped-def]
@@ -504,9 +514,7 @@ class Cache:
                 self._drop(location)  # a link, a device, or too large: not an entry
             return None
         try:
-            parsed, diagnostics, facts, noqa = validate_result(
-                decode_entry(data), path, file_digest, module, len(data)
-            )
+            parsed, diagnostics, facts, noqa = validate_result(decode_entry(data), path, file_digest, module, len(data))
         except (CacheEntryError, _Invalid, RecursionError, MemoryError, TypeError, ValueError, AttributeError):
             self._drop(location)
             return None
@@ -519,12 +527,19 @@ class Cache:
         except OSError:
             pass
 
-    def store_result(self, path: str, file_digest: str, module: tuple[str, bool],
-                     result) -> None:  # type: ignore[no-untyped-def]
+    def store_result(self, path: str, file_digest: str, module: tuple[str, bool], result) -> None:  # type: ignore[no-untyped-def]
         if any(diagnostic.internal for diagnostic in result.diagnostics):
             return  # a crash is not a result worth keeping
-        payload = (_FORMAT, SCHEMA, path, file_digest, result.parsed, list(result.diagnostics), result.facts,
-                   result.noqa)
+        payload = (
+            _FORMAT,
+            SCHEMA,
+            path,
+            file_digest,
+            result.parsed,
+            list(result.diagnostics),
+            result.facts,
+            result.noqa,
+        )
         try:
             _atomic_write(self._result_path(path, file_digest, module), encode_entry(payload))
         except (OSError, pickle.PicklingError):
@@ -545,8 +560,10 @@ class Cache:
                     _atomic_write(ignore, "# Created by inngest-lint; the cache is local to this machine.\n*\n")
             _atomic_write(
                 self._index_path,
-                json.dumps({"format": _FORMAT, "checksum": _index_checksum(self.index), "files": self.index},
-                           separators=(",", ":")),
+                json.dumps(
+                    {"format": _FORMAT, "checksum": _index_checksum(self.index), "files": self.index},
+                    separators=(",", ":"),
+                ),
             )
             self._dirty = False
         except OSError:

@@ -355,9 +355,7 @@ def _read_escape(expr: str, i: int, quote_start: int) -> Tuple[int, int, bool]:
         width = 2 if c in "xX" else (4 if c == "u" else 8)
         digits = expr[i + 2 : i + 2 + width]
         if len(digits) != width or not all(d in _HEX for d in digits):
-            raise CelSyntaxError(
-                f"invalid escape sequence '\\{c}': expected {width} hex digits", i
-            )
+            raise CelSyntaxError(f"invalid escape sequence '\\{c}': expected {width} hex digits", i)
         value = int(digits, 16)
         if value > 0x10FFFF:
             raise CelSyntaxError("invalid escape sequence: code point out of range", i)
@@ -365,9 +363,7 @@ def _read_escape(expr: str, i: int, quote_start: int) -> Tuple[int, int, bool]:
     if c in "0123":
         digits = expr[i + 1 : i + 4]
         if len(digits) != 3 or not all(d in "01234567" for d in digits):
-            raise CelSyntaxError(
-                "invalid escape sequence: octal escapes need three digits \\000 to \\377", i
-            )
+            raise CelSyntaxError("invalid escape sequence: octal escapes need three digits \\000 to \\377", i)
         return int(digits, 8), i + 4, True
     if c in "\r\n":
         raise CelSyntaxError("unterminated string", quote_start)
@@ -462,13 +458,9 @@ def _tokenize(expr: str) -> List[_Tok]:
                     i = end
                     continue
                 if low == "rb":
-                    raise CelSyntaxError(
-                        f"invalid string prefix '{word}'; raw bytes are written br'...'", i
-                    )
+                    raise CelSyntaxError(f"invalid string prefix '{word}'; raw bytes are written br'...'", i)
                 if low in ("f", "fr", "rf"):
-                    raise CelSyntaxError(
-                        "f-strings are not supported in CEL; concatenate strings with '+'", i
-                    )
+                    raise CelSyntaxError("f-strings are not supported in CEL; concatenate strings with '+'", i)
                 if low == "u":
                     raise CelSyntaxError("invalid string prefix 'u'; CEL strings are unicode", i)
             kind = word if word in ("in", "true", "false", "null") else "ident"
@@ -510,9 +502,7 @@ def _tokenize(expr: str) -> List[_Tok]:
                 while k < n and expr[k] in _WS:
                     k += 1
                 if not (k < n and (expr[k].isalpha() or expr[k] == "_")):
-                        raise CelSyntaxError(
-                        f"invalid number literal '{text}.'; write '{text}.0'", i
-                    )
+                    raise CelSyntaxError(f"invalid number literal '{text}.'; write '{text}.0'", i)
             if kind == "uint" and value > _UINT64_MAX:  # type: ignore[operator]
                 raise CelSyntaxError(f"integer literal '{text}' is out of range", i)
             toks.append(_Tok(kind, text, i, j, value))
@@ -593,9 +583,7 @@ def _check_brackets(toks: List[_Tok]) -> None:
                 )
     if stack:
         top = stack[-1]
-        raise CelSyntaxError(
-            f"unbalanced {_BRACKET_NAMES[top.kind]}: '{top.kind}' is never closed", top.start
-        )
+        raise CelSyntaxError(f"unbalanced {_BRACKET_NAMES[top.kind]}: '{top.kind}' is never closed", top.start)
 
 
 # ---------------------------------------------------------------------------
@@ -683,9 +671,7 @@ class _Parser:
         t = self.tok
         p = self.prev()
         if t.kind == "ident" and t.text in ("and", "or"):
-            return CelSyntaxError(
-                f"'{t.text}' is not a CEL operator; use '{_PYTHON_WORDS[t.text]}'", t.start
-            )
+            return CelSyntaxError(f"'{t.text}' is not a CEL operator; use '{_PYTHON_WORDS[t.text]}'", t.start)
         if t.kind == "ident" and t.text == "not":
             if self.peek().kind == "in":
                 return CelSyntaxError("'not in' is not CEL; write !(x in list)", t.start)
@@ -693,9 +679,7 @@ class _Parser:
         if t.kind == "ident" and t.text == "is":
             return CelSyntaxError("'is' is not a CEL operator; use '=='", t.start)
         if t.kind == "ident" and t.text == "if":
-            return CelSyntaxError(
-                "'if' is a reserved word; CEL conditionals are written cond ? a : b", t.start
-            )
+            return CelSyntaxError("'if' is a reserved word; CEL conditionals are written cond ? a : b", t.start)
         if p is not None and p.kind == "ident" and p.text == "not" and t.kind in _OPERAND_START:
             return CelSyntaxError("'not' is not a CEL operator; use '!'", p.start)
         if t.kind == "double" and t.text.startswith(".") and p is not None and p.end == t.start:
@@ -738,17 +722,13 @@ class _Parser:
         """``expr := or ['?' or ':' expr]`` (conditional, right-associative)."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise CelSyntaxError(
-                f"expression is nested too deeply (more than {MAX_DEPTH} levels)", self.tok.start
-            )
+            raise CelSyntaxError(f"expression is nested too deeply (more than {MAX_DEPTH} levels)", self.tok.start)
         cond = self.parse_binary(1)
         if self.tok.kind == "?":
             q = self.advance()
             if_true = self.parse_binary(1)
             if self.tok.kind == "?":
-                raise CelSyntaxError(
-                    "a conditional in the middle of '? :' must be parenthesized", self.tok.start
-                )
+                raise CelSyntaxError("a conditional in the middle of '? :' must be parenthesized", self.tok.start)
             if self.tok.kind != ":":
                 if self.tok.kind == "eof":
                     raise CelSyntaxError("incomplete conditional: expected ':' after '?'", q.start)
@@ -782,24 +762,17 @@ class _Parser:
         if len(kinds) > 1:
             # cel-go allows one '-' right before a number: it is the literal's sign.
             signed_literal = (
-                ops[-1].kind == "-"
-                and all(o.kind == "!" for o in ops[:-1])
-                and self.tok.kind in ("int", "double")
+                ops[-1].kind == "-" and all(o.kind == "!" for o in ops[:-1]) and self.tok.kind in ("int", "double")
             )
             if not signed_literal:
                 first_switch = next(o for o in ops if o.kind != ops[0].kind)
                 raise CelSyntaxError(
-                    f"'{ops[0].kind}' and '{first_switch.kind}' cannot be combined without "
-                    "parentheses",
+                    f"'{ops[0].kind}' and '{first_switch.kind}' cannot be combined without parentheses",
                     first_switch.start,
                 )
-        if self.tok.kind == "eof" or (
-            self.tok.kind not in _OPERAND_START and self.tok.kind != "."
-        ):
+        if self.tok.kind == "eof" or (self.tok.kind not in _OPERAND_START and self.tok.kind != "."):
             raise self.missing_operand()
-        negated_int = (
-            ops[-1].kind == "-" and self.tok.kind == "int" and self.tok.value == _INT64_MAX + 1
-        )
+        negated_int = ops[-1].kind == "-" and self.tok.kind == "int" and self.tok.value == _INT64_MAX + 1
         operand = self.parse_member(allow_int64_min=negated_int)
         for o in reversed(ops):
             operand = Unary(o.kind, operand, o.start, operand.end)
@@ -816,8 +789,7 @@ class _Parser:
                 if name.kind != "ident":
                     if name.kind in ("in", "true", "false", "null"):
                         raise CelSyntaxError(
-                            f"'{name.text}' is a reserved word and cannot be a field name; "
-                            f"use ['{name.text}']",
+                            f"'{name.text}' is a reserved word and cannot be a field name; use ['{name.text}']",
                             name.start,
                         )
                     raise CelSyntaxError("expected a field name after '.'", name.start)
@@ -847,9 +819,7 @@ class _Parser:
                 if self.tok.kind == ",":
                     comma = self.advance()
                     if self.tok.kind == ")":
-                        raise CelSyntaxError(
-                            "trailing comma is not allowed in call arguments", comma.start
-                        )
+                        raise CelSyntaxError("trailing comma is not allowed in call arguments", comma.start)
                     continue
                 break
         close = self.expect(")", "',' or ')'")
@@ -862,8 +832,12 @@ class _Parser:
             return self.parse_name()
         if k in _LITERAL_KINDS:
             self.advance()
-            if k == "int" and t.value > _INT64_MAX and not (  # type: ignore[operator]
-                allow_int64_min and t.value == _INT64_MAX + 1
+            if (
+                k == "int"
+                and t.value > _INT64_MAX
+                and not (  # type: ignore[operator]
+                    allow_int64_min and t.value == _INT64_MAX + 1
+                )
             ):
                 raise CelSyntaxError(f"integer literal '{t.text}' is out of range", t.start)
             return Literal(k, t.value, t.text, t.start, t.end)  # type: ignore[arg-type]
@@ -959,9 +933,7 @@ class _Parser:
         while self.tok.kind != "}":
             f = self.tok
             if f.kind != "ident":
-                raise CelSyntaxError(
-                    f"expected a field name in {type_name}{{...}}, found {_show(f)}", f.start
-                )
+                raise CelSyntaxError(f"expected a field name in {type_name}{{...}}, found {_show(f)}", f.start)
             self.advance()
             if self.tok.kind != ":":
                 raise self.unexpected("':' after a field name")

@@ -53,25 +53,52 @@ def _fail(message: str) -> None:
 @click.option("--select", multiple=True, help="Rule codes, prefixes (INN1), names or ALL to enable (comma-separated).")
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable.")
 @click.option("--extend-select", multiple=True, help="Enable these in addition to the selected rules.")
-@click.option("--output-format", "output_format", default="text", show_default=True,
-              help="text, json, json-lines, sarif, github, gitlab or junit.")
+@click.option(
+    "--output-format",
+    "output_format",
+    default="text",
+    show_default=True,
+    help="text, json, json-lines, sarif, github, gitlab or junit.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read settings from this TOML file instead of the nearest pyproject.toml.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read settings from this TOML file instead of the nearest pyproject.toml.",
+)
 @click.option("--statistics", is_flag=True, help="Print only a count of findings per code.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
-@click.option("--max-warnings", type=click.IntRange(min=0), default=None,
-              help="Fail when there are more than N warnings (errors always fail).")
+@click.option(
+    "--max-warnings",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Fail when there are more than N warnings (errors always fail).",
+)
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to paths named on the command line too.")
 @click.option("--stdin-filename", default=None, help="The path to report for `-` (stdin).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).")
-@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Report only findings that are not recorded in this baseline file.")
-@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Record the current findings in this baseline file and exit 0.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Report only findings that are not recorded in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Record the current findings in this baseline file and exit 0.",
+)
 @click.option("--watch", is_flag=True, help="Lint again whenever a file changes (Ctrl-C to stop).")
 @click.option("--watch-interval", type=click.FloatRange(min=0.01), default=0.5, hidden=True)
 def check(
@@ -172,8 +199,19 @@ def check(
     if watch:
         from inngest_lint.watch import watch as watch_files
 
-        sys.exit(watch_files(targets, settings, options, output_format, quiet, statistics, watch_interval,
-                             baseline, root_for_baseline))
+        sys.exit(
+            watch_files(
+                targets,
+                settings,
+                options,
+                output_format,
+                quiet,
+                statistics,
+                watch_interval,
+                baseline,
+                root_for_baseline,
+            )
+        )
     try:
         result = lint_paths(targets, settings, options)
     except (ConfigError, SelectorError) as error:
@@ -199,8 +237,11 @@ def check(
         click.echo(f"inngest-lint: recorded {written} finding(s) in {printable(str(write_baseline_path))}", err=True)
         internal = [d for d in result.diagnostics if d.internal]  # never recorded: still exit 2
         for diagnostic in internal:
-            click.echo(f"{printable(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
-                       f"{printable(diagnostic.message)}", err=True)
+            click.echo(
+                f"{printable(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
+                f"{printable(diagnostic.message)}",
+                err=True,
+            )
         sys.exit(EXIT_ERROR if internal else EXIT_CLEAN)
     if baseline is not None:
         result.diagnostics = new_findings(result.diagnostics, baseline, result.index, root_for_baseline)
@@ -238,8 +279,14 @@ def rule_command(code_or_name: str) -> None:
 
 
 @main.command("rules")
-@click.option("--format", "--output-format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format",
+    "--output-format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
 def rules_command(output_format: str) -> None:
     """List every rule: code, name, severity, default on/off, fix availability."""
     import json
@@ -285,21 +332,44 @@ def server_command() -> None:
 
 @main.command("graph")
 @click.argument("paths", nargs=-1, type=str)
-@click.option("--format", "output_format", type=click.Choice(["mermaid", "dot", "json", "html"]),
-              default="mermaid", show_default=True,
-              help="mermaid (Markdown, GitHub), dot (Graphviz), json (for tools), html (interactive, offline).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of stdout.")
-@click.option("--direction", type=click.Choice(["LR", "TB"], case_sensitive=False), default="LR",
-              show_default=True, help="Left to right or top to bottom.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["mermaid", "dot", "json", "html"]),
+    default="mermaid",
+    show_default=True,
+    help="mermaid (Markdown, GitHub), dot (Graphviz), json (for tools), html (interactive, offline).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
+@click.option(
+    "--direction",
+    type=click.Choice(["LR", "TB"], case_sensitive=False),
+    default="LR",
+    show_default=True,
+    help="Left to right or top to bottom.",
+)
 @click.option("--cluster", is_flag=True, help="Group functions and senders by module.")
 @click.option("--no-orphans", is_flag=True, help="Leave out nodes with no edges.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read settings from this TOML file instead of the nearest pyproject.toml.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read settings from this TOML file instead of the nearest pyproject.toml.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).",
+)
 def graph_command(
     paths: tuple[str, ...],
     output_format: str,
@@ -315,10 +385,20 @@ def graph_command(
     """Print the event graph of PATHS: who sends each event, who listens, and what is wrong."""
     from inngest_lint.graph.command import run_graph
 
-    sys.exit(run_graph(
-        paths, output_format=output_format, output=output, direction=direction, cluster=cluster,
-        no_orphans=no_orphans, config_path=config_path, debug=debug, use_cache=not no_cache, cache_dir=cache_dir,
-    ))
+    sys.exit(
+        run_graph(
+            paths,
+            output_format=output_format,
+            output=output,
+            direction=direction,
+            cluster=cluster,
+            no_orphans=no_orphans,
+            config_path=config_path,
+            debug=debug,
+            use_cache=not no_cache,
+            cache_dir=cache_dir,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import os
 import re
 import stat
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ else:  # pragma: no cover - exercised on older Pythons only
     import tomli as tomllib
 
 from inngest_lint.diagnostics import Severity
+from inngest_lint.settings import Settings
 
 CONFIG_FILE_NAMES = ("inngest-lint.toml", "pyproject.toml")
 
@@ -126,7 +127,7 @@ def _too_deep(text: str) -> tuple[str, int] | None:
             index = length if end < 0 else end
             continue
         elif char in "\"'":
-            quote = text[index:index + 3] if text.startswith(char * 3, index) else char
+            quote = text[index : index + 3] if text.startswith(char * 3, index) else char
             close = text.find(quote, index + len(quote))
             while close > 0 and char == '"' and _escaped(text, close):
                 close = text.find(quote, close + 1)
@@ -181,48 +182,12 @@ def _parse_size(value: Any) -> int | None:
         return value if value > 0 else None
     if isinstance(value, str):
         text = value.strip().upper().replace(" ", "")
-        for unit, factor in (("KB", 1024), ("MB", 1024 * 1024), ("GB", 1024 ** 3), ("B", 1)):
+        for unit, factor in (("KB", 1024), ("MB", 1024 * 1024), ("GB", 1024**3), ("B", 1)):
             if text.endswith(unit) and text[: -len(unit)].isdigit():
                 return int(text[: -len(unit)]) * factor or None
         if text.isdigit():
             return int(text) or None
     return None
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Effective settings for one run. Rule-specific settings live here too, with defaults."""
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    exclude: tuple[str, ...] = ()
-    extend_exclude: tuple[str, ...] = ()
-    severity: tuple[tuple[str, str], ...] = ()
-    max_warnings: int | None = None
-    # Import roots for layouts nothing can infer, relative to the config file's folder (as
-    # ruff's and isort's `src`): tried after the importing file's own roots, in this order.
-    src: tuple[str, ...] = ()
-    # Rule settings.
-    external_events: tuple[str, ...] = ()
-    large_return_calls: tuple[str, ...] = ()
-    large_return_attributes: tuple[str, ...] = ()
-    max_sleep_seconds: int = 365 * 24 * 3600
-    # libcst needs about 500 bytes of memory per byte of source: a 1.5 MB file takes 0.7 GB.
-    max_file_bytes: int = 1024 * 1024
-    # Where the settings came from (for messages), and the directory globs are relative to.
-    config_path: str | None = None
-    root: str = "."
-    _extra: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    def src_roots(self) -> tuple[str, ...]:
-        """The `src` folders as absolute paths (relative entries are from the config's folder)."""
-        return tuple(os.path.abspath(os.path.join(self.root, folder)) for folder in self.src)
-
-    def facts_key(self) -> str:
-        """The part of the settings that changes what phase 1 records (for the cache key)."""
-        return repr((sorted(self.large_return_calls), sorted(self.large_return_attributes)))
 
 
 # key -> (expected type description, validator/converter)

@@ -26,7 +26,6 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -137,18 +136,20 @@ class Excluder:
         suffix = "/" if is_dir else ""
         if self._user is not None:
             base = self._base_text
-            relative = path[len(base) + 1:] if path.startswith(base + os.sep) else path
+            relative = path[len(base) + 1 :] if path.startswith(base + os.sep) else path
             relative = relative.replace(os.sep, "/")
             if self._user.match_file(relative + suffix) or any(
                 fnmatch.fnmatch(name, pattern) for pattern in self.patterns
             ):
                 return True
         for directory in gitignore_dirs:
-            spec = self._gitignore(Path(directory)) if directory not in self._text_specs else self._text_specs[directory]
+            spec = (
+                self._gitignore(Path(directory)) if directory not in self._text_specs else self._text_specs[directory]
+            )
             self._text_specs[directory] = spec
             if spec is None:
                 continue
-            relative = path[len(directory) + 1:].replace(os.sep, "/") + suffix
+            relative = path[len(directory) + 1 :].replace(os.sep, "/") + suffix
             if spec.match_file(relative):
                 return True
         return False
@@ -183,16 +184,22 @@ def check_pattern(pattern: str) -> str | None:
 
 def walk_python_files(root: Path, excluder: Excluder) -> Iterator[Path]:
     """Every Python file under root, skipping excluded directories without entering them."""
-    gitignore_chain = [parent for parent in reversed(root.resolve().parents)
-                       if (parent / ".gitignore").is_file() and _inside_repo(parent, root)]
+    gitignore_chain = [
+        parent
+        for parent in reversed(root.resolve().parents)
+        if (parent / ".gitignore").is_file() and _inside_repo(parent, root)
+    ]
     yield from _walk(root.resolve(), excluder, gitignore_chain)
 
 
 def walk_python_texts(root: Path, excluder: Excluder) -> Iterator[str]:
     """`walk_python_files` as plain strings (no pathlib object per file)."""
     resolved = root.resolve()
-    gitignore_chain = [str(parent) for parent in reversed(resolved.parents)
-                       if (parent / ".gitignore").is_file() and _inside_repo(parent, root)]
+    gitignore_chain = [
+        str(parent)
+        for parent in reversed(resolved.parents)
+        if (parent / ".gitignore").is_file() and _inside_repo(parent, root)
+    ]
     yield from _walk_text(str(resolved), excluder, gitignore_chain)
 
 
@@ -293,8 +300,14 @@ def _with_gitignore(directory: str, gitignores: list[str]) -> list[str]:
     return gitignores
 
 
-def _walk_tree(top: str, excluder: Excluder, gitignores: list[str], entered: set[DirectoryId],
-               deferred: deque[tuple[str, list[str]]], files: _Files) -> Iterator[str]:
+def _walk_tree(
+    top: str,
+    excluder: Excluder,
+    gitignores: list[str],
+    entered: set[DirectoryId],
+    deferred: deque[tuple[str, list[str]]],
+    files: _Files,
+) -> Iterator[str]:
     """The files of one real tree, depth first in name order, without following symlinks."""
     try:
         top_device = os.stat(top).st_dev

@@ -243,9 +243,9 @@ def _file_pass(path: Path, root: Path | None, text: str, settings: Any, codes: f
     """
     from inngest_lint.api import PREFILTER_MARKERS
     from inngest_lint.discovery import is_test_path
-    from inngest_lint.modules import module_name
     from inngest_lint.engine.file_pass import FileInput, lint_file
     from inngest_lint.engine.parse import SYNTAX_ERROR, too_large
+    from inngest_lint.modules import module_name
     from inngest_lint.registry import by_code
 
     limit = getattr(settings, "max_file_bytes", 0)
@@ -271,8 +271,11 @@ def _file_pass(path: Path, root: Path | None, text: str, settings: Any, codes: f
         rule = rules.get(diagnostic.code)
         name = rule.name if rule else ""
         # A file-level comment never hides a syntax error (nor does a line one, in lint_paths).
-        if (not diagnostic.internal and diagnostic.code != SYNTAX_ERROR
-                and file_noqa.suppresses(diagnostic.line, diagnostic.code, name)):
+        if (
+            not diagnostic.internal
+            and diagnostic.code != SYNTAX_ERROR
+            and file_noqa.suppresses(diagnostic.line, diagnostic.code, name)
+        ):
             continue
         kept.append(diagnostic)
     return kept

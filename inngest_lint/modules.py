@@ -205,8 +205,8 @@ class ImportResolver:
         if not own:
             return None
         own_parts = tuple(own.split("."))
-        if not is_package and parts[:len(own_parts)] == own_parts:
-            return Found(origin, parts[len(own_parts):])
+        if not is_package and parts[: len(own_parts)] == own_parts:
+            return Found(origin, parts[len(own_parts) :])
         package = own_parts if is_package else own_parts[:-1]
         directory = os.path.dirname(origin)
         for depth in range(len(package), 0, -1):

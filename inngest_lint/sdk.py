@@ -33,9 +33,7 @@ CONTEXT_GROUP_ATTRIBUTE = "group"
 GROUP_PARALLEL_METHOD = "parallel"
 
 #: Step methods whose first argument (or `step_id=`) is a step ID.
-STEP_METHODS = frozenset(
-    {"run", "sleep", "sleep_until", "wait_for_event", "send_event", "invoke", "invoke_by_id"}
-)
+STEP_METHODS = frozenset({"run", "sleep", "sleep_until", "wait_for_event", "send_event", "invoke", "invoke_by_id"})
 STEP_RUN = "run"
 STEP_SLEEP = "sleep"
 STEP_SLEEP_UNTIL = "sleep_until"

@@ -218,9 +218,7 @@ def _position(lines: Sequence[str], codec: PositionCodec, line: int, column: int
 
 def lsp_range(where: Diagnostic | Location, lines: Sequence[str], codec: PositionCodec) -> types.Range:
     line, column, end_line, end_column = span(where)
-    return types.Range(
-        start=_position(lines, codec, line, column), end=_position(lines, codec, end_line, end_column)
-    )
+    return types.Range(start=_position(lines, codec, line, column), end=_position(lines, codec, end_line, end_column))
 
 
 def to_lsp_diagnostic(
@@ -241,8 +239,7 @@ def to_lsp_diagnostic(
         other_lines = (related_lines or {}).get(path, ())
         related.append(
             types.DiagnosticRelatedInformation(
-                location=types.Location(uri=_file_uri(path),
-                                        range=lsp_range(location, other_lines, codec)),
+                location=types.Location(uri=_file_uri(path), range=lsp_range(location, other_lines, codec)),
                 message="related location",
             )
         )
@@ -276,7 +273,9 @@ def _contains(span_range: types.Range, position: types.Position) -> bool:
 
 def _overlaps(first: types.Range, second: types.Range) -> bool:
     return (first.start.line, first.start.character) <= (second.end.line, second.end.character) and (
-        second.start.line, second.start.character) <= (first.end.line, first.end.character)
+        second.start.line,
+        second.start.character,
+    ) <= (first.end.line, first.end.character)
 
 
 # --------------------------------------------------------------------------------------------
@@ -562,9 +561,11 @@ class InngestLanguageServer(LanguageServer):
             previous = self.published.get(document.uri)
             self.published[document.uri] = PublishedFile(document.version, lines, findings)
             shown = [lsp for lsp, _ in findings]
-            if previous is not None and previous.version == document.version and [
-                lsp for lsp, _ in previous.findings
-            ] == shown:
+            if (
+                previous is not None
+                and previous.version == document.version
+                and [lsp for lsp, _ in previous.findings] == shown
+            ):
                 continue  # nothing new to say about this document
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=document.uri, version=document.version, diagnostics=shown)
@@ -796,8 +797,8 @@ class FramedInput:
             while len(self._buffer) < start + length:
                 if not self._fill():
                     return False  # a body cut short: the client has gone
-            body = bytes(self._buffer[start:start + length])
-            del self._buffer[:start + length]
+            body = bytes(self._buffer[start : start + length])
+            del self._buffer[: start + length]
             self._pending += b"Content-Length: %d\r\n\r\n" % length + body
             return True
 
@@ -808,7 +809,7 @@ class FramedInput:
         while True:
             # Blank lines between messages are tolerated, as most clients' readers do.
             while self._buffer[:2] == b"\r\n" or self._buffer[:1] == b"\n":
-                del self._buffer[:2 if self._buffer[:2] == b"\r\n" else 1]
+                del self._buffer[: 2 if self._buffer[:2] == b"\r\n" else 1]
             end = self._block_end()
             if end is not None:
                 break
@@ -855,11 +856,11 @@ class FramedInput:
         while True:
             found = _LENGTH_FIELD.search(self._buffer, position)
             if found is not None:
-                del self._buffer[:found.start()]
+                del self._buffer[: found.start()]
                 return True
             # Keep only what could be the beginning of a field cut by the read.
             keep = len(b"content-length :") - 1
-            del self._buffer[:max(0, len(self._buffer) - keep)]
+            del self._buffer[: max(0, len(self._buffer) - keep)]
             position = 0
             if not self._fill():
                 return False

@@ -43,8 +43,11 @@ class NoqaMap:
 def _codes(text: str | None) -> frozenset[str]:
     if not text:
         return ALL
-    return frozenset(part.strip().upper() if part.strip().upper().startswith("INN") else part.strip().lower()
-                     for part in re.split(r"[\s,]+", text) if part.strip())
+    return frozenset(
+        part.strip().upper() if part.strip().upper().startswith("INN") else part.strip().lower()
+        for part in re.split(r"[\s,]+", text)
+        if part.strip()
+    )
 
 
 def parse_noqa(source: str) -> NoqaMap:
@@ -58,15 +61,20 @@ def parse_noqa(source: str) -> NoqaMap:
         tokens = []
         for number, text in enumerate(source.splitlines(), start=1):
             if "#" in text:
-                tokens.append(tokenize.TokenInfo(tokenize.COMMENT, text[text.index("#"):], (number, 0), (number, 0), text))
+                tokens.append(
+                    tokenize.TokenInfo(tokenize.COMMENT, text[text.index("#") :], (number, 0), (number, 0), text)
+                )
     for token in tokens:
         if token.type != tokenize.COMMENT:
             continue
         file_match = FILE_NOQA.search(token.string)
         if file_match:
             codes = _codes(file_match.group("codes"))
-            file_codes = codes if file_codes is None or codes == ALL else (
-                file_codes if file_codes == ALL else file_codes | codes)
+            file_codes = (
+                codes
+                if file_codes is None or codes == ALL
+                else (file_codes if file_codes == ALL else file_codes | codes)
+            )
             continue
         match = LINE_NOQA.search(token.string)
         if match:

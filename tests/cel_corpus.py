@@ -61,7 +61,7 @@ REALISTIC: List[Tuple[str, bool]] = [
     ("event.data.tags.size() > 0 && 'vip' in event.data.tags", True),
     ("async.data.invoice.customer_id == event.data.customer.id", True),
     ("event.data.score > -1", True),
-    ("event.data.region == \"us-east-1\"", True),
+    ('event.data.region == "us-east-1"', True),
     # Python habits and typos that Inngest would reject.
     ("event.data.id = async.data.id", False),
     ("event.data.id === async.data.id", False),

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from inngest_lint.api import RunOptions, lint_paths
-from inngest_lint.config import Settings, load_settings
+from inngest_lint.config import load_settings
 from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -108,7 +108,7 @@ lambda_value = lambda q=1, *r: q
 comprehension = {k: v for k, v in items if k} or {*items} or (x for x in y)
 text = f"{value!r:>{width}} and {{braces}}" "concatenated" 'strings'
 ''',
-    "match_and_try_star": '''\
+    "match_and_try_star": """\
 def handle(command):
     match command.split():
         case [action]:
@@ -130,7 +130,7 @@ def handle(command):
         pass
     finally:
         pass
-''',
+""",
     "tabs_and_mixed_indentation": "def f():\n\tif x:\n\t\treturn 1\n\telse:\n\t    return 2\n\nclass C:\n  def g(self):\n      pass\n",
     "crlf": "import os\r\n\r\ndef f(a,\r\n      b):\r\n    if a:\r\n        return b\r\n    return (a +\r\n            b)\r\n",
     "lone_cr": "x = 1\rdef f():\r    return x\r",

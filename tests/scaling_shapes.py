@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-HEADER = '''\
+HEADER = """\
 import asyncio
 import datetime
 import random
@@ -21,17 +21,20 @@ import inngest
 import requests
 
 client = inngest.Inngest(app_id="app")
-'''
+"""
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def one_handler(body: str) -> str:
     """A module with one async Inngest function whose body is `body` (indented lines)."""
-    return HEADER + f'''
+    return (
+        HEADER
+        + f"""
 @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
 async def handler(ctx: inngest.Context) -> None:
-{body}'''
+{body}"""
+    )
 
 
 def module_assignments(n: int) -> str:
@@ -47,13 +50,16 @@ def module_assignments(n: int) -> str:
 def steps_in_one_loop(n: int) -> str:
     """One loop holding n step calls whose IDs do not change with the loop (INN101 each)."""
     body = "".join(f'        await ctx.step.run("s{i}", work, item)\n' for i in range(n))
-    return HEADER + f'''
+    return (
+        HEADER
+        + f"""
 @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
 async def handler(ctx: inngest.Context) -> None:
     for item in ctx.event.data["items"]:
 {body}        if item:
             break
-'''
+"""
+    )
 
 
 def steps_in_one_function(n: int) -> str:
@@ -61,24 +67,30 @@ def steps_in_one_function(n: int) -> str:
     body = "".join(
         f'    value_{i} = await ctx.step.run("s{i % (n // 2 + 1)}", work, value_{i - 1})\n' for i in range(1, n)
     )
-    return HEADER + f'''
+    return (
+        HEADER
+        + f"""
 @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
 async def handler(ctx: inngest.Context) -> None:
     step = ctx.step
     value_0 = random.random()
 {body}    await step.sleep("nap", datetime.timedelta(days=400))
     return value_{n - 1}
-'''
+"""
+    )
 
 
 def many_locals(n: int) -> str:
     """One handler binding n locals, each from a call that could be a step call (`x.run()`), so
     every line asks which names are step objects in a scope of n names."""
     body = "".join(f"    v{i} = v{i - 1}.run()\n" for i in range(1, n))
-    return HEADER + f'''
+    return (
+        HEADER
+        + f"""
 @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
 async def handler(ctx: inngest.Context, v0) -> None:
-{body}'''
+{body}"""
+    )
 
 
 def unawaited_steps(n: int) -> str:
@@ -91,7 +103,7 @@ def many_functions(n: int) -> str:
     """n Inngest functions with options, waits, sends and invokes, served from one list."""
     parts = [HEADER]
     for i in range(n):
-        parts.append(f'''
+        parts.append(f"""
 @client.create_function(
     fn_id="f{i}",
     trigger=inngest.TriggerEvent(event="app/e{i}"),
@@ -107,7 +119,7 @@ async def handler_{i}(ctx: inngest.Context) -> dict:
     await ctx.step.send_event("send", [inngest.Event(name="app/e{i + 2}", data={{"id": 1}})])
     await ctx.step.invoke("call", function=handler_{max(i - 1, 0)}, data={{"id": 1}})
     return {{"found": found is None}}
-''')
+""")
     parts.append("functions = [" + ", ".join(f"handler_{i}" for i in range(n)) + "]\n")
     parts.append("functions.append(handler_0)\n")
     parts.append("inngest.fast_api.serve(app, client, functions)\n")
@@ -118,7 +130,7 @@ def many_helpers(n: int) -> str:
     """Module-level defs calling each other, with side effects and swallowed errors."""
     parts = [HEADER]
     for i in range(n):
-        parts.append(f'''
+        parts.append(f"""
 def helper_{i}(a, b):
     c = a + b
     try:
@@ -126,11 +138,11 @@ def helper_{i}(a, b):
     except Exception:
         pass
     return helper_{max(i - 1, 0)}(c, b)
-''')
-    parts.append('''
+""")
+    parts.append("""
 @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
 async def handler(ctx: inngest.Context) -> None:
-''')
+""")
     parts += [f'    helper_{i}(1, 2)\n    await ctx.step.run("h{i}", helper_{i}, 1, 2)\n' for i in range(n)]
     return "".join(parts)
 
@@ -139,7 +151,7 @@ def many_classes(n: int) -> str:
     """Classes with constant attributes and methods that take a context."""
     parts = [HEADER]
     for i in range(n):
-        parts.append(f'''
+        parts.append(f"""
 class Events{i}:
     NAME = "app/e{i}"
     OTHER = "app/o{i}"
@@ -149,7 +161,7 @@ class Events{i}:
 
     def work(self) -> int:
         return {i}
-''')
+""")
     return "".join(parts)
 
 
@@ -198,7 +210,9 @@ def wide_statement(n: int) -> str:
     entries = "".join(f'    "k{i}": "app/e{i}",\n' for i in range(n))
     events = "".join(f'            inngest.Event(name="app/E{i}", data={{"id": {i}}}),\n' for i in range(n))
     arguments = "".join(f"    a{i}=ctx.event.data['v{i}'],\n" for i in range(n))
-    return HEADER + f'''
+    return (
+        HEADER
+        + f"""
 EVENTS = {{
 {entries}}}
 
@@ -212,7 +226,8 @@ async def handler(ctx: inngest.Context) -> None:
     )
     build(
 {arguments}    )
-'''
+"""
+    )
 
 
 def many_lambdas_and_comprehensions(n: int) -> str:
@@ -222,11 +237,14 @@ def many_lambdas_and_comprehensions(n: int) -> str:
         f'    seen_{i} = {{k: v for k, v in ctx.event.data.items() if k != "{i}"}}\n'
         for i in range(n)
     )
-    return HEADER + f'''
+    return (
+        HEADER
+        + f"""
 @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
 async def handler(ctx: inngest.Context) -> None:
     totals = []
-{body}'''
+{body}"""
+    )
 
 
 def guard_clauses(n: int) -> str:
@@ -241,16 +259,17 @@ def guard_clauses(n: int) -> str:
 
 def exclusive_branches(n: int) -> str:
     """n mutually exclusive branches sharing one step ID: the `except` clauses of one `try`."""
-    handlers = "".join(
-        f'    except Error{i}:\n        await ctx.step.run("handle", work)\n' for i in range(n)
-    )
-    return HEADER + f'''
+    handlers = "".join(f'    except Error{i}:\n        await ctx.step.run("handle", work)\n' for i in range(n))
+    return (
+        HEADER
+        + f"""
 @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
 async def handler(ctx: inngest.Context) -> None:
     try:
         await ctx.step.run("handle", work)
 {handlers}    value = await (ctx.step.run("pick", a) if ctx.event.data["k"] else ctx.step.run("pick", b))
-'''
+"""
+    )
 
 
 def many_waits(n: int) -> str:
@@ -268,11 +287,14 @@ def many_waits(n: int) -> str:
 def noqa_comments(n: int) -> str:
     """Many suppression comments and reports they apply to."""
     body = "".join('        await ctx.step.run("same", work)  # noqa: INN101\n' for _ in range(n))
-    return HEADER + f'''
+    return (
+        HEADER
+        + f"""
 @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/e"))
 async def handler(ctx: inngest.Context) -> None:
     while True:
-{body}'''
+{body}"""
+    )
 
 
 @functools.lru_cache(maxsize=None)

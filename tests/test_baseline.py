@@ -44,9 +44,9 @@ JOBS = textwrap.dedent(
     """
 ).lstrip()
 
-LOOP = '''    for item in ctx.event.data["items"]:
+LOOP = """    for item in ctx.event.data["items"]:
         await ctx.step.run("pack", pack, item)
-'''
+"""
 
 
 @pytest.fixture
@@ -226,7 +226,7 @@ def test_load_baseline_error_type(tmp_path: Path) -> None:
 def test_function_attribution_from_the_index(tmp_path: Path) -> None:
     """Findings in a decorator, a body, and after the serve list get the right function (or none)."""
     from inngest_lint.api import RunOptions, lint_paths
-    from inngest_lint.config import Settings
+    from inngest_lint.settings import Settings
 
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
     source = textwrap.dedent(

@@ -48,9 +48,19 @@ def tree(generator: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def test_same_seed_gives_a_byte_identical_tree(tree: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     completed = subprocess.run(
-        [sys.executable, str(BENCH / "generate.py"), str(again), "--files", str(FILES),
-         "--inngest-ratio", str(RATIO), "--seed", "7"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            str(BENCH / "generate.py"),
+            str(again),
+            "--files",
+            str(FILES),
+            "--inngest-ratio",
+            str(RATIO),
+            "--seed",
+            "7",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert completed.returncode == 0, completed.stderr
     assert tree_bytes(again) == tree_bytes(tree)
@@ -62,8 +72,9 @@ def test_another_seed_gives_another_tree(generator: ModuleType, tree: Path, tmp_
 
 
 @pytest.mark.parametrize(("files", "ratio", "expected"), [(FILES, RATIO, 5), (400, 0.02, 8), (60, 0.02, 3)])
-def test_file_count_and_inngest_share(generator: ModuleType, tmp_path: Path, files: int, ratio: float,
-                                      expected: int) -> None:
+def test_file_count_and_inngest_share(
+    generator: ModuleType, tmp_path: Path, files: int, ratio: float, expected: int
+) -> None:
     summary = generator.generate(tmp_path / "repo", files=files, ratio=ratio, seed=1)
     python_files = sorted((tmp_path / "repo").rglob("*.py"))
     with_marker = [path for path in python_files if b"inngest" in path.read_bytes()]

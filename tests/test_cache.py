@@ -123,7 +123,8 @@ def test_process_pool_gives_the_serial_results(tmp_path: Path) -> None:
     files = {"app/__init__.py": "", "app/client.py": CLIENT, "app/main.py": MAIN, "app/jobs.py": JOBS}
     for number in range(30):
         files[f"app/extra_{number}.py"] = JOBS.replace('fn_id="a"', f'fn_id="a{number}"').replace(
-            'fn_id="b"', f'fn_id="b{number}"')
+            'fn_id="b"', f'fn_id="b{number}"'
+        )
     write_project(tmp_path, files)
     assert _run(tmp_path, use_cache=False, jobs=1) == _run(tmp_path, use_cache=False, jobs=2)
 

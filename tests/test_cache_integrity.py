@@ -28,6 +28,7 @@ from inngest_lint.config import load_settings
 from inngest_lint.diagnostics import Diagnostic, Location
 from inngest_lint.facts import model
 
+
 def _lint(root: Path, **options: object) -> tuple[list[tuple[str, int, str, str]], int]:
     """(findings, how many files were parsed) of a run from `root`; no internal error allowed."""
     old = os.getcwd()
@@ -71,7 +72,7 @@ def _entry_of(root: Path, name: str) -> tuple[Path, tuple[str, str, tuple[str, b
 
 
 def _flip(data: bytes, position: int, bit: int) -> bytes:
-    return data[:position] + bytes([data[position] ^ (1 << bit)]) + data[position + 1:]
+    return data[:position] + bytes([data[position] ^ (1 << bit)]) + data[position + 1 :]
 
 
 def test_every_byte_of_an_entry_flipped_is_caught(project: Path) -> None:
@@ -173,9 +174,16 @@ def _crafted_variants(payload: tuple) -> dict[str, tuple]:  # type: ignore[type-
 
 
 VARIANTS = [
-    "a client among the functions", "a string for a tuple", "a line that is not a number", "a negative line",
-    "a finding in another file", "an unknown kind of value", "a reference nested 150 deep",
-    "a reference shared 2^60 ways", "a noqa map of strings", "facts of another file",
+    "a client among the functions",
+    "a string for a tuple",
+    "a line that is not a number",
+    "a negative line",
+    "a finding in another file",
+    "an unknown kind of value",
+    "a reference nested 150 deep",
+    "a reference shared 2^60 ways",
+    "a noqa map of strings",
+    "facts of another file",
     "a set of records for a frozenset of names",
 ]
 
@@ -210,15 +218,23 @@ def test_an_index_or_entry_linked_to_dev_zero_is_not_read(project: Path) -> None
 
     completed = subprocess.run(
         [sys.executable, "-m", "inngest_lint", ".", "--output-format", "json"],
-        cwd=project, capture_output=True, text=True, timeout=60, check=False, preexec_fn=limit_memory,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        preexec_fn=limit_memory,
     )
     assert completed.returncode == 1, completed.stderr
     found = [(item["path"], item["line"], item["code"]) for item in json.loads(completed.stdout)]
-    assert sorted(found) == sorted((os.path.relpath(p, project) if os.path.isabs(p) else p, line, code)
-                                   for p, line, code, _ in cold)
+    assert sorted(found) == sorted(
+        (os.path.relpath(p, project) if os.path.isabs(p) else p, line, code) for p, line, code, _ in cold
+    )
 
 
-def test_cache_dir_gitignore_only_in_a_directory_the_linter_created(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_dir_gitignore_only_in_a_directory_the_linter_created(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     assert CliRunner().invoke(main, [".", "--cache-dir", "."]).exit_code == 1
     assert not (project / ".gitignore").exists(), "a .gitignore of '*' at the repository root ignores every new file"
@@ -258,9 +274,9 @@ def test_the_facts_schema_is_part_of_the_key() -> None:
 def test_every_fixture_result_validates() -> None:
     """What the engine writes is accepted: the validation must not turn real entries into misses
     (a field type or a kind it does not know would make every warm run a cold one)."""
-    from inngest_lint.config import Settings
     from inngest_lint.engine.file_pass import FileInput, lint_file
     from inngest_lint.registry import all_rules
+    from inngest_lint.settings import Settings
 
     codes = frozenset(rule.code for rule in all_rules())
     fixtures = sorted((Path(__file__).parent / "fixtures").rglob("*.py"))
@@ -270,10 +286,19 @@ def test_every_fixture_result_validates() -> None:
         if any(d.internal for d in result.diagnostics):
             continue
         file_digest = cache_module.digest(path.read_bytes())
-        payload = (cache_module._FORMAT, cache_module.SCHEMA, str(path), file_digest, result.parsed,
-                   list(result.diagnostics), result.facts, result.noqa)
+        payload = (
+            cache_module._FORMAT,
+            cache_module.SCHEMA,
+            str(path),
+            file_digest,
+            result.parsed,
+            list(result.diagnostics),
+            result.facts,
+            result.noqa,
+        )
         data = cache_module.encode_entry(payload)
-        cache_module.validate_result(cache_module.decode_entry(data), str(path), file_digest,
-                                     ("pkg.module", False), len(data))
+        cache_module.validate_result(
+            cache_module.decode_entry(data), str(path), file_digest, ("pkg.module", False), len(data)
+        )
         checked += 1
     assert checked > 100

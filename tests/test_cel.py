@@ -129,22 +129,18 @@ def test_data_path_bracket_key() -> None:
 
 
 def test_data_path_double_quoted_and_raw_bracket_keys() -> None:
-    assert _keys('async.data["lead_id"] == event.data[r\'k\']') == [
+    assert _keys("async.data[\"lead_id\"] == event.data[r'k']") == [
         ("async", "lead_id", ()),
         ("event", "k", ()),
     ]
 
 
 def test_data_path_rest_fields_and_string_keys() -> None:
-    assert _keys("event.data.user['profile'].email == 'a'") == [
-        ("event", "user", ("profile", "email"))
-    ]
+    assert _keys("event.data.user['profile'].email == 'a'") == [("event", "user", ("profile", "email"))]
 
 
 def test_data_path_method_call_ends_path() -> None:
-    assert _keys("event.data.user.email.endsWith('@acme.com')") == [
-        ("event", "user", ("email",))
-    ]
+    assert _keys("event.data.user.email.endsWith('@acme.com')") == [("event", "user", ("email",))]
     assert _keys("event.data.name.startsWith('a')") == [("event", "name", ())]
 
 
@@ -614,9 +610,7 @@ def test_corpus_expected_validity(expr: str, valid: bool) -> None:
 
 @pytest.fixture(scope="module")
 def celpy_env() -> object:
-    celpy = pytest.importorskip(
-        "celpy", reason="cel-python (the oracle) is not installed; pip install cel-python"
-    )
+    celpy = pytest.importorskip("celpy", reason="cel-python (the oracle) is not installed; pip install cel-python")
     return celpy.Environment()
 
 

@@ -176,7 +176,9 @@ def test_syntax_error_binary_and_non_utf8_files(repo: Path) -> None:
     (repo / "src" / "broken.py").write_text("import inngest\ndef f(:\n")
     (repo / "src" / "binary.py").write_bytes(b"import inngest\x00\x01")
     (repo / "src" / "latin.py").write_bytes("import inngest\nname = 'caf\xe9'\n".encode("latin-1"))
-    (repo / "src" / "declared.py").write_bytes("# -*- coding: latin-1 -*-\nimport inngest\nx = 'caf\xe9'\n".encode("latin-1"))
+    (repo / "src" / "declared.py").write_bytes(
+        "# -*- coding: latin-1 -*-\nimport inngest\nx = 'caf\xe9'\n".encode("latin-1")
+    )
     code, out, _ = run("src")
     assert code == 1
     assert "src/broken.py:2:" in out and "INN900" in out
@@ -283,7 +285,10 @@ def test_the_fast_exit_keeps_output_and_exit_codes(repo: Path) -> None:
     assert help_text.returncode == 0 and "Usage" in help_text.stdout
     # A reader that leaves early (`| head -1`) gets no traceback.
     piped = subprocess.run(
-        f"{' '.join(command)} src | head -1", shell=True, capture_output=True, text=True  # noqa: S602
+        f"{' '.join(command)} src | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,  # noqa: S602
     )
     assert "INN101" in piped.stdout and "Traceback" not in piped.stderr
 

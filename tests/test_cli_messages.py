@@ -30,14 +30,17 @@ async def handler(ctx: inngest.Context) -> None:
         await ctx.step.run("process", work, item)
     await ctx.step.sleep("nap", 5)
 """
-GOOD = BAD.replace('"process"', 'f"process-{item}"').replace('fn_id="f"', 'fn_id="g"').replace(
-    '    await ctx.step.sleep("nap", 5)\n', ""
+GOOD = (
+    BAD.replace('"process"', 'f"process-{item}"')
+    .replace('fn_id="f"', 'fn_id="g"')
+    .replace('    await ctx.step.sleep("nap", 5)\n', "")
 )
 
 
 def transcript(*args: str) -> str:
-    result = CliRunner().invoke(main, ["--no-cache", *args] if args[:1] != ("rules",) else list(args),
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["--no-cache", *args] if args[:1] != ("rules",) else list(args), catch_exceptions=False
+    )
     return (
         f"$ inngest-lint {shlex.join(args)}\n"
         f"exit {result.exit_code}\n"
@@ -125,6 +128,7 @@ def test_rules_as_json() -> None:
     check_golden("rules.json.txt", output)
     rows = json.loads(output.split("--- stdout\n")[1].split("--- stderr\n")[0])
     assert {"code", "name", "severity", "default", "fix", "summary"} == set(rows[0])
-    assert CliRunner().invoke(main, ["rules", "--output-format", "json"]).stdout == CliRunner().invoke(
-        main, ["rules", "--format", "json"]
-    ).stdout
+    assert (
+        CliRunner().invoke(main, ["rules", "--output-format", "json"]).stdout
+        == CliRunner().invoke(main, ["rules", "--format", "json"]).stdout
+    )

@@ -10,7 +10,12 @@ from __future__ import annotations
 import pytest
 
 from inngest_lint.rules._config import describe_duration, timedelta_hint
-from inngest_lint.rules._cron import _known_zones, cron_problem, looks_like_cron, time_zone_problem
+from inngest_lint.rules._cron import (
+    _known_zones,
+    cron_problem,
+    looks_like_cron,
+    time_zone_problem,
+)
 from inngest_lint.rules.inn110_retry_after_bad_argument import parse_duration_text
 from inngest_lint.rules.inn601_hard_coded_key import EVENT, SIGNING, key_kind
 
@@ -92,8 +97,15 @@ def test_special_time_zone_names_need_no_database() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("0 * * * *", True), ("TZ=UTC 0 9 * * 1", True), ("@daily", True), ("0 0 12 * * ?", True),
-     ("app/user.created", False), ("inngest/function.failed", False), ("every day at noon", False)],
+    [
+        ("0 * * * *", True),
+        ("TZ=UTC 0 9 * * 1", True),
+        ("@daily", True),
+        ("0 0 12 * * ?", True),
+        ("app/user.created", False),
+        ("inngest/function.failed", False),
+        ("every day at noon", False),
+    ],
 )
 def test_looks_like_cron(text: str, expected: bool) -> None:
     assert looks_like_cron(text) is expected
@@ -143,8 +155,19 @@ def test_key_kind(text: str, position: str | None, expected: str | None) -> None
 
 @pytest.mark.parametrize(
     ("text", "milliseconds"),
-    [("5m", 300_000), ("30s", 30_000), ("1h30m", 5_400_000), ("2 minutes", 120_000), ("1.5h", 5_400_000),
-     ("500ms", 500), ("1d", 86_400_000), ("External API timeout", None), ("5", None), ("m5", None), ("", None)],
+    [
+        ("5m", 300_000),
+        ("30s", 30_000),
+        ("1h30m", 5_400_000),
+        ("2 minutes", 120_000),
+        ("1.5h", 5_400_000),
+        ("500ms", 500),
+        ("1d", 86_400_000),
+        ("External API timeout", None),
+        ("5", None),
+        ("m5", None),
+        ("", None),
+    ],
 )
 def test_parse_duration_text(text: str, milliseconds: float | None) -> None:
     assert parse_duration_text(text) == milliseconds
@@ -152,8 +175,14 @@ def test_parse_duration_text(text: str, milliseconds: float | None) -> None:
 
 @pytest.mark.parametrize(
     ("milliseconds", "text"),
-    [(86_400_000 * 400, "400 days"), (604_800_000, "1 week"), (1500, "1.5 seconds"), (500, "500 ms"),
-     (60_000, "1 minute"), (0, "0 ms")],
+    [
+        (86_400_000 * 400, "400 days"),
+        (604_800_000, "1 week"),
+        (1500, "1.5 seconds"),
+        (500, "500 ms"),
+        (60_000, "1 minute"),
+        (0, "0 ms"),
+    ],
 )
 def test_describe_duration(milliseconds: float, text: str) -> None:
     assert describe_duration(milliseconds) == text

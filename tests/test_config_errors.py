@@ -33,7 +33,7 @@ PYPROJECTS = [
     ("[tool.inngest-lint]\nextend-select = ['NOPE']\n", "'extend-select'"),
     ("[tool.inngest-lint]\nseverity = {NOPE = 'error'}\n", "'severity'"),
     ("[tool.inngest-lint]\nper-file-ignores = {'*.py' = ['NOPE']}\n", "'per-file-ignores'"),
-    ("[tool.inngest-lint]\n\"a\\nb\" = 1\n", "unknown key"),
+    ('[tool.inngest-lint]\n"a\\nb" = 1\n', "unknown key"),
     ("[tool.inngest-lint]\nexclude = '" + "x" * 5000 + "'\n", "'exclude'"),
     ("[tool.inngest-lint\n", "line 1"),
 ]
@@ -77,7 +77,12 @@ def test_load_settings_raises_only_config_errors(tmp_path: Path, pyproject: str,
 
 @pytest.mark.parametrize(
     ("text", "key"),
-    [("tool = 5\n", "'tool'"), (NESTED, "'a'"), ("exclude = ['!']\n", "'exclude'"), ("[tool]\ninngest-lint = []\n", "inngest-lint")],
+    [
+        ("tool = 5\n", "'tool'"),
+        (NESTED, "'a'"),
+        ("exclude = ['!']\n", "'exclude'"),
+        ("[tool]\ninngest-lint = []\n", "inngest-lint"),
+    ],
 )
 def test_explicit_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, key: str) -> None:
     config = tmp_path / "inngest-lint.toml"
@@ -95,9 +100,7 @@ def test_cli_selector_problems_name_the_option(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["app.py", "--no-cache", "--select", "NOPE"])
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines() == [
-        "inngest-lint: error: --select: unknown rule code or name 'NOPE'"
-    ]
+    assert result.stderr.strip().splitlines() == ["inngest-lint: error: --select: unknown rule code or name 'NOPE'"]
 
 
 def _limit_memory() -> None:
@@ -122,7 +125,12 @@ def test_a_special_pyproject_on_the_way_up_neither_hangs_nor_is_read(tmp_path: P
         os.symlink("/dev/zero", tmp_path / "pyproject.toml")
     completed = subprocess.run(
         [sys.executable, "-m", "inngest_lint", "app.py", "--no-cache"],
-        cwd=service, capture_output=True, text=True, timeout=30, check=False, preexec_fn=_limit_memory,
+        cwd=service,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        preexec_fn=_limit_memory,
     )
     assert "Traceback" not in completed.stderr, completed.stderr
     assert completed.returncode in (0, 2), completed
@@ -137,7 +145,11 @@ def test_flake8_plugin_reports_config_problems_as_one_finding(tmp_path: Path) ->
         (tmp_path / "jobs.py").write_text(APP + "# inngest\n", encoding="utf-8")
         completed = subprocess.run(
             [sys.executable, "-m", "flake8", "--isolated", "--select", "INN", "jobs.py"],
-            cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert "Traceback" not in completed.stderr, completed.stderr
         lines = completed.stdout.splitlines()
@@ -153,9 +165,7 @@ def test_language_server_reports_config_problems(tmp_path: Path) -> None:
         (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
         path = tmp_path / "jobs.py"
         path.write_text(source, encoding="utf-8")
-        job = server.LintJob(
-            server.ProjectKey(tmp_path), (server.DocumentSnapshot(path.as_uri(), path, source, 1),)
-        )
+        job = server.LintJob(server.ProjectKey(tmp_path), (server.DocumentSnapshot(path.as_uri(), path, source, 1),))
         outcome = server.run_lint_job(job)
         assert len(outcome.problems) == 1, outcome.problems
         _assert_one_line(outcome.problems[0], tmp_path / "pyproject.toml", "")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from inngest_lint.config import Settings
 from inngest_lint.engine.file_pass import FileInput, lint_file
 from inngest_lint.registry import all_rules
+from inngest_lint.settings import Settings
 
 CODES = frozenset(rule.code for rule in all_rules())
 

@@ -91,12 +91,12 @@ def test_per_file_rule_with_flake8_line_and_column(tmp_path: Path) -> None:
 
 
 def test_flake8_noqa_is_honoured(tmp_path: Path) -> None:
-    write(tmp_path, {"jobs.py": JOBS.replace('work, item)', 'work, item)  # noqa: INN101')})
+    write(tmp_path, {"jobs.py": JOBS.replace("work, item)", "work, item)  # noqa: INN101")})
     assert flake8(tmp_path, "--select", "INN", "jobs.py") == (0, [])
 
 
 def test_flake8_noqa_for_another_code_does_not_hide_ours(tmp_path: Path) -> None:
-    write(tmp_path, {"jobs.py": JOBS.replace('work, item)', 'work, item)  # noqa: E501')})
+    write(tmp_path, {"jobs.py": JOBS.replace("work, item)", "work, item)  # noqa: E501")})
     code, lines = flake8(tmp_path, "--select", "INN", "jobs.py")
     assert code == 1 and [line.split(" ")[1] for line in lines] == ["INN101"]
 
@@ -112,14 +112,24 @@ def test_project_rule_when_flake8_lints_one_file_of_two(tmp_path: Path) -> None:
 
 
 def test_project_rule_sees_the_other_file_serving_it(tmp_path: Path) -> None:
-    write(tmp_path, {"jobs.py": FINE, "main.py": MAIN_SERVING_A_ONLY.replace("[a]", "[a, b]").replace(
-        "import a, client", "import a, b, client")})
+    write(
+        tmp_path,
+        {
+            "jobs.py": FINE,
+            "main.py": MAIN_SERVING_A_ONLY.replace("[a]", "[a, b]").replace("import a, client", "import a, b, client"),
+        },
+    )
     assert flake8(tmp_path, "--select", "INN", "jobs.py") == (0, [])
 
 
 def test_nothing_when_the_file_is_fine(tmp_path: Path) -> None:
-    write(tmp_path, {"jobs.py": FINE, "main.py": MAIN_SERVING_A_ONLY.replace("[a]", "[a, b]").replace(
-        "import a, client", "import a, b, client")})
+    write(
+        tmp_path,
+        {
+            "jobs.py": FINE,
+            "main.py": MAIN_SERVING_A_ONLY.replace("[a]", "[a, b]").replace("import a, client", "import a, b, client"),
+        },
+    )
     assert flake8(tmp_path, "jobs.py", "main.py", "--select", "INN") == (0, [])
 
 
@@ -166,7 +176,7 @@ def test_invalid_project_config_is_one_clear_finding_not_a_crash(tmp_path: Path)
 def test_unsaved_text_from_stdin_is_linted_as_given(tmp_path: Path) -> None:
     """Editors pipe the buffer with --stdin-display-name: positions follow the buffer."""
     write(tmp_path, {"jobs.py": FINE, "main.py": MAIN_SERVING_A_ONLY})
-    buffer = FINE.replace("\n\n@client.create_function(fn_id=\"b\"", "\n\n\n\n@client.create_function(fn_id=\"b\"")
+    buffer = FINE.replace('\n\n@client.create_function(fn_id="b"', '\n\n\n\n@client.create_function(fn_id="b"')
     completed = subprocess.run(
         [sys.executable, "-m", "flake8", "--isolated", "--select", "INN", "--stdin-display-name", "jobs.py", "-"],
         cwd=tmp_path,

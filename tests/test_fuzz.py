@@ -109,7 +109,9 @@ def test_mutants_of_the_fixtures(tmp_path: Path) -> None:
         compiled += compiles
         reported = "INN900" in codes.get(file_name, set())
         if reported == compiles and names[file_name] not in KNOWN_ELSEWHERE:
-            unexpected.append(f"{names[file_name]}: {'compiles, yet INN900' if compiles else 'does not compile, no INN900'}")
+            unexpected.append(
+                f"{names[file_name]}: {'compiles, yet INN900' if compiles else 'does not compile, no INN900'}"
+            )
     assert not unexpected, "INN900 must be reported exactly when compile() fails:\n" + "\n".join(unexpected)
     assert compiled >= len(sources) // 4, "too few mutants compile to reach the rules"
 
@@ -124,8 +126,13 @@ def test_generated_programs_wrapped_in_inngest_code(tmp_path: Path) -> None:
 
     programs: list[str] = []
 
-    @settings(max_examples=GENERATED_PROGRAMS, derandomize=True, database=None, deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=GENERATED_PROGRAMS,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(hypothesmith.from_grammar() | hypothesmith.from_node())
     def collect(source: str) -> None:
         programs.append(source)

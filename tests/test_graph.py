@@ -137,9 +137,13 @@ def test_every_edge_kind_and_node_kind_of_the_fixture(graph_project: Path) -> No
 
 def test_edge_locations_point_at_the_code_that_makes_them(graph_project: Path) -> None:
     data = graph_json()
-    constants = {"CONTACT_CREATED": "crm/contact.created", "CONTACT_DELETED": "crm/contact.deleted",
-                 "CONTACT_VERIFIED": "crm/contact.verified", "CONTACT_ENRICH": "crm/contact.enrich",
-                 "LEAD_SCORED": "crm/lead.scored"}
+    constants = {
+        "CONTACT_CREATED": "crm/contact.created",
+        "CONTACT_DELETED": "crm/contact.deleted",
+        "CONTACT_VERIFIED": "crm/contact.verified",
+        "CONTACT_ENRICH": "crm/contact.enrich",
+        "LEAD_SCORED": "crm/lead.scored",
+    }
     checked = 0
     for edge in data["edges"]:
         event = next((end for end in (edge["source"], edge["target"]) if end.startswith("event:")), None)
@@ -148,7 +152,7 @@ def test_edge_locations_point_at_the_code_that_makes_them(graph_project: Path) -
         name = event.split(":", 1)[1]
         for location in edge["locations"]:
             line = Path(location["path"]).read_text(encoding="utf-8").splitlines()[location["line"] - 1]
-            written = line[location["column"] - 1:]
+            written = line[location["column"] - 1 :]
             assert written.startswith(f'"{name}"') or any(
                 written.startswith(constant) and value == name for constant, value in constants.items()
             ), (edge, line)
@@ -182,9 +186,10 @@ def test_json_follows_its_schema(graph_project: Path) -> None:
 
 
 def test_findings_follow_the_users_settings(small_project) -> None:  # type: ignore[no-untyped-def]
-    root = small_project({
-        "app/__init__.py": "",
-        "app/jobs.py": """
+    root = small_project(
+        {
+            "app/__init__.py": "",
+            "app/jobs.py": """
             import inngest
             import inngest.flask
 
@@ -202,7 +207,8 @@ def test_findings_follow_the_users_settings(small_project) -> None:  # type: ign
 
             inngest.flask.serve(None, client, [a])
         """,
-    })
+        }
+    )
     nodes = nodes_of(graph_json())
     assert nodes["event:app/unheard"]["findings"] == []  # noqa on the send
     # The trigger nothing sends (INN304) is in `b`'s code too.
@@ -218,8 +224,9 @@ def test_findings_follow_the_users_settings(small_project) -> None:  # type: ign
 
 
 def test_dynamic_names_unresolved_invokes_and_orphans(small_project) -> None:  # type: ignore[no-untyped-def]
-    small_project({
-        "jobs.py": """
+    small_project(
+        {
+            "jobs.py": """
             import inngest
 
             client = inngest.Inngest(app_id="app")
@@ -236,7 +243,8 @@ def test_dynamic_names_unresolved_invokes_and_orphans(small_project) -> None:  #
                 ctx.step.send_event("fan-out", inngest.Event(name=f"app/{kind}.changed", data={}))
                 ctx.step.invoke("other", function=somewhere_else(), data={})
         """,
-    })
+        }
+    )
     data = graph_json()
     nodes = nodes_of(data)
     dynamic = [node for node in nodes.values() if node["kind"] == "event" and node["dynamic"]]
@@ -250,15 +258,16 @@ def test_dynamic_names_unresolved_invokes_and_orphans(small_project) -> None:  #
 
 
 def test_shared_and_dynamic_function_ids_get_distinct_node_ids(small_project) -> None:  # type: ignore[no-untyped-def]
-    small_project({
-        "one.py": """
+    small_project(
+        {
+            "one.py": """
             import inngest
             client = inngest.Inngest(app_id="one")
 
             @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="one/sync"))
             def sync(ctx): ...
         """,
-        "two.py": """
+            "two.py": """
             import inngest
             import os
             client = inngest.Inngest(app_id="two")
@@ -269,7 +278,8 @@ def test_shared_and_dynamic_function_ids_get_distinct_node_ids(small_project) ->
             @client.create_function(fn_id=os.environ["FN"], trigger=inngest.TriggerEvent(event="two/env"))
             def from_env(ctx): ...
         """,
-    })
+        }
+    )
     nodes = nodes_of(graph_json())
     functions = {node_id for node_id, node in nodes.items() if node["kind"] == "function"}
     assert functions == {"function:one.sync", "function:two.sync", "function:two.from_env"}
@@ -299,8 +309,9 @@ HOSTILE = 'evil/"</script><img src=x onerror=alert(1)>#1&amp;\\n`end`'
 
 @pytest.fixture
 def hostile_project(small_project):  # type: ignore[no-untyped-def]
-    return small_project({
-        "app.py": f"""
+    return small_project(
+        {
+            "app.py": f"""
             import inngest
 
             client = inngest.Inngest(app_id="app")
@@ -312,7 +323,8 @@ def hostile_project(small_project):  # type: ignore[no-untyped-def]
             def route() -> None:
                 client.send_sync(inngest.Event(name=EVIL, data={{}}))
         """,
-    })
+        }
+    )
 
 
 def test_mermaid_ids_are_safe_and_labels_escaped(hostile_project: Path) -> None:
@@ -325,7 +337,7 @@ def test_mermaid_ids_are_safe_and_labels_escaped(hostile_project: Path) -> None:
     for line in node_lines:
         node_id = line.split("[", 1)[0].split("(", 1)[0]
         assert node_id.isidentifier() and node_id.split("_")[0] in ("fn", "ev", "snd", "cron")
-        label = line[len(node_id):].rsplit(":::", 1)[0].strip('[]()/{}"')
+        label = line[len(node_id) :].rsplit(":::", 1)[0].strip('[]()/{}"')
         assert '"' not in label and "<" not in label.replace("<br/>", "") and ">" not in label.replace("<br/>", "")
     assert "fn_end[" in out  # `end` is a Mermaid keyword; the prefix keeps it an id
     assert mermaid.escape_label('a"b#c<d>&`\\n') == "a#quot;b#35;c#lt;d#gt;#amp;#96;#92;n"
@@ -390,12 +402,25 @@ def render_in_chromium(page: Path, fragment: str, profile: Path) -> _DomNodes:
     assert CHROMIUM is not None
     completed = subprocess.run(
         [
-            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={profile}", "--virtual-time-budget=3000", "--window-size=1400,900", "--dump-dom",
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=3000",
+            "--window-size=1400,900",
+            "--dump-dom",
             page.resolve().as_uri() + fragment,
         ],
-        capture_output=True, text=True, timeout=180, check=False,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     parser = _DomNodes()
@@ -425,8 +450,13 @@ def test_html_draws_every_node_and_the_hash_filter_hides_others(graph_project: P
     # Who sends and who listens to a matching event stays in view...
     assert {"sender:crm.web:create_contact", "function:sync-contact", "function:score-lead"} <= visible
     # ...and the rest of the project steps aside.
-    assert {"event:stripe/charge.succeeded", "function:stripe-charge", "cron:0 9 * * MON",
-            "event:billing/invoice.paid", "event:audit/*"} <= hidden
+    assert {
+        "event:stripe/charge.succeeded",
+        "function:stripe-charge",
+        "cron:0 9 * * MON",
+        "event:billing/invoice.paid",
+        "event:audit/*",
+    } <= hidden
     assert all("display: none" in str(filtered.nodes[node_id].get("style")) for node_id in hidden)
 
 

@@ -13,8 +13,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import lint_project, write_project
+
 from inngest_lint.api import RunOptions, lint_paths
 from inngest_lint.config import load_settings
 from inngest_lint.facts.model import Definition, FileFacts, InngestFunction
@@ -155,7 +155,9 @@ def test_definitions_record_what_a_helper_body_does(helper_project: Path) -> Non
     assert _definition(helpers, "reraises").swallows is None
     posts = _definition(helpers, "posts")
     assert (posts.effect, posts.effect_location.line if posts.effect_location else None) == (
-        "an HTTP POST via httpx", _line(HELPERS, 'httpx.post("https://hooks.example.com"'))
+        "an HTTP POST via httpx",
+        _line(HELPERS, 'httpx.post("https://hooks.example.com"'),
+    )
     # The client is imported: the helper's file cannot tell, phase 2 settles it.
     sends = _definition(helpers, "sends")
     assert sends.effect == "" and sends.client_send is not None

@@ -24,8 +24,7 @@ POSIX_ONLY = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs a
 TIMEOUT = 20.0
 #: A run over these small trees needs well under this much address space; reading /dev/zero
 #: would need all of it.
-MEMORY_CAP = 4 * 1024 ** 3
-
+MEMORY_CAP = 4 * 1024**3
 
 
 @pytest.fixture
@@ -46,8 +45,9 @@ def _limits() -> None:  # pragma: no cover - runs in the child
         pass  # no such limit here (macOS refuses RLIMIT_AS): the timeout still applies
 
 
-def lint(cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = TIMEOUT,
-         preexec: object = _limits) -> subprocess.CompletedProcess[str]:
+def lint(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = TIMEOUT, preexec: object = _limits
+) -> subprocess.CompletedProcess[str]:
     """`python -m inngest_lint ARGS` in `cwd`; a run that outlives `timeout` fails the test.
 
     The child gets its own process group, so a hung run and any workers it started are
@@ -72,8 +72,10 @@ def lint(cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: floa
         process.communicate()
         pytest.fail(f"inngest-lint {' '.join(args)} did not finish in {timeout:.0f} s")
     return subprocess.CompletedProcess(
-        process.args, process.returncode,
-        out.decode("utf-8", "backslashreplace"), err.decode("utf-8", "backslashreplace"),
+        process.args,
+        process.returncode,
+        out.decode("utf-8", "backslashreplace"),
+        err.decode("utf-8", "backslashreplace"),
     )
 
 
@@ -285,7 +287,10 @@ def test_the_language_server_lints_a_project_holding_a_fifo(repo: Path) -> None:
     os.mkfifo(repo / "src" / "x.py")
     (repo / "src" / "z.py").symlink_to("/dev/zero")
     completed = subprocess.run(
-        [sys.executable, "-c", SERVER_JOB, str(repo.resolve())], capture_output=True, text=True, timeout=TIMEOUT,
+        [sys.executable, "-c", SERVER_JOB, str(repo.resolve())],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
         preexec_fn=_limits,
     )
     assert completed.returncode == 0, completed.stderr
@@ -316,8 +321,9 @@ ALL_FORMATS = ["text", "json", "json-lines", "sarif", "github", "gitlab", "junit
 def test_the_graph_of_a_project_with_a_file_name_that_is_not_utf8(undecodable_repo: Path, graph_format: str) -> None:
     out = undecodable_repo / f"graph.{graph_format}"
     for target in (["-o", str(out)], []):
-        done = lint(undecodable_repo, "graph", "--format", graph_format, *target, ".",
-                    env={"PYTHONIOENCODING": "utf-8:strict"})
+        done = lint(
+            undecodable_repo, "graph", "--format", graph_format, *target, ".", env={"PYTHONIOENCODING": "utf-8:strict"}
+        )
         assert done.returncode in (0, 1) and "Traceback" not in done.stderr, (done.returncode, done.stderr)
     text = out.read_text(encoding="utf-8")
     shown = str(json.loads(text)) if graph_format == "json" else text
@@ -327,16 +333,19 @@ def test_the_graph_of_a_project_with_a_file_name_that_is_not_utf8(undecodable_re
 
 @POSIX_ONLY
 @pytest.mark.parametrize("output_format", ALL_FORMATS)
-def test_a_file_name_that_is_not_utf8_is_shown_escaped_in_every_format(undecodable_repo: Path,
-                                                                        output_format: str) -> None:
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_in_every_format(
+    undecodable_repo: Path, output_format: str
+) -> None:
     # A UTF-8 locale writes stdout strictly (only the C locale escapes undecodable bytes).
     done = lint(undecodable_repo, "--output-format", output_format, ".", env={"PYTHONIOENCODING": "utf-8:strict"})
     assert_clean_run(done)
     assert done.returncode == 1
     assert "src/bad.py" in done.stdout  # the other file keeps its findings
     if output_format == "sarif":
-        uris = {result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                for result in json.loads(done.stdout)["runs"][0]["results"]}
+        uris = {
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for result in json.loads(done.stdout)["runs"][0]["results"]
+        }
         assert uris == {"src/bad.py", "src/bad%FF.py"}  # a URI names the file's own bytes
     else:
         assert SHOWN in done.stdout.replace("\\\\", "\\")  # JSON escapes the backslash itself
@@ -377,8 +386,9 @@ def test_every_reporter_renders_undecodable_text_safely(tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     name = os.fsdecode(b"src/" + UNDECODABLE)
     diagnostics = [
-        Diagnostic(name, 6, 11, "INN203", f"function ID 'g' is already used at {name}:6",
-                   related=(Location(name, 6, 11),)),
+        Diagnostic(
+            name, 6, 11, "INN203", f"function ID 'g' is already used at {name}:6", related=(Location(name, 6, 11),)
+        ),
         Diagnostic(name, 1, 1, "INN000", f"internal error in {name}", internal=True),
     ]
     assert sorted(REPORTERS) == sorted(ALL_FORMATS)
@@ -411,8 +421,17 @@ def test_python_dash_m_never_imports_the_working_directorys_modules(repo: Path, 
 
 
 # ------------------------------------------------------------------------- baselines, atomically
-OLD_BASELINE = json.dumps({"version": 1, "tool": "inngest-lint", "findings": [
-    {"path": "src/old.py", "code": "INN101", "function": "f", "identity": "x", "count": 1}]}, indent=2) + "\n"
+OLD_BASELINE = (
+    json.dumps(
+        {
+            "version": 1,
+            "tool": "inngest-lint",
+            "findings": [{"path": "src/old.py", "code": "INN101", "function": "f", "identity": "x", "count": 1}],
+        },
+        indent=2,
+    )
+    + "\n"
+)
 
 
 def _small_files() -> None:  # pragma: no cover - runs in the child
@@ -427,8 +446,15 @@ def _small_files() -> None:  # pragma: no cover - runs in the child
 def test_a_baseline_write_that_fails_midway_keeps_the_old_baseline(repo: Path) -> None:
     baseline = repo / "baseline.json"
     baseline.write_text(OLD_BASELINE)
-    done = lint(repo, "--no-cache", "--write-baseline", "baseline.json", ".",
-                env={"PYTHONDONTWRITEBYTECODE": "1"}, preexec=_small_files)
+    done = lint(
+        repo,
+        "--no-cache",
+        "--write-baseline",
+        "baseline.json",
+        ".",
+        env={"PYTHONDONTWRITEBYTECODE": "1"},
+        preexec=_small_files,
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().startswith("inngest-lint: error: baseline.json: cannot write the baseline:")

@@ -30,30 +30,46 @@ def target(resolver: ImportResolver, dotted: str, origin: Path) -> tuple[str, tu
 
 
 def test_two_services_each_get_their_own_top_level_package(tmp_path: Path) -> None:
-    resolver = tree(tmp_path, [
-        "api/app/__init__.py", "api/app/client.py", "api/app/main.py",
-        "worker/app/__init__.py", "worker/app/client.py", "worker/app/main.py",
-    ])
+    resolver = tree(
+        tmp_path,
+        [
+            "api/app/__init__.py",
+            "api/app/client.py",
+            "api/app/main.py",
+            "worker/app/__init__.py",
+            "worker/app/client.py",
+            "worker/app/main.py",
+        ],
+    )
     assert target(resolver, "app.client.client", tmp_path / "api/app/main.py") == ("api/app/client.py", ("client",))
     assert target(resolver, "app.client.client", tmp_path / "worker/app/main.py") == (
-        "worker/app/client.py", ("client",))
+        "worker/app/client.py",
+        ("client",),
+    )
     # From outside both services, `app` could be either: ambiguous, never a guess.
     assert target(resolver, "app.client", tmp_path / "scripts/deploy.py") == "ambiguous"
 
 
 def test_namespace_folders_resolve_relative_imports_by_path(tmp_path: Path) -> None:
-    resolver = tree(tmp_path, [
-        "examples/fastapi_app/client.py", "examples/fastapi_app/functions.py",
-        "examples/flask_app/client.py", "examples/flask_app/functions.py",
-        "examples/shared/util.py",
-    ])
+    resolver = tree(
+        tmp_path,
+        [
+            "examples/fastapi_app/client.py",
+            "examples/fastapi_app/functions.py",
+            "examples/flask_app/client.py",
+            "examples/flask_app/functions.py",
+            "examples/shared/util.py",
+        ],
+    )
     for app in ("fastapi_app", "flask_app"):
         origin = tmp_path / "examples" / app / "functions.py"
         name, is_package = resolver.module_name(str(origin))
         assert (name, is_package) == (f"examples.{app}.functions", False)
         # `from .client import inngest_client`, made absolute with the file's own name.
         assert target(resolver, f"examples.{app}.client.inngest_client", origin) == (
-            f"examples/{app}/client.py", ("inngest_client",))
+            f"examples/{app}/client.py",
+            ("inngest_client",),
+        )
         # `from ..shared.util import x` climbs the namespace folders too.
         assert target(resolver, "examples.shared.util.x", origin) == ("examples/shared/util.py", ("x",))
         # A script-style import of a sibling module (`python functions.py`).
@@ -61,26 +77,47 @@ def test_namespace_folders_resolve_relative_imports_by_path(tmp_path: Path) -> N
 
 
 def test_app_rooted_in_a_subfolder_and_a_namespace_app_folder(tmp_path: Path) -> None:
-    resolver = tree(tmp_path, [
-        "server/app/main.py", "server/app/core/client.py", "server/app/jobs/orders.py", "server/tests/test_jobs.py",
-    ])
+    resolver = tree(
+        tmp_path,
+        [
+            "server/app/main.py",
+            "server/app/core/client.py",
+            "server/app/jobs/orders.py",
+            "server/tests/test_jobs.py",
+        ],
+    )
     origin = tmp_path / "server/app/jobs/orders.py"
-    assert target(resolver, "app.core.client.inngest_client", origin) == ("server/app/core/client.py", ("inngest_client",))
+    assert target(resolver, "app.core.client.inngest_client", origin) == (
+        "server/app/core/client.py",
+        ("inngest_client",),
+    )
     assert target(resolver, "app.jobs.orders", tmp_path / "server/tests/test_jobs.py") == (
-        "server/app/jobs/orders.py", ())
+        "server/app/jobs/orders.py",
+        (),
+    )
 
 
 def test_src_layout_and_tests_beside_it(tmp_path: Path) -> None:
-    resolver = tree(tmp_path, [
-        "search/pyproject.toml", "search/src/search_svc/__init__.py", "search/src/search_svc/client.py",
-        "search/src/search_svc/app.py", "search/tests/test_app.py",
-    ])
+    resolver = tree(
+        tmp_path,
+        [
+            "search/pyproject.toml",
+            "search/src/search_svc/__init__.py",
+            "search/src/search_svc/client.py",
+            "search/src/search_svc/app.py",
+            "search/tests/test_app.py",
+        ],
+    )
     assert resolver.module_name(str(tmp_path / "search/src/search_svc/app.py")) == ("search_svc.app", False)
     assert target(resolver, "search_svc.client.c", tmp_path / "search/src/search_svc/app.py") == (
-        "search/src/search_svc/client.py", ("c",))
+        "search/src/search_svc/client.py",
+        ("c",),
+    )
     # The tests folder is no package: `search_svc` is found under the project's `src` root.
     assert target(resolver, "search_svc.app", tmp_path / "search/tests/test_app.py") == (
-        "search/src/search_svc/app.py", ())
+        "search/src/search_svc/app.py",
+        (),
+    )
 
 
 def test_configured_src_roots_for_layouts_nothing_can_infer(tmp_path: Path) -> None:
@@ -90,7 +127,9 @@ def test_configured_src_roots_for_layouts_nothing_can_infer(tmp_path: Path) -> N
     configured = ImportResolver(str(tmp_path), [str(tmp_path / "deploy/services")])
     configured.add_files(str(tmp_path / name) for name in files)
     assert target(configured, "billing.client", tmp_path / "scripts/replay.py") == (
-        "deploy/services/billing/client.py", ())
+        "deploy/services/billing/client.py",
+        (),
+    )
 
 
 def test_package_before_module_and_attributes_of_a_package(tmp_path: Path) -> None:
@@ -123,36 +162,50 @@ def test_a_namespace_folder_lets_the_search_go_on_but_a_package_does_not(tmp_pat
     resolver = tree(tmp_path, ["libs/common/src/common/events.py", "service/common/README.md", "service/main.py"])
     # service/common is no Python folder: `common.events` comes from the library's src root.
     assert target(resolver, "common.events.NAME", tmp_path / "service/main.py") == (
-        "libs/common/src/common/events.py", ("NAME",))
+        "libs/common/src/common/events.py",
+        ("NAME",),
+    )
     packaged = tree(tmp_path / "two", ["service/common/__init__.py", "service/main.py", "libs/src/common/events.py"])
     # A regular package `common` beside the importer shadows every other root, as in Python.
-    assert target(packaged, "common.events", tmp_path / "two/service/main.py") == ("service/common/__init__.py", ("events",))
+    assert target(packaged, "common.events", tmp_path / "two/service/main.py") == (
+        "service/common/__init__.py",
+        ("events",),
+    )
 
 
-@pytest.mark.parametrize("files, path, expected", [
-    (["app/__init__.py", "app/jobs.py"], "app/jobs.py", "app.jobs"),
-    (["app/jobs.py"], "app/jobs.py", "app.jobs"),
-    (["svc/pyproject.toml", "svc/app/jobs.py"], "svc/app/jobs.py", "app.jobs"),
-    (["my-service/app/jobs.py"], "my-service/app/jobs.py", "app.jobs"),
-    (["pkg/__init__.py", "pkg/scripts/run.py"], "pkg/scripts/run.py", "pkg.scripts.run"),
-    (["outer/pkg/__init__.py", "outer/pkg/mod.py"], "outer/pkg/mod.py", "pkg.mod"),
-])
+@pytest.mark.parametrize(
+    "files, path, expected",
+    [
+        (["app/__init__.py", "app/jobs.py"], "app/jobs.py", "app.jobs"),
+        (["app/jobs.py"], "app/jobs.py", "app.jobs"),
+        (["svc/pyproject.toml", "svc/app/jobs.py"], "svc/app/jobs.py", "app.jobs"),
+        (["my-service/app/jobs.py"], "my-service/app/jobs.py", "app.jobs"),
+        (["pkg/__init__.py", "pkg/scripts/run.py"], "pkg/scripts/run.py", "pkg.scripts.run"),
+        (["outer/pkg/__init__.py", "outer/pkg/mod.py"], "outer/pkg/mod.py", "pkg.mod"),
+    ],
+)
 def test_module_names(tmp_path: Path, files: list[str], path: str, expected: str) -> None:
     resolver = tree(tmp_path, files)
     assert resolver.module_name(str(tmp_path / path))[0] == expected
 
 
 def test_a_package_named_like_the_sdk_finds_its_own_modules(tmp_path: Path) -> None:
-    resolver = tree(tmp_path, ["src/inngest/__init__.py", "src/inngest/client.py", "src/inngest/functions.py",
-                               "main.py"])
+    resolver = tree(
+        tmp_path, ["src/inngest/__init__.py", "src/inngest/client.py", "src/inngest/functions.py", "main.py"]
+    )
     functions = tmp_path / "src/inngest/functions.py"
     assert resolver.module_name(str(functions)) == ("inngest.functions", False)
     # `from .client import inngest_client` in functions.py
-    assert target(resolver, "inngest.client.inngest_client", functions) == ("src/inngest/client.py", ("inngest_client",))
+    assert target(resolver, "inngest.client.inngest_client", functions) == (
+        "src/inngest/client.py",
+        ("inngest_client",),
+    )
     # `from .client import inngest_client` in the package's __init__, and its own names
     init = tmp_path / "src/inngest/__init__.py"
     assert target(resolver, "inngest.client.inngest_client", init) == ("src/inngest/client.py", ("inngest_client",))
     assert target(resolver, "inngest.functions_list", init) == ("src/inngest/__init__.py", ("functions_list",))
     # The package as the app imports it.
     assert target(resolver, "src.inngest.inngest_client", tmp_path / "main.py") == (
-        "src/inngest/__init__.py", ("inngest_client",))
+        "src/inngest/__init__.py",
+        ("inngest_client",),
+    )

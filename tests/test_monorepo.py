@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
+
 from inngest_lint.api import RunOptions, lint_paths
 from inngest_lint.config import load_settings
 

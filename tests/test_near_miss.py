@@ -80,15 +80,15 @@ def _variant(rng: random.Random, name: str) -> str:
         at = rng.randrange(len(name) - 1)
         kind = rng.choice(["sub", "ins", "del", "swap", "case", "sep"])
         if kind == "sub":
-            name = name[:at] + rng.choice("abcdexyz.-_/0") + name[at + 1:]
+            name = name[:at] + rng.choice("abcdexyz.-_/0") + name[at + 1 :]
         elif kind == "ins":
             name = name[:at] + rng.choice("abcxyz.-_") + name[at:]
         elif kind == "del":
-            name = name[:at] + name[at + 1:]
+            name = name[:at] + name[at + 1 :]
         elif kind == "swap":
-            name = name[:at] + name[at + 1] + name[at] + name[at + 2:]
+            name = name[:at] + name[at + 1] + name[at] + name[at + 2 :]
         elif kind == "case":
-            name = name[:at] + name[at].swapcase() + name[at + 1:]
+            name = name[:at] + name[at].swapcase() + name[at + 1 :]
         else:
             name = name.replace(".", "_", 1)
     return name
@@ -97,10 +97,13 @@ def _variant(rng: random.Random, name: str) -> str:
 def test_the_segment_index_finds_exactly_what_comparing_every_pair_finds() -> None:
     rng = random.Random(7)
     words = ["order", "user", "invoice", "created", "paid", "shipped", "app", "shop", "billing", "a", "x"]
-    names = sorted({
-        f"{rng.choice(words)}/{rng.choice(words)}.{rng.choice(words)}{rng.choice(['', '-v2', '17'])}"
-        for _ in range(300)
-    } | {"a/b", "ab", "x"})
+    names = sorted(
+        {
+            f"{rng.choice(words)}/{rng.choice(words)}.{rng.choice(words)}{rng.choice(['', '-v2', '17'])}"
+            for _ in range(300)
+        }
+        | {"a/b", "ab", "x"}
+    )
     finder = NearNames(names)
     queries = [_variant(rng, rng.choice(names)) for _ in range(1500)] + names[:50] + ["", "a", "zz/zz"]
     for query in queries:
@@ -109,6 +112,7 @@ def test_the_segment_index_finds_exactly_what_comparing_every_pair_finds() -> No
 
 def test_many_names_without_near_misses_are_searched_in_linear_time() -> None:
     """Each query compares only names that share a segment: 4x the names costs ~4x, not 16x."""
+
     def cost(count: int) -> float:
         rng = random.Random(count)
         names = [f"svc{rng.randrange(10**9)}/evt.{rng.randrange(10**9)}" for _ in range(count)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from inngest_lint.config import Settings
-from inngest_lint.engine.context import FileContext
-from inngest_lint.rules._nondeterminism import nondeterministic_call
+from inngest_lint.semantic.context import FileContext
+from inngest_lint.semantic.nondeterminism import nondeterministic_call
+from inngest_lint.settings import Settings
 
 
 def _match(imports: str, expression: str) -> str | None:

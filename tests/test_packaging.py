@@ -72,17 +72,36 @@ def test_tag_release_refuses_until_the_changelog_is_ready(tmp_path: Path) -> Non
 
     def git(*args: str) -> str:
         return subprocess.run(
-            ["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false",
-             "-c", "tag.gpgsign=false", *args],
-            cwd=tmp_path, capture_output=True, text=True, check=True,
+            [
+                "git",
+                "-c",
+                "user.name=T",
+                "-c",
+                "user.email=t@example.invalid",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "tag.gpgsign=false",
+                *args,
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
 
     def tag_release() -> subprocess.CompletedProcess[str]:
-        env = {"PATH": os.environ["PATH"], "GIT_AUTHOR_NAME": "T", "GIT_COMMITTER_NAME": "T",
-               "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_EMAIL": "t@example.invalid",
-               "HOME": str(tmp_path)}
-        return subprocess.run(["bash", ".ci/tag-release"], cwd=tmp_path, capture_output=True, text=True, env=env,
-                              timeout=60)
+        env = {
+            "PATH": os.environ["PATH"],
+            "GIT_AUTHOR_NAME": "T",
+            "GIT_COMMITTER_NAME": "T",
+            "GIT_AUTHOR_EMAIL": "t@example.invalid",
+            "GIT_COMMITTER_EMAIL": "t@example.invalid",
+            "HOME": str(tmp_path),
+        }
+        return subprocess.run(
+            ["bash", ".ci/tag-release"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60
+        )
 
     git("init", "-q")
     git("add", "-A")

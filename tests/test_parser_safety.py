@@ -26,11 +26,11 @@ from pathlib import Path
 
 import pytest
 
-from inngest_lint.config import Settings
 from inngest_lint.engine import parse, runner
-from inngest_lint.engine.file_pass import FileInput, lint_file
+from inngest_lint.engine.file_pass import FileInput
 from inngest_lint.engine.runner import Phase1
 from inngest_lint.registry import all_rules
+from inngest_lint.settings import Settings
 
 CODES = frozenset(rule.code for rule in all_rules())
 
@@ -71,7 +71,10 @@ def _cli(root: Path, *args: str, timeout: float = 120, stdin: bytes | None = Non
     """The command line in a child process: a crash or a hang fails the test, not the run."""
     raw = subprocess.run(
         [sys.executable, "-m", "inngest_lint", "--no-cache", *args],
-        cwd=root, input=stdin if stdin is not None else b"", capture_output=True, timeout=timeout,
+        cwd=root,
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        timeout=timeout,
     )
     completed = subprocess.CompletedProcess(
         raw.args, raw.returncode, raw.stdout.decode("utf-8", "replace"), raw.stderr.decode("utf-8", "replace")
@@ -147,7 +150,7 @@ def test_the_screen_sends_deep_files_to_a_child_and_leaves_real_code_here() -> N
     assert parse.nesting_estimate(commented) > 3000
     backslashed = "x = a" + " \\\n + a" * 3000 + "\n"
     assert parse.nesting_estimate(backslashed) >= 3000
-    cr_only = ("x = a.b.c + d\r" * 3000)
+    cr_only = "x = a.b.c + d\r" * 3000
     assert parse.nesting_estimate(cr_only) < 50
     cr_comment = "# don't\rx = (a\r" + " and a\r" * 3000 + ")\r"
     assert parse.nesting_estimate(cr_comment) > 3000, "a comment ends at a lone CR"
@@ -180,7 +183,8 @@ def test_real_code_is_screened_cheaply() -> None:
 def test_many_short_elif_chains_are_not_one_long_one() -> None:
     functions = "".join(
         f"def f{i}(x):\n    if x == 0:\n        return 0\n    elif x == 1:\n        return 1\n"
-        f"    elif x == 2:\n        return 2\n" for i in range(1000)
+        f"    elif x == 2:\n        return 2\n"
+        for i in range(1000)
     )
     assert parse.nesting_estimate(functions) < 50
 
@@ -238,8 +242,10 @@ def test_a_worker_killed_by_a_file_costs_only_that_file(monkeypatch: pytest.Monk
     items = [_item(index) for index in range(12)]
     for item in items:
         phase.submit(item)
-    found = {item.path: sorted(f"{d.line}:{d.column} {d.code}" for d in result.diagnostics)
-             for item, result in phase.completed()}
+    found = {
+        item.path: sorted(f"{d.line}:{d.column} {d.code}" for d in result.diagnostics)
+        for item, result in phase.completed()
+    }
     assert sorted(found) == sorted(item.path for item in items)
     assert all(codes == ["8:28 INN101"] for codes in found.values()), found
     assert "/project/m5.py" in alone and len(alone) <= 3, alone
@@ -258,8 +264,9 @@ def test_inputs_that_crash_the_parser_get_inn901_not_the_run(tmp_path: Path) -> 
         main(["--no-cache", "."])
         """
     )
-    completed = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
-                               timeout=120)
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert "Traceback" not in completed.stderr, completed.stderr
     assert completed.returncode == 1
     assert "deep.py:1:1: INN901 the parser crashed on this file (SIGSEGV); not linted" in completed.stdout
@@ -275,10 +282,19 @@ def test_inputs_that_crash_the_parser_get_inn901_not_the_run(tmp_path: Path) -> 
     ("source", "expected"),
     [
         ("import inngest  # noqa\nx = (1,\n", "broken.py:2:5: INN900 syntax error: '(' was never closed"),
-        ("import inngest  # noqa\nx = 'abc\n", "broken.py:2:5: INN900 syntax error: unterminated string literal (detected at line 2)"),
+        (
+            "import inngest  # noqa\nx = 'abc\n",
+            "broken.py:2:5: INN900 syntax error: unterminated string literal (detected at line 2)",
+        ),
         ("import inngest\r# noqa\rdef f(:\r    pass\r", "broken.py:3:7: INN900 syntax error: invalid syntax"),
-        ("# inngest-lint: noqa\nimport inngest\nreturn 1\n", "broken.py:3:1: INN900 syntax error: 'return' outside function"),
-        ("import inngest\nif x:\n  a = 1\n    b = 2  # noqa: INN900\n", "broken.py:4:4: INN900 syntax error: unexpected indent"),
+        (
+            "# inngest-lint: noqa\nimport inngest\nreturn 1\n",
+            "broken.py:3:1: INN900 syntax error: 'return' outside function",
+        ),
+        (
+            "import inngest\nif x:\n  a = 1\n    b = 2  # noqa: INN900\n",
+            "broken.py:4:4: INN900 syntax error: unexpected indent",
+        ),
     ],
     ids=["unclosed-bracket", "unterminated-string", "cr-only", "file-noqa-compiler-error", "indent-line-noqa"],
 )
@@ -363,8 +379,13 @@ def test_lint_file_never_raises_on_a_failing_codec() -> None:
 
 def test_compile_warnings_are_not_printed_nor_errors(tmp_path: Path) -> None:
     _project(tmp_path, {"jobs.py": BAD.format(index=0) + "PATTERN = '\\d+'\n"})
-    completed = subprocess.run([sys.executable, "-W", "error", "-m", "inngest_lint", "--no-cache", "jobs.py"],
-                               cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    completed = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "inngest_lint", "--no-cache", "jobs.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert completed.returncode == 1 and "INN900" not in completed.stdout, completed.stdout
     assert "Warning" not in completed.stderr, completed.stderr
 
@@ -376,7 +397,7 @@ def test_lint_file_in_a_small_stack_thread_survives_a_deep_file(tmp_path: Path) 
     script = textwrap.dedent(
         """
         import threading
-        from inngest_lint.config import Settings
+        from inngest_lint.settings import Settings
         from inngest_lint.engine.file_pass import FileInput, lint_file
         from inngest_lint.registry import all_rules
 
@@ -399,14 +420,25 @@ def test_lint_file_in_a_small_stack_thread_survives_a_deep_file(tmp_path: Path) 
 def test_the_child_does_not_import_the_linted_repositorys_modules(tmp_path: Path) -> None:
     """`python -m inngest_lint` from a repository's root has that root on its path; the child
     that parses a deep file must not import the repository's `libcst.py` or `pickle` helpers."""
-    _project(tmp_path, {
-        "jobs.py": BAD.format(index=0) + CRASHING["and"](parse.MAX_IN_PROCESS_NESTING + 100),
-        "libcst.py": "raise SystemExit('the repository libcst.py was imported')\n",
-    })
+    _project(
+        tmp_path,
+        {
+            "jobs.py": BAD.format(index=0) + CRASHING["and"](parse.MAX_IN_PROCESS_NESTING + 100),
+            "libcst.py": "raise SystemExit('the repository libcst.py was imported')\n",
+        },
+    )
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     package_root = str(Path(parse.__file__).resolve().parents[2])
-    script = f"import sys; sys.path.insert(1, {package_root!r}); from inngest_lint.engine import isolate; " \
-             "import runpy; runpy.run_module('inngest_lint', run_name='__main__')"
-    completed = subprocess.run([sys.executable, "-c", script, "--no-cache", "jobs.py"], cwd=tmp_path,
-                               capture_output=True, text=True, timeout=120, env=env)
+    script = (
+        f"import sys; sys.path.insert(1, {package_root!r}); from inngest_lint.engine import isolate; "
+        "import runpy; runpy.run_module('inngest_lint', run_name='__main__')"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script, "--no-cache", "jobs.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert "jobs.py" + BAD_FINDING in completed.stdout, completed.stdout + completed.stderr

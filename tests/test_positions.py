@@ -7,8 +7,8 @@ import pytest
 from layout_samples import all_sources  # tests/ is on sys.path under pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from inngest_lint.engine.positions import PIECE_TYPES, PositionResolver, Range
-from inngest_lint.engine.traverse import children, walk
+from inngest_lint.semantic.positions import PIECE_TYPES, PositionResolver, Range
+from inngest_lint.semantic.traverse import children, walk
 
 SOURCES = all_sources()
 #: Samples whose ranges cannot come from pieces: `ast` or the text disagrees with libcst.

@@ -189,7 +189,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HookRepo]:
     rev = commit_all(copy, "working tree under test")
     config = base / "pre-commit-config.yaml"
     config.write_text(
-        f"repos:\n  - repo: \"{copy.as_posix()}\"\n    rev: {rev}\n    hooks:\n"
+        f'repos:\n  - repo: "{copy.as_posix()}"\n    rev: {rev}\n    hooks:\n'
         "      - id: inngest-lint\n      - id: inngest-lint-project\n",
         encoding="utf-8",
     )
@@ -232,17 +232,16 @@ def test_commit_of_one_file_still_sees_cross_file_facts(hook_repo: HookRepo, tmp
     assert "INN201" in output(failed) and "'refund'" in output(failed)
 
     # Serving it in main.py (a file the next commit does not touch) clears the finding.
-    (user / "main.py").write_text(MAIN.replace("import ship", "import refund, ship").replace(
-        "[ship]", "[ship, refund]"), encoding="utf-8")
+    (user / "main.py").write_text(
+        MAIN.replace("import ship", "import refund, ship").replace("[ship]", "[ship, refund]"), encoding="utf-8"
+    )
     git(user, "commit", "-q", "--no-verify", "-m", "serve refund", "main.py")
     assert git(user, "diff", "--cached", "--name-only").split() == ["jobs.py"]
     passed = hook_repo.run(user, "inngest-lint")
     assert passed.returncode == 0, output(passed)
 
 
-def test_project_hook_reports_a_finding_in_a_file_the_commit_did_not_touch(
-    hook_repo: HookRepo, tmp_path: Path
-) -> None:
+def test_project_hook_reports_a_finding_in_a_file_the_commit_did_not_touch(hook_repo: HookRepo, tmp_path: Path) -> None:
     """Dropping a function from the serve list in main.py breaks jobs.py: the project hook sees it."""
     jobs = FIXED + NEW_FUNCTION
     serving_both = MAIN.replace("import ship", "import refund, ship").replace("[ship]", "[ship, refund]")

@@ -32,7 +32,10 @@ def test_readme_test_command_is_what_ci_runs() -> None:
 def test_readme_sample_output_matches_the_tool() -> None:
     sample = _first_code_block_after("Sample output")
     completed = subprocess.run(
-        [sys.executable, "-m", "inngest_lint", "examples/"], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "inngest_lint", "examples/"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         env={**os.environ, "NO_COLOR": "1"},
     )
     assert completed.returncode == 1
@@ -57,11 +60,15 @@ def test_readme_graph_is_what_the_tool_draws() -> None:
     match = re.search(r"```mermaid\n(.*?)```", README, re.S)
     assert match
     completed = subprocess.run(
-        [sys.executable, "-m", "inngest_lint", "graph", "--no-cache", "examples/"], cwd=ROOT,
-        capture_output=True, text=True,
+        [sys.executable, "-m", "inngest_lint", "graph", "--no-cache", "examples/"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.strip() == match.group(1).strip(), "README graph is stale: run `inngest-lint graph examples/`"
+    assert completed.stdout.strip() == match.group(1).strip(), (
+        "README graph is stale: run `inngest-lint graph examples/`"
+    )
 
 
 # --- The README followed from a clean clone (slow: minutes, network to PyPI) -----------------------
@@ -103,7 +110,11 @@ def first_screen(fresh_clone: Path) -> tuple[Path, subprocess.CompletedProcess[s
     command = _first_code_block_after("**Install and lint the example app**")
     assert "\n" not in command and command.endswith("inngest-lint examples/"), command
     completed = subprocess.run(
-        ["bash", "-c", command], cwd=fresh_clone, capture_output=True, text=True, env=_clean_env(PIP_QUIET="1"),
+        ["bash", "-c", command],
+        cwd=fresh_clone,
+        capture_output=True,
+        text=True,
+        env=_clean_env(PIP_QUIET="1"),
         timeout=INSTALL_TIMEOUT,
     )
     return fresh_clone / ".venv" / "bin", completed
@@ -118,8 +129,12 @@ def test_readme_first_screen_from_a_clean_clone(first_screen: tuple[Path, subpro
     assert completed.stdout.strip().endswith(_first_code_block_after("Sample output")), completed.stdout
     # The lean install: the linter and its three dependencies, none of the test extra.
     listed = subprocess.run(
-        [str(bin_dir / "python"), "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True,
-        env=_clean_env(), timeout=120, check=True,
+        [str(bin_dir / "python"), "-m", "pip", "list", "--format=freeze"],
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+        timeout=120,
+        check=True,
     ).stdout.lower()
     names = {line.split("==")[0].replace("_", "-") for line in listed.split()}
     assert {"inngest-lint", "libcst", "click", "pathspec"} <= names, names
@@ -128,8 +143,13 @@ def test_readme_first_screen_from_a_clean_clone(first_screen: tuple[Path, subpro
 
 def _usage_command(bin_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(bin_dir / "inngest-lint"), *args], cwd=bin_dir.parent.parent, capture_output=True, text=True,
-        input=stdin, env=_clean_env(), timeout=300,
+        [str(bin_dir / "inngest-lint"), *args],
+        cwd=bin_dir.parent.parent,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=_clean_env(),
+        timeout=300,
     )
 
 
@@ -152,7 +172,10 @@ def test_readme_usage_commands_in_the_fresh_install(
     selected_codes = {line.split()[1] for line in selected.stdout.splitlines() if ": INN" in line}
     assert selected.returncode == 1 and selected_codes == {"INN101", "INN110", "INN301"}, selected.stdout
     stdin = _usage_command(
-        bin_dir, "-", "--stdin-filename", "examples/shop/steps.py",
+        bin_dir,
+        "-",
+        "--stdin-filename",
+        "examples/shop/steps.py",
         stdin=(bin_dir.parent.parent / "examples" / "shop" / "steps.py").read_text(encoding="utf-8"),
     )
     assert stdin.returncode == 1 and "examples/shop/steps.py:2:1: INN605" in stdin.stdout, stdin
@@ -198,16 +221,30 @@ def test_readme_install_lines_from_a_clean_clone(tool: str, fresh_clone: Path, t
         assert command in _first_code_block_after("## Install")  # in a comment for uv
         bin_dir = tmp_path / "bin"
         env = _clean_env(
-            PIPX_HOME=str(tmp_path / "pipx"), PIPX_BIN_DIR=str(bin_dir), UV_TOOL_DIR=str(tmp_path / "uv"),
+            PIPX_HOME=str(tmp_path / "pipx"),
+            PIPX_BIN_DIR=str(bin_dir),
+            UV_TOOL_DIR=str(tmp_path / "uv"),
             UV_TOOL_BIN_DIR=str(bin_dir),
         )
-    installed = subprocess.run(["bash", "-c", command], cwd=fresh_clone, capture_output=True, text=True, env=env,
-                               timeout=INSTALL_TIMEOUT)
+    installed = subprocess.run(
+        ["bash", "-c", command], cwd=fresh_clone, capture_output=True, text=True, env=env, timeout=INSTALL_TIMEOUT
+    )
     assert installed.returncode == 0, installed.stdout + installed.stderr
-    linted = subprocess.run([str(bin_dir / "inngest-lint"), "examples/"], cwd=fresh_clone, capture_output=True,
-                            text=True, env=_clean_env(), timeout=300)
+    linted = subprocess.run(
+        [str(bin_dir / "inngest-lint"), "examples/"],
+        cwd=fresh_clone,
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+        timeout=300,
+    )
     assert linted.returncode == 1 and linted.stdout.strip() == _first_code_block_after("Sample output"), linted
     if tool == "pip lsp":
-        server = subprocess.run([str(bin_dir / "python"), "-c", "import inngest_lint.server"], capture_output=True,
-                                text=True, env=_clean_env(), timeout=300)
+        server = subprocess.run(
+            [str(bin_dir / "python"), "-c", "import inngest_lint.server"],
+            capture_output=True,
+            text=True,
+            env=_clean_env(),
+            timeout=300,
+        )
         assert server.returncode == 0, server.stderr

@@ -7,7 +7,12 @@ import re
 
 import pytest
 
-from inngest_lint.registry import SelectorError, all_rules, check_registry, expand_selector
+from inngest_lint.registry import (
+    SelectorError,
+    all_rules,
+    check_registry,
+    expand_selector,
+)
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 

@@ -1,4 +1,4 @@
-"""Which code of an Inngest function body a step call can still follow (rules/_replay_flow.py).
+"""Which code of an Inngest function body a step call can still follow (semantic/replay_flow.py).
 
 Each sample marks the simple statements it checks: `# re-runs` (a step call can still follow
 it, so it runs again on a later request) or `# once` (no step call can follow it: it runs once
@@ -12,10 +12,10 @@ import textwrap
 import libcst as cst
 import pytest
 
-from inngest_lint.config import Settings
-from inngest_lint.engine.context import FileContext
 from inngest_lint.engine.file_pass import Walker
-from inngest_lint.rules._replay_flow import StepOrder, step_order
+from inngest_lint.semantic.context import FileContext
+from inngest_lint.semantic.replay_flow import StepOrder, step_order
+from inngest_lint.settings import Settings
 
 HEADER = """
 import inngest
@@ -50,8 +50,14 @@ def _judge(body: str) -> list[tuple[int, str, str]]:
     source = HEADER + textwrap.dedent(body).lstrip()
     tree = cst.parse_module(source)
     context = FileContext(
-        path="app.py", display_path="app.py", module="app", is_package=False, is_test=False,
-        source=source, tree=tree, settings=Settings(),
+        path="app.py",
+        display_path="app.py",
+        module="app",
+        is_package=False,
+        is_test=False,
+        source=source,
+        tree=tree,
+        settings=Settings(),
     )
     judge = _Judge(context)
     errors: list[BaseException] = []

@@ -87,7 +87,11 @@ def sample_diagnostics(root: Path) -> list[Diagnostic]:
             related=(Location(str(root / "app" / "jobs.py"), 9, 28, 9, 37),),
         ),
         Diagnostic(
-            "my app/flows.py", 1, 1, "INN000", "internal error in rule INN000: ValueError: bo\x01om; please report it",
+            "my app/flows.py",
+            1,
+            1,
+            "INN000",
+            "internal error in rule INN000: ValueError: bo\x01om; please report it",
             internal=True,
         ),
         Diagnostic("my app/flows.py", 2, 5, "INN900", "syntax error: expected ')'"),
@@ -131,7 +135,9 @@ def test_reporter_matches_golden_file(format_name: str, tmp_path: Path, monkeypa
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(output, encoding="utf-8", newline="\n")
     assert golden.exists(), f"{golden} is missing: run with UPDATE_GOLDEN=1 to create it"
-    assert output == golden.read_text(encoding="utf-8"), f"{golden.name} differs: rerun with UPDATE_GOLDEN=1 if intended"
+    assert output == golden.read_text(encoding="utf-8"), (
+        f"{golden.name} differs: rerun with UPDATE_GOLDEN=1 if intended"
+    )
 
 
 def test_every_format_is_registered() -> None:
@@ -217,7 +223,9 @@ def test_sarif_is_valid_for_the_sarif_pydantic_model(tmp_path: Path, monkeypatch
 
 def test_sarif_model_check_catches_a_misspelt_property(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     document = sarif_document(tmp_path, monkeypatch)
-    document["runs"][0]["results"][0]["partialFingerprint"] = document["runs"][0]["results"][0].pop("partialFingerprints")
+    document["runs"][0]["results"][0]["partialFingerprint"] = document["runs"][0]["results"][0].pop(
+        "partialFingerprints"
+    )
     with pytest.raises(AssertionError, match="partialFingerprint"):
         validate_with_model_library(document)
 
@@ -252,7 +260,11 @@ def test_sarif_results_rules_and_locations(tmp_path: Path, monkeypatch: pytest.M
     assert inn101["helpUri"].endswith("#inn101-step-id-reused-in-loop")
     assert inn101["defaultConfiguration"]["level"] == "error"
     results = run["results"]
-    assert [(r["ruleId"], r["level"]) for r in results] == [("INN101", "error"), ("INN101", "warning"), ("INN900", "error")]
+    assert [(r["ruleId"], r["level"]) for r in results] == [
+        ("INN101", "error"),
+        ("INN101", "warning"),
+        ("INN900", "error"),
+    ]
     for result in results:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
     first = results[0]["locations"][0]["physicalLocation"]
@@ -276,7 +288,9 @@ def test_sarif_internal_error_is_a_notification_not_an_alert(tmp_path: Path, mon
     assert notification["level"] == "error" and "internal error" in notification["message"]["text"]
 
 
-def test_sarif_file_outside_the_repository_gets_an_absolute_uri(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sarif_file_outside_the_repository_gets_an_absolute_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repository = tmp_path / "repo"
     repository.mkdir()
     (repository / ".git").mkdir()
@@ -350,9 +364,14 @@ def test_fingerprint_survives_lines_inserted_above(tmp_path: Path, monkeypatch: 
     # Two copies of the same line are told apart, and both formats agree.
     assert len(set(sarif_prints)) == 2 and sarif_prints == gitlab_prints
 
-    shifted = TWO_LOOPS.replace("async def handler", "# a comment\n\n\nasync def handler").replace(
-        "        await", "            await"  # re-indented too: whitespace does not count
-    ).replace("    for item", "    if True:\n        for item")
+    shifted = (
+        TWO_LOOPS.replace("async def handler", "# a comment\n\n\nasync def handler")
+        .replace(
+            "        await",
+            "            await",  # re-indented too: whitespace does not count
+        )
+        .replace("    for item", "    if True:\n        for item")
+    )
     (tmp_path / "app.py").write_text(shifted, encoding="utf-8")
     shifted_lines, shifted_sarif, shifted_gitlab = fingerprints(tmp_path, monkeypatch)
     assert shifted_lines != lines
@@ -405,7 +424,9 @@ def test_cli_github(repository: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, output = lint_with_cli(repository, "github", monkeypatch)
     assert code == 1
     lines = output.splitlines()
-    assert lines[0].startswith("::error file=services/api/app/jobs.py,line=9,col=28,endLine=9,endColumn=37,title=INN101::")
+    assert lines[0].startswith(
+        "::error file=services/api/app/jobs.py,line=9,col=28,endLine=9,endColumn=37,title=INN101::"
+    )
     assert lines[1].startswith("::stop-commands::")
     assert lines[2].startswith("app/jobs.py:9:28: INN101 ")
     assert lines[3] == "Found 1 finding (1 error, 0 warnings) in 2 files."
@@ -458,7 +479,9 @@ def test_cli_clean_run(format_name: str, tmp_path: Path, monkeypatch: pytest.Mon
         assert not list(case)
 
 
-def test_cli_rejects_an_unknown_format_with_the_new_ones_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_rejects_an_unknown_format_with_the_new_ones_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["check", ".", "--output-format", "sarif2"])
     assert result.exit_code == 2
@@ -498,7 +521,7 @@ def workflow_commands(output: str) -> list[str]:
                 resume = None
             continue
         if line.startswith("::stop-commands::"):
-            resume = line[len("::stop-commands::"):]
+            resume = line[len("::stop-commands::") :]
         elif line.startswith("::"):
             executed.append(line)
     return executed
@@ -561,7 +584,9 @@ def test_gitlab_fields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_sample(tmp_path)
     monkeypatch.chdir(tmp_path)
     issues = json.loads(render("gitlab", sample_diagnostics(tmp_path)))
-    assert [set(issue) for issue in issues] == [{"description", "check_name", "fingerprint", "severity", "location"}] * 4
+    assert [set(issue) for issue in issues] == [
+        {"description", "check_name", "fingerprint", "severity", "location"}
+    ] * 4
     first = issues[0]
     assert first["description"] == f"INN101 {LOOP_MESSAGE}"
     assert first["check_name"] == "INN101"
@@ -591,4 +616,3 @@ def test_reporters_write_for_a_finding_without_an_end_or_a_readable_file(
     validate_with_schema(document)
     for format_name in GOLDEN_FILES:
         assert render(format_name, bare)
-

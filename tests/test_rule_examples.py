@@ -6,11 +6,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from annotations import parse_annotations
 from conftest import lint_project, write_project
-from inngest_lint.config import Settings
+
 from inngest_lint.registry import all_rules
+from inngest_lint.settings import Settings
 
 
 def _cases(kind: str) -> list[object]:
@@ -46,10 +46,7 @@ def test_invalid_example_is_flagged(tmp_path: Path, rule: type, example: object)
     files, found = _run(tmp_path, rule, example)
     assert found, f"{rule.code} found nothing"
     expected = {
-        (path, e.line)
-        for path, source in files.items()
-        for e in parse_annotations(source, path)
-        if e.code == rule.code
+        (path, e.line) for path, source in files.items() for e in parse_annotations(source, path) if e.code == rule.code
     }
     if expected:
         got = {(str(Path(d.path).as_posix()), d.line) for d in found}

@@ -14,15 +14,23 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from annotations import annotations_in_tree, compare, parse_annotations
 from conftest import FIXTURES
+
 from inngest_lint.api import RunOptions, lint_paths
-from inngest_lint.config import Settings, load_config_table, settings_from_table, load_settings
+from inngest_lint.config import (
+    Settings,
+    load_config_table,
+    load_settings,
+    settings_from_table,
+)
 
 RULE_FIXTURES = sorted((FIXTURES / "rules").glob("INN*/*.py"))
-PROJECTS = sorted(path for path in (FIXTURES / "projects").iterdir() if path.is_dir()) if (
-    FIXTURES / "projects").is_dir() else []
+PROJECTS = (
+    sorted(path for path in (FIXTURES / "projects").iterdir() if path.is_dir())
+    if (FIXTURES / "projects").is_dir()
+    else []
+)
 
 
 def _found(diagnostics: list) -> list[tuple[str, int, str, str]]:

@@ -7,15 +7,15 @@ import os
 
 import pytest
 
-from inngest_lint.config import Settings
 from inngest_lint.engine import runner
 from inngest_lint.engine.file_pass import FileInput
 from inngest_lint.engine.runner import POOL_THRESHOLD, Phase1
 from inngest_lint.registry import all_rules
+from inngest_lint.settings import Settings
 
 CODES = frozenset(rule.code for rule in all_rules())
 
-SOURCE = '''\
+SOURCE = """\
 import inngest
 
 client = inngest.Inngest(app_id="app")
@@ -25,14 +25,16 @@ client = inngest.Inngest(app_id="app")
 async def f{index}(ctx: inngest.Context) -> None:
     for item in ctx.event.data["items"]:
         await ctx.step.run("same", lambda: item)
-'''
+"""
 
 
 def _item(index: int) -> FileInput:
     return FileInput(f"/project/m{index}.py", f"m{index}", False, False, text=SOURCE.format(index=index))
 
 
-def _run(items: list[FileInput], jobs: int | None, more: dict[str, list[FileInput]] | None = None) -> dict[str, list[str]]:
+def _run(
+    items: list[FileInput], jobs: int | None, more: dict[str, list[FileInput]] | None = None
+) -> dict[str, list[str]]:
     """Lint `items`; when the file named in `more` comes back, submit its follow-ups."""
     phase = Phase1(Settings(), CODES, False, jobs)
     for item in items:

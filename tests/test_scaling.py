@@ -18,19 +18,18 @@ from __future__ import annotations
 
 import gc
 import time
-
 from collections.abc import Callable
 
 import libcst as cst
 import pytest
+from scaling_shapes import SHAPES  # tests/ is on sys.path under pytest
 
-from inngest_lint.config import Settings
 from inngest_lint.engine import file_pass
 from inngest_lint.engine import parse as parsing
 from inngest_lint.engine.file_pass import FileInput, FileResult
-from inngest_lint.engine.positions import PositionResolver
 from inngest_lint.registry import all_rules
-from scaling_shapes import SHAPES  # tests/ is on sys.path under pytest
+from inngest_lint.semantic.positions import PositionResolver
+from inngest_lint.settings import Settings
 
 CODES = frozenset(rule.code for rule in all_rules())
 

@@ -180,9 +180,7 @@ def test_serve_signatures_match_table() -> None:
         spec = importlib.util.find_spec(module_name)
         assert spec is not None and spec.origin is not None
         tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
-        function = next(
-            node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == attribute
-        )
+        function = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == attribute)
         names = [argument.arg for argument in function.args.posonlyargs + function.args.args]
         assert names[entry.client_index] == sdk.SERVE_CLIENT_KEYWORD, entry.qualified_name
         assert names[entry.functions_index] == sdk.SERVE_FUNCTIONS_KEYWORD, entry.qualified_name

@@ -26,7 +26,12 @@ from pygls.workspace import PositionCodec  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
 
 from inngest_lint.diagnostics import Diagnostic  # noqa: E402
-from inngest_lint.server import fix_actions, split_lines, suppress_edit, to_lsp_diagnostic  # noqa: E402
+from inngest_lint.server import (  # noqa: E402
+    fix_actions,
+    split_lines,
+    suppress_edit,
+    to_lsp_diagnostic,
+)
 
 # The protocol tests share the module's event loop, where the module-scoped client lives.
 in_server = pytest.mark.asyncio(loop_scope="module")
@@ -161,7 +166,7 @@ def apply_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
         return sum(len(line) for line in lines[: position.line]) + position.character
 
     for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
-        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
     return text
 
 
@@ -255,7 +260,7 @@ async def test_code_action_suppresses_with_noqa(client: LanguageClient, tmp_path
     assert suppress.kind == types.CodeActionKind.QuickFix
     assert suppress.edit is not None and suppress.edit.changes is not None
     fixed = apply_edits(STEP_IN_LOOP, suppress.edit.changes[uri])
-    assert fixed.splitlines()[FLAGGED_LINE].endswith('item)  # noqa: INN101')
+    assert fixed.splitlines()[FLAGGED_LINE].endswith("item)  # noqa: INN101")
 
     # The edited buffer really is suppressed.
     replace_text(client, uri, fixed, version=2)
@@ -274,9 +279,7 @@ async def test_code_action_suppresses_with_noqa(client: LanguageClient, tmp_path
 
 
 @in_server
-async def test_a_syntax_error_buffer_is_reported_and_the_server_goes_on(
-    client: LanguageClient, tmp_path: Path
-) -> None:
+async def test_a_syntax_error_buffer_is_reported_and_the_server_goes_on(client: LanguageClient, tmp_path: Path) -> None:
     paths = write_project(tmp_path, {"jobs.py": STEP_IN_LOOP})
     uri = open_document(client, paths["jobs.py"], STEP_IN_LOOP)
     await diagnostics_when(client, uri, has("INN101"))
@@ -301,9 +304,7 @@ async def test_a_syntax_error_buffer_is_reported_and_the_server_goes_on(
 
 
 @in_server
-async def test_a_buffer_that_crashed_the_parser_leaves_the_server_alive(
-    client: LanguageClient, tmp_path: Path
-) -> None:
+async def test_a_buffer_that_crashed_the_parser_leaves_the_server_alive(client: LanguageClient, tmp_path: Path) -> None:
     """A 16,000-term chain in one pair of brackets segfaulted libcst in the server's lint
     thread, killing the server; it is parsed in a child process now, and linted."""
     paths = write_project(tmp_path, {"jobs.py": STEP_IN_LOOP})
@@ -459,7 +460,13 @@ def test_a_fix_carried_by_a_diagnostic_becomes_a_code_action() -> None:
     assert fix_actions(plain, lsp, "file:///p/a.py", lines, UTF16) == []
 
     fixable = _FixableDiagnostic(
-        "/p/a.py", 2, 5, "INN103", "not awaited", end_line=2, end_column=25,
+        "/p/a.py",
+        2,
+        5,
+        "INN103",
+        "not awaited",
+        end_line=2,
+        end_column=25,
         fix=_Fix((_Edit(2, 5, 2, 5, "await "),)),
     )
     [action] = fix_actions(fixable, lsp, "file:///p/a.py", lines, UTF16)

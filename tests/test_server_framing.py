@@ -39,7 +39,9 @@ class Server:
     def __init__(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "inngest_lint", "server"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         self.messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.stderr = b""
@@ -130,9 +132,16 @@ def test_a_bad_frame_is_answered_and_the_next_request_is_served(server: Server, 
     server.send(BAD_FRAMES[bad])
     error = server.response(None)
     assert error["error"]["code"] in (-32700, -32600), error
-    server.send(request(2, "textDocument/hover", {
-        "textDocument": {"uri": "file:///nowhere/a.py"}, "position": {"line": 0, "character": 0},
-    }))
+    server.send(
+        request(
+            2,
+            "textDocument/hover",
+            {
+                "textDocument": {"uri": "file:///nowhere/a.py"},
+                "position": {"line": 0, "character": 0},
+            },
+        )
+    )
     assert "id" in server.response(2)
     # Several bad frames in a row, then a clean shutdown.
     server.send(BAD_FRAMES[bad] + BAD_FRAMES["no length"])

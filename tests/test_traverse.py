@@ -6,7 +6,7 @@ import libcst as cst
 import pytest
 from layout_samples import all_sources  # tests/ is on sys.path under pytest
 
-from inngest_lint.engine.traverse import children, layout_classes, walk
+from inngest_lint.semantic.traverse import children, layout_classes, walk
 
 SOURCES = all_sources()
 
@@ -89,7 +89,9 @@ def test_every_node_class_has_a_field_order_from_source() -> None:
     """Without it a class falls back to libcst's slow `children`: correct, but a regression."""
     import inspect
 
-    from inngest_lint.engine.traverse import _fields_in_source, _node_classes
+    from inngest_lint.semantic.traverse import _fields_in_source, _node_classes
 
-    missing = [cls.__name__ for cls in _node_classes() if not inspect.isabstract(cls) and _fields_in_source(cls) is None]
+    missing = [
+        cls.__name__ for cls in _node_classes() if not inspect.isabstract(cls) and _fields_in_source(cls) is None
+    ]
     assert missing == []

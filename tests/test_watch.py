@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from inngest_lint.config import Settings
+from inngest_lint.settings import Settings
 from inngest_lint.watch import WATCHING, snapshot, watch_loop, watched_paths
 
 BAD = textwrap.dedent(

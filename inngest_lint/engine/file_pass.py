@@ -2,7 +2,7 @@
 
 The walker dispatches each node to the `visit_<Type>`/`leave_<Type>` methods of the rules (like
 libcst's batched visitor), with two differences that matter here: it reads the tree through
-engine/traverse.py (libcst's visitors rebuild every node they pass, which costs as much as the
+semantic/traverse.py (libcst's visitors rebuild every node they pass, which costs as much as the
 parse), and the shared semantic model is updated before any rule sees a node and after every
 rule has left it. A rule that raises is disabled for the rest of the file and reported as an
 internal error.
@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from inngest_lint.config import Settings
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.engine import parse as parsing
+from inngest_lint.settings import Settings
 from inngest_lint.suppression import NoqaMap, parse_noqa
 
 if TYPE_CHECKING:
@@ -73,7 +73,9 @@ class Walker:
     def _methods_for(self, node_class: type, leaving: bool) -> tuple[tuple[Any, Callable[[Any], Any]], ...]:
         table, cache = (self.leave_table, self._leave_methods) if leaving else (self.visit_table, self._visit_methods)
         methods = tuple(
-            (visitor, method) for visitor, method in table.get(node_class.__name__, ()) if id(visitor) not in self.disabled
+            (visitor, method)
+            for visitor, method in table.get(node_class.__name__, ())
+            if id(visitor) not in self.disabled
         )
         cache[node_class] = methods
         return methods
@@ -116,7 +118,7 @@ class Walker:
             table.clear()
 
     def walk(self, module: Any) -> None:
-        from inngest_lint.engine import traverse
+        from inngest_lint.semantic import traverse
 
         wanted = frozenset(self.visit_table) | frozenset(self.leave_table)
         skip = _LAYOUT_SKIPS.get(wanted)
@@ -171,8 +173,9 @@ def lint_file(
     gc.disable()
     try:
         # In the child (`isolated`), the file is one the screen found deep: the big stack always.
-        return parsing.run_with_stack(_parse_and_walk, item, text, settings, enabled_codes, result, debug, isolated,
-                                      deep=isolated)
+        return parsing.run_with_stack(
+            _parse_and_walk, item, text, settings, enabled_codes, result, debug, isolated, deep=isolated
+        )
     finally:
         if collecting:
             gc.enable()
@@ -211,8 +214,13 @@ def _parse_and_walk(
         except RecursionError:
             # Python compiled it, so this is no syntax error: the linter cannot follow it.
             result.diagnostics = [
-                Diagnostic(item.path, 1, 1, parsing.UNREADABLE_FILE,
-                           "file is nested too deeply for the linter to analyse; not linted")
+                Diagnostic(
+                    item.path,
+                    1,
+                    1,
+                    parsing.UNREADABLE_FILE,
+                    "file is nested too deeply for the linter to analyse; not linted",
+                )
             ]
             result.facts = None
         except Exception as error:  # noqa: BLE001 - a collector bug becomes a reported internal error
@@ -231,10 +239,10 @@ def _walk(
     result: FileResult,
     debug: bool,
 ) -> None:
-    from inngest_lint.engine.context import FileContext
     from inngest_lint.facts.collector import FactCollector
     from inngest_lint.registry import all_rules
     from inngest_lint.rules.base import Rule
+    from inngest_lint.semantic.context import FileContext
 
     context = FileContext(
         path=item.path,

@@ -23,10 +23,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from inngest_lint.config import Settings
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.engine.file_pass import FileInput, FileResult
 from inngest_lint.engine.parse import UNREADABLE_FILE
+from inngest_lint.settings import Settings
 
 #: How long a child may take to lint one file. The screen sends only files whose tree is deeper
 #: than any real code's; on those libcst takes from well under a second (an 8,000-term `and`

@@ -101,7 +101,10 @@ def too_large(path: str, size: int, limit: int, exact: bool = True) -> Diagnosti
     """INN901 for a file over `max-file-size` (the command line, the engine and flake8 agree)."""
     amount = human_size(size) if exact else f"more than {human_size(limit)}"
     return Diagnostic(
-        path, 1, 1, UNREADABLE_FILE,
+        path,
+        1,
+        1,
+        UNREADABLE_FILE,
         f"file is {amount}, over max-file-size ({human_size(limit)}); not linted (raise max-file-size to lint it)",
     )
 
@@ -196,8 +199,13 @@ def compile_error(path: str, text: str) -> Diagnostic | None:
         return Diagnostic(path, line, column, SYNTAX_ERROR, f"syntax error: {message}")
     except (RecursionError, MemoryError) as error:
         detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-        return Diagnostic(path, 1, 1, SYNTAX_ERROR,
-                          f"syntax error: CPython cannot compile this file, it is nested too deeply ({detail})")
+        return Diagnostic(
+            path,
+            1,
+            1,
+            SYNTAX_ERROR,
+            f"syntax error: CPython cannot compile this file, it is nested too deeply ({detail})",
+        )
     except ValueError as error:  # "source code string cannot contain null bytes" (3.11)
         return Diagnostic(path, 1, 1, SYNTAX_ERROR, f"syntax error: {error}")
     return None
@@ -270,7 +278,7 @@ def _long_logical_lines(code: str, longer_than: int) -> Iterator[str]:
             depth = max(0, depth - 1)
         elif token == "\n" and depth == 0:
             if match.start() - start > longer_than:
-                yield code[start:match.start()]
+                yield code[start : match.start()]
             start = match.end()
     if len(code) - start > longer_than:
         yield code[start:]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from inngest_lint.config import Settings
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.engine.file_pass import internal_error
 from inngest_lint.facts.index import ProjectIndex
 from inngest_lint.facts.model import FileFacts
 from inngest_lint.modules import ImportResolver
+from inngest_lint.settings import Settings
 
 
 def run_project_rules(

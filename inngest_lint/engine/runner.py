@@ -26,8 +26,8 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import TYPE_CHECKING, Any
 
-from inngest_lint.config import Settings
 from inngest_lint.engine.file_pass import FileInput, FileResult, lint_file
+from inngest_lint.settings import Settings
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -47,8 +47,9 @@ _WORKER_SETUP: tuple[Settings, frozenset[str], bool] | None = None
 _WORKER_SLOT: tuple[Any, int] | None = None
 
 
-def _start_worker(settings: Settings, codes: frozenset[str], debug: bool, slots: Any = None,
-                  next_slot: Any = None) -> None:
+def _start_worker(
+    settings: Settings, codes: frozenset[str], debug: bool, slots: Any = None, next_slot: Any = None
+) -> None:
     global _WORKER_SETUP, _WORKER_SLOT
     _WORKER_SETUP = (settings, codes, debug)
     if slots is not None and next_slot is not None:
@@ -75,8 +76,9 @@ def _lint_in_worker(item: FileInput, task: int = -1) -> FileResult:
         slots[index] = -1
 
 
-def _new_pool(workers: int, settings: Settings, codes: frozenset[str], debug: bool,
-              slots: Any = None) -> ProcessPoolExecutor:
+def _new_pool(
+    workers: int, settings: Settings, codes: frozenset[str], debug: bool, slots: Any = None
+) -> ProcessPoolExecutor:
     """A pool whose workers record their current task number in `slots` (see `Phase1`)."""
     # multiprocessing costs 10 ms to import: only runs that start a pool pay for it.
     from concurrent.futures import ProcessPoolExecutor

@@ -6,7 +6,7 @@ picklable `FileFacts` that phase 2 merges. For following project helpers across 
 records the calls each Inngest function makes to module-level names (in its re-run body and its
 step handlers), and what each module-level def's own body does: a step call, a broad `except`
 that swallows failures, a side effect. Those answers come from the replay rules' shared code
-(`rules/_replay.py`), so a helper is judged exactly as INN109 and INN117 judge a body.
+(`semantic/replay.py`), so a helper is judged exactly as INN109 and INN117 judge a body.
 """
 
 from __future__ import annotations
@@ -17,9 +17,6 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Location
-from inngest_lint.engine.context import FileContext, InngestFunctionInfo
-from inngest_lint.engine.names import dotted_name, iter_string_parts, literal_string
-from inngest_lint.engine.traverse import children
 from inngest_lint.facts.model import (
     UNKNOWN,
     BodyCall,
@@ -39,7 +36,21 @@ from inngest_lint.facts.model import (
     Trigger,
     Wait,
 )
-from inngest_lint.facts.values import (
+from inngest_lint.semantic.context import FileContext, InngestFunctionInfo
+from inngest_lint.semantic.names import dotted_name, iter_string_parts, literal_string
+from inngest_lint.semantic.replay import (
+    ReplayBody,
+    SideEffects,
+    StepHandlers,
+    call_label,
+    is_plan_call,
+    swallowing_handlers,
+    tail_trys,
+    unwrap_await,
+)
+from inngest_lint.semantic.replay_flow import makes_step_call
+from inngest_lint.semantic.traverse import children
+from inngest_lint.semantic.values import (
     ListParts,
     add_mutations,
     argument,
@@ -50,17 +61,6 @@ from inngest_lint.facts.values import (
     keyword,
     large_returns_of,
 )
-from inngest_lint.rules._replay import (
-    ReplayBody,
-    SideEffects,
-    StepHandlers,
-    call_label,
-    is_plan_call,
-    swallowing_handlers,
-    tail_trys,
-    unwrap_await,
-)
-from inngest_lint.rules._replay_flow import makes_step_call
 
 
 @dataclass
@@ -94,7 +94,9 @@ class _DefinitionBuilder:
     client_send: ClientSend | None = None
 
 
-def cel_string(context: FileContext, node: cst.BaseExpression, option: str, async_event: Ref | None) -> CelString | None:
+def cel_string(
+    context: FileContext, node: cst.BaseExpression, option: str, async_event: Ref | None
+) -> CelString | None:
     """A CEL option's literal string with enough position data to point inside it."""
     text = literal_string(node)
     if text is None:
@@ -106,7 +108,7 @@ def cel_string(context: FileContext, node: cst.BaseExpression, option: str, asyn
     if parts is not None and len(parts) == 1:
         part = parts[0]
         quote = part.quote
-        raw_body = part.value[len(part.prefix) + len(quote): len(part.value) - len(quote)]
+        raw_body = part.value[len(part.prefix) + len(quote) : len(part.value) - len(quote)]
         content_column = location.column + len(part.prefix) + len(quote)
         exact = "\\" not in raw_body and "\n" not in raw_body and raw_body == text
     return CelString(text, option, location, async_event, content_column, exact)
@@ -158,12 +160,16 @@ class FactCollector:
         kind = "async def" if node.asynchronous is not None else "def"
         if parent is not None and parent.kind == "module":
             self.definitions.append(
-                Definition(node.name.value, kind, context.location(node.name), large_returns_of(context, node),
-                           self._first_step_call(node), bool(node.decorators))
+                Definition(
+                    node.name.value,
+                    kind,
+                    context.location(node.name),
+                    large_returns_of(context, node),
+                    self._first_step_call(node),
+                    bool(node.decorators),
+                )
             )
-            self._definition_builders.append(
-                _DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth)
-            )
+            self._definition_builders.append(_DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth))
         elif parent is not None and parent.kind == "class" and len(context.frames) == 3:
             self.definitions.append(
                 Definition(
@@ -175,9 +181,7 @@ class FactCollector:
                     bool(node.decorators),
                 )
             )
-            self._definition_builders.append(
-                _DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth)
-            )
+            self._definition_builders.append(_DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth))
         if self._builders and frame.is_step_handler:
             self._builders[-1].local_def_returns[node.name.value] = large_returns_of(context, node)
 
@@ -237,7 +241,9 @@ class FactCollector:
             qualified = self.context.qualify(func.value)
             if qualified is not None:
                 definition.client_send = ClientSend(
-                    Ref.symbol(qualified, self.context.path), self.context.location(node), call_label(self.context, node)
+                    Ref.symbol(qualified, self.context.path),
+                    self.context.location(node),
+                    call_label(self.context, node),
                 )
 
     def visit_Try(self, node: cst.Try) -> None:
@@ -351,7 +357,12 @@ class FactCollector:
         lambda_body = returned and frame.kind == "lambda" and frame.is_step_handler
         builder.body_calls.append(
             BodyCall(
-                callee, context.location(node), in_step_handler, dotted_name(func) or "", returned, lambda_body,
+                callee,
+                context.location(node),
+                in_step_handler,
+                dotted_name(func) or "",
+                returned,
+                lambda_body,
                 precedes_step,
             )
         )
@@ -421,7 +432,9 @@ class FactCollector:
             return [node]
         return []
 
-    def _triggers(self, node: cst.BaseExpression | None, seen: frozenset[str] = frozenset()) -> tuple[list[Trigger], bool]:
+    def _triggers(
+        self, node: cst.BaseExpression | None, seen: frozenset[str] = frozenset()
+    ) -> tuple[list[Trigger], bool]:
         """Triggers of a function, and whether the list is fully known (a name is followed to its
         module-level value once: `T = T` compiles)."""
         if node is None:
@@ -468,8 +481,11 @@ class FactCollector:
                 if value is not None:
                     cel.append(value)
                 continue
-            values = [element.value for element in arg.value.elements] if isinstance(
-                arg.value, (cst.List, cst.Tuple)) else [arg.value]
+            values = (
+                [element.value for element in arg.value.elements]
+                if isinstance(arg.value, (cst.List, cst.Tuple))
+                else [arg.value]
+            )
             for value in values:
                 if not isinstance(value, cst.Call):
                     continue
@@ -490,7 +506,9 @@ class FactCollector:
                         continue
                     short = owner.rsplit(".", 1)[-1]
                     cel_value = cel_string(
-                        context, expression, f"{short}.{cel_option.keyword}",
+                        context,
+                        expression,
+                        f"{short}.{cel_option.keyword}",
                         async_event if cel_option.has_async else None,
                     )
                     if cel_value is not None:
@@ -534,8 +552,9 @@ class FactCollector:
             return
         self._record_send(node, name_node, keyword(node, "data"))
 
-    def _record_send(self, node: cst.CSTNode, name_node: cst.BaseExpression,
-                     data_node: cst.BaseExpression | None) -> None:
+    def _record_send(
+        self, node: cst.CSTNode, name_node: cst.BaseExpression, data_node: cst.BaseExpression | None
+    ) -> None:
         context = self.context
         function_key = self._builders[-1].key if self._builders else ""
         sender = ".".join(
@@ -564,9 +583,7 @@ class FactCollector:
             if not isinstance(value, cst.Dict):
                 continue
             fields = {
-                literal_string(item.key): item.value
-                for item in value.elements
-                if isinstance(item, cst.DictElement)
+                literal_string(item.key): item.value for item in value.elements if isinstance(item, cst.DictElement)
             }
             name_node = fields.get("name")
             if name_node is None:
@@ -609,8 +626,9 @@ class FactCollector:
         else:
             evaluate_list(self.context, node, parts)
         location = self.context.location(node) if node is not None else self.context.location(self.context.tree)
-        return FunctionList(symbol, tuple(parts.items), tuple(parts.spreads), parts.complete, location,
-                            tuple(parts.item_locations))
+        return FunctionList(
+            symbol, tuple(parts.items), tuple(parts.spreads), parts.complete, location, tuple(parts.item_locations)
+        )
 
     def _serve(self, node: cst.Call, entry: sdk.ServeEntryPoint) -> None:
         functions = argument(node, entry.functions_index, sdk.SERVE_FUNCTIONS_KEYWORD)
@@ -632,18 +650,26 @@ class FactCollector:
             apps = local if local is not None else apps
         pairs = apps.elements if isinstance(apps, (cst.List, cst.Tuple)) else None
         if pairs is None:
-            self.serves.append(ServeCall(sdk.CONNECT_ENTRY_POINT, UNKNOWN, self._function_list(None),
-                                         self.context.location(node)))
+            self.serves.append(
+                ServeCall(sdk.CONNECT_ENTRY_POINT, UNKNOWN, self._function_list(None), self.context.location(node))
+            )
             return
         for pair in pairs:
             value = pair.value
             if isinstance(value, cst.Tuple) and len(value.elements) == 2:
                 client, functions = value.elements[0].value, value.elements[1].value
-                self.serves.append(ServeCall(sdk.CONNECT_ENTRY_POINT, self._client_ref(client),
-                                             self._function_list(functions), self.context.location(node)))
+                self.serves.append(
+                    ServeCall(
+                        sdk.CONNECT_ENTRY_POINT,
+                        self._client_ref(client),
+                        self._function_list(functions),
+                        self.context.location(node),
+                    )
+                )
             else:
-                self.serves.append(ServeCall(sdk.CONNECT_ENTRY_POINT, UNKNOWN, self._function_list(None),
-                                             self.context.location(node)))
+                self.serves.append(
+                    ServeCall(sdk.CONNECT_ENTRY_POINT, UNKNOWN, self._function_list(None), self.context.location(node))
+                )
 
     def _step_call(self, node: cst.Call, method: str) -> None:
         if not self._builders:
@@ -652,23 +678,38 @@ class FactCollector:
         builder = self._builders[-1]
         step_id_node = argument(node, 0, sdk.STEP_ID_KEYWORD)
         step_id = literal_string(step_id_node) if step_id_node is not None else None
-        step_label = step_id if step_id is not None else (
-            context.tree.code_for_node(step_id_node) if step_id_node is not None else "?")
+        step_label = (
+            step_id
+            if step_id is not None
+            else (context.tree.code_for_node(step_id_node) if step_id_node is not None else "?")
+        )
         if method == sdk.STEP_WAIT_FOR_EVENT:
             event_node = keyword(node, "event")
             event = evaluate(context, event_node) if event_node is not None else UNKNOWN
             if_exp_node = keyword(node, "if_exp")
-            if_exp = cel_string(context, if_exp_node, "wait_for_event.if_exp", event) if if_exp_node is not None else None
-            builder.waits.append(Wait(step_label, event, context.location(node), if_exp,
-                                      context.location(event_node) if event_node is not None else None))
+            if_exp = (
+                cel_string(context, if_exp_node, "wait_for_event.if_exp", event) if if_exp_node is not None else None
+            )
+            builder.waits.append(
+                Wait(
+                    step_label,
+                    event,
+                    context.location(node),
+                    if_exp,
+                    context.location(event_node) if event_node is not None else None,
+                )
+            )
         elif method == sdk.STEP_SEND_EVENT:
             self._dict_events(argument(node, 1, "events"))
         elif method == sdk.STEP_INVOKE:
             function_node = keyword(node, "function")
             if function_node is not None:
                 builder.invokes.append(
-                    Invoke(callable_ref(context, function_node), data_shape(context, keyword(node, "data")),
-                           context.location(node))
+                    Invoke(
+                        callable_ref(context, function_node),
+                        data_shape(context, keyword(node, "data")),
+                        context.location(node),
+                    )
                 )
         elif method == sdk.STEP_RUN:
             handler_node = argument(node, 1, "handler")
@@ -688,9 +729,7 @@ class FactCollector:
             elif isinstance(handler_node, (cst.Name, cst.Attribute)):
                 handler_ref = callable_ref(context, handler_node)
                 label = dotted_name(handler_node) or ""
-            builder.step_runs.append(
-                StepRun(step_label, handler_ref, context.location(node), local_returns, label)
-            )
+            builder.step_runs.append(StepRun(step_label, handler_ref, context.location(node), local_returns, label))
 
     # ---------------------------------------------------------------- module
     def facts(self) -> FileFacts:
@@ -720,8 +759,16 @@ class FactCollector:
                 for value in values:
                     evaluate_list(context, value, parts)
                 add_mutations(context, scan, name, parts, 0)
-                lists.append(FunctionList(name, tuple(parts.items), tuple(parts.spreads), parts.complete,
-                                          context.location(values[0]), tuple(parts.item_locations)))
+                lists.append(
+                    FunctionList(
+                        name,
+                        tuple(parts.items),
+                        tuple(parts.spreads),
+                        parts.complete,
+                        context.location(values[0]),
+                        tuple(parts.item_locations),
+                    )
+                )
                 continue
             other.add(name)
         other |= scan.other - set(constants) - {fl.symbol for fl in lists}
@@ -730,8 +777,11 @@ class FactCollector:
                 if not isinstance(statement, cst.SimpleStatementLine):
                     continue
                 for small in statement.body:
-                    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(
-                            small.targets[0].target, cst.Name):
+                    if (
+                        isinstance(small, cst.Assign)
+                        and len(small.targets) == 1
+                        and isinstance(small.targets[0].target, cst.Name)
+                    ):
                         literal = literal_string(small.value)
                         if literal is not None:
                             attribute = small.targets[0].target.value

@@ -15,7 +15,6 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from inngest_lint.config import Settings
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.model import (
     Client,
@@ -26,8 +25,10 @@ from inngest_lint.facts.model import (
     FunctionList,
     InngestFunction,
     Ref,
+    ServeCall,
 )
 from inngest_lint.modules import AMBIGUOUS, ImportResolver
+from inngest_lint.settings import Settings
 
 _MAX_DEPTH = 12
 
@@ -55,8 +56,7 @@ UNKNOWN_KINDS = frozenset({"external", "other", "ambiguous"})
 
 
 class ProjectIndex:
-    def __init__(self, facts: Iterable[FileFacts], settings: Settings,
-                 modules: ImportResolver | None = None) -> None:
+    def __init__(self, facts: Iterable[FileFacts], settings: Settings, modules: ImportResolver | None = None) -> None:
         self.settings = settings
         self.files: list[FileFacts] = sorted(facts, key=lambda f: f.path)
         if modules is None:
@@ -237,7 +237,22 @@ class ProjectIndex:
                 complete = False
         return items, complete
 
-    def serve_calls(self) -> Iterator[tuple[FileFacts, object]]:
+    def listed_keys(self, serve: ServeCall) -> tuple[set[str], bool]:
+        """Keys of the functions one serve call lists, and whether its list is fully known."""
+        items, known = self.expand_list(serve.functions)
+        return {resolved.value.key for resolved, _ in items if resolved.kind == "function"}, known  # type: ignore[attr-defined]
+
+    def served_function_keys(self) -> tuple[set[str], bool]:
+        """Keys of every function some serve()/connect() lists, and whether all lists are known."""
+        served: set[str] = set()
+        complete = True
+        for _, serve in self.serve_calls():
+            keys, known = self.listed_keys(serve)
+            served |= keys
+            complete = complete and known
+        return served, complete
+
+    def serve_calls(self) -> Iterator[tuple[FileFacts, ServeCall]]:
         for file_facts in self.files:
             for serve in file_facts.serves:
                 yield file_facts, serve

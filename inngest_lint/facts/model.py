@@ -149,7 +149,7 @@ class BodyCall:
     # file rule nested-step follows a same-file def called that way itself.
     lambda_body: bool = False
     # A step call can still follow the call in the body, so it re-runs on every re-entry (see
-    # rules/_replay_flow.py); False for code that runs once per attempt (after the last step).
+    # semantic/replay_flow.py); False for code that runs once per attempt (after the last step).
     precedes_step: bool = True
 
 

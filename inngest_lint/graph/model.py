@@ -274,8 +274,13 @@ class _Builder:
         if names is None:
             node_id = f"event:?{module}:{location.line}:{location.column}"
             self.graph.add_node(
-                Node(node_id, "event", "? dynamic name", site=_site(location),
-                     attrs={"name": None, "dynamic": True, "wildcard": False, "external": False})
+                Node(
+                    node_id,
+                    "event",
+                    "? dynamic name",
+                    site=_site(location),
+                    attrs={"name": None, "dynamic": True, "wildcard": False, "external": False},
+                )
             )
             return [node_id]
         ids = []
@@ -283,8 +288,12 @@ class _Builder:
             node_id = f"event:{name}"
             external = name.startswith(sdk.RESERVED_EVENT_PREFIX) or self.index.is_external_event(name)
             self.graph.add_node(
-                Node(node_id, "event", name,
-                     attrs={"name": name, "dynamic": False, "wildcard": "*" in name, "external": external})
+                Node(
+                    node_id,
+                    "event",
+                    name,
+                    attrs={"name": name, "dynamic": False, "wildcard": "*" in name, "external": external},
+                )
             )
             ids.append(node_id)
         return ids
@@ -293,8 +302,9 @@ class _Builder:
         schedules = self.index.strings(ref)
         if schedules is None:
             node_id = f"cron:?{module}:{location.line}:{location.column}"
-            self.graph.add_node(Node(node_id, "cron", "cron ? (dynamic)", site=_site(location),
-                                     attrs={"schedule": None}))
+            self.graph.add_node(
+                Node(node_id, "cron", "cron ? (dynamic)", site=_site(location), attrs={"schedule": None})
+            )
             return [node_id]
         ids = []
         for schedule in sorted(schedules):
@@ -319,8 +329,7 @@ class _Builder:
                     site = _site(definition.location)
                     break
         label = send.sender or f"{module or printable(Path(send.location.path).stem)} (module)"
-        self.graph.add_node(Node(node_id, "sender", label, module=module, site=site,
-                                 attrs={"symbol": send.sender}))
+        self.graph.add_node(Node(node_id, "sender", label, module=module, site=site, attrs={"symbol": send.sender}))
         self.sender_ids[key] = node_id
         return node_id
 
@@ -350,8 +359,12 @@ class _Builder:
             for invoke in function.invokes:
                 target = index.function_for(invoke.function)
                 if target is not None:
-                    self.graph.add_edge(self.function_ids[function.key], self.function_ids[target.key],
-                                        "invokes", _site(invoke.location))
+                    self.graph.add_edge(
+                        self.function_ids[function.key],
+                        self.function_ids[target.key],
+                        "invokes",
+                        _site(invoke.location),
+                    )
         for send in index.sends:
             sending_function = index.functions_by_key.get(send.function_key) if send.function_key else None
             if sending_function is not None:
@@ -394,7 +407,7 @@ class _Builder:
 
     # ------------------------------------------------------------------ findings
     def attach(self, diagnostics: Iterable[Diagnostic]) -> None:
-        served_keys, _lists_known = _served_keys(self.index)
+        served_keys, _lists_known = self.index.served_function_keys()
         for function in self.index.functions:
             node = self.graph.nodes.get(self.function_ids[function.key])
             if node is not None and self.index.has_serve() and function.key in served_keys:
@@ -458,12 +471,6 @@ class _Builder:
         source, target = f"event:{sent_name}", f"event:{listened_name}"
         if source in self.graph.nodes and target in self.graph.nodes:
             self.graph.add_edge(source, target, "did_you_mean")
-
-
-def _served_keys(index: ProjectIndex) -> tuple[set[str], bool]:
-    from inngest_lint.rules.inn201_function_not_served import served_function_keys
-
-    return served_function_keys(index)
 
 
 def build_graph(index: ProjectIndex | None, diagnostics: Iterable[Diagnostic] = ()) -> Graph:

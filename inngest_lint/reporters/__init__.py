@@ -20,7 +20,3 @@ REPORTERS: dict[str, type[Reporter]] = {
     "gitlab": GitlabReporter,
     "junit": JunitReporter,
 }
-
-
-def get_reporter(name: str) -> type[Reporter]:
-    return REPORTERS[name]

@@ -21,14 +21,18 @@ class TextReporter(Reporter):
                 write(f"{count:>5}  {code}  {rule_name(code)} [{severity}]\n")
             return
         for diagnostic in diagnostics:
-            write(f"{printable(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
-                  f"{printable(diagnostic.message)}\n")
+            write(
+                f"{printable(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
+                f"{printable(diagnostic.message)}\n"
+            )
         if not self.quiet:
             errors = sum(1 for d in diagnostics if d.severity.value == "error")
             warnings = len(diagnostics) - errors
             if diagnostics:
-                write(f"Found {len(diagnostics)} finding{'s' if len(diagnostics) != 1 else ''} "
-                      f"({errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}) "
-                      f"in {files_linted} file{'s' if files_linted != 1 else ''}.\n")
+                write(
+                    f"Found {len(diagnostics)} finding{'s' if len(diagnostics) != 1 else ''} "
+                    f"({errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}) "
+                    f"in {files_linted} file{'s' if files_linted != 1 else ''}.\n"
+                )
             else:
                 write(f"All checks passed ({files_linted} file{'s' if files_linted != 1 else ''}).\n")

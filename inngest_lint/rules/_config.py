@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.context import FileContext
-from inngest_lint.engine.names import literal_string
-from inngest_lint.engine.traverse import children
+from inngest_lint.semantic.context import FileContext
+from inngest_lint.semantic.names import literal_string
+from inngest_lint.semantic.traverse import children
 
 _MAX_DEPTH = 8
 #: Arithmetic on literals is folded only while it stays this small (no `10 ** 10 ** 10`).
@@ -63,8 +63,11 @@ def is_string_expression(context: FileContext, node: cst.BaseExpression) -> bool
         return True
     if isinstance(node, cst.ConcatenatedString):
         return not _has_bytes(node)
-    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "str" and (
-        context.qualify(node.func) is None
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "str"
+        and (context.qualify(node.func) is None)
     )
 
 

@@ -218,6 +218,8 @@ def looks_like_cron(text: str) -> bool:
     if spec.lower() in _DESCRIPTORS:
         return True
     fields = spec.split()
-    return 5 <= len(fields) <= 6 and all(re.fullmatch(r"[0-9*?,/\-A-Za-z]+", field) for field in fields) and any(
-        "*" in field or field.isdigit() for field in fields
+    return (
+        5 <= len(fields) <= 6
+        and all(re.fullmatch(r"[0-9*?,/\-A-Za-z]+", field) for field in fields)
+        and any("*" in field or field.isdigit() for field in fields)
     )

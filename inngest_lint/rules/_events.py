@@ -82,7 +82,7 @@ class NearNames:
                 continue
             self._lengths.add(len(lower))
             for index, (start, size) in enumerate(_segments(len(lower), self._SEGMENTS)):
-                self._by_segment.setdefault((len(lower), index, lower[start:start + size]), []).append(name)
+                self._by_segment.setdefault((len(lower), index, lower[start : start + size]), []).append(name)
 
     def first(self, query: str) -> str | None:
         """The first indexed name, in sorted order, that is a near miss of `query`."""
@@ -95,7 +95,7 @@ class NearNames:
                 continue
             for index, (start, size) in enumerate(_segments(length, self._SEGMENTS)):
                 for moved in range(max(0, start - shift), min(len(lower) - size, start + shift) + 1):
-                    found = self._by_segment.get((length, index, lower[moved:moved + size]))
+                    found = self._by_segment.get((length, index, lower[moved : moved + size]))
                     if found:
                         candidates.update(found)
         for name in sorted(candidates):
@@ -141,8 +141,9 @@ def topology(index: ProjectIndex) -> EventTopology:
     for name, group in listened.items():
         if "*" in name or name.startswith(sdk.RESERVED_EVENT_PREFIX) or index.is_external_event(name):
             continue
-        group = [listener for listener in group
-                 if not (listener.kind == "trigger" and listener.function.key in invoked)]
+        group = [
+            listener for listener in group if not (listener.kind == "trigger" and listener.function.key in invoked)
+        ]
         if group and name not in sent:
             result.orphan_listened[name] = group
     index._event_topology = result  # type: ignore[attr-defined]

@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import libcst as cst
 
-from inngest_lint.engine.names import names_in
-from inngest_lint.engine.traverse import children
+from inngest_lint.semantic.names import names_in
+from inngest_lint.semantic.traverse import children
 
 #: Calls that build a string from their inputs without adding anything that varies by itself.
 PURE_FUNCTIONS = frozenset({"str", "int", "float", "repr", "len", "abs", "round", "hex", "format"})
 PURE_METHODS = frozenset(
-    {"format", "join", "lower", "upper", "strip", "lstrip", "rstrip", "replace", "title", "casefold",
-     "removeprefix", "removesuffix", "zfill", "isoformat", "hex", "get"}
+    {
+        "format",
+        "join",
+        "lower",
+        "upper",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "replace",
+        "title",
+        "casefold",
+        "removeprefix",
+        "removesuffix",
+        "zfill",
+        "isoformat",
+        "hex",
+        "get",
+    }
 )
 
 

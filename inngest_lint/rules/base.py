@@ -16,8 +16,8 @@ from inngest_lint.diagnostics import Diagnostic, Location, Severity
 if TYPE_CHECKING:
     import libcst as cst
 
-    from inngest_lint.engine.context import FileContext
     from inngest_lint.facts.index import ProjectIndex
+    from inngest_lint.semantic.context import FileContext
 
 Example = Union[str, dict]
 

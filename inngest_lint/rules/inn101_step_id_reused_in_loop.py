@@ -7,13 +7,18 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.names import literal_string
-from inngest_lint.facts.values import argument
-from inngest_lint.rules._helpers import calls_run_once_per_loop, has_opaque_call, loop_target_hint, uses_any
+from inngest_lint.rules._helpers import (
+    calls_run_once_per_loop,
+    has_opaque_call,
+    loop_target_hint,
+    uses_any,
+)
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.names import literal_string
+from inngest_lint.semantic.values import argument
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 
 class StepIdReusedInLoop(Rule):
@@ -126,6 +131,6 @@ class StepIdReusedInLoop(Rule):
             step_id,
             f"step ID {shown} is the same on every iteration of this {kind}: memoized results are "
             f"matched by position and land on the wrong items when the list changes; "
-            f"include a stable per-item key, e.g. f\"{base}-{{{key}.id}}\"",
+            f'include a stable per-item key, e.g. f"{base}-{{{key}.id}}"',
             context=literal or "",
         )

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.names import literal_string
-from inngest_lint.engine.traverse import children
-from inngest_lint.facts.values import argument
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.names import literal_string
+from inngest_lint.semantic.traverse import children
+from inngest_lint.semantic.values import argument
 
 
 @dataclass
@@ -160,8 +160,19 @@ class DuplicateStepId(Rule):
 
     def _walk(self, node: cst.CSTNode, branches: _Branches) -> None:
         context = self.context
-        if isinstance(node, (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp,
-                             cst.FunctionDef, cst.ClassDef)):
+        if isinstance(
+            node,
+            (
+                cst.For,
+                cst.While,
+                cst.ListComp,
+                cst.SetComp,
+                cst.GeneratorExp,
+                cst.DictComp,
+                cst.FunctionDef,
+                cst.ClassDef,
+            ),
+        ):
             return  # loops belong to step-id-reused-in-loop; nested defs are other scopes
         if isinstance(node, cst.Call):
             method = context.step_method(node)

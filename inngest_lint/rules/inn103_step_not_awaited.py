@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.traverse import children
-from inngest_lint.rules._steps import (
+from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.steps import (
     ASYNC,
     SCOPE_NODES,
     enclosing_def,
@@ -19,10 +19,10 @@ from inngest_lint.rules._steps import (
     value_parent,
     written_method,
 )
-from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.traverse import children
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 _AWAITED = "awaited"
 _DISCARDED = "discarded"

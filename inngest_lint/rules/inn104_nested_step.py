@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.rules._steps import (
+from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.steps import (
     called_def,
     resolve_local_def,
     step_id_context,
@@ -16,10 +17,9 @@ from inngest_lint.rules._steps import (
     step_run_handler,
     unwrap_partial,
 )
-from inngest_lint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 
 @dataclass
@@ -203,4 +203,3 @@ class NestedStep(Rule):
                 f"body instead",
                 context=step_id_context(step_call.call),
             )
-

@@ -7,7 +7,11 @@ runs phase 2 without importing libcst.
 from __future__ import annotations
 
 from inngest_lint.diagnostics import Diagnostic
-from inngest_lint.rules._project_helpers import called_helpers, helper_named, imported_step_handlers
+from inngest_lint.rules._project_helpers import (
+    called_helpers,
+    helper_named,
+    imported_step_handlers,
+)
 from inngest_lint.rules.base import ProjectRule
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.facts.values import keyword
-from inngest_lint.rules._steps import step_id_context, step_id_display
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.steps import step_id_context, step_id_display
+from inngest_lint.semantic.values import keyword
 
 
 class WaitForEventNoTimeout(Rule):

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.context import block_statements
-from inngest_lint.engine.names import target_names, value_children
-from inngest_lint.engine.traverse import children
-from inngest_lint.rules._steps import (
+from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import block_statements
+from inngest_lint.semantic.names import target_names, value_children
+from inngest_lint.semantic.steps import (
     SYNC,
     enclosing_def,
     is_builtin,
@@ -22,10 +22,10 @@ from inngest_lint.rules._steps import (
     step_id_context,
     step_id_display,
 )
-from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.traverse import children
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 #: Builtins whose truth implies the argument is not None (`isinstance(x, Event)`, `bool(x)`).
@@ -626,9 +626,7 @@ def _suppresses_none_access(item: cst.BaseExpression) -> bool:
     name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
     if name != _SUPPRESS:
         return False
-    return any(
-        any(exception in _NONE_ACCESS_ERRORS for exception in _exception_names(arg.value)) for arg in item.args
-    )
+    return any(any(exception in _NONE_ACCESS_ERRORS for exception in _exception_names(arg.value)) for arg in item.args)
 
 
 def _is_none(node: cst.CSTNode) -> bool:

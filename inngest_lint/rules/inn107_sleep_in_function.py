@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import libcst as cst
 
-from inngest_lint.facts.values import argument
-from inngest_lint.rules._replay import (
+from inngest_lint.rules._replay_body import ReplayBodyRule
+from inngest_lint.semantic.replay import (
     SLEEP_CALLS,
     Held,
-    ReplayBodyRule,
     function_label,
     step_spelling,
 )
-
+from inngest_lint.semantic.values import argument
 
 #: Literal durations (seconds) below this are a yield or a tiny back-off, not a wait to make durable.
 _SHORTEST_FLAGGED_SECONDS = 1.0
@@ -128,7 +127,7 @@ class SleepInFunction(ReplayBodyRule):
         if state is None or _is_short_literal(argument(node, 0, "seconds" if qualified == "time.sleep" else "delay")):
             return
         where = f"`{qualified}()` in Inngest function {function_label(state.info)}"
-        advice = f"use `{step_spelling(state.info)}.sleep(\"<id>\", timedelta(...))` so Inngest waits durably"
+        advice = f'use `{step_spelling(state.info)}.sleep("<id>", timedelta(...))` so Inngest waits durably'
         self.body.hold(
             state,
             Held(

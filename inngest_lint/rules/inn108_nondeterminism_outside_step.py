@@ -6,12 +6,18 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from inngest_lint.rules._nondeterminism import nondeterministic_call
-from inngest_lint.rules._replay import Held, ReplayBodyRule, SideEffects, function_label, step_spelling
-from inngest_lint.rules._replay_values import value_uses
+from inngest_lint.rules._replay_body import ReplayBodyRule
+from inngest_lint.semantic.nondeterminism import nondeterministic_call
+from inngest_lint.semantic.replay import (
+    Held,
+    SideEffects,
+    function_label,
+    step_spelling,
+)
+from inngest_lint.semantic.replay_values import value_uses
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 
 class NondeterminismOutsideStep(ReplayBodyRule):
@@ -165,7 +171,7 @@ class NondeterminismOutsideStep(ReplayBodyRule):
                 node,
                 f"`{qualified}()` in Inngest function {function_label(state.info)} runs outside a step, so "
                 f"its value changes on every re-entry (the body re-runs for each step), and {reason}; compute "
-                f"it in a step (`{step}.run(\"<id>\", ...)`) so the value is memoized",
+                f'it in a step (`{step}.run("<id>", ...)`) so the value is memoized',
                 context=qualified,
             ),
         )

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.rules._replay import (
+from inngest_lint.rules._replay_body import ReplayBodyRule
+from inngest_lint.semantic.replay import (
     Held,
-    ReplayBodyRule,
     SideEffects,
     function_label,
     step_spelling,
 )
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 
 class SideEffectOutsideStep(ReplayBodyRule):
@@ -206,14 +206,12 @@ class SideEffectOutsideStep(ReplayBodyRule):
         if effect.kind == "send":
             message = (
                 f"event send `{label}` {where} {repeat}, sending the event again each time; "
-                f"use `{step}.{sdk.STEP_SEND_EVENT}(\"<id>\", ...)`"
+                f'use `{step}.{sdk.STEP_SEND_EVENT}("<id>", ...)`'
             )
         elif effect.kind == "http":
-            message = f"HTTP call `{label}` {where} {repeat}; make it inside `{step}.run(\"<id>\", ...)`"
+            message = f'HTTP call `{label}` {where} {repeat}; make it inside `{step}.run("<id>", ...)`'
         else:
-            message = (
-                f"{effect.description} `{label}` {where} {repeat}; make it inside `{step}.run(\"<id>\", ...)`"
-            )
+            message = f'{effect.description} `{label}` {where} {repeat}; make it inside `{step}.run("<id>", ...)`'
         self.body.hold(state, Held(node, message, context=label))
 
     def leave_Call(self, node: cst.Call) -> None:

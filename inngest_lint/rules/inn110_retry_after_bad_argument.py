@@ -7,7 +7,6 @@ import re
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.facts.values import argument
 from inngest_lint.rules._config import (
     duration,
     has_spread,
@@ -19,6 +18,7 @@ from inngest_lint.rules._config import (
     timedelta_hint,
 )
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.values import argument
 
 _UNITS_MS = {
     "ms": 1,
@@ -185,7 +185,7 @@ class RetryAfterBadArgument(Rule):
             self.report(
                 node,
                 "RetryAfterError is given only a delay: the first argument is the message and "
-                f"retry_after comes second; write RetryAfterError(\"<message>\", {delay})",
+                f'retry_after comes second; write RetryAfterError("<message>", {delay})',
             )
             return
         self.report(

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import libcst as cst
 
-from inngest_lint.engine.context import block_statements
-from inngest_lint.engine.traverse import children
-from inngest_lint.rules._steps import (
+from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import block_statements
+from inngest_lint.semantic.steps import (
     SCOPE_NODES,
     calls_in,
     is_builtin,
     step_id_context,
     step_label,
 )
-from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.traverse import children
 
 #: The exception class that also catches the SDK's control-flow signals.
 _BASE_EXCEPTION = "BaseException"

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.facts.values import keyword
-from inngest_lint.rules._steps import step_id_context, step_label
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.steps import step_id_context, step_label
+from inngest_lint.semantic.values import keyword
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 #: asyncio functions that schedule or wait on several coroutines concurrently.
 ASYNCIO_SCHEDULERS = frozenset(

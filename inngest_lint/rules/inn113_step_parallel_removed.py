@@ -5,8 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.rules._steps import snippet
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.steps import snippet
 
 
 class StepParallelRemoved(Rule):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.rules._steps import (
+from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.steps import (
     SYNC,
     called_def,
     resolve_local_def,
@@ -15,7 +16,6 @@ from inngest_lint.rules._steps import (
     step_run_handler,
     unwrap_partial,
 )
-from inngest_lint.rules.base import Rule
 
 
 class AsyncCallbackInSyncStep(Rule):
@@ -122,4 +122,3 @@ class AsyncCallbackInSyncStep(Rule):
             f"serialized; make the callback a plain def or the function async",
             context=step_id_context(node),
         )
-

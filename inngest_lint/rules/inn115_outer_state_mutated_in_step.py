@@ -7,20 +7,20 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.names import target_names
-from inngest_lint.engine.traverse import children
-from inngest_lint.facts.values import argument, returned_values
-from inngest_lint.rules._replay import (
+from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.names import target_names
+from inngest_lint.semantic.replay import (
     StepHandlers,
     is_container_value,
     scope_values,
     statements_without_nested_scopes,
     unwrap_await,
 )
-from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.traverse import children
+from inngest_lint.semantic.values import argument, returned_values
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 #: Methods that change a list, dict or set in place.
 MUTATING_METHODS = frozenset(

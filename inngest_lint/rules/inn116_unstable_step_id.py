@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.names import value_children
-from inngest_lint.rules._nondeterminism import nondeterministic_call
-from inngest_lint.rules._steps import is_builtin, snippet, step_id_node
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.names import value_children
+from inngest_lint.semantic.nondeterminism import nondeterministic_call
+from inngest_lint.semantic.steps import is_builtin, snippet, step_id_node
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 #: `id(obj)` is a memory address: different in every process and on every replay.
 _ID_BUILTIN = "id"

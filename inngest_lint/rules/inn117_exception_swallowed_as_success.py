@@ -8,18 +8,18 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Severity
-from inngest_lint.rules._replay import (
+from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.replay import (
     Deferred,
     StepHandlers,
     function_label,
     swallowing_handlers,
     tail_trys,
 )
-from inngest_lint.rules._replay_flow import makes_step_call
-from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.replay_flow import makes_step_call
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 NON_RETRIABLE_NAME = sdk.NON_RETRIABLE_ERROR.rsplit(".", 1)[-1]
 
@@ -255,4 +255,3 @@ class ExceptionSwallowedAsSuccess(Rule):
         if id(function) not in self._tails:
             self._tails[id(function)] = tail_trys(function)
         return self._tails[id(function)]
-

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Diagnostic
-from inngest_lint.rules._project_helpers import called_helpers, helper_named, imported_step_handlers
+from inngest_lint.rules._project_helpers import (
+    called_helpers,
+    helper_named,
+    imported_step_handlers,
+)
 from inngest_lint.rules.base import ProjectRule
 
 NON_RETRIABLE_NAME = sdk.NON_RETRIABLE_ERROR.rsplit(".", 1)[-1]

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint.diagnostics import Severity
-from inngest_lint.engine.traverse import children
-from inngest_lint.facts.values import keyword
-from inngest_lint.rules._replay import (
+from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.replay import (
     REQUESTS_TIMEOUT_METHODS,
     SESSION_REQUEST_TIMEOUT_INDEX,
     URLOPEN_TIMEOUT_INDEX,
@@ -21,10 +20,11 @@ from inngest_lint.rules._replay import (
     has_star_args,
     positional_count,
 )
-from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.traverse import children
+from inngest_lint.semantic.values import keyword
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 
 class HttpWithoutTimeoutInStep(Rule):

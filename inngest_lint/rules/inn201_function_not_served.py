@@ -6,27 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from inngest_lint.diagnostics import Diagnostic
-from inngest_lint.facts.index import ProjectIndex
 from inngest_lint.facts.model import ServeCall
 from inngest_lint.rules._project import function_label
 from inngest_lint.rules.base import ProjectRule
-
-
-def served_function_keys(index: ProjectIndex) -> tuple[set[str], bool]:
-    """Keys of every function some serve()/connect() lists, and whether all lists are known."""
-    served: set[str] = set()
-    complete = True
-    for _, serve in index.serve_calls():
-        keys, known = _listed(index, serve)
-        served |= keys
-        complete = complete and known
-    return served, complete
-
-
-def _listed(index: ProjectIndex, serve: ServeCall) -> tuple[set[str], bool]:
-    """Keys of the functions one serve call lists, and whether its list is fully known."""
-    items, known = index.expand_list(serve.functions)
-    return {resolved.value.key for resolved, _ in items if resolved.kind == "function"}, known  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -127,7 +109,7 @@ class FunctionNotServed(ProjectRule):
             return
         serves: list[_Serve] = []
         for _, call in index.serve_calls():
-            listed, known = _listed(index, call)
+            listed, known = index.listed_keys(call)
             serves.append(_Serve(call, index.app_key(call.client), listed, known))
         served_anywhere = set().union(*(serve.listed for serve in serves))
         for function in index.functions:

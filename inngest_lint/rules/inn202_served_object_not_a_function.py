@@ -83,12 +83,16 @@ class ServedObjectNotAFunction(ProjectRule):
                 if resolved.kind == "definition":
                     definition = resolved.value
                     if definition.kind == "inngest-handler":
-                        what = (f"'{definition.symbol}' is the undecorated handler of a "
-                                f"create_function(...)(handler) call; serve the Function that call returns")
+                        what = (
+                            f"'{definition.symbol}' is the undecorated handler of a "
+                            f"create_function(...)(handler) call; serve the Function that call returns"
+                        )
                     else:
                         kind = "class" if definition.kind == "class" else "function"
-                        what = f"'{definition.symbol}' is a plain {kind}, not an Inngest function; " \
-                               f"decorate it with @client.create_function(...) or remove it"
+                        what = (
+                            f"'{definition.symbol}' is a plain {kind}, not an Inngest function; "
+                            f"decorate it with @client.create_function(...) or remove it"
+                        )
                 elif resolved.kind in ("client", "constant", "module"):
                     what = f"this item is {_DESCRIPTIONS[resolved.kind]}, not an Inngest function"
                 else:

@@ -80,7 +80,8 @@ class TriggerNeverSentNearMiss(ProjectRule):
             sent_name, send = near[0]
             for listener in group:
                 what = {"trigger": "triggers on", "wait_for_event": "waits for", "cancel": "is cancelled by"}[
-                    listener.kind]
+                    listener.kind
+                ]
                 yield self.diagnostic(
                     listener.location,
                     f"'{listener.function.handler_name}' {what} event '{name}', which nothing in the project "

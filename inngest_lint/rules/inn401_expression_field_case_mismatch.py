@@ -6,7 +6,12 @@ from collections.abc import Iterator
 
 from inngest_lint import cel
 from inngest_lint.diagnostics import Diagnostic
-from inngest_lint.rules._expressions import expressions, location_in, root_names, shapes_for
+from inngest_lint.rules._expressions import (
+    expressions,
+    location_in,
+    root_names,
+    shapes_for,
+)
 from inngest_lint.rules._project import normalized_key
 from inngest_lint.rules.base import ProjectRule
 

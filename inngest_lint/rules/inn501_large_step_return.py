@@ -90,7 +90,9 @@ class LargeStepReturn(ProjectRule):
                 if not returns:
                     continue
                 first = returns[0]
-                handler = f"'{step_run.handler_label}'" if step_run.handler_label not in ("", "lambda") else "its lambda"
+                handler = (
+                    f"'{step_run.handler_label}'" if step_run.handler_label not in ("", "lambda") else "its lambda"
+                )
                 yield self.diagnostic(
                     step_run.location,
                     f"step '{step_run.step_id}' returns {first.reason} from {handler} "

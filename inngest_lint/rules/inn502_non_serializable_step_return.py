@@ -8,19 +8,19 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.names import literal_string
-from inngest_lint.facts.values import argument, returned_values
-from inngest_lint.rules._replay import (
+from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.names import literal_string
+from inngest_lint.semantic.replay import (
     FUNCTOOLS_PARTIAL,
     Origins,
     StepHandlers,
     binding_frame,
     has_keyword_splat,
 )
-from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.values import argument, returned_values
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 _DATETIME = "a datetime"
 #: Calls (by qualified name) that return a value `json.dumps` rejects, and what it is.
@@ -50,14 +50,30 @@ NON_JSON_CALLS: dict[str, str] = {
 }
 #: Of those, the ones that need no argument: passing them as the handler itself returns that value.
 NO_ARGUMENT_CALLS = frozenset(
-    {"datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today", "datetime.date.today",
-     "django.utils.timezone.now", "uuid.uuid1", "uuid.uuid4"}
+    {
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+        "datetime.datetime.today",
+        "datetime.date.today",
+        "django.utils.timezone.now",
+        "uuid.uuid1",
+        "uuid.uuid4",
+    }
 )
 _TIME_VALUES = frozenset({_DATETIME, "a date", "a time", "a timedelta", "a datetime or timedelta"})
 BUILTIN_NON_JSON: dict[str, str] = {"set": "a set", "frozenset": "a set", "bytes": "bytes", "bytearray": "bytes"}
 DATACLASS_DECORATORS = frozenset(
-    {"dataclasses.dataclass", "attr.s", "attr.attrs", "attr.define", "attr.frozen", "attr.mutable",
-     "attrs.define", "attrs.frozen", "attrs.mutable"}
+    {
+        "dataclasses.dataclass",
+        "attr.s",
+        "attr.attrs",
+        "attr.define",
+        "attr.frozen",
+        "attr.mutable",
+        "attrs.define",
+        "attrs.frozen",
+        "attrs.mutable",
+    }
 )
 PYDANTIC_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 PLAIN_ENUM = "enum.Enum"
@@ -68,7 +84,7 @@ PLAIN_ADVICE = (
     "with a client `serializer=`"
 )
 PYDANTIC_ADVICE = (
-    "return `.model_dump(mode=\"json\")`, or pass `output_type=` with the client's "
+    'return `.model_dump(mode="json")`, or pass `output_type=` with the client\'s '
     "`serializer=inngest.PydanticSerializer()`"
 )
 

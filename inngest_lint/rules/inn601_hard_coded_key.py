@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.names import literal_string
-from inngest_lint.engine.traverse import children
 from inngest_lint.rules._config import positional_args, qualified_call
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.names import literal_string
+from inngest_lint.semantic.traverse import children
 
 SIGNING = "signing key"
 EVENT = "event key"
@@ -31,8 +31,26 @@ MIN_EVENT_KEY_LENGTH = 32
 MIN_EVENT_KEY_ENTROPY = 3.5
 #: Words that mark a string as a placeholder rather than a key (case-insensitive substrings).
 PLACEHOLDER_WORDS = (
-    "example", "placeholder", "your", "change", "dummy", "fake", "sample", "test", "local", "dev",
-    "xxx", "todo", "redacted", "insert", "replace", "here", "secret", "mock", "none", "null",
+    "example",
+    "placeholder",
+    "your",
+    "change",
+    "dummy",
+    "fake",
+    "sample",
+    "test",
+    "local",
+    "dev",
+    "xxx",
+    "todo",
+    "redacted",
+    "insert",
+    "replace",
+    "here",
+    "secret",
+    "mock",
+    "none",
+    "null",
 )
 #: Calls that read an environment variable with a fallback: the fallback is a value position.
 _ENVIRONMENT_READS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
@@ -47,12 +65,12 @@ def _entropy(text: str) -> float:
 
 
 def _periodic(text: str) -> bool:
-    """"abcabcabc", "0000": a string that is a repetition of a shorter one."""
+    """ "abcabcabc", "0000": a string that is a repetition of a shorter one."""
     return len(text) > 1 and text in (text + text)[1:-1]
 
 
 def _mostly_sequential(text: str) -> bool:
-    """"0123456789abcdef...", "abcdefgh...": typed runs, not random (random hex has ~6% of steps)."""
+    """ "0123456789abcdef...", "abcdefgh...": typed runs, not random (random hex has ~6% of steps)."""
     steps = sum(1 for left, right in zip(text, text[1:]) if ord(right) - ord(left) == 1)
     return len(text) > 1 and steps * 2 > len(text) - 1
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.names import literal_string
-from inngest_lint.facts.values import argument
 from inngest_lint.rules._config import qualified_call, resolve, shown_string
 from inngest_lint.rules._cron import cron_problem
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.names import literal_string
+from inngest_lint.semantic.values import argument
 
 
 class InvalidCron(Rule):

@@ -5,7 +5,12 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.rules._config import closest, is_create_function, positional_args, qualified_call
+from inngest_lint.rules._config import (
+    closest,
+    is_create_function,
+    positional_args,
+    qualified_call,
+)
 from inngest_lint.rules.base import Rule
 
 #: What is lost when pydantic drops an owner's filter keyword.
@@ -14,6 +19,7 @@ _DROPPED_FILTER_EFFECT = {
     sdk.CANCEL_CLASS: ", so any such event cancels every run",
     sdk.BATCH_CLASS: ", so every event is batched",
 }
+
 
 class UnknownConfigArgument(Rule):
     """A keyword argument the SDK class or method does not have.

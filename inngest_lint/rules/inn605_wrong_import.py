@@ -7,9 +7,9 @@ import difflib
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.names import dotted_name
-from inngest_lint.engine.traverse import children
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.names import dotted_name
+from inngest_lint.semantic.traverse import children
 
 #: Exceptions whose handler makes an import optional (`try: from inngest import X except ...`).
 _IMPORT_GUARDS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})

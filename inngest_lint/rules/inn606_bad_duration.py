@@ -5,9 +5,16 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.facts.values import argument, keyword
-from inngest_lint.rules._config import Duration, describe_duration, duration, qualified_call, snippet, timedelta_hint
+from inngest_lint.rules._config import (
+    Duration,
+    describe_duration,
+    duration,
+    qualified_call,
+    snippet,
+    timedelta_hint,
+)
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.values import argument, keyword
 
 
 class BadDuration(Rule):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.facts.values import argument, keyword
 from inngest_lint.rules._config import (
     NOW_CALLS,
     Duration,
@@ -16,6 +15,7 @@ from inngest_lint.rules._config import (
     timedelta_of,
 )
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.values import argument, keyword
 
 
 class SleepTooLong(Rule):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.names import literal_string
-from inngest_lint.facts.values import keyword
 from inngest_lint.rules._config import (
     describe_duration,
     duration,
@@ -20,6 +18,8 @@ from inngest_lint.rules._config import (
     string_value,
 )
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.names import literal_string
+from inngest_lint.semantic.values import keyword
 
 
 class IncompatibleConfig(Rule):

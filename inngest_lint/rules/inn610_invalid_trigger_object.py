@@ -5,11 +5,16 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.names import literal_string
-from inngest_lint.facts.values import keyword
-from inngest_lint.rules._config import is_create_function, resolve, shown_string, snippet
+from inngest_lint.rules._config import (
+    is_create_function,
+    resolve,
+    shown_string,
+    snippet,
+)
 from inngest_lint.rules._cron import looks_like_cron
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.names import literal_string
+from inngest_lint.semantic.values import keyword
 
 _LITERALS = (
     cst.Dict,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import libcst as cst
 
-from inngest_lint.engine.traverse import children
+from inngest_lint.semantic.traverse import children
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
@@ -48,9 +48,7 @@ def resolve_relative(module: str, is_package: bool, dots: int, target: str) -> s
     return base
 
 
-def import_bindings(
-    node: cst.Import | cst.ImportFrom, module: str, is_package: bool
-) -> Iterator[tuple[str, str]]:
+def import_bindings(node: cst.Import | cst.ImportFrom, module: str, is_package: bool) -> Iterator[tuple[str, str]]:
     """(local name, qualified name) pairs that an import statement binds.
 
     `import a.b.c` binds `a` to `a`; `import a.b as x` binds `x` to `a.b`;

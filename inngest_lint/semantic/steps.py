@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.names import literal_string
-from inngest_lint.engine.traverse import children
-from inngest_lint.facts.values import argument
+from inngest_lint.semantic.names import literal_string
+from inngest_lint.semantic.traverse import children
+from inngest_lint.semantic.values import argument
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext, Frame
+    from inngest_lint.semantic.context import FileContext, Frame
 
 ASYNC = "async"
 SYNC = "sync"

@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from inngest_lint.engine.traverse import children
+from inngest_lint.semantic.traverse import children
 
 
 class Range(NamedTuple):
@@ -49,23 +49,25 @@ class Range(NamedTuple):
 
 
 #: Nodes whose code starts on a line of its own: the units ranges are computed in.
-PIECE_TYPES: frozenset[type] = frozenset({
-    cst.SimpleStatementLine,
-    cst.FunctionDef,
-    cst.ClassDef,
-    cst.If,
-    cst.For,
-    cst.While,
-    cst.With,
-    cst.Try,
-    cst.TryStar,
-    cst.Match,
-    cst.MatchCase,
-    cst.ExceptHandler,
-    cst.ExceptStarHandler,
-    cst.Else,
-    cst.Finally,
-})
+PIECE_TYPES: frozenset[type] = frozenset(
+    {
+        cst.SimpleStatementLine,
+        cst.FunctionDef,
+        cst.ClassDef,
+        cst.If,
+        cst.For,
+        cst.While,
+        cst.With,
+        cst.Try,
+        cst.TryStar,
+        cst.Match,
+        cst.MatchCase,
+        cst.ExceptHandler,
+        cst.ExceptStarHandler,
+        cst.Else,
+        cst.Finally,
+    }
+)
 
 #: Fields that hold the statements after a compound header (left out of the header's code).
 _CLAUSE_FIELDS: dict[type, tuple[str, ...]] = {
@@ -119,8 +121,9 @@ class _RangeRecorder(CodegenState):
     line break: about a third of PositionProvider's cost for the same ranges.
     """
 
-    def __init__(self, module: cst.Module, line: int = 1, indent_tokens: Sequence[str] = (),
-                 stop: cst.CSTNode | None = None) -> None:
+    def __init__(
+        self, module: cst.Module, line: int = 1, indent_tokens: Sequence[str] = (), stop: cst.CSTNode | None = None
+    ) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.indent_tokens = list(indent_tokens)
         self.line = line

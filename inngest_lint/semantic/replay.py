@@ -37,19 +37,18 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.names import (
+from inngest_lint.semantic.names import (
     dotted_name,
     import_bindings,
     literal_string,
     target_names,
 )
-from inngest_lint.engine.traverse import children
-from inngest_lint.facts.values import argument, keyword, positional
-from inngest_lint.rules._replay_flow import StepOrder, is_plan_call, step_order
-from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.replay_flow import StepOrder, is_plan_call, step_order
+from inngest_lint.semantic.traverse import children
+from inngest_lint.semantic.values import argument, keyword, positional
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext, Frame, InngestFunctionInfo
+    from inngest_lint.semantic.context import FileContext, Frame, InngestFunctionInfo
 
 # ------------------------------------------------------------------------------------ tables
 #: Blocking waits that should be `ctx.step.sleep` in an Inngest function body.
@@ -91,14 +90,23 @@ URLOPEN_TIMEOUT_INDEX = 2
 #: SQL statements that write (a literal SQL text starting with one of these is a write).
 SQL_WRITE_VERBS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "UPSERT"})
 #: DB-API / SQLAlchemy / asyncpg methods that run a SQL text given as first argument.
-SQL_EXECUTE_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "fetch",
-                                 "fetchrow", "fetchval"})
+SQL_EXECUTE_METHODS = frozenset(
+    {"execute", "executemany", "executescript", "exec_driver_sql", "fetch", "fetchrow", "fetchval"}
+)
 #: SQLAlchemy wrappers of a SQL text, and statement builders that always write.
 SQL_TEXT_WRAPPERS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
 SQLALCHEMY_WRITE_BUILDERS = frozenset(
-    {"sqlalchemy.insert", "sqlalchemy.update", "sqlalchemy.delete", "sqlalchemy.sql.insert",
-     "sqlalchemy.sql.update", "sqlalchemy.sql.delete", "sqlalchemy.dialects.postgresql.insert",
-     "sqlalchemy.dialects.sqlite.insert", "sqlalchemy.dialects.mysql.insert"}
+    {
+        "sqlalchemy.insert",
+        "sqlalchemy.update",
+        "sqlalchemy.delete",
+        "sqlalchemy.sql.insert",
+        "sqlalchemy.sql.update",
+        "sqlalchemy.sql.delete",
+        "sqlalchemy.dialects.postgresql.insert",
+        "sqlalchemy.dialects.sqlite.insert",
+        "sqlalchemy.dialects.mysql.insert",
+    }
 )
 #: Receivers whose argument-less `.commit()` is a database commit (`session`, `db.session`, `conn`).
 COMMIT_RECEIVER = re.compile(
@@ -110,8 +118,19 @@ DJANGO_MANAGER_WRITES = frozenset({"create", "bulk_create", "bulk_update", "upda
 DJANGO_QUERYSET_WRITES = frozenset({"update", "delete"})
 #: pymongo / motor collection methods: their names are specific enough to be evidence alone.
 MONGO_WRITE_METHODS = frozenset(
-    {"insert_one", "insert_many", "update_one", "update_many", "replace_one", "delete_one", "delete_many",
-     "find_one_and_update", "find_one_and_replace", "find_one_and_delete", "bulk_write"}
+    {
+        "insert_one",
+        "insert_many",
+        "update_one",
+        "update_many",
+        "replace_one",
+        "delete_one",
+        "delete_many",
+        "find_one_and_update",
+        "find_one_and_replace",
+        "find_one_and_delete",
+        "bulk_write",
+    }
 )
 
 
@@ -634,7 +653,7 @@ class ReplayBody:
 
     Code re-runs when it is in the function body (or a lambda given to `ctx.group.parallel`),
     the function makes a step call, and a step call can still follow it (`StepOrder`, in
-    `_replay_flow`): code no step call can follow runs once per attempt, like the body of a
+    `semantic.replay_flow`): code no step call can follow runs once per attempt, like the body of a
     function without steps. The owning rule forwards `visit_FunctionDef`, `leave_FunctionDef`,
     `visit_Call` and `leave_Call` to it.
     """
@@ -831,12 +850,7 @@ class StepHandlers:
             frame = frames[index]
             if frame.is_step_handler or self.named_lambda(index) is not None:
                 return HandlerScope(frame.node, index, certain=True)
-        if (
-            len(frames) >= 2
-            and frames[1].kind == "def"
-            and frames[1].inngest is None
-            and frames[1].function is None
-        ):
+        if len(frames) >= 2 and frames[1].kind == "def" and frames[1].inngest is None and frames[1].function is None:
             return HandlerScope(frames[1].node, 1, certain=False)
         return None
 
@@ -921,9 +935,7 @@ def broad_catch(context: FileContext, kind: cst.BaseExpression | None) -> str | 
     return None
 
 
-def swallowing_handlers(
-    context: FileContext, node: cst.Try, *, in_loop: bool, at_tail: bool
-) -> Iterator[Swallowing]:
+def swallowing_handlers(context: FileContext, node: cst.Try, *, in_loop: bool, at_tail: bool) -> Iterator[Swallowing]:
     """The broad handlers of `node` that turn a failure into a success, as INN117 defines it.
 
     A handler qualifies when it catches broadly, raises nowhere (any `raise`, even conditional,
@@ -977,20 +989,3 @@ def _collect_tail_statement(statement: cst.CSTNode, found: set[int]) -> None:
             _collect_tail_trys(statement.orelse.body, found)
     elif isinstance(statement, cst.With):
         _collect_tail_trys(statement.body, found)
-
-
-class ReplayBodyRule(Rule):
-    """Base of the rules about code that re-runs on every re-entry of a function body (INN107,
-    INN108, INN109): tracks the body with `ReplayBody` and reports, when the function ends, the
-    findings it held (they stand only if the function makes a step call)."""
-
-    def __init__(self, context: FileContext) -> None:
-        super().__init__(context)
-        self.body = ReplayBody(context)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.body.visit_FunctionDef(node)
-
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        for found, message, context in self.body.leave_FunctionDef(node):
-            self.report(found, message, context=context)

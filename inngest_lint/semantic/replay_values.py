@@ -1,7 +1,7 @@
 """Where a value computed in an Inngest function body goes, and whether that matters (INN108).
 
 A clock read, a random number or a fresh UUID computed in the body is computed again on every
-request of the run (see `_replay_flow`), so each request sees a different value. That matters
+request of the run (see `semantic.replay_flow`), so each request sees a different value. That matters
 only when two requests that see different values both use it, or when every request uses it:
 
 - a step consumes the value in the one request that executes it (`Step.run` calls the handler
@@ -35,22 +35,21 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from inngest_lint.engine.names import parameter_names, target_names
-from inngest_lint.engine.traverse import children, layout_classes
-from inngest_lint.facts.values import positional
-from inngest_lint.rules._nondeterminism import IN_PLACE_RANDOM
-from inngest_lint.rules._replay_flow import StepOrder, is_plan_call
-from inngest_lint.rules._steps import snippet, step_id_node, step_label
+from inngest_lint.semantic.names import parameter_names, target_names
+from inngest_lint.semantic.nondeterminism import IN_PLACE_RANDOM
+from inngest_lint.semantic.replay_flow import StepOrder, is_plan_call
+from inngest_lint.semantic.steps import snippet, step_id_node, step_label
+from inngest_lint.semantic.traverse import children, layout_classes
+from inngest_lint.semantic.values import positional
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
-    from inngest_lint.rules._replay import SideEffects
+    from inngest_lint.semantic.context import FileContext
+    from inngest_lint.semantic.replay import SideEffects
 
 # ------------------------------------------------------------------------------------ logs, metrics
 #: Logger methods (`logging`, structlog, loguru).
 _LOG_METHODS = frozenset(
-    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg", "trace",
-     "success"}
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg", "trace", "success"}
 )
 #: A receiver named like a logger: `log`, `logger`, `LOGGER`, `audit_log`, `ctx.logger`, `self._logger`.
 _LOGGER_NAME = re.compile(r"(?:^|_)(?:log|logger|logging)$", re.IGNORECASE)
@@ -63,8 +62,24 @@ _LOGGER_FACTORIES = frozenset({"getLogger", "get_logger", "getChild", "bind"})
 _METRIC_METHODS = frozenset({"timing", "timed", "histogram", "distribution", "gauge", "observe"})
 #: Methods that record a metric or trace attribute when the receiver is named like one.
 _RECORD_METHODS = frozenset(
-    {"increment", "incr", "decrement", "decr", "inc", "dec", "record", "set", "count", "set_attribute",
-     "set_attributes", "set_tag", "set_tags", "set_measurement", "set_data", "add_event"}
+    {
+        "increment",
+        "incr",
+        "decrement",
+        "decr",
+        "inc",
+        "dec",
+        "record",
+        "set",
+        "count",
+        "set_attribute",
+        "set_attributes",
+        "set_tag",
+        "set_tags",
+        "set_measurement",
+        "set_data",
+        "add_event",
+    }
 )
 _METRIC_NAME = re.compile(
     r"metric|statsd|stats|histogram|counter|gauge|timer|span|telemetry|meter|tracer|sentry|prometheus|datadog|"
@@ -112,10 +127,14 @@ def is_log_or_metric(context: FileContext, call: cst.Call) -> bool:
         return False
     method = func.attr.value
     receiver = _chain_names(func.value)
-    if method in _LOG_METHODS and receiver and (
-        _LOGGER_NAME.search(receiver[-1])
-        or any(name in _LOGGER_FACTORIES for name in receiver)
-        or (context.qualify(cst.Name(receiver[0])) or "").startswith(_LOG_MODULES)
+    if (
+        method in _LOG_METHODS
+        and receiver
+        and (
+            _LOGGER_NAME.search(receiver[-1])
+            or any(name in _LOGGER_FACTORIES for name in receiver)
+            or (context.qualify(cst.Name(receiver[0])) or "").startswith(_LOG_MODULES)
+        )
     ):
         return True
     if method in _METRIC_METHODS:
@@ -183,7 +202,11 @@ class _Index:
             stack.extend(reversed(later))
 
     def _visit(
-        self, node: cst.CSTNode, parent: cst.CSTNode, store: bool | str, later: list  # type: ignore[type-arg]
+        self,
+        node: cst.CSTNode,
+        parent: cst.CSTNode,
+        store: bool | str,
+        later: list,  # type: ignore[type-arg]
     ) -> None:
         """Record `node`, and queue its children (in evaluation order) into `later`. `store` is
         True in an assignment target, "update" for the target of `x += y`."""
@@ -316,7 +339,7 @@ class ValueUses:
             if use.kind == "every":
                 return use.what
         for first_index, first in enumerate(uses):
-            for second in uses[first_index + 1:]:
+            for second in uses[first_index + 1 :]:
                 if first.node is second.node or self._exclusive(origin, first.node, second.node):
                     continue
                 kinds = {first.kind, second.kind}
@@ -356,7 +379,11 @@ class ValueUses:
 
     # ------------------------------------------------------------------ following the value up
     def _climb(
-        self, origin: cst.Call, node: cst.CSTNode, pending: list[cst.CSTNode], found: list[Use],
+        self,
+        origin: cst.Call,
+        node: cst.CSTNode,
+        pending: list[cst.CSTNode],
+        found: list[Use],
         seen: set[tuple[str, int]],
     ) -> None:
         """Walk up from `node` (which holds the value) while the enclosing expression still
@@ -446,15 +473,29 @@ class ValueUses:
                 continue
             if isinstance(parent, (cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.BaseSuite)):
                 return  # an expression statement, `raise`, `assert`, `del`: nothing carries it on
-            if isinstance(parent, (cst.BaseExpression, cst.BaseElement, cst.BaseDictElement,
-                                   cst.FormattedStringExpression, cst.SubscriptElement, cst.BaseSlice,
-                                   cst.ComparisonTarget)):
+            if isinstance(
+                parent,
+                (
+                    cst.BaseExpression,
+                    cst.BaseElement,
+                    cst.BaseDictElement,
+                    cst.FormattedStringExpression,
+                    cst.SubscriptElement,
+                    cst.BaseSlice,
+                    cst.ComparisonTarget,
+                ),
+            ):
                 current = parent
                 continue
             return
 
     def _argument(
-        self, origin: cst.Call, call: cst.Call, arg: cst.Arg, pending: list[cst.CSTNode], found: list[Use],
+        self,
+        origin: cst.Call,
+        call: cst.Call,
+        arg: cst.Arg,
+        pending: list[cst.CSTNode],
+        found: list[Use],
         seen: set[tuple[str, int]],
     ) -> cst.CSTNode | None:
         """The value reaches `call` as an argument: record the use, and return the node that
@@ -464,8 +505,14 @@ class ValueUses:
         if context.step_method(call) is not None:
             step_id = step_id_node(call)
             if step_id is arg.value:
-                found.append(Use("every", call, f"it reaches the step ID `{snippet(context, step_id, 40)}`, so "
-                                                f"replays never find that step's memoized result"))
+                found.append(
+                    Use(
+                        "every",
+                        call,
+                        f"it reaches the step ID `{snippet(context, step_id, 40)}`, so "
+                        f"replays never find that step's memoized result",
+                    )
+                )
             else:
                 found.append(self._step_use(origin, call, step_label(context, call)))
             return None
@@ -474,8 +521,13 @@ class ValueUses:
         effect = self.effects.of(call)
         if effect is not None:
             if order.can_precede_step(call):
-                found.append(Use("every", call, f"`{effect.label}` uses it, and a later step makes that call "
-                                                f"run again with a new value"))
+                found.append(
+                    Use(
+                        "every",
+                        call,
+                        f"`{effect.label}` uses it, and a later step makes that call run again with a new value",
+                    )
+                )
             else:
                 found.append(Use("final", call, f"`{effect.label}`"))
             return None
@@ -522,9 +574,7 @@ class ValueUses:
         """A name the function binds itself (not a parameter, not the context or step object)."""
         return name.value in self.index.stores and not self.order.is_handle(name)
 
-    def _store_into(
-        self, target: cst.BaseExpression, pending: list[cst.CSTNode], seen: set[tuple[str, int]]
-    ) -> None:
+    def _store_into(self, target: cst.BaseExpression, pending: list[cst.CSTNode], seen: set[tuple[str, int]]) -> None:
         """The value is stored into `target`: follow the names that now hold it."""
         if isinstance(target, cst.Subscript):
             root = _local_receiver(target.value, allow_name=True)
@@ -536,9 +586,7 @@ class ValueUses:
         for name in target_names(target):
             self._follow(name, target, pending, seen)
 
-    def _follow(
-        self, name: str, anchor: cst.CSTNode, pending: list[cst.CSTNode], seen: set[tuple[str, int]]
-    ) -> None:
+    def _follow(self, name: str, anchor: cst.CSTNode, pending: list[cst.CSTNode], seen: set[tuple[str, int]]) -> None:
         """Queue the reads of `name` that can see the value stored into it at `anchor`."""
         index = self.index
         position = index.position.get(id(anchor), 0)
@@ -671,9 +719,7 @@ def _reads_free(function: cst.FunctionDef, name: str) -> bool:
 _USES: weakref.WeakKeyDictionary[FileContext, dict[int, ValueUses]] = weakref.WeakKeyDictionary()
 
 
-def value_uses(
-    context: FileContext, function: cst.FunctionDef, order: StepOrder, effects: SideEffects
-) -> ValueUses:
+def value_uses(context: FileContext, function: cst.FunctionDef, order: StepOrder, effects: SideEffects) -> ValueUses:
     """The ValueUses of `function`, built once per function and shared."""
     uses = _USES.setdefault(context, {})
     found = uses.get(id(function))
@@ -681,4 +727,3 @@ def value_uses(
         found = ValueUses(context, function, order, effects)
         uses[id(function)] = found
     return found
-

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 #: Functions that return a new value on every call, whatever their arguments.
 NONDETERMINISTIC_CALLS = frozenset(

@@ -12,10 +12,10 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Location
-from inngest_lint.engine.context import FileContext
-from inngest_lint.engine.names import dotted_name, literal_string
-from inngest_lint.engine.traverse import children
 from inngest_lint.facts.model import UNKNOWN, DataShape, LargeReturn, Ref
+from inngest_lint.semantic.context import FileContext
+from inngest_lint.semantic.names import dotted_name, literal_string
+from inngest_lint.semantic.traverse import children
 
 _MAX_DEPTH = 8
 
@@ -243,8 +243,10 @@ def data_shape(context: FileContext, node: cst.BaseExpression | None, depth: int
             else:
                 literal = False
         return DataShape(literal=literal, keys=tuple(keys))
-    if isinstance(node, cst.Call) and dotted_name(node.func) == "dict" and all(
-        arg.keyword is not None for arg in node.args
+    if (
+        isinstance(node, cst.Call)
+        and dotted_name(node.func) == "dict"
+        and all(arg.keyword is not None for arg in node.args)
     ):
         return DataShape(
             literal=True,
@@ -262,8 +264,24 @@ _DEFAULT_LARGE_METHODS = frozenset(
     {"fetchall", "get_all", "find_all", "scan", "readlines", "read_text", "read_bytes", "iter_all", "list_all"}
 )
 _BOUNDING_METHODS = frozenset(
-    {"first", "one", "one_or_none", "scalar", "scalar_one", "fetchone", "fetchmany", "limit", "head", "get",
-     "count", "exists", "last", "latest", "earliest", "aggregate"}
+    {
+        "first",
+        "one",
+        "one_or_none",
+        "scalar",
+        "scalar_one",
+        "fetchone",
+        "fetchmany",
+        "limit",
+        "head",
+        "get",
+        "count",
+        "exists",
+        "last",
+        "latest",
+        "earliest",
+        "aggregate",
+    }
 )
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "urlopen", "fetch"})
 _HTTP_MODULES = ("requests", "httpx", "aiohttp", "urllib.request")
@@ -398,8 +416,11 @@ def _is_http_response(context: FileContext, node: cst.BaseExpression) -> bool:
     qualified = context.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
     if qualified and qualified.startswith(_HTTP_MODULES):
         return True
-    return isinstance(func, cst.Attribute) and func.attr.value in _HTTP_METHODS and bool(node.args) and (
-        literal_string(node.args[0].value) is not None or isinstance(node.args[0].value, cst.FormattedString)
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in _HTTP_METHODS
+        and bool(node.args)
+        and (literal_string(node.args[0].value) is not None or isinstance(node.args[0].value, cst.FormattedString))
     )
 
 
@@ -430,10 +451,27 @@ def returned_values(body: cst.CSTNode) -> Iterator[cst.Return]:
 
 _SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
 #: Expression-level children of compound statements: never hold a return.
-_SKIP_IN_STATEMENTS = frozenset({cst.Name, cst.Attribute, cst.Call, cst.Comparison, cst.BooleanOperation,
-                                 cst.Subscript, cst.Tuple, cst.List, cst.Decorator, cst.Parameters,
-                                 cst.Annotation, cst.Comment, cst.EmptyLine, cst.TrailingWhitespace,
-                                 cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline})
+_SKIP_IN_STATEMENTS = frozenset(
+    {
+        cst.Name,
+        cst.Attribute,
+        cst.Call,
+        cst.Comparison,
+        cst.BooleanOperation,
+        cst.Subscript,
+        cst.Tuple,
+        cst.List,
+        cst.Decorator,
+        cst.Parameters,
+        cst.Annotation,
+        cst.Comment,
+        cst.EmptyLine,
+        cst.TrailingWhitespace,
+        cst.SimpleWhitespace,
+        cst.ParenthesizedWhitespace,
+        cst.Newline,
+    }
+)
 
 
 def large_returns_of(context: FileContext, node: cst.FunctionDef | cst.Lambda) -> tuple[LargeReturn, ...]:

@@ -87,9 +87,7 @@ def layout_classes(wanted: Iterable[str] = ()) -> frozenset[type[CSTNode]]:
     # Through the MRO, not issubclass: libcst's bases are ABCs, and ABC subclass checks over
     # every node class cost a worker 15 ms on its first file.
     classes = [cls for cls in _node_classes() if any(base in cls.__mro__ for base in _LAYOUT_BASES)]
-    if any(
-        cls.__name__ in wanted_names and any(base in cls.__mro__ for base in _WHITESPACE_BASES) for cls in classes
-    ):
+    if any(cls.__name__ in wanted_names and any(base in cls.__mro__ for base in _WHITESPACE_BASES) for cls in classes):
         return frozenset()
     return frozenset(cls for cls in classes if cls.__name__ not in wanted_names)
 

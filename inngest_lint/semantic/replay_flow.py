@@ -38,10 +38,10 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.engine.traverse import children
+from inngest_lint.semantic.traverse import children
 
 if TYPE_CHECKING:
-    from inngest_lint.engine.context import FileContext
+    from inngest_lint.semantic.context import FileContext
 
 
 def is_plan_call(context: FileContext, call: cst.Call) -> bool:
@@ -122,8 +122,9 @@ class StepOrder:
 
     def contains_step(self, node: cst.CSTNode) -> bool:
         """Whether `node` makes a step call (as this class defines one), nested defs not entered."""
-        return self._holds(node, self._step_cache,
-                           lambda current: isinstance(current, cst.Call) and self.is_step_call(current))
+        return self._holds(
+            node, self._step_cache, lambda current: isinstance(current, cst.Call) and self.is_step_call(current)
+        )
 
     def contains_exit(self, node: cst.CSTNode) -> bool:
         """Whether `node` holds a `return`, `raise`, `break` or `continue` (nested defs not entered)."""
@@ -180,9 +181,7 @@ class StepOrder:
             )
         if isinstance(node, _LOOPS):
             header = node.iter if isinstance(node, cst.For) else node.test
-            return self.contains_step(node.body) or (
-                self.can_precede_step(header) and self.contains_exit(node.body)
-            )
+            return self.contains_step(node.body) or (self.can_precede_step(header) and self.contains_exit(node.body))
         if isinstance(node, cst.Match):
             return any(self.contains_step(case.body) for case in node.cases) or (
                 self.can_precede_step(node.subject) and any(self.contains_exit(case.body) for case in node.cases)

@@ -15,18 +15,18 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Diagnostic, Location
-from inngest_lint.engine.names import (
+from inngest_lint.semantic.names import (
     BindingScan,
     dotted_name,
     parameter_names,
     positional_parameters,
     target_names,
 )
-from inngest_lint.engine.positions import PIECE_TYPES, PositionResolver
-from inngest_lint.engine.traverse import children
+from inngest_lint.semantic.positions import PIECE_TYPES, PositionResolver
+from inngest_lint.semantic.traverse import children
 
 if TYPE_CHECKING:
-    from inngest_lint.config import Settings
+    from inngest_lint.settings import Settings
 
 
 @dataclass
@@ -287,7 +287,7 @@ class FileContext:
         """Update the model before rules see `node` (dispatch on the exact type: this runs for
         every node, and isinstance against libcst's abstract classes is slow)."""
         kind = node.__class__
-        # Where the node's range will come from, should anyone ask (see engine/positions.py).
+        # Where the node's range will come from, should anyone ask (see semantic/positions.py).
         self._owners[id(node)] = self._pieces[-1]
         if kind in PIECE_TYPES:
             self._pieces.append(node)
@@ -458,11 +458,7 @@ class FileContext:
                                 symbol = small.targets[0].target.value
                         elif isinstance(small, (cst.Expr, cst.Return)) and small.value is not None:
                             value = small.value
-                        if (
-                            isinstance(value, cst.Call)
-                            and value.args
-                            and isinstance(value.args[0].value, cst.Name)
-                        ):
+                        if isinstance(value, cst.Call) and value.args and isinstance(value.args[0].value, cst.Name):
                             inner = self.create_function_call(value.func)
                             if inner is not None:
                                 handler = value.args[0].value.value
