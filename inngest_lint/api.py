@@ -12,12 +12,12 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING
 
-from inngest_lint.diagnostics import Diagnostic, Severity
+from inngest_lint.diagnostics import Diagnostic, Severity, display_path
 from inngest_lint.discovery import (
     Excluder,
     find_project_root,
@@ -25,9 +25,10 @@ from inngest_lint.discovery import (
     walk_python_texts,
 )
 from inngest_lint.engine.file_pass import FileInput, FileResult
-from inngest_lint.engine.parse import SYNTAX_ERROR, UNREADABLE_FILE, decode, read_bytes
+from inngest_lint.engine.parse import decode, read_bytes
 from inngest_lint.engine.runner import Phase1
 from inngest_lint.modules import ImportResolver
+from inngest_lint.selection import Selection, enabled_codes
 from inngest_lint.settings import Settings
 from inngest_lint.suppression import NoqaMap
 
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 #: Bytes that make a file worth parsing: the SDK's name in any case style, and signing keys
 #: (a settings module may hold a hard-coded key without naming the SDK in lowercase).
 PREFILTER_MARKERS = (b"nngest", b"NNGEST", b"signkey-")
-ALWAYS_ON = frozenset({SYNTAX_ERROR, UNREADABLE_FILE})
 #: Project files (as last seen) from which walking the project takes long enough to hide a
 #: worker's start: its libcst import and the parse of the named files (bench/: a pre-commit run
 #: on the 10,000-file tree went from 0.55 s to 0.43 s).
@@ -84,29 +84,6 @@ class RunResult:
         if warnings and (max_warnings is None or len(warnings) > max_warnings):
             return 1
         return 0
-
-
-def enabled_codes(settings: Settings) -> frozenset[str]:
-    from inngest_lint.registry import catalog, expand_selectors
-
-    if settings.select:
-        codes = expand_selectors(list(settings.select))
-    else:
-        codes = {info.code for info in catalog() if info.default_enabled}
-    codes |= expand_selectors(list(settings.extend_select))
-    codes -= expand_selectors(list(settings.ignore))
-    ignored_meta = expand_selectors(list(settings.ignore)) & ALWAYS_ON
-    return frozenset(codes | (ALWAYS_ON - ignored_meta))
-
-
-def severity_overrides(settings: Settings) -> dict[str, Severity]:
-    from inngest_lint.registry import expand_selector
-
-    overrides: dict[str, Severity] = {}
-    for selector, level in settings.severity:
-        for code in expand_selector(selector):
-            overrides[code] = Severity(level)
-    return overrides
 
 
 @dataclass
@@ -204,14 +181,6 @@ def _open_cache(options: RunOptions, root: Path | None, settings: Settings, code
     return Cache(directory, repr((sorted(codes), sorted(relevant.items()))))
 
 
-def _display(path: str) -> str:
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if relative.startswith("..") else relative
-
-
 def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None = None) -> RunResult:
     """Lint `paths` (files or directories) with the project around them; see the module doc.
 
@@ -231,211 +200,234 @@ def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None 
 
 
 def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None) -> RunResult:
-    options = options or RunOptions()
-    if not options.max_file_bytes:
-        from dataclasses import replace as _replace_options
+    run = _Run(settings, options or RunOptions())
+    run.discover(paths)
+    run.screen_named()
+    context_files = run.walk_project()
+    run.phase1(context_files)
+    run.phase2()
+    return run.report()
 
-        options = _replace_options(options, max_file_bytes=settings.max_file_bytes)
-    result = RunResult()
-    codes = enabled_codes(settings)
-    excluder_base = Path(settings.root).resolve()
-    excluder = Excluder(excluder_base, (*settings.exclude, *settings.extend_exclude))
 
-    # 1. The files the user named (directories walked), and the project root.
-    named: dict[str, None] = {}
-    stdin_path: str | None = None
-    first: Path | None = None
-    for raw in paths:
-        if raw == "-":
-            stdin_resolved = Path(options.stdin_filename or "stdin.py").resolve()
-            stdin_path = str(stdin_resolved)
-            named[stdin_path] = None
-            first = first or stdin_resolved
-            continue
-        path = Path(raw)
-        if not path.exists():
-            result.errors.append(f"{raw}: no such file or directory")
-            continue
-        resolved = path.resolve()
-        first = first or resolved
-        if resolved.is_dir():
-            for found in walk_python_texts(resolved, excluder):
-                named[found] = None
-        else:
-            if options.force_exclude and _excluded_by_parents(resolved, excluder):
+class _Run:
+    """One run, stage by stage: discover the named files and the project root; screen them
+    (read, test for Inngest, through the cache); walk the rest of the project; phase 1 on the
+    files that mention Inngest and, on demand, the project modules they import; phase 2 over
+    all facts; report what the selection keeps in the named files."""
+
+    def __init__(self, settings: Settings, options: RunOptions) -> None:
+        if not options.max_file_bytes:
+            options = replace(options, max_file_bytes=settings.max_file_bytes)
+        self.settings = settings
+        self.options = options
+        self.result = RunResult()
+        self.codes = enabled_codes(settings)
+        self.excluder_base = Path(settings.root).resolve()
+        self.excluder = Excluder(self.excluder_base, (*settings.exclude, *settings.extend_exclude))
+        self.named: dict[str, None] = {}
+        self.stdin_path: str | None = None
+        self.root: Path | None = None
+        self.cache: Cache | None = None
+        self.screens: dict[str, _Screen] = {}
+        self.mentions_inngest = False
+        self.modules = ImportResolver(None, settings.src_roots())
+        self.results: dict[str, FileResult] = {}
+        self.project_diagnostics: list[Diagnostic] = []
+        self._phase1 = Phase1(settings, self.codes, options.debug, options.jobs)
+        self._submitted: set[str] = set()
+        self._settled: list[str] = []  # files with a result whose imports are still to be followed
+
+    # ------------------------------------------------------------------ 1. discover
+    def discover(self, paths: list[str]) -> None:
+        """The files the user named (directories walked), and the project root."""
+        first: Path | None = None
+        for raw in paths:
+            if raw == "-":
+                stdin_resolved = Path(self.options.stdin_filename or "stdin.py").resolve()
+                self.stdin_path = str(stdin_resolved)
+                self.named[self.stdin_path] = None
+                first = first or stdin_resolved
                 continue
-            named[str(resolved)] = None
-    root = options.project_root or (find_project_root(first) if first is not None else None)
-    # A pre-commit run names a few files, and a commit that touches no Inngest code needs
-    # nothing but reading them: no cache, no walk, no parse, no libcst. Many named files are
-    # screened through the cache's index (a warm whole-repository run reads no file).
-    cache = _open_cache(options, root, settings, codes) if len(named) > FEW_NAMED_FILES else None
-    screens: dict[str, _Screen] = {}
-    for path in named:
-        screens[path] = _screen(path, named_file=True, stdin_path=stdin_path, options=options, cache=cache)
-    mentions_inngest = any(screen.mentions for screen in screens.values())
-    if cache is None and mentions_inngest:
-        cache = _open_cache(options, root, settings, codes)
-        if cache is not None:  # again, for their digests and index entries
-            for path in named:
-                screens[path] = _screen(path, named_file=True, stdin_path=stdin_path, options=options, cache=cache)
-    modules = ImportResolver(root, settings.src_roots())
-    results: dict[str, FileResult] = {}
-    phase1 = Phase1(settings, codes, options.debug, options.jobs)
-    submitted: set[str] = set()
-    settled: list[str] = []  # files with a result whose imports are still to be followed
+            path = Path(raw)
+            if not path.exists():
+                self.result.errors.append(f"{raw}: no such file or directory")
+                continue
+            resolved = path.resolve()
+            first = first or resolved
+            if resolved.is_dir():
+                for found in walk_python_texts(resolved, self.excluder):
+                    self.named[found] = None
+            else:
+                if self.options.force_exclude and _excluded_by_parents(resolved, self.excluder):
+                    continue
+                self.named[str(resolved)] = None
+        self.root = self.options.project_root or (find_project_root(first) if first is not None else None)
+        self.modules = ImportResolver(self.root, self.settings.src_roots())
 
-    def schedule(path: str) -> None:
+    # ------------------------------------------------------------------ 2. screen
+    def screen_named(self) -> None:
+        """Read the named files and test them for Inngest.
+
+        A pre-commit run names a few files, and a commit that touches no Inngest code needs
+        nothing but reading them: no cache, no walk, no parse, no libcst. Many named files are
+        screened through the cache's index (a warm whole-repository run reads no file)."""
+        if len(self.named) > FEW_NAMED_FILES:
+            self.cache = self._open_cache()
+        for path in self.named:
+            self.screens[path] = self._screen(path, named_file=True)
+        self.mentions_inngest = any(screen.mentions for screen in self.screens.values())
+        if self.cache is None and self.mentions_inngest:
+            self.cache = self._open_cache()
+            if self.cache is not None:  # again, for their digests and index entries
+                for path in self.named:
+                    self.screens[path] = self._screen(path, named_file=True)
+
+    def _open_cache(self) -> Cache | None:
+        return _open_cache(self.options, self.root, self.settings, self.codes)
+
+    def _screen(self, path: str, *, named_file: bool) -> _Screen:
+        return _screen(path, named_file=named_file, stdin_path=self.stdin_path, options=self.options, cache=self.cache)
+
+    # ------------------------------------------------------------------ 3. walk the project
+    def walk_project(self) -> list[str]:
+        """The named files and every other file of the project (screened), in walk order.
+
+        A commit that touches no Inngest code needs nothing else: no walk, no parse, no libcst."""
+        context_files: list[str] = list(self.named)
+        if self.root is not None and not self.options.isolated and self.mentions_inngest:
+            # In a large project, the named files that need parsing (a pre-commit run's changed
+            # files) start now, on another core, while this process reads the rest of the
+            # project. The cache's index says how large the project was last time; forking
+            # workers for a small one costs more than its walk.
+            if self.cache is not None and len(self.cache.index) >= EARLY_START_MIN_FILES:
+                self._schedule_largest_first(path for path in self.named if self.screens[path].mentions)
+                self._phase1.start_early()
+            for found in walk_python_texts(self.root, self.excluder):
+                if found not in self.named:
+                    context_files.append(found)
+                    self.screens[found] = self._screen(found, named_file=False)
+        self.modules.add_files(context_files)
+        return context_files
+
+    # ------------------------------------------------------------------ 4. phase 1
+    def phase1(self, context_files: list[str]) -> None:
+        """Lint the files that mention Inngest (cached results reused), and parse on demand the
+        project modules they import (a constants module or a step-handler module need not
+        mention Inngest), as each file's facts come back."""
+        to_parse: list[str] = []
+        for path in context_files:
+            screen = self.screens[path]
+            if screen.problem is not None:
+                self.results[path] = FileResult(path, [screen.problem])
+            elif screen.mentions:
+                to_parse.append(path)
+        self._schedule_largest_first(to_parse)
+        self._follow_imports()
+        if self._phase1.busy():
+            # Time to spare while the workers parse: write the index, complete for every file
+            # screened so far (files found on demand below are saved again at the end), and
+            # import what phase 2 will need.
+            if self.cache is not None:
+                self.cache.save()
+            from inngest_lint.registry import project_rules
+
+            project_rules()
+        try:
+            for item, file_result in self._phase1.completed():
+                self.results[item.path] = file_result
+                self.result.files_parsed += 1
+                digest = self.screens[item.path].digest
+                if self.cache is not None and digest and item.text is None:
+                    self.cache.store_result(item.path, digest, (item.module, item.is_package), file_result)
+                self._settled.append(item.path)
+                self._follow_imports()
+        except KeyboardInterrupt:
+            self._phase1.abandon()
+            raise
+        # Completion order depends on the workers; phase 2 sees the files in a fixed order.
+        self.results = dict(sorted(self.results.items()))
+        if self.cache is not None:
+            self.cache.save()
+
+    def _schedule(self, path: str) -> None:
         """Submit `path` to phase 1, or settle it at once (a problem, skipped, or cached)."""
-        if path in results or path in submitted:
+        if path in self.results or path in self._submitted:
             return
-        screen = screens.get(path) or _screen(
-            path, named_file=False, stdin_path=stdin_path, options=options, cache=cache
-        )
-        screens[path] = screen
+        screen = self.screens.get(path) or self._screen(path, named_file=False)
+        self.screens[path] = screen
         if screen.problem is not None:
-            results[path] = FileResult(path, [screen.problem])
+            self.results[path] = FileResult(path, [screen.problem])
             return
         if screen.skipped:
-            results[path] = FileResult(path)  # known, never parsed
+            self.results[path] = FileResult(path)  # known, never parsed
             return
-        if cache is not None and screen.digest and screen.text is None:
-            cached = cache.load_result(path, screen.digest, modules.module_name(path))
+        if self.cache is not None and screen.digest and screen.text is None:
+            cached = self.cache.load_result(path, screen.digest, self.modules.module_name(path))
             if cached is not None:
-                results[path] = cached
-                settled.append(path)
+                self.results[path] = cached
+                self._settled.append(path)
                 return
-        submitted.add(path)
-        name, is_package = modules.module_name(path)
-        phase1.submit(
+        self._submitted.add(path)
+        name, is_package = self.modules.module_name(path)
+        self._phase1.submit(
             FileInput(
                 path=path,
                 module=name,
                 is_package=is_package,
-                is_test=is_test_path(Path(path), root),
+                is_test=is_test_path(Path(path), self.root),
                 text=screen.text,
             )
         )
 
-    def schedule_largest_first(paths: Iterable[str]) -> None:
+    def _schedule_largest_first(self, paths: Iterable[str]) -> None:
         # Largest first: a pool's last task should be a small one.
-        for path in sorted(paths, key=lambda path: -screens[path].size):
-            schedule(path)
+        for path in sorted(paths, key=lambda path: -self.screens[path].size):
+            self._schedule(path)
 
-    # A commit that touches no Inngest code needs nothing else: no walk, no parse, no libcst.
-    context_files: list[str] = list(named)
-    if root is not None and not options.isolated and mentions_inngest:
-        # In a large project, the named files that need parsing (a pre-commit run's changed
-        # files) start now, on another core, while this process reads the rest of the project.
-        # The cache's index says how large the project was last time; forking workers for a
-        # small one costs more than its walk.
-        if cache is not None and len(cache.index) >= EARLY_START_MIN_FILES:
-            schedule_largest_first(path for path in named if screens[path].mentions)
-            phase1.start_early()
-        for found in walk_python_texts(root, excluder):
-            if found not in named:
-                context_files.append(found)
-                screens[found] = _screen(found, named_file=False, stdin_path=stdin_path, options=options, cache=cache)
-    modules.add_files(context_files)
-
-    # 2. Phase 1 on the files that mention Inngest (cached results reused).
-    to_parse: list[str] = []
-    for path in context_files:
-        screen = screens[path]
-        if screen.problem is not None:
-            results[path] = FileResult(path, [screen.problem])
-        elif screen.mentions:
-            to_parse.append(path)
-
-    # 3. Lint them, and parse on demand the project modules they import (a constants module or a
-    #    step-handler module need not mention Inngest), as each file's facts come back.
-    def follow_imports() -> None:
-        while settled:
-            importer = settled.pop()
-            facts = results[importer].facts
+    def _follow_imports(self) -> None:
+        while self._settled:
+            importer = self._settled.pop()
+            facts = self.results[importer].facts
             if facts is None:
                 continue
             for target in (*facts.imports.values(), *facts.star_imports):
-                found = modules.file_for(target, importer)
+                found = self.modules.file_for(target, importer)
                 if found is not None:
-                    schedule(found)
+                    self._schedule(found)
 
-    schedule_largest_first(to_parse)
-    follow_imports()
-    if phase1.busy():
-        # Time to spare while the workers parse: write the index, complete for every file
-        # screened so far (files found on demand below are saved again at the end), and import
-        # what phase 2 will need.
-        if cache is not None:
-            cache.save()
-        from inngest_lint.registry import project_rules
+    # ------------------------------------------------------------------ 5. phase 2
+    def phase2(self) -> None:
+        """The project rules over all facts, and the index the graph and baselines read."""
+        all_facts = [r.facts for r in self.results.values() if r.facts is not None]
+        if all_facts:
+            from inngest_lint.engine.project_pass import run_project_rules
 
-        project_rules()
-    try:
-        for item, file_result in phase1.completed():
-            results[item.path] = file_result
-            result.files_parsed += 1
-            if cache is not None and screens[item.path].digest and item.text is None:
-                cache.store_result(item.path, screens[item.path].digest, (item.module, item.is_package), file_result)
-            settled.append(item.path)
-            follow_imports()
-    except KeyboardInterrupt:
-        phase1.abandon()
-        raise
-    # Completion order depends on the workers; phase 2 sees the files in a fixed order.
-    results = dict(sorted(results.items()))
-    if cache is not None:
-        cache.save()
+            self.project_diagnostics, index = run_project_rules(
+                all_facts, self.settings, self.codes, self.options.debug, self.modules
+            )
+            self.result.index = index
+        else:
+            from inngest_lint.facts.index import ProjectIndex
 
-    # 4. Phase 2 over all facts.
-    all_facts = [r.facts for r in results.values() if r.facts is not None]
-    project_diagnostics: list[Diagnostic] = []
-    if all_facts:
-        from inngest_lint.engine.project_pass import run_project_rules
+            self.result.index = ProjectIndex([], self.settings, self.modules)
 
-        project_diagnostics, index = run_project_rules(all_facts, settings, codes, options.debug, modules)
-        result.index = index
-    else:
-        from inngest_lint.facts.index import ProjectIndex
-
-        result.index = ProjectIndex([], settings, modules)
-
-    # 5. Suppress, select, keep what is in the named files, sort.
-    noqa_by_path: dict[str, NoqaMap] = {r.path: r.noqa for r in results.values()}
-    named_paths = set(named)
-    overrides = severity_overrides(settings)
-    from inngest_lint.registry import info_by_code
-
-    rules = info_by_code()
-    per_file = [(pattern, _expand_quiet(selectors)) for pattern, selectors in settings.per_file_ignores]
-    kept: list[Diagnostic] = []
-    everything = [d for r in results.values() for d in r.diagnostics] + project_diagnostics
-    for diagnostic in everything:
-        if diagnostic.path not in named_paths:
-            continue
-        if diagnostic.code not in codes and not diagnostic.internal:
-            continue
-        rule = rules.get(diagnostic.code)
-        name = rule.name if rule else ""
-        noqa = noqa_by_path.get(diagnostic.path)
-        # A syntax error is never suppressed by a comment (as in ruff): a `# noqa` on a broken
-        # file's first line would otherwise make it pass.
-        if (
-            noqa is not None
-            and not diagnostic.internal
-            and diagnostic.code != SYNTAX_ERROR
-            and noqa.suppresses(diagnostic.line, diagnostic.code, name)
-        ):
-            continue
-        if _per_file_ignored(diagnostic, per_file, excluder_base):
-            continue
-        severity = overrides.get(diagnostic.code, rule.severity if rule else Severity.ERROR)
-        display = _display(diagnostic.path)
-        kept.append(_replace(diagnostic, path=display, severity=severity))
-    kept.sort(key=Diagnostic.sort_key)
-    result.diagnostics = _dedupe(kept)
-    result.files_linted = len(named)
-    return result
+    # ------------------------------------------------------------------ 6. report
+    def report(self) -> RunResult:
+        """Suppress, select, keep what is in the named files, sort."""
+        noqa_by_path: dict[str, NoqaMap] = {r.path: r.noqa for r in self.results.values()}
+        selection = Selection(self.settings, self.codes, self.excluder_base)
+        kept: list[Diagnostic] = []
+        everything = [d for r in self.results.values() for d in r.diagnostics] + self.project_diagnostics
+        for diagnostic in everything:
+            if diagnostic.path not in self.named:
+                continue
+            shown = selection.shown(diagnostic, noqa_by_path.get(diagnostic.path))
+            if shown is not None:
+                kept.append(replace(shown, path=display_path(diagnostic.path)))
+        kept.sort(key=Diagnostic.sort_key)
+        self.result.diagnostics = _dedupe(kept)
+        self.result.files_linted = len(self.named)
+        return self.result
 
 
 def _excluded_by_parents(path: Path, excluder: Excluder) -> bool:
@@ -448,37 +440,6 @@ def _excluded_by_parents(path: Path, excluder: Excluder) -> bool:
         if parent.name and excluder.excluded(parent, True, ()):
             return True
     return excluder.excluded(path, False, ())
-
-
-def _expand_quiet(selectors: tuple[str, ...]) -> frozenset[str]:
-    from inngest_lint.registry import expand_selectors
-
-    return frozenset(expand_selectors(list(selectors)))
-
-
-def _per_file_ignored(diagnostic: Diagnostic, per_file: list[tuple[str, frozenset[str]]], base: Path) -> bool:
-    if not per_file:
-        return False
-    import fnmatch
-
-    try:
-        relative = Path(diagnostic.path).resolve().relative_to(base).as_posix()
-    except ValueError:
-        relative = Path(diagnostic.path).as_posix()
-    for pattern, codes in per_file:
-        if diagnostic.code in codes and (
-            fnmatch.fnmatch(relative, pattern)
-            or fnmatch.fnmatch(Path(relative).name, pattern)
-            or fnmatch.fnmatch(relative, pattern.rstrip("/") + "/*")
-        ):
-            return True
-    return False
-
-
-def _replace(diagnostic: Diagnostic, **changes: object) -> Diagnostic:
-    from dataclasses import replace
-
-    return replace(diagnostic, **changes)  # type: ignore[arg-type]
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -306,3 +306,37 @@ def baseline_root(targets: Sequence[str], stdin_filename: str | None = None) -> 
     if not start.exists():
         start = Path.cwd()
     return find_project_root(start) or Path.cwd().resolve()
+
+
+@dataclass
+class BaselinePlan:
+    """What one run does with baselines: hide the findings one records (`--baseline`), record
+    the run's findings (`--write-baseline`), or neither. Paths in a baseline are relative to
+    `root`, the project root of the run's first target."""
+
+    root: Path | None
+    known: Counter[BaselineKey] | None = None
+    write_to: Path | None = None
+
+    @classmethod
+    def for_run(
+        cls,
+        targets: Sequence[str],
+        stdin_filename: str | None,
+        baseline_path: Path | None,
+        write_path: Path | None,
+    ) -> BaselinePlan:
+        """Raises BaselineError when the baseline to read is missing or malformed."""
+        known = load_baseline(baseline_path) if baseline_path is not None else None
+        return cls(baseline_root(targets, stdin_filename), known, write_path)
+
+    def hide_known(self, diagnostics: Sequence[Diagnostic], index: Any) -> list[Diagnostic]:
+        """The findings the baseline does not account for (all of them without a baseline)."""
+        if self.known is None:
+            return list(diagnostics)
+        return new_findings(diagnostics, self.known, index, self.root)
+
+    def record(self, diagnostics: Sequence[Diagnostic], index: Any) -> int:
+        """Write the baseline; how many findings it holds. Raises BaselineError."""
+        assert self.write_to is not None
+        return write_baseline(self.write_to, diagnostics, index, self.root)

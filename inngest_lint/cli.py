@@ -9,11 +9,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from inngest_lint import __version__
+
+if TYPE_CHECKING:
+    from inngest_lint.api import RunOptions, RunResult
+    from inngest_lint.baseline import BaselinePlan
+    from inngest_lint.settings import Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -123,29 +128,85 @@ def check(
     watch_interval: float,
 ) -> None:
     """Lint PATHS (default: the current directory)."""
-    from inngest_lint.api import (
-        RunOptions,
-        enabled_codes,
-        lint_paths,
-        severity_overrides,
-    )
-    from inngest_lint.config import ConfigError, load_settings, with_overrides
-    from inngest_lint.registry import SelectorError
+    from inngest_lint.api import RunOptions
+    from inngest_lint.baseline import BaselineError, BaselinePlan
     from inngest_lint.reporters import REPORTERS
 
     if output_format not in REPORTERS:
         _fail(f"unknown output format '{output_format}'; choose one of: {', '.join(sorted(REPORTERS))}")
+    if write_baseline_path is not None and (baseline_path is not None or watch):
+        _fail("--write-baseline cannot be combined with --baseline or --watch")
     targets = list(paths) or ["."]
-    stdin_bytes: bytes | None = None
-    if "-" in targets:
-        # Bytes, decoded as a file's are: by its `coding:` cookie, else UTF-8.
-        buffer = getattr(sys.stdin, "buffer", None)
-        stdin_bytes = buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+    if watch and "-" in targets:
+        _fail("--watch cannot read from stdin")
+    stdin_bytes = _read_stdin() if "-" in targets else None
+    settings = _settings_for(
+        targets, stdin_filename, config_path, select, ignore, extend_select, max_warnings, debug=debug
+    )
+    options = RunOptions(
+        force_exclude=force_exclude,
+        stdin_bytes=stdin_bytes,
+        stdin_filename=stdin_filename,
+        debug=debug,
+        use_cache=not no_cache,
+        cache_dir=cache_dir,
+    )
+    try:
+        baselines = BaselinePlan.for_run(targets, stdin_filename, baseline_path, write_baseline_path)
+    except BaselineError as error:
+        _fail(str(error))
+        return
+    if watch:
+        from inngest_lint.watch import watch as watch_files
+
+        sys.exit(
+            watch_files(
+                targets,
+                settings,
+                options,
+                output_format,
+                quiet,
+                statistics,
+                watch_interval,
+                baselines.known,
+                baselines.root,
+            )
+        )
+    result = _lint(targets, settings, options, debug=debug)
+    if baselines.write_to is not None:
+        sys.exit(_record_baseline(baselines, result))
+    result.diagnostics = baselines.hide_known(result.diagnostics, result.index)
+    _report(result, targets, output_format, quiet=quiet, statistics=statistics)
+    code = result.exit_code(settings.max_warnings)
+    sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
+
+
+def _read_stdin() -> bytes:
+    """Bytes, decoded later as a file's are: by its `coding:` cookie, else UTF-8."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    return buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+
+
+def _settings_for(
+    targets: list[str],
+    stdin_filename: str | None,
+    config_path: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    max_warnings: int | None,
+    *,
+    debug: bool,
+) -> Settings:
+    """The configuration found from the first target, with the command line's overrides; any
+    problem in either is one error line and exit 2."""
+    from inngest_lint.config import ConfigError, load_settings, with_overrides
+    from inngest_lint.registry import SelectorError, expand_selectors
+    from inngest_lint.selection import enabled_codes, severity_overrides
+
     first = Path(stdin_filename).resolve() if stdin_filename and targets[0] == "-" else Path(targets[0])
     if not first.exists():
         first = Path.cwd()
-    from inngest_lint.registry import expand_selectors
-
     for option, values in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
         try:
             expand_selectors(list(_split_codes(values) or ()))
@@ -164,99 +225,70 @@ def check(
         severity_overrides(settings)
     except (ConfigError, SelectorError) as error:
         _fail(str(error))
-        return
     except Exception as error:  # noqa: BLE001 - last resort: one line, not a traceback
         if debug:
             raise
         _fail(f"cannot read the configuration: {type(error).__name__}: {error} (run with --debug for details)")
-        return
-    options = RunOptions(
-        force_exclude=force_exclude,
-        stdin_bytes=stdin_bytes,
-        stdin_filename=stdin_filename,
-        debug=debug,
-        use_cache=not no_cache,
-        cache_dir=cache_dir,
-    )
-    from inngest_lint.baseline import (
-        BaselineError,
-        baseline_root,
-        load_baseline,
-        new_findings,
-        write_baseline,
-    )
+    return settings
 
-    if write_baseline_path is not None and (baseline_path is not None or watch):
-        _fail("--write-baseline cannot be combined with --baseline or --watch")
-    if watch and "-" in targets:
-        _fail("--watch cannot read from stdin")
-    root_for_baseline = baseline_root(targets, stdin_filename)
-    try:
-        baseline = load_baseline(baseline_path) if baseline_path is not None else None
-    except BaselineError as error:
-        _fail(str(error))
-        return
-    if watch:
-        from inngest_lint.watch import watch as watch_files
 
-        sys.exit(
-            watch_files(
-                targets,
-                settings,
-                options,
-                output_format,
-                quiet,
-                statistics,
-                watch_interval,
-                baseline,
-                root_for_baseline,
-            )
-        )
+def _lint(targets: list[str], settings: Settings, options: RunOptions, *, debug: bool) -> RunResult:
+    """Run the linter; print the usage-level errors (a missing path) it met."""
+    from inngest_lint.api import lint_paths
+    from inngest_lint.config import ConfigError
+    from inngest_lint.diagnostics import printable
+    from inngest_lint.registry import SelectorError
+
     try:
         result = lint_paths(targets, settings, options)
     except (ConfigError, SelectorError) as error:
         _fail(str(error))
-        return
+        raise  # unreachable: _fail exits
     except Exception as error:  # noqa: BLE001 - last resort: one line, not a traceback
         if debug:
             raise
         _fail(f"internal error: {type(error).__name__}: {error} (run with --debug for details)")
-        return
-    from inngest_lint.diagnostics import printable
-
+        raise  # unreachable: _fail exits
     for message in result.errors:  # a path named as typed: it may hold undecodable bytes
         click.echo(f"inngest-lint: error: {printable(message)}", err=True)
-    if write_baseline_path is not None:
-        if result.errors:
-            sys.exit(EXIT_ERROR)  # a mistyped path must not record an empty baseline
-        try:
-            written = write_baseline(write_baseline_path, result.diagnostics, result.index, root_for_baseline)
-        except BaselineError as error:
-            _fail(str(error))
-            return
-        click.echo(f"inngest-lint: recorded {written} finding(s) in {printable(str(write_baseline_path))}", err=True)
-        internal = [d for d in result.diagnostics if d.internal]  # never recorded: still exit 2
-        for diagnostic in internal:
-            click.echo(
-                f"{printable(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
-                f"{printable(diagnostic.message)}",
-                err=True,
-            )
-        sys.exit(EXIT_ERROR if internal else EXIT_CLEAN)
-    if baseline is not None:
-        result.diagnostics = new_findings(result.diagnostics, baseline, result.index, root_for_baseline)
+    return result
+
+
+def _record_baseline(baselines: BaselinePlan, result: RunResult) -> int:
+    """--write-baseline: record the findings; the exit code (internal errors are never
+    recorded, and still fail the run)."""
+    from inngest_lint.baseline import BaselineError
+    from inngest_lint.diagnostics import printable
+
+    if result.errors:
+        return EXIT_ERROR  # a mistyped path must not record an empty baseline
+    assert baselines.write_to is not None
+    try:
+        written = baselines.record(result.diagnostics, result.index)
+    except BaselineError as error:
+        _fail(str(error))
+    click.echo(f"inngest-lint: recorded {written} finding(s) in {printable(str(baselines.write_to))}", err=True)
+    internal = [d for d in result.diagnostics if d.internal]
+    for diagnostic in internal:
+        click.echo(
+            f"{printable(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
+            f"{printable(diagnostic.message)}",
+            err=True,
+        )
+    return EXIT_ERROR if internal else EXIT_CLEAN
+
+
+def _report(result: RunResult, targets: list[str], output_format: str, *, quiet: bool, statistics: bool) -> None:
+    """Print the findings in the chosen format."""
+    from inngest_lint.reporters import REPORTERS
+
     no_files = not result.errors and not result.diagnostics and result.files_linted == 0
     if no_files:
         click.echo(f"inngest-lint: warning: no Python files to lint in {' '.join(targets)}", err=True)
     # "All checks passed" would be false after a path error (missing path) and empty with no file.
     quiet = quiet or ((bool(result.errors) or no_files) and not result.diagnostics)
-    reporter_class = REPORTERS[output_format]
-    reporter = reporter_class(sys.stdout, quiet=quiet, statistics=statistics)
+    reporter = REPORTERS[output_format](sys.stdout, quiet=quiet, statistics=statistics)
     reporter.report(result.diagnostics, files_linted=result.files_linted)
-    code = result.exit_code(settings.max_warnings)
-    if exit_zero and code == EXIT_FINDINGS:
-        code = EXIT_CLEAN
-    sys.exit(code)
 
 
 @main.command("rule")

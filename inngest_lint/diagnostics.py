@@ -7,10 +7,21 @@ engine: rules report CST nodes or fact locations, never raw offsets.
 from __future__ import annotations
 
 import enum
+import os
 import re
 from dataclasses import dataclass, field
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def display_path(path: str) -> str:
+    """A path as every output shows it: relative to the working directory, unless that climbs
+    out of it (`../..`), when the absolute path reads better."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return path if relative.startswith("..") else relative
 
 
 def printable(text: str) -> str:

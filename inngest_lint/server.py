@@ -56,12 +56,13 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import PositionCodec, TextDocument
 
 from inngest_lint import __version__
-from inngest_lint.api import ALWAYS_ON, RunOptions, lint_paths
+from inngest_lint.api import RunOptions, lint_paths
 from inngest_lint.config import CONFIG_FILE_NAMES, load_settings
 from inngest_lint.diagnostics import Diagnostic, Location, Severity, printable
 from inngest_lint.discovery import PYTHON_SUFFIXES, Excluder, find_project_root
 from inngest_lint.reporters._source import file_uri, span
 from inngest_lint.reporters.base import docs_anchor
+from inngest_lint.selection import ALWAYS_ON
 from inngest_lint.suppression import FILE_NOQA, LINE_NOQA
 
 SOURCE = "inngest-lint"

@@ -27,6 +27,7 @@ from inngest_lint.cli import main
 from inngest_lint.config import load_settings
 from inngest_lint.diagnostics import Diagnostic, Location
 from inngest_lint.facts import model
+from inngest_lint.selection import enabled_codes
 
 
 def _lint(root: Path, **options: object) -> tuple[list[tuple[str, int, str, str]], int]:
@@ -59,7 +60,7 @@ def _open_cache(root: Path) -> cache_module.Cache:
     from inngest_lint import api
 
     settings = load_settings(root)
-    cache = api._open_cache(RunOptions(), root, settings, api.enabled_codes(settings))
+    cache = api._open_cache(RunOptions(), root, settings, enabled_codes(settings))
     assert cache is not None
     return cache
 

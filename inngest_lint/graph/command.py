@@ -42,9 +42,10 @@ def collect(
 
     Raises ConfigError / SelectorError for bad settings (the caller reports them).
     """
-    from inngest_lint.api import RunOptions, enabled_codes, lint_paths
+    from inngest_lint.api import RunOptions, lint_paths
     from inngest_lint.config import load_settings
     from inngest_lint.discovery import find_project_root
+    from inngest_lint.selection import enabled_codes
 
     targets = [Path(raw).resolve() for raw in paths]
     settings = load_settings(targets[0], config_path)

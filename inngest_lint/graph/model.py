@@ -27,6 +27,7 @@ from pathlib import Path
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Diagnostic, Location, printable
+from inngest_lint.diagnostics import display_path as diagnostics_display_path
 from inngest_lint.facts.index import ProjectIndex, event_matches
 from inngest_lint.facts.model import EventSend, InngestFunction, Ref
 
@@ -190,11 +191,7 @@ def _resolved(absolute: str) -> str:
 def display_path(path: str) -> str:
     """As `inngest-lint check` prints paths: relative to the cwd unless that climbs out of it,
     with the bytes of a file name that is not UTF-8 escaped (`bad\\xff.py`)."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return printable(path)
-    return printable(Path(path).as_posix() if relative.startswith("..") else Path(relative).as_posix())
+    return printable(Path(diagnostics_display_path(path)).as_posix())
 
 
 def _site(location: Location) -> Site:
