@@ -1,4 +1,4 @@
-"""The one table of Inngest Python SDK names (PyPI `inngest`, versions 0.3 to 0.5).
+"""The one table of Inngest Python SDK names (PyPI `inngest`, versions 0.3 to 0.5.20a0).
 
 Every rule reads SDK facts from here and never spells an SDK name itself, so that a new SDK
 release is one edit in one place, and `tests/test_sdk_table.py` can check this table against the
@@ -52,8 +52,11 @@ STEP_METHOD_KEYWORDS: dict[str, frozenset[str]] = {
     "sleep_until": frozenset({"until"}),
     "wait_for_event": frozenset({"event", "if_exp", "timeout"}),
     "send_event": frozenset({"events"}),
-    "invoke": frozenset({"function", "data", "timeout", "v", "user"}),
-    "invoke_by_id": frozenset({"app_id", "function_id", "data", "timeout", "v", "user"}),
+    "invoke": frozenset({"function", "data", "timeout", "v", "user", "meta"}),
+    "invoke_by_id": frozenset({"app_id", "function_id", "data", "timeout", "v", "user", "meta"}),
+    # `step.ai.infer` and `ctx.group.experiment` (see STEP_TOOL_METHODS and GROUP_STEP_METHODS).
+    "ai.infer": frozenset({"adapter", "body"}),
+    "group.experiment": frozenset({"experiment_id", "variants", "select"}),
 }
 
 
@@ -88,7 +91,7 @@ CONNECT_APPS_KEYWORD = "apps"
 CONFIG_CLASS_KEYWORDS: dict[str, frozenset[str]] = {
     "inngest.TriggerEvent": frozenset({"event", "expression"}),
     "inngest.TriggerCron": frozenset({"cron", "jitter"}),
-    "inngest.Event": frozenset({"name", "data", "id", "ts", "user"}),
+    "inngest.Event": frozenset({"name", "data", "id", "ts", "user", "meta"}),
     "inngest.Cancel": frozenset({"event", "if_exp", "timeout"}),
     "inngest.Concurrency": frozenset({"limit", "key", "scope"}),
     "inngest.Debounce": frozenset({"period", "key", "timeout"}),
@@ -205,12 +208,15 @@ TOP_LEVEL_EXPORTS = frozenset(
         "ContextSync",
         "Debounce",
         "Event",
+        "EventMeta",
         "Function",
+        "FunctionID",  # 0.3
         "Inngest",
         "JSON",
         "Middleware",
         "MiddlewareSync",
         "NonRetriableError",
+        "Output",  # 0.3
         "ParallelMode",
         "Priority",
         "PydanticSerializer",
@@ -397,3 +403,57 @@ CLIENT_EVENT_KEY_KEYWORD = "event_key"
 #: `create_function(_experimental_execution=True)` (SDK 0.4 only) ran steps scheduled through
 #: `asyncio.gather`/`create_task` correctly; 0.5 removed the option.
 EXPERIMENTAL_EXECUTION_KEYWORD = "_experimental_execution"
+
+
+# ------------------------------------------------------------------ step tools, defer, experiments
+#: Step tools: attributes of a step object holding more step methods, each taking a step ID first
+#: (`step.ai.infer(step_id, adapter=..., body=...)`: `AI.infer` in `step_lib/step_async.py`).
+#: `FileContext.step_method` names such a call "tool.method" (`ai.infer`).
+STEP_TOOL_METHODS: dict[str, frozenset[str]] = {"ai": frozenset({"infer"})}
+STEP_AI_INFER = "ai.infer"
+#: Group methods that are steps: `ctx.group.experiment(experiment_id, variants=..., select=...)`
+#: (0.5.20, `Group.experiment` in `step_lib/group.py`) memoizes its variant choice under a step
+#: ID. `FileContext.step_method` names it "group.experiment".
+GROUP_STEP_METHODS = frozenset({"experiment"})
+GROUP_EXPERIMENT = "group.experiment"
+#: Every step call whose first argument (or `step_id=`) is a step ID, as `step_method` names it.
+STEP_ID_METHODS = STEP_METHODS | {STEP_AI_INFER, GROUP_EXPERIMENT}
+#: `ctx.group.parallel(callables, parallel_mode=...)`: its keywords (`Group.parallel`).
+GROUP_PARALLEL_KEYWORDS = frozenset({"callables", "parallel_mode"})
+GROUP_PARALLEL_LABEL = "group.parallel"
+
+#: `EventMeta` (0.5.20): session metadata for `Event(meta=)`, `step.invoke(meta=)`, `ctx.defer(meta=)`.
+EVENT_META_CLASS = "inngest.EventMeta"
+
+#: `ctx.defer(defer_id, *, function, data, meta=None, experiment=None)` (0.5.20, `Context.defer`
+#: in `execution_lib/models.py`): schedules a deferred function when the run ends. A repeated
+#: defer ID is logged and skipped (`deferred.add` in `inngest/_internal/deferred.py`).
+CONTEXT_DEFER_METHOD = "defer"
+CONTEXT_DEFER_KEYWORDS = frozenset({"defer_id", "function", "data", "meta", "experiment"})
+#: `@inngest.experimental.create_defer(client, fn_id=...)` (0.5.20, `experimental/deferred.py`)
+#: creates a Function like `create_function` does (its trigger is supplied by the SDK): it must
+#: be served like any other function.
+CREATE_DEFER_FUNCTION = "inngest.experimental.create_defer"
+CREATE_DEFER_CLIENT_KEYWORD = "client"
+
+#: `@inngest.experimental.step(step_id)` turns a function into a step: calling it inside an Inngest
+#: function runs it with `step.run(step_id, ...)` (`step` in `execution_lib/context_var.py`).
+EXPERIMENTAL_STEP_DECORATOR = "inngest.experimental.step"
+
+#: SDK calls that do I/O, like an HTTP request: the experimental scoring methods on the client
+#: (0.5.20, `Inngest.score*` in `client_lib/client.py`) and realtime publishing
+#: (`inngest.experimental.realtime.publish`, which POSTs to the Inngest API).
+CLIENT_IO_METHODS = frozenset({"score", "score_sync", "score_experiment", "score_experiment_sync"})
+IO_FUNCTIONS = frozenset({"inngest.experimental.realtime.publish", "inngest.experimental.realtime.publish_sync"})
+
+# ------------------------------------------------------------------ how each version calls a handler
+#: SDK 0.3 and 0.4 call the handler `handler(ctx=ctx, step=step)` by keyword (0.3:
+#: `Function.call` in `inngest/_internal/function.py`; 0.4: `ExecutionV0.run` in
+#: `inngest/_internal/execution_lib/v0.py`); 0.5 calls `handler(ctx)` (`ExecutionV0.run`, same
+#: file). The same goes for the `on_failure` handler, which `Function.call` picks instead.
+HANDLER_KEYWORD_CALL_VERSIONS = ((0, 3), (0, 4))
+HANDLER_CONTEXT_KEYWORD = "ctx"
+HANDLER_STEP_KEYWORD = "step"
+CREATE_FUNCTION_ON_FAILURE_KEYWORD = "on_failure"
+#: The newest release this table was written against (assumed when a project's version is unknown).
+NEWEST_VERSION = (0, 5, 20)

@@ -231,7 +231,7 @@ class StepNotAwaited(Rule):
         if method is None:
             if not context.is_group_parallel(node):
                 return
-        elif method not in sdk.STEP_METHODS:
+        elif method not in sdk.STEP_ID_METHODS:
             return  # the removed `step.parallel` is INN113's
         function = enclosing_def(context)
         if function is None or function.asynchronous is None:

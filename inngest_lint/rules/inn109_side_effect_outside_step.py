@@ -30,6 +30,8 @@ class SideEffectOutsideStep(ReplayBodyRule):
       `aiohttp.ClientSession` whose class is certain (created in the same function or module);
     - `send` / `send_sync` on an Inngest client: a module variable assigned `inngest.Inngest(...)`
       in this file, or a name used with `.create_function(...)` in this file;
+    - SDK calls that write through the Inngest API: `client.score(...)`, `score_sync`,
+      `score_experiment(...)` (0.5.20) and `inngest.experimental.realtime.publish(...)`;
     - database writes, a deliberately small set: an argument-less `.commit()` on a session or
       connection, `execute`-style calls whose literal SQL starts with INSERT/UPDATE/DELETE/
       REPLACE/MERGE, SQLAlchemy `insert()`/`update()`/`delete()` statements, Django

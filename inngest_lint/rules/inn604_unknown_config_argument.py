@@ -28,8 +28,9 @@ class UnknownConfigArgument(Rule):
     Flags keywords that do not exist on the Inngest configuration classes (`TriggerEvent`,
     `TriggerCron`, `Event`, `Cancel`, `Concurrency`, `Debounce`, `Throttle`, `RateLimit`,
     `Batch`, `Priority`, `Singleton`, `Timeouts`), on `client.create_function(...)`, on the step
-    methods (`wait_for_event`, `invoke`, `sleep`, ...) and on `inngest.Inngest(...)`, and
-    suggests the closest real keyword. Keywords of any SDK version from 0.3 to 0.5 are accepted
+    methods (`wait_for_event`, `invoke`, `sleep`, `step.ai.infer`, `ctx.group.experiment`, ...),
+    on `ctx.group.parallel(...)`, `ctx.defer(...)` and `inngest.Inngest(...)`, and suggests the
+    closest real keyword. Keywords of any SDK version from 0.3 to 0.5.20a0 are accepted
     (`Throttle(count=)`, `Event(user=)`), so an older project is not flagged for using its
     version's API. `**kwargs` spreads are not checked. Positional arguments to the configuration
     classes and the client, which take keywords only, are flagged too.
@@ -114,7 +115,16 @@ class UnknownConfigArgument(Rule):
         method = context.step_method(node)
         if method is not None and method in sdk.STEP_METHOD_KEYWORDS:
             allowed = sdk.STEP_METHOD_KEYWORDS[method] | {sdk.STEP_ID_KEYWORD}
-            self._check(node, method, f"step.{method}", allowed, dropped=False, positional_ok=True)
+            label = method if method == sdk.GROUP_EXPERIMENT else f"step.{method}"
+            self._check(node, method, label, allowed, dropped=False, positional_ok=True)
+            return
+        if context.is_group_parallel(node):
+            label = sdk.GROUP_PARALLEL_LABEL
+            self._check(node, label, label, sdk.GROUP_PARALLEL_KEYWORDS, dropped=False, positional_ok=True)
+            return
+        if context.is_defer_call(node):
+            label = f"ctx.{sdk.CONTEXT_DEFER_METHOD}"
+            self._check(node, label, label, sdk.CONTEXT_DEFER_KEYWORDS, dropped=False, positional_ok=True)
             return
         if is_create_function(node):
             method_name = sdk.CREATE_FUNCTION_METHOD

@@ -99,7 +99,7 @@ class StepIdNotString(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
         method = context.step_method(node)
-        if method is None or method not in sdk.STEP_METHODS:
+        if method is None or method not in sdk.STEP_ID_METHODS:
             return
         step_id = step_id_node(node)
         if step_id is None:

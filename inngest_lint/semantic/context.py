@@ -258,15 +258,31 @@ class FileContext:
         return False
 
     def step_method(self, call: cst.Call) -> str | None:
-        """The step method name if `call` is a step call (`ctx.step.run(...)`), else None."""
+        """The step method name if `call` is a step call (`ctx.step.run(...)`), else None.
+
+        A step tool's method is named "tool.method" (`step.ai.infer(...)` -> "ai.infer") and a
+        group method that is a step "group.method" (`ctx.group.experiment(...)`): both take a
+        step ID first, like every name in `sdk.STEP_ID_METHODS`.
+        """
         func = call.func
         if not isinstance(func, cst.Attribute):
             return None
         method = func.attr.value
-        if method not in sdk.STEP_METHODS and method not in sdk.REMOVED_STEP_METHODS:
+        receiver = func.value
+        if method in sdk.STEP_METHODS or method in sdk.REMOVED_STEP_METHODS:
+            return method if self.is_step_object(receiver) else None
+        if not isinstance(receiver, cst.Attribute):
             return None
-        if self.is_step_object(func.value):
-            return method
+        tool = receiver.attr.value
+        if method in sdk.STEP_TOOL_METHODS.get(tool, ()) and self.is_step_object(receiver.value):
+            return f"{tool}.{method}"
+        if (
+            tool == sdk.CONTEXT_GROUP_ATTRIBUTE
+            and method in sdk.GROUP_STEP_METHODS
+            and isinstance(receiver.value, cst.Name)
+            and self.is_context_name(receiver.value.value)
+        ):
+            return f"{tool}.{method}"
         return None
 
     def is_group_parallel(self, call: cst.Call) -> bool:
@@ -281,6 +297,16 @@ class FileContext:
         ):
             return self.is_context_name(group.value.value)
         return False
+
+    def is_defer_call(self, call: cst.Call) -> bool:
+        """`ctx.defer(...)` on an Inngest context (0.5.20): schedules a deferred function."""
+        func = call.func
+        return (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == sdk.CONTEXT_DEFER_METHOD
+            and isinstance(func.value, cst.Name)
+            and self.is_context_name(func.value.value)
+        )
 
     # ---------------------------------------------------------------- walking
     def enter(self, node: cst.CSTNode) -> None:
@@ -404,6 +430,30 @@ class FileContext:
             # `create_function` is specific enough that any other receiver counts as a client.
             if isinstance(client, (cst.Name, cst.Attribute, cst.Call)):
                 return decorator
+        return self._create_defer_call(decorator)
+
+    def _create_defer_call(self, decorator: cst.BaseExpression) -> cst.Call | None:
+        """`inngest.experimental.create_defer(client, fn_id=...)` (0.5.20): a deferred function is a
+        Function like any other (`DeferredFunction` subclasses `Function`), served the same way."""
+        if (
+            isinstance(decorator, cst.Call)
+            and isinstance(decorator.func, (cst.Name, cst.Attribute))
+            and self.qualify(decorator.func) == sdk.CREATE_DEFER_FUNCTION
+        ):
+            return decorator
+        return None
+
+    def function_client(self, create_call: cst.Call) -> cst.BaseExpression | None:
+        """The client a function is created on: `client` in `client.create_function(...)`, the
+        first argument of `create_defer(client, ...)`."""
+        if isinstance(create_call.func, cst.Attribute) and create_call.func.attr.value == sdk.CREATE_FUNCTION_METHOD:
+            return create_call.func.value
+        for arg in create_call.args:
+            if arg.keyword is not None and arg.keyword.value == sdk.CREATE_DEFER_CLIENT_KEYWORD:
+                return arg.value
+        first = create_call.args[0] if create_call.args else None
+        if first is not None and first.keyword is None and not first.star:
+            return first.value
         return None
 
     def _inngest_info(self, node: cst.FunctionDef) -> InngestFunctionInfo | None:
@@ -424,12 +474,14 @@ class FileContext:
             if handler_call is None or self.frames[-1].node is not self._call_form_scope.get(node.name.value):
                 return None
             create_call, symbol = handler_call
-        assert isinstance(create_call.func, cst.Attribute)
+        client_expr = self.function_client(create_call)
+        if client_expr is None:
+            return None
         positional = positional_parameters(node.params)
         shape = "ctx" if len(positional) == 1 else "ctx_step" if len(positional) == 2 else "unknown"
         return InngestFunctionInfo(
             create_call=create_call,
-            client_expr=create_call.func.value,
+            client_expr=client_expr,
             handler=node,
             is_async=node.asynchronous is not None,
             shape=shape,

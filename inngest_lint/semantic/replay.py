@@ -571,7 +571,9 @@ class SideEffect:
     """A call that certainly acts on the outside world, of a kind that side-effect-outside-step
     (INN109) reports.
 
-    kind: "send" (`send`/`send_sync` on an Inngest client), "http" (a request) or "db" (a write).
+    kind: "send" (`send`/`send_sync` on an Inngest client), "http" (a request), "db" (a write)
+    or "sdk" (another SDK call that writes through the Inngest API: `client.score(...)`,
+    `realtime.publish(...)`).
     `label` is the call as written (`requests.post()`); `description` says what it does without
     the code (`an HTTP POST via httpx`), for messages about a helper that makes the call.
     """
@@ -611,6 +613,16 @@ class SideEffects:
         ):
             label = call_label(self.context, call)
             return SideEffect("send", label, f"an Inngest event send `{label}`")
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in sdk.CLIENT_IO_METHODS
+            and self.clients.is_client(func.value)
+        ):
+            label = call_label(self.context, call)
+            return SideEffect("sdk", label, "an Inngest API write (a score)")
+        if self.context.qualify(func) in sdk.IO_FUNCTIONS:
+            label = call_label(self.context, call)
+            return SideEffect("sdk", label, "a realtime publish")
         http = self.origins.http_call(call)
         if http is not None:
             return SideEffect("http", call_label(self.context, call), http_description(*http))

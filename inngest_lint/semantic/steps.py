@@ -45,6 +45,8 @@ def step_flavor(context: FileContext, call: cst.Call) -> str | None:
     if not isinstance(func, cst.Attribute):
         return None
     receiver = func.value
+    if isinstance(receiver, cst.Attribute) and receiver.attr.value in sdk.STEP_TOOL_METHODS:
+        receiver = receiver.value  # `step.ai.infer`: the tool follows its step object
     if isinstance(receiver, cst.Name):
         return _flavor_of_name(context, receiver.value, "step", len(context.frames))
     if (
