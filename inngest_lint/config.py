@@ -222,6 +222,13 @@ def _severity_map(value: Any) -> tuple[tuple[str, str], ...] | None:
     return tuple(out)
 
 
+def _sdk_version(value: Any) -> str | None:
+    """`"0.4"`, `"0.5.19"`, `"0.5.20a0"`: a release number, as a string."""
+    if isinstance(value, str) and re.fullmatch(r"\d+\.\d+(\.\d+)?([a-z]+\d*)?", value.strip()):
+        return value.strip()
+    return None
+
+
 def _positive_int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
@@ -244,6 +251,7 @@ _KEYS: dict[str, tuple[str, str, Any]] = {
     "large-return-attributes": ("large_return_attributes", "a list of attribute names", _string_list),
     "max-sleep": ("max_sleep_seconds", 'a duration such as "7d" or a number of seconds', _parse_duration_seconds),
     "max-file-size": ("max_file_bytes", 'a size such as "1MB", "512KB" or a number of bytes', _parse_size),
+    "sdk-version": ("sdk_version", 'an Inngest SDK version such as "0.4" or "0.5.19"', _sdk_version),
 }
 
 

@@ -32,6 +32,8 @@ class Settings:
     large_return_calls: tuple[str, ...] = ()
     large_return_attributes: tuple[str, ...] = ()
     max_sleep_seconds: int = 365 * 24 * 3600
+    # The Inngest SDK version when the project's lock files and requirements do not say ("0.4").
+    sdk_version: str | None = None
     # libcst needs about 500 bytes of memory per byte of source: a 1.5 MB file takes 0.7 GB.
     max_file_bytes: int = 1024 * 1024
     # Where the settings came from (for messages), and the directory globs are relative to.

@@ -27,6 +27,7 @@ from inngest_lint.facts.model import (
     EventSend,
     FileFacts,
     FunctionList,
+    HandlerSignature,
     InngestFunction,
     Invoke,
     LargeReturn,
@@ -407,7 +408,49 @@ class FactCollector:
             trigger_count_known=complete,
             body_calls=tuple(builder.body_calls),
             makes_step_call=builder.makes_step_call,
+            handler_signature=self._signature(handler) if self._undecorated(handler) else None,
+            on_failure_signature=self._on_failure_signature(call),
         )
+
+    def _undecorated(self, node: cst.FunctionDef) -> bool:
+        """No decorator but the one that makes it a Function: another may change the signature
+        the SDK calls."""
+        return all(self.context.create_function_call(item.decorator) is not None for item in node.decorators)
+
+    def _signature(self, node: cst.FunctionDef) -> HandlerSignature:
+        params = node.params
+        positional_only = [param.name.value for param in params.posonly_params]
+        ordinary = [param.name.value for param in params.params]
+        keyword_only = [param.name.value for param in params.kwonly_params]
+        required = [
+            param.name.value
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params)
+            if param.default is None
+        ]
+        return HandlerSignature(
+            name=node.name.value,
+            location=self.context.location(node.name),
+            positional=tuple(positional_only + ordinary),
+            keyword=tuple(ordinary + keyword_only),
+            required=tuple(required),
+            var_positional=isinstance(params.star_arg, cst.Param),
+            var_keyword=params.star_kwarg is not None,
+        )
+
+    def _on_failure_signature(self, call: cst.Call) -> HandlerSignature | None:
+        """The `on_failure=` handler's parameters when it names a module-level def of this file
+        that nothing else binds."""
+        value = keyword(call, sdk.CREATE_FUNCTION_ON_FAILURE_KEYWORD)
+        if not isinstance(value, cst.Name):
+            return None
+        scan = self.context.module_scan
+        name = value.value
+        definition = scan.defs.get(name)
+        if definition is None or any(
+            name in names for names in (scan.assignments, scan.other, scan.imports, scan.classes)
+        ):
+            return None
+        return self._signature(definition) if not definition.decorators else None
 
     def _client_ref(self, node: cst.BaseExpression) -> Ref:
         qualified = self.context.qualify(node) if isinstance(node, (cst.Name, cst.Attribute)) else None

@@ -27,6 +27,7 @@ from inngest_lint.facts.model import (
     Ref,
     ServeCall,
 )
+from inngest_lint.facts.sdk_version import SdkVersion, SdkVersions
 from inngest_lint.modules import AMBIGUOUS, ImportResolver
 from inngest_lint.settings import Settings
 
@@ -58,6 +59,7 @@ UNKNOWN_KINDS = frozenset({"external", "other", "ambiguous"})
 class ProjectIndex:
     def __init__(self, facts: Iterable[FileFacts], settings: Settings, modules: ImportResolver | None = None) -> None:
         self.settings = settings
+        self._sdk_versions: SdkVersions | None = None
         self.files: list[FileFacts] = sorted(facts, key=lambda f: f.path)
         if modules is None:
             # Without the run's resolver (a caller with facts only): the parsed files are the
@@ -79,6 +81,12 @@ class ProjectIndex:
         self._invoked_cache: dict[str, list[DataShape]] | None = None
 
     # ------------------------------------------------------------------ resolution
+    def sdk_version(self, path: str) -> SdkVersion:
+        """The Inngest SDK version of the project holding `path` (see `facts.sdk_version`)."""
+        if self._sdk_versions is None:
+            self._sdk_versions = SdkVersions(self.settings.sdk_version)
+        return self._sdk_versions.for_path(path)
+
     def resolve(self, ref: Ref) -> Resolved:
         """What a symbol ref means, as the file that wrote it imports."""
         if ref.kind != "symbol":

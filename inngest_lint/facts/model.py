@@ -154,6 +154,23 @@ class BodyCall:
 
 
 @dataclass(frozen=True)
+class HandlerSignature:
+    """A handler's parameters, as far as the SDK's call of it is concerned (INN615).
+
+    `positional` are the parameters a positional argument fills, in order (positional-only
+    first); `keyword` those a keyword argument can name; `required` those without a default.
+    """
+
+    name: str
+    location: Location
+    positional: tuple[str, ...]
+    keyword: tuple[str, ...]
+    required: tuple[str, ...]
+    var_positional: bool
+    var_keyword: bool
+
+
+@dataclass(frozen=True)
 class InngestFunction:
     key: str  # unique in the project: "path:line"
     module: str
@@ -177,6 +194,9 @@ class InngestFunction:
     # A step call (or a `ctx.group.parallel` plan) anywhere in the function: its body re-runs
     # once per step.
     makes_step_call: bool = False
+    # The handler's parameters, and the `on_failure=` handler's when it is a def of this file.
+    handler_signature: HandlerSignature | None = None
+    on_failure_signature: HandlerSignature | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ RULES = (
     ('INN608', 'sleep-too-long', True, 'error', False, 'A sleep or a wait longer than the platform allows.'),
     ('INN609', 'incompatible-config', True, 'error', False, 'Function options that the Inngest server rejects when the app syncs.'),
     ('INN610', 'invalid-trigger-object', True, 'error', False, 'A `trigger=` given a dict, a string or another literal instead of a trigger object.'),
+    ('INN615', 'handler-signature-for-other-sdk', True, 'error', False, 'A handler written for another SDK version than the project uses: every run fails.'),
     ('INN900', 'syntax-error', True, 'error', False, 'A file that does not parse as Python.'),
     ('INN901', 'unreadable-file', True, 'error', False, 'A file that cannot be read or decoded.'),
 )
@@ -70,4 +71,5 @@ PROJECT_RULE_MODULES = (
     'inngest_lint.rules.inn403_expression_type_mismatch',
     'inngest_lint.rules.inn404_expression_syntax_error',
     'inngest_lint.rules.inn501_large_step_return',
+    'inngest_lint.rules.inn615_handler_signature_for_other_sdk',
 )
