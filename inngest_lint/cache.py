@@ -53,7 +53,7 @@ from inngest_lint.facts import model
 from inngest_lint.suppression import NoqaMap
 
 CACHE_DIR_NAME = ".inngest_lint_cache"
-_FORMAT = 4
+_FORMAT = 5
 #: The first bytes of a result entry: the format, then a 16-byte checksum of the payload.
 _MAGIC = b"inngest-lint-cache-4\n"
 _CHECKSUM_BYTES = 16
@@ -76,6 +76,7 @@ _RECORDS: dict[str, type] = {
         model.Wait,
         model.Invoke,
         model.HandlerSignature,
+        model.HelperCall,
         model.InngestFunction,
         model.Client,
         model.FunctionList,

@@ -229,6 +229,12 @@ def _sdk_version(value: Any) -> str | None:
     return None
 
 
+def _depth(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 32:
+        return value
+    return None
+
+
 def _positive_int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
@@ -252,6 +258,13 @@ _KEYS: dict[str, tuple[str, str, Any]] = {
     "max-sleep": ("max_sleep_seconds", 'a duration such as "7d" or a number of seconds', _parse_duration_seconds),
     "max-file-size": ("max_file_bytes", 'a size such as "1MB", "512KB" or a number of bytes', _parse_size),
     "sdk-version": ("sdk_version", 'an Inngest SDK version such as "0.4" or "0.5.19"', _sdk_version),
+    "follow-depth": ("follow_depth", "a positive integer (project calls followed from a function)", _depth),
+    "side-effect-free-functions": (
+        "side_effect_free_functions",
+        "a list of qualified function names (globs allowed)",
+        _string_list,
+    ),
+    "io-functions": ("io_functions", "a list of qualified function names (globs allowed)", _string_list),
 }
 
 

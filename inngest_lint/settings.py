@@ -34,6 +34,13 @@ class Settings:
     max_sleep_seconds: int = 365 * 24 * 3600
     # The Inngest SDK version when the project's lock files and requirements do not say ("0.4").
     sdk_version: str | None = None
+    # How many project calls deep the rules follow helpers from an Inngest function (1: the
+    # helpers it calls, not the helpers they call).
+    follow_depth: int = 4
+    # Functions declared by qualified name (globs allowed): deterministic and free of side
+    # effects (never followed), or doing I/O (a side effect wherever they are called).
+    side_effect_free_functions: tuple[str, ...] = ()
+    io_functions: tuple[str, ...] = ()
     # libcst needs about 500 bytes of memory per byte of source: a 1.5 MB file takes 0.7 GB.
     max_file_bytes: int = 1024 * 1024
     # Where the settings came from (for messages), and the directory globs are relative to.

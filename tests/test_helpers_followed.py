@@ -1,8 +1,9 @@
-"""Following project helpers (INN104, INN109, INN117 across files): what fixtures cannot show.
+"""Following project helpers (INN104, INN109, INN117, INN118 across files): what fixtures cannot show.
 
 The facts the collector records about helpers, that they survive the cache, that the collector
-and the file rule INN117 agree on what swallows an exception (one implementation), that helpers
-are followed one level only, and that editing a helper updates the findings at its call sites.
+and the file rule INN117 agree on what swallows an exception (one implementation), that INN109
+and INN118 follow chains of helpers as deep as `follow-depth` says (cycles cut), and that editing
+a helper, even two calls away, updates the findings at its call sites.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import pickle
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -347,3 +349,122 @@ def test_editing_a_helper_updates_findings_at_its_call_site(helper_project: Path
         encoding="utf-8",
     )
     assert (call_line, "INN109") not in codes()  # the cached jobs.py facts are reused; the helper's are new
+
+
+CHAIN_HTTP = """
+    import requests
+
+
+    def fetch(url: str) -> dict:
+        return requests.get(url).json()
+"""
+
+CHAIN_SYNC = """
+    from app import http
+
+
+    def sync_all(order: dict) -> dict:
+        return http.fetch("https://erp.example.com")
+
+
+    def sync_everything(orders: list) -> None:
+        for order in orders:
+            sync_all(order)
+
+
+    def first(order: dict) -> None:
+        second(order)
+
+
+    def second(order: dict) -> None:
+        first(order)
+        sync_all(order)
+"""
+
+CHAIN_JOBS = """
+    import inngest
+
+    from app.client import client
+    from app.sync import first, sync_all, sync_everything
+
+
+    @client.create_function(fn_id="job", trigger=inngest.TriggerEvent(event="app/job"))
+    async def job(ctx: inngest.Context) -> None:
+        order = await ctx.step.run("load", lambda: ctx.event.data)
+        sync_all(order)
+        sync_everything([order])
+        first(order)
+        await ctx.step.run("sync", lambda: sync_everything([order]))
+        await ctx.step.sleep("wait", 1000)
+"""
+
+
+@pytest.fixture
+def chain_project(tmp_path: Path) -> Path:
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/client.py": "import inngest\nclient = inngest.Inngest(app_id='app')\n",
+            "app/http.py": CHAIN_HTTP,
+            "app/sync.py": CHAIN_SYNC,
+            "app/jobs.py": CHAIN_JOBS,
+        },
+    )
+    return tmp_path
+
+
+def test_definitions_record_their_calls_and_http_without_timeout(chain_project: Path) -> None:
+    facts = _facts(chain_project)
+    fetch = _definition(facts["app/http.py"], "fetch")
+    assert fetch.no_timeout == "requests.get()" and fetch.no_timeout_location is not None
+    sync_all = _definition(facts["app/sync.py"], "sync_all")
+    assert [(call.label, call.callee.value) for call in sync_all.calls] == [("http.fetch", "app.http.fetch")]
+    assert pickle.loads(pickle.dumps(sync_all)) == sync_all
+
+
+def test_chains_are_followed_as_deep_as_the_setting_says(chain_project: Path) -> None:
+    jobs = CHAIN_JOBS
+    by_depth: dict[int, list[tuple[int, str]]] = {}
+    for depth in (1, 2, 3, 4, 8):
+        settings = replace(load_settings(chain_project), follow_depth=depth)
+        found = lint_project(chain_project, settings=settings)
+        by_depth[depth] = sorted((d.line, d.code) for d in found if Path(d.path).name == "jobs.py")
+    sync_all = _line(jobs, "    sync_all(order)")
+    sync_everything = _line(jobs, "    sync_everything([order])")
+    first = _line(jobs, "    first(order)")
+    in_step = _line(jobs, "lambda: sync_everything([order])")
+    assert by_depth[1] == []
+    assert by_depth[2] == [(sync_all, "INN109")]
+    assert by_depth[3] == [(sync_all, "INN109"), (sync_everything, "INN109"), (in_step, "INN118")]
+    # first -> second -> sync_all -> http.fetch: four calls; the cycle first -> second -> first is cut.
+    assert by_depth[4] == sorted([*by_depth[3], (first, "INN109")])
+    assert by_depth[8] == by_depth[4]
+
+
+def test_chain_messages_name_every_call(chain_project: Path) -> None:
+    found = {d.line: d.message for d in lint_project(chain_project) if Path(d.path).name == "jobs.py"}
+    message = found[_line(CHAIN_JOBS, "    sync_everything([order])")]
+    assert message.startswith(
+        "'sync_everything' (app/sync.py:8) calls 'sync_all' (app/sync.py:4), which calls 'http.fetch' "
+        "(app/http.py:4), which makes an HTTP GET via requests (app/http.py:5), and Inngest function 'job'"
+    ), message
+    message = found[_line(CHAIN_JOBS, "lambda: sync_everything([order])")]
+    assert "which calls `requests.get()` without `timeout=` (app/http.py:5)" in message, message
+
+
+def test_editing_a_helper_two_calls_away_updates_the_call_site(chain_project: Path) -> None:
+    def codes() -> list[tuple[int, str]]:
+        old = os.getcwd()
+        os.chdir(chain_project)
+        try:
+            result = lint_paths(["app/jobs.py"], load_settings(chain_project), RunOptions())
+        finally:
+            os.chdir(old)
+        return sorted((d.line, d.code) for d in result.diagnostics)
+
+    in_step = (_line(CHAIN_JOBS, "lambda: sync_everything([order])"), "INN118")
+    assert in_step in codes()
+    http = chain_project / "app" / "http.py"
+    http.write_text(http.read_text().replace("requests.get(url)", "requests.get(url, timeout=10)"), encoding="utf-8")
+    assert in_step not in codes()  # jobs.py and sync.py come from the cache; http.py's facts are new

@@ -18,6 +18,7 @@ import libcst as cst
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.model import (
+    MAX_HELPER_CALLS,
     UNKNOWN,
     BodyCall,
     CelString,
@@ -28,6 +29,7 @@ from inngest_lint.facts.model import (
     FileFacts,
     FunctionList,
     HandlerSignature,
+    HelperCall,
     InngestFunction,
     Invoke,
     LargeReturn,
@@ -40,6 +42,7 @@ from inngest_lint.facts.model import (
 from inngest_lint.semantic.context import FileContext, InngestFunctionInfo
 from inngest_lint.semantic.names import dotted_name, iter_string_parts, literal_string
 from inngest_lint.semantic.replay import (
+    MissingTimeouts,
     ReplayBody,
     SideEffects,
     StepHandlers,
@@ -93,6 +96,9 @@ class _DefinitionBuilder:
     effect: str = ""
     effect_location: Location | None = None
     client_send: ClientSend | None = None
+    no_timeout: str = ""
+    no_timeout_location: Location | None = None
+    calls: list[HelperCall] = field(default_factory=list)
 
 
 def cel_string(
@@ -132,6 +138,7 @@ class FactCollector:
         self._replay = ReplayBody(context)
         self._handlers = StepHandlers(context)
         self._effects = SideEffects(context)
+        self._timeouts = MissingTimeouts(context, self._effects.origins)
         # Calls that a `return` statement returns (`return helper()`, `return await helper()`).
         self._returned_calls: set[int] = set()
         # Depth inside decorators, parameter lists and annotations: evaluated when the def is
@@ -247,6 +254,30 @@ class FactCollector:
                     call_label(self.context, node),
                 )
 
+    def _note_helper_call(self, definition: _DefinitionBuilder, node: cst.Call) -> None:
+        """Record an edge of the call graph (a call of a module-level name of the project), and
+        the def's first HTTP call without a timeout."""
+        context = self.context
+        if not definition.no_timeout and self._timeouts.of(node):
+            definition.no_timeout = call_label(context, node)
+            definition.no_timeout_location = context.location(node)
+        func = node.func
+        if len(definition.calls) >= MAX_HELPER_CALLS or not isinstance(func, (cst.Name, cst.Attribute)):
+            return
+        if context.step_method(node) is not None:
+            return
+        callee = callable_ref(context, func)
+        if callee.kind != "symbol" or callee.value.split(".", 1)[0] == sdk.PACKAGE:
+            return
+        definition.calls.append(
+            HelperCall(
+                callee,
+                context.location(node),
+                dotted_name(func) or "",
+                self._except_depth > definition.except_depth,
+            )
+        )
+
     def visit_Try(self, node: cst.Try) -> None:
         definition = self._open_definition()
         if definition is None or definition.swallows is not None:
@@ -292,6 +323,9 @@ class FactCollector:
             effect=definition.effect,
             effect_location=definition.effect_location,
             client_send=definition.client_send,
+            no_timeout=definition.no_timeout,
+            no_timeout_location=definition.no_timeout_location,
+            calls=tuple(definition.calls),
         )
 
     def visit_Decorator(self, node: cst.Decorator) -> None:
@@ -564,6 +598,7 @@ class FactCollector:
         definition = self._open_definition()
         if definition is not None:
             self._note_effect(definition, node)
+            self._note_helper_call(definition, node)
         if self._builders:
             self._replay.visit_Call(node)
             if not self._header_depth:

@@ -154,6 +154,19 @@ class BodyCall:
 
 
 @dataclass(frozen=True)
+class HelperCall:
+    """A call of a module-level name (`fetch(...)`, `http.fetch(...)`) in a project def's own
+    body: an edge of the project call graph, which phase 2 follows from the Inngest functions'
+    body calls to what the helpers they call do, several calls deep."""
+
+    callee: Ref
+    location: Location
+    label: str  # the callee as written: "fetch", "http.fetch"
+    # In an `except` handler of the def: what the def does on its error path only.
+    in_except: bool = False
+
+
+@dataclass(frozen=True)
 class HandlerSignature:
     """A handler's parameters, as far as the SDK's call of it is concerned (INN615).
 
@@ -285,6 +298,17 @@ class Definition:
     # The first send on a name that may be an Inngest client from another module (see
     # ClientSend), for phase 2 to settle.
     client_send: ClientSend | None = None
+    # The first HTTP call that waits without a timeout, as http-without-timeout-in-step
+    # (INN118) defines it (its `except` handlers included), written as called; "" if none.
+    no_timeout: str = ""
+    no_timeout_location: Location | None = None
+    # The calls of module-level names its own body makes, in source order (the first
+    # `MAX_HELPER_CALLS`): the edges phase 2 follows.
+    calls: tuple[HelperCall, ...] = ()
+
+
+#: Calls recorded per def: enough for any helper people write, bounded for generated code.
+MAX_HELPER_CALLS = 64
 
 
 @dataclass(frozen=True)

@@ -3,19 +3,24 @@
 The fact collector records, for every Inngest function, the direct calls of module-level names
 made in its re-run body and directly in its step handlers (`BodyCall`), and for every
 module-level def and method what its own body does (`Definition.step_call`, `.swallows`,
-`.effect`). The cross-file halves of nested-step (INN104), side-effect-outside-step (INN109)
-and exception-swallowed-as-success (INN117) join the two here, one level deep: a helper's own
-body is read, the helpers it calls in turn are not.
+`.effect`, `.no_timeout`) and which module-level names it calls (`Definition.calls`: the edges
+of the project call graph). The cross-file halves of nested-step (INN104) and
+exception-swallowed-as-success (INN117) join the two one level deep: a helper's own body is
+read. side-effect-outside-step (INN109) and http-without-timeout-in-step (INN118) follow the
+call graph (`CallGraph`) through chains of helpers, across modules, up to the `follow-depth`
+setting, and name the chain in their messages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import fnmatch
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.index import ProjectIndex
-from inngest_lint.facts.model import BodyCall, Definition, InngestFunction, StepRun
+from inngest_lint.facts.model import BodyCall, Definition, InngestFunction, Ref, StepRun
 
 #: Definition kinds that run a body when called (a class is constructed; an Inngest function
 #: called directly is another mistake).
@@ -85,3 +90,146 @@ def helper_named(call: BodyCall, definition: Definition, where: str) -> str:
     if written == defined:
         return f"'{call.label}' ({where})"
     return f"'{call.label}' ({definition.symbol}, {where})"
+
+
+# ------------------------------------------------------------------------------------ call graph
+#: What a chain ends in: (what the last helper does, as a verb phrase, and where), or None.
+Summary = Callable[[Definition], "tuple[str, Location] | None"]
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One call of a chain: `label` as written at the call, reaching `definition` in `module`."""
+
+    label: str
+    definition: Definition
+    module: str
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Helpers calling helpers, from the first one called to the one whose own body does it."""
+
+    hops: tuple[Hop, ...]
+    does: str  # "makes an HTTP POST via httpx", "calls `requests.get()` without `timeout=`"
+    location: Location  # where the last helper does it
+
+    def text(self, shown: Callable[[Location], str], first_label: str) -> str:
+        """`'sync_all' (app/jobs.py:40) calls 'fetch' (app/http.py:12), which calls ...`.
+
+        One hop keeps the one-level wording: `'notify' (app/hooks.py:5) makes ...`, where the
+        place shown is where the helper does it.
+        """
+        first = self.hops[0]
+        if len(self.hops) == 1:
+            return f"{_named(first_label, first.definition, shown(self.location))} {self.does}"
+        calls = [f"calls {_named(hop.label, hop.definition, shown(hop.definition.location))}" for hop in self.hops[1:]]
+        head = _named(first_label, first.definition, shown(first.definition.location))
+        return f"{head} {', which '.join(calls)}, which {self.does} ({shown(self.location)})"
+
+
+def _named(label: str, definition: Definition, where: str) -> str:
+    written = label.rsplit(".", 1)[-1]
+    defined = definition.symbol.rsplit(".", 1)[-1]
+    if written == defined:
+        return f"'{label}' ({where})"
+    return f"'{label}' ({definition.symbol}, {where})"
+
+
+def _matches(qualified: str, patterns: tuple[str, ...]) -> bool:
+    return any(qualified == pattern or fnmatch.fnmatchcase(qualified, pattern) for pattern in patterns)
+
+
+class CallGraph:
+    """The project call graph of phase 2: from a helper, the shortest chain of project calls
+    (breadth first, cycles cut, at most `follow-depth` calls) to a helper whose own body does
+    what a summary asks. Results are kept per (helper, summary) for the run.
+
+    Functions declared in `side-effect-free-functions` are neither read nor followed; a call
+    of one declared in `io-functions` is an I/O call wherever it is made (see `declared_io`).
+    """
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        settings = index.settings
+        self.depth = max(1, settings.follow_depth)
+        self.pure = settings.side_effect_free_functions
+        self.io = settings.io_functions
+        self._memo: dict[tuple[str, str, str, bool], Chain | None] = {}
+
+    def resolve(self, callee: Ref) -> tuple[Definition, str, str] | None:
+        """(definition, module, path) of a project def or method a call reaches, else None."""
+        if callee.kind != "symbol":
+            return None
+        resolved = self.index.resolve(callee)
+        if resolved.kind != "definition":
+            return None
+        definition = resolved.value
+        if not isinstance(definition, Definition) or definition.kind not in _CALLABLE_KINDS:
+            return None
+        qualified = f"{resolved.module}.{definition.symbol}" if resolved.module else definition.symbol
+        if _matches(qualified, self.pure):
+            return None
+        return definition, resolved.module, resolved.path
+
+    def declared_io(self, callee: Ref) -> str | None:
+        """The qualified name a call reaches when `io-functions` declares it, else None."""
+        if not self.io or callee.kind != "symbol":
+            return None
+        names = {callee.value}
+        resolved = self.index.resolve(callee)
+        if resolved.kind == "definition" and isinstance(resolved.value, Definition):
+            names.add(f"{resolved.module}.{resolved.value.symbol}" if resolved.module else resolved.value.symbol)
+        return next((name for name in sorted(names) if _matches(name, self.io)), None)
+
+    def follow(
+        self,
+        start: Hop,
+        summary: Summary,
+        key: str,
+        *,
+        error_paths: bool = False,
+        io: bool = False,
+        skip_own_body: bool = False,
+    ) -> Chain | None:
+        """The shortest chain from `start` (its own body first) to a helper `summary` answers for.
+
+        `error_paths`: follow calls in `except` handlers too. `io`: a call of a function that
+        `io-functions` declares ends the chain. `skip_own_body`: `start`'s own body is judged
+        elsewhere (a same-file rule); only the helpers it calls are read.
+        """
+        memo_key = (start.module, start.definition.symbol, key, skip_own_body)
+        if memo_key in self._memo:
+            return self._memo[memo_key]
+        found = self._search(start, summary, error_paths, io, skip_own_body)
+        self._memo[memo_key] = found
+        return found
+
+    def _search(self, start: Hop, summary: Summary, error_paths: bool, io: bool, skip_own_body: bool) -> Chain | None:
+        queue: deque[tuple[Hop, ...]] = deque([(start,)])
+        seen = {(start.module, start.definition.symbol)}
+        while queue:
+            path = queue.popleft()
+            hop = path[-1]
+            if not (skip_own_body and len(path) == 1):
+                done = summary(hop.definition)
+                if done is not None:
+                    return Chain(path, done[0], done[1])
+            if len(path) >= self.depth:
+                continue
+            for call in hop.definition.calls:
+                if call.in_except and not error_paths:
+                    continue
+                if io:
+                    declared = self.declared_io(call.callee)
+                    if declared is not None:
+                        return Chain(path, f"calls `{call.label}` (declared in io-functions)", call.location)
+                target = self.resolve(call.callee)
+                if target is None:
+                    continue
+                definition, module, _ = target
+                if (module, definition.symbol) in seen:
+                    continue
+                seen.add((module, definition.symbol))
+                queue.append((*path, Hop(call.label, definition, module)))
+        return None

@@ -46,13 +46,21 @@ class SideEffectOutsideStep(ReplayBodyRule):
     step, a loop of writes after the steps.
 
     Project helpers that the body calls where a step call can still follow (`notify(order)`,
-    `hooks.notify(order)`, in this file or another module) are followed one level deep and
-    reported at the body's call site, naming the helper and its first side effect, when the
-    helper's own body certainly makes one of the calls above (a `send` on an Inngest client
-    imported from another module counts). Not counted in a helper: calls in its nested defs or
-    lambdas, calls in its `except` handlers (an alert on the error path), generators, and
-    decorated helpers (`@lru_cache` and the like may keep the call from repeating);
-    `@staticmethod` and `@classmethod` are fine.
+    `hooks.notify(order)`, `Notifier.notify(order)`, in this file or another module) are
+    followed through the project call graph: the helper, the helpers it calls, and so on, up to
+    `follow-depth` calls deep (default 4; cycles are cut), across modules. A finding is reported
+    at the body's call site, naming the chain ("'sync_all' (app/sync.py:5) calls 'http.fetch'
+    (app/http.py:5), which makes an HTTP GET via requests (app/http.py:6)"), when a helper's own
+    body certainly makes one of the calls above (a `send` on an Inngest client imported from
+    another module counts). Not counted in a helper: calls in its nested defs or lambdas, calls
+    in its `except` handlers (an alert on the error path), generators, and decorated helpers
+    (`@lru_cache` and the like may keep the call from repeating); `@staticmethod` and
+    `@classmethod` are fine.
+
+    Declare what the linter cannot see, by qualified name (globs allowed):
+    `io-functions = ["warehouse_sdk.push", "app.integrations.erp.*"]` makes a call of those a
+    side effect, in the body or anywhere down a chain; `side-effect-free-functions =
+    ["app.pricing.quote"]` stops the chain there (a cached lookup, a read-only client).
 
     ## Why is this bad?
     The SDK re-runs the function body from the top for every step (PyPI `inngest`,

@@ -6,25 +6,24 @@ runs phase 2 without importing libcst.
 
 from __future__ import annotations
 
-from inngest_lint.diagnostics import Diagnostic
-from inngest_lint.rules._project_helpers import (
-    called_helpers,
-    helper_effect,
-    helper_named,
-)
+from inngest_lint.diagnostics import Diagnostic, Location
+from inngest_lint.facts.model import Definition
+from inngest_lint.rules._project_helpers import CallGraph, Hop, helper_effect
 from inngest_lint.rules.base import ProjectRule
 
 
 class SideEffectOutsideStepAcrossFiles(ProjectRule):
     """The project half of side-effect-outside-step: a project helper called from the re-run
     body of an Inngest function that makes steps, where a step call can still follow the call
-    (code no step can follow runs once per attempt), whose own body makes a certain side effect.
+    (code no step can follow runs once per attempt), when the helper, or a helper it calls (up
+    to `follow-depth` calls deep, across modules), makes a certain side effect in its own body.
+    A call of a function declared in `io-functions` is a side effect too, at any depth.
 
-    Reported at the body's call site, naming the helper and its first side effect. The file
-    rule judges only calls written in the body, so the two never report the same call. The
-    helper's effect is one the file rule would report in a body, found by the same code in the
-    helper's own body (not its nested defs or lambdas, not its `except` handlers); a `send` on an
-    Inngest client imported from another module counts too. Helpers are followed one level.
+    Reported at the body's call site, naming the chain and the side effect. The file rule judges
+    only calls written in the body, so the two never report the same call. The effect is one the
+    file rule would report in a body, found by the same code in the helper's own body (not its
+    nested defs or lambdas, not its `except` handlers); a `send` on an Inngest client imported
+    from another module counts too.
     """
 
     companion = True
@@ -33,23 +32,37 @@ class SideEffectOutsideStepAcrossFiles(ProjectRule):
 
     def check(self):  # type: ignore[no-untyped-def]
         index = self.index
+        graph = CallGraph(index)
+
+        def effect(definition: Definition) -> tuple[str, Location] | None:
+            found = helper_effect(index, definition)
+            return (f"makes {found[0]}", found[1]) if found is not None else None
+
         for function in index.functions:
             if not function.makes_step_call:
                 continue  # the body runs once per attempt
-            for helper in called_helpers(index, function):
-                call = helper.call
+            for call in function.body_calls:
                 if call.in_step_handler or not call.precedes_step:
                     continue  # memoized, or no step call can follow it: it runs once per attempt
-                effect = helper_effect(index, helper.definition)
-                if effect is None:
-                    continue
-                description, location = effect
+                declared = graph.declared_io(call.callee)
+                if declared is not None:
+                    text = f"'{call.label}' (declared in io-functions as {declared}) does I/O"
+                    related: tuple[Location, ...] = ()
+                else:
+                    target = graph.resolve(call.callee)
+                    if target is None:
+                        continue
+                    definition, module, _ = target
+                    chain = graph.follow(Hop(call.label, definition, module), effect, "effect", io=True)
+                    if chain is None:
+                        continue
+                    text = chain.text(self.shown, call.label)
+                    related = (chain.location,)
                 yield Diagnostic.at(
                     call.location,
                     self.code,
-                    f"{helper_named(call, helper.definition, self.shown(location))} makes {description}, and "
-                    f"Inngest function '{function.handler_name}' calls it outside a step, so it repeats on every "
-                    f"re-entry (the body re-runs for each step); call it inside a `step.run` handler instead",
+                    f"{text}, and Inngest function '{function.handler_name}' calls it outside a step, so it repeats "
+                    f"on every re-entry (the body re-runs for each step); call it inside a `step.run` handler instead",
                     context=call.label,
-                    related=(location,),
+                    related=related,
                 )

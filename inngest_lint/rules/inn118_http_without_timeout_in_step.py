@@ -9,19 +9,11 @@ import libcst as cst
 from inngest_lint.diagnostics import Severity
 from inngest_lint.rules.base import Rule
 from inngest_lint.semantic.replay import (
-    REQUESTS_TIMEOUT_METHODS,
-    SESSION_REQUEST_TIMEOUT_INDEX,
-    URLOPEN_TIMEOUT_INDEX,
     Deferred,
-    Origins,
+    MissingTimeouts,
     StepHandlers,
     call_label,
-    has_keyword_splat,
-    has_star_args,
-    positional_count,
 )
-from inngest_lint.semantic.traverse import children
-from inngest_lint.semantic.values import keyword
 
 if TYPE_CHECKING:
     from inngest_lint.semantic.context import FileContext
@@ -38,6 +30,15 @@ class HttpWithoutTimeoutInStep(Rule):
     session's class is certain (`requests.Session()` created in the handler, the enclosing
     function or the module) and the file mounts no transport adapter (`session.mount(...)`,
     which is how a default timeout is usually set).
+
+    Project helpers are followed too: a helper called in a step handler
+    (`lambda: sync_all(order)`, a nested def given to `step.run`) or a handler passed by name
+    from any module (`step.run("sync", sync.sync_all, order)`), the helpers those call, and so
+    on, up to `follow-depth` calls deep (default 4; cycles cut), `except` handlers included.
+    Reported at the call in the handler (or at `step.run` for a handler passed by name), naming
+    the chain ("'sync_all' (app/sync.py:5) calls 'http.fetch' (app/http.py:5), which calls
+    `requests.get()` without `timeout=` (app/http.py:6)"). Functions listed in
+    `side-effect-free-functions` are not followed; generators and decorated helpers are not read.
 
     Not flagged: `httpx` (its clients default to a 5-second timeout), calls that pass
     `**kwargs` (the timeout may be in them), and calls outside step handlers.
@@ -113,39 +114,14 @@ class HttpWithoutTimeoutInStep(Rule):
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self.handlers = StepHandlers(context)
-        self.origins = Origins(context)
+        self.timeouts = MissingTimeouts(context)
         self.deferred = Deferred()
-        self._mounts: bool | None = None
 
     def visit_Call(self, node: cst.Call) -> None:
         self.handlers.visit_Call(node)
-        if not isinstance(node.func, (cst.Name, cst.Attribute)):
-            return
-        if has_keyword_splat(node) or keyword(node, "timeout") is not None:
-            return
         scope = self.handlers.scope()
-        if scope is None:
+        if scope is None or not self.timeouts.of(node):
             return
-        found = self.origins.http_call(node)
-        if found is None:
-            return
-        library, method = found
-        if library == "urllib":
-            if has_star_args(node) or positional_count(node) > URLOPEN_TIMEOUT_INDEX:
-                return
-        elif library == "requests":
-            short = method.rsplit(".", 1)[-1]
-            if short not in REQUESTS_TIMEOUT_METHODS:
-                return
-            if method.startswith("requests-client."):
-                if self._file_mounts_adapters():
-                    return
-                if short == "request" and (
-                    has_star_args(node) or positional_count(node) > SESSION_REQUEST_TIMEOUT_INDEX
-                ):
-                    return
-        else:
-            return  # httpx defaults to a timeout; aiohttp sessions default to 5 minutes
         label = call_label(self.context, node)
         message = (
             f"`{label}` without `timeout=` in {self.handlers.label(scope.node)} can hang until the platform "
@@ -160,20 +136,3 @@ class HttpWithoutTimeoutInStep(Rule):
         for handler, node, message, context in self.deferred.items():
             if self.handlers.is_handler(handler):
                 self.report(node, message, context=context)
-
-    def _file_mounts_adapters(self) -> bool:
-        """Whether the file calls `.mount(...)` anywhere (a transport adapter may set a timeout)."""
-        if self._mounts is None:
-            self._mounts = False
-            stack: list[cst.CSTNode] = [self.context.tree]
-            while stack:
-                current = stack.pop()
-                if (
-                    isinstance(current, cst.Call)
-                    and isinstance(current.func, cst.Attribute)
-                    and current.func.attr.value == "mount"
-                ):
-                    self._mounts = True
-                    break
-                stack.extend(children(current))
-        return self._mounts

@@ -11,8 +11,7 @@ from inngest_lint.semantic.values import argument
 
 
 class StepCallGivenAsCallable(Rule):
-    """A step call (or a coroutine) given to `ctx.group.parallel` or `ctx.group.experiment`
-    where the SDK expects a callable.
+    """A step call or coroutine given to `ctx.group.parallel` where the SDK expects a callable.
 
     ## What it does
     Flags an element of the tuple or list given to `ctx.group.parallel(...)`, and a value of the

@@ -593,6 +593,59 @@ def http_description(library: str, method: str) -> str:
     return f"an HTTP request via {library}"
 
 
+class MissingTimeouts:
+    """Which HTTP calls certainly wait forever: `requests` functions and `urlopen` without
+    `timeout=`, and the same methods of a `requests.Session` whose class is certain when the file
+    mounts no transport adapter (`session.mount(...)` is how a default timeout is usually set).
+    The one answer that http-without-timeout-in-step (INN118) and the fact collector (which
+    records a helper's first such call) share. httpx and aiohttp default to a timeout."""
+
+    def __init__(self, context: FileContext, origins: Origins | None = None) -> None:
+        self.context = context
+        self.origins = origins or Origins(context)
+        self._mounts: bool | None = None
+
+    def of(self, node: cst.Call) -> bool:
+        if not isinstance(node.func, (cst.Name, cst.Attribute)):
+            return False
+        if has_keyword_splat(node) or keyword(node, "timeout") is not None:
+            return False
+        found = self.origins.http_call(node)
+        if found is None:
+            return False
+        library, method = found
+        if library == "urllib":
+            return not (has_star_args(node) or positional_count(node) > URLOPEN_TIMEOUT_INDEX)
+        if library != "requests":
+            return False
+        short = method.rsplit(".", 1)[-1]
+        if short not in REQUESTS_TIMEOUT_METHODS:
+            return False
+        if method.startswith("requests-client."):
+            if self._file_mounts_adapters():
+                return False
+            if short == "request" and (has_star_args(node) or positional_count(node) > SESSION_REQUEST_TIMEOUT_INDEX):
+                return False
+        return True
+
+    def _file_mounts_adapters(self) -> bool:
+        """Whether the file calls `.mount(...)` anywhere (a transport adapter may set a timeout)."""
+        if self._mounts is None:
+            self._mounts = False
+            stack: list[cst.CSTNode] = [self.context.tree]
+            while stack:
+                current = stack.pop()
+                if (
+                    isinstance(current, cst.Call)
+                    and isinstance(current.func, cst.Attribute)
+                    and current.func.attr.value == "mount"
+                ):
+                    self._mounts = True
+                    break
+                stack.extend(children(current))
+        return self._mounts
+
+
 class SideEffects:
     """Which calls are certain side effects: the one answer that the file rule INN109 and the
     fact collector (which records a helper's first side effect) share."""
