@@ -48,6 +48,7 @@ from inngest_lint.semantic.replay import (
     StepHandlers,
     call_label,
     is_plan_call,
+    long_sleep,
     swallowing_handlers,
     tail_trys,
     unwrap_await,
@@ -98,6 +99,8 @@ class _DefinitionBuilder:
     client_send: ClientSend | None = None
     no_timeout: str = ""
     no_timeout_location: Location | None = None
+    sleep: str = ""
+    sleep_location: Location | None = None
     calls: list[HelperCall] = field(default_factory=list)
 
 
@@ -261,6 +264,12 @@ class FactCollector:
         if not definition.no_timeout and self._timeouts.of(node):
             definition.no_timeout = call_label(context, node)
             definition.no_timeout_location = context.location(node)
+        in_except = self._except_depth > definition.except_depth
+        if not definition.sleep and not in_except:
+            sleep = long_sleep(context, node)
+            if sleep is not None:
+                definition.sleep = sleep
+                definition.sleep_location = context.location(node)
         func = node.func
         if len(definition.calls) >= MAX_HELPER_CALLS or not isinstance(func, (cst.Name, cst.Attribute)):
             return
@@ -274,7 +283,7 @@ class FactCollector:
                 callee,
                 context.location(node),
                 dotted_name(func) or "",
-                self._except_depth > definition.except_depth,
+                in_except,
             )
         )
 
@@ -325,6 +334,8 @@ class FactCollector:
             client_send=definition.client_send,
             no_timeout=definition.no_timeout,
             no_timeout_location=definition.no_timeout_location,
+            sleep=definition.sleep,
+            sleep_location=definition.sleep_location,
             calls=tuple(definition.calls),
         )
 

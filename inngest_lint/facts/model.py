@@ -302,6 +302,10 @@ class Definition:
     # (INN118) defines it (its `except` handlers included), written as called; "" if none.
     no_timeout: str = ""
     no_timeout_location: Location | None = None
+    # The first `time.sleep`/`asyncio.sleep` outside `except` handlers, as sleep-in-function
+    # (INN107) defines it (qualified), "" if none.
+    sleep: str = ""
+    sleep_location: Location | None = None
     # The calls of module-level names its own body makes, in source order (the first
     # `MAX_HELPER_CALLS`): the edges phase 2 follows.
     calls: tuple[HelperCall, ...] = ()

@@ -56,6 +56,7 @@ RULES = (
 #: Modules holding project rules (phase 2 imports only these).
 PROJECT_RULE_MODULES = (
     'inngest_lint.rules.inn104_nested_step_across_files',
+    'inngest_lint.rules.inn107_sleep_in_function_across_files',
     'inngest_lint.rules.inn109_side_effect_outside_step_across_files',
     'inngest_lint.rules.inn114_async_callback_in_sync_step_across_files',
     'inngest_lint.rules.inn117_exception_swallowed_as_success_across_files',

@@ -40,11 +40,13 @@ class NestedStep(Rule):
     in the same file given to `step.run` by name, through `functools.partial`, or called by a
     lambda that is the handler.
 
-    Project helpers are followed across files, one level deep: a `def` imported from another
-    module and given to `step.run` is reported at the `step.run` when it makes a step call, and
-    a step handler defined in the function (a lambda or nested def) that calls a project helper
-    making a step call (through a context or step parameter, e.g. `helper(ctx)`) is reported at
-    that call, naming the helper.
+    Project helpers are followed across files through the project call graph, up to
+    `follow-depth` calls deep (default 4; cycles cut): a `def` imported from another module and
+    given to `step.run` is reported at the `step.run` when it makes a step call or calls a
+    helper that does, and a step handler defined in the function (a lambda or nested def) that
+    calls a project helper reaching a step call (through a context or step parameter, e.g.
+    `helper(ctx)`) is reported at that call, naming the chain. Helpers listed in
+    `side-effect-free-functions` are not followed.
 
     ## Why is this bad?
     Steps cannot be nested. The SDK detects a step inside a running step and fails the whole run
@@ -69,8 +71,7 @@ class NestedStep(Rule):
     ```
     Not flagged: step calls in lambdas given to `ctx.group.parallel` (that is how parallel
     steps are planned), step calls in the function body next to `step.run`, and helpers that
-    make steps called from the function body. A helper that reaches a step call only through
-    another helper is not followed.
+    make steps called from the function body.
     """
 
     code = "INN104"

@@ -6,8 +6,11 @@ runs phase 2 without importing libcst.
 
 from __future__ import annotations
 
-from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.diagnostics import Diagnostic, Location
+from inngest_lint.facts.model import Definition
 from inngest_lint.rules._project_helpers import (
+    CallGraph,
+    Hop,
     called_helpers,
     helper_named,
     imported_step_handlers,
@@ -15,17 +18,22 @@ from inngest_lint.rules._project_helpers import (
 from inngest_lint.rules.base import ProjectRule
 
 
+def _steps(definition: Definition) -> tuple[str, Location] | None:
+    return ("makes a step call", definition.step_call) if definition.step_call is not None else None
+
+
 class NestedStepAcrossFiles(ProjectRule):
     """The project half of nested-step: a step handler that reaches a step call through a
     project helper, which the file rule cannot see.
 
     - a `step.run` handler imported from another module that makes a step call itself (through
-      a context or step parameter): reported at the `step.run`;
+      a context or step parameter), or calls a helper that does: reported at the `step.run`;
     - a step handler defined in the function (a lambda or nested def) that calls a project
-      helper making a step call, in any module: reported at the helper call. A lambda whose
-      whole body calls a def of the same file is the file rule's (it follows that def).
+      helper making a step call, or calling a helper that does, in any module: reported at the
+      helper call. A lambda whose whole body calls a def of the same file that makes the step
+      call itself is the file rule's (it follows that def).
 
-    Helpers are followed one level: a helper that calls another helper is not read through.
+    Helpers are followed through the project call graph, up to `follow-depth` calls deep.
     """
 
     companion = True
@@ -34,33 +42,51 @@ class NestedStepAcrossFiles(ProjectRule):
 
     def check(self):  # type: ignore[no-untyped-def]
         index = self.index
+        graph = CallGraph(index)
+        advice = (
+            "nested steps are not supported and fail the run with a non-retriable error; call that step from "
+            "the function body instead"
+        )
         for function in index.functions:
             for step_run, definition in imported_step_handlers(index, function):
-                if definition.step_call is None:
+                module = index.resolve(step_run.handler).module
+                chain = graph.follow(Hop(definition.symbol, definition, module), _steps, "step")
+                if chain is None:
                     continue
+                if len(chain.hops) == 1:
+                    text = (
+                        f"step '{step_run.step_id}' runs '{definition.symbol}', which makes a step call itself "
+                        f"({self.shown(chain.location)})"
+                    )
+                else:
+                    text = f"step '{step_run.step_id}' runs {chain.text(self.shown, definition.symbol)}"
                 yield Diagnostic.at(
                     step_run.location,
                     self.code,
-                    f"step '{step_run.step_id}' runs '{definition.symbol}', which makes a step call itself "
-                    f"({self.shown(definition.step_call)}): nested steps are not supported and fail the run with a "
-                    f"non-retriable error; call that step from the function body instead",
+                    f"{text}: {advice}",
                     context=step_run.step_id,
-                    related=(definition.step_call,),
+                    related=(chain.location,),
                 )
             for helper in called_helpers(index, function):
                 call, definition = helper.call, helper.definition
-                if not call.in_step_handler or definition.step_call is None:
+                if not call.in_step_handler:
                     continue
-                if call.lambda_body and helper.module == function.module and "." not in call.label:
-                    continue  # `lambda: helper(ctx)` with a def of the same file: the file rule's
+                chain = graph.follow(Hop(call.label, definition, helper.module), _steps, "step")
+                if chain is None:
+                    continue
+                if len(chain.hops) == 1:
+                    if call.lambda_body and helper.module == function.module and "." not in call.label:
+                        continue  # `lambda: helper(ctx)` with a def of the same file: the file rule's
+                    text = (
+                        f"calls {helper_named(call, definition, self.shown(definition.location))}, which makes a "
+                        f"step call ({self.shown(chain.location)})"
+                    )
+                else:
+                    text = f"calls '{call.label}', and {chain.text(self.shown, call.label)}"
                 yield Diagnostic.at(
                     call.location,
                     self.code,
-                    f"a step handler in Inngest function '{function.handler_name}' calls "
-                    f"{helper_named(call, definition, self.shown(definition.location))}, which makes a step call "
-                    f"({self.shown(definition.step_call)}): "
-                    f"nested steps are not supported and fail the run with a non-retriable error; call that "
-                    f"step from the function body instead",
+                    f"a step handler in Inngest function '{function.handler_name}' {text}: {advice}",
                     context=call.label,
-                    related=(definition.step_call,),
+                    related=(chain.location,),
                 )

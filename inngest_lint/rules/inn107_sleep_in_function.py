@@ -6,15 +6,11 @@ import libcst as cst
 
 from inngest_lint.rules._replay_body import ReplayBodyRule
 from inngest_lint.semantic.replay import (
-    SLEEP_CALLS,
     Held,
     function_label,
+    long_sleep,
     step_spelling,
 )
-from inngest_lint.semantic.values import argument
-
-#: Literal durations (seconds) below this are a yield or a tiny back-off, not a wait to make durable.
-_SHORTEST_FLAGGED_SECONDS = 1.0
 
 
 class SleepInFunction(ReplayBodyRule):
@@ -26,6 +22,13 @@ class SleepInFunction(ReplayBodyRule):
     recommends `ctx.step.sleep`. Not flagged: a sleep inside a step handler (a back-off between
     attempts of one request is the handler's business), in helpers outside Inngest functions, and
     literal durations under one second (`await asyncio.sleep(0)` yields to the event loop).
+
+    A project helper called from the body outside a step is followed through the project call
+    graph, up to `follow-depth` calls deep (default 4; cycles cut), across modules: when it, or
+    a helper it calls, sleeps in its own body (outside `except` handlers), the call in the body
+    is reported, naming the chain ("'poll' (app/waits.py:8) calls 'backoff' (app/waits.py:4),
+    which calls `time.sleep()` (app/waits.py:5)"). Helpers listed in
+    `side-effect-free-functions` are not followed; generators and decorated helpers are not read.
 
     The message says whether the wait repeats. A step call can still follow the sleep (a later
     step, a step in the same loop, a step in an `except` block that a failure after it reaches): the
@@ -118,13 +121,11 @@ class SleepInFunction(ReplayBodyRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         self.body.visit_Call(node)
-        if not isinstance(node.func, (cst.Name, cst.Attribute)):
-            return
-        qualified = self.context.qualify(node.func)
-        if qualified not in SLEEP_CALLS:
+        qualified = long_sleep(self.context, node)
+        if qualified is None:
             return
         state = self.body.state()
-        if state is None or _is_short_literal(argument(node, 0, "seconds" if qualified == "time.sleep" else "delay")):
+        if state is None:
             return
         where = f"`{qualified}()` in Inngest function {function_label(state.info)}"
         advice = f'use `{step_spelling(state.info)}.sleep("<id>", timedelta(...))` so Inngest waits durably'
@@ -140,13 +141,3 @@ class SleepInFunction(ReplayBodyRule):
 
     def leave_Call(self, node: cst.Call) -> None:
         self.body.leave_Call(node)
-
-
-def _is_short_literal(node: cst.BaseExpression | None) -> bool:
-    """A literal number of seconds below one (0, 0.1, ...)."""
-    if isinstance(node, (cst.Integer, cst.Float)):
-        try:
-            return float(node.value.replace("_", "")) < _SHORTEST_FLAGGED_SECONDS
-        except ValueError:
-            return False
-    return False

@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 # ------------------------------------------------------------------------------------ tables
 #: Blocking waits that should be `ctx.step.sleep` in an Inngest function body.
 SLEEP_CALLS = frozenset({"time.sleep", "asyncio.sleep"})
+#: Literal durations (seconds) below this are a yield or a tiny back-off, not a wait to make durable.
+SHORTEST_FLAGGED_SLEEP_SECONDS = 1.0
 
 FUNCTOOLS_PARTIAL = "functools.partial"
 
@@ -591,6 +593,25 @@ def http_description(library: str, method: str) -> str:
     if verb == "ws_connect":
         return f"a WebSocket connection via {library}"
     return f"an HTTP request via {library}"
+
+
+def long_sleep(context: FileContext, node: cst.Call) -> str | None:
+    """`time.sleep` or `asyncio.sleep` (any import style) for a second or more, or for a computed
+    time: its qualified name, else None. The one answer sleep-in-function (INN107) and the fact
+    collector (a helper's first such sleep) share."""
+    if not isinstance(node.func, (cst.Name, cst.Attribute)):
+        return None
+    qualified = context.qualify(node.func)
+    if qualified not in SLEEP_CALLS:
+        return None
+    duration = argument(node, 0, "seconds" if qualified == "time.sleep" else "delay")
+    if isinstance(duration, (cst.Integer, cst.Float)):
+        try:
+            if float(duration.value.replace("_", "")) < SHORTEST_FLAGGED_SLEEP_SECONDS:
+                return None
+        except ValueError:
+            pass
+    return qualified
 
 
 class MissingTimeouts:
