@@ -252,11 +252,11 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
             named[stdin_path] = None
             first = first or stdin_resolved
             continue
-        path = Path(raw)
-        if not path.exists():
+        given = Path(raw)
+        if not given.exists():
             result.errors.append(f"{raw}: no such file or directory")
             continue
-        resolved = path.resolve()
+        resolved = given.resolve()
         first = first or resolved
         if resolved.is_dir():
             for found in walk_python_texts(resolved, excluder):
