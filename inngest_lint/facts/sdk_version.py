@@ -113,6 +113,7 @@ def version_of_constraint(spec: str) -> tuple[int, ...] | None:
                 best = min(best, version[:2])
             continue
         if op == "<":
+            capped: tuple[int, ...] | None
             if len(version) >= 2 and version[2:] in ((), (0,)):
                 # `<0.5` and `<0.5.0` allow 0.4.x at most.
                 capped = (version[0], version[1] - 1) if version[1] > 0 else None

@@ -6,6 +6,8 @@ runs phase 2 without importing libcst.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from inngest_lint.diagnostics import Diagnostic, Location
 from inngest_lint.facts.model import Definition
 from inngest_lint.rules._project_helpers import (
@@ -40,7 +42,7 @@ class NestedStepAcrossFiles(ProjectRule):
     code = "INN104"
     name = "nested-step"
 
-    def check(self):  # type: ignore[no-untyped-def]
+    def check(self) -> Iterator[Diagnostic]:
         index = self.index
         graph = CallGraph(index)
         advice = (

@@ -6,6 +6,8 @@ runs phase 2 without importing libcst.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from inngest_lint.diagnostics import Diagnostic, Location
 from inngest_lint.facts.model import Definition
 from inngest_lint.rules._project_helpers import CallGraph, Hop, helper_effect
@@ -30,7 +32,7 @@ class SideEffectOutsideStepAcrossFiles(ProjectRule):
     code = "INN109"
     name = "side-effect-outside-step"
 
-    def check(self):  # type: ignore[no-untyped-def]
+    def check(self) -> Iterator[Diagnostic]:
         index = self.index
         graph = CallGraph(index)
 
