@@ -19,7 +19,9 @@ class LargeStepReturn(ProjectRule):
     `collection.find({...})`, a whole HTTP response body (`response.content`/`.text` of a
     request), file `.read()`, `pandas.read_*()` frames, or a comprehension over one of these.
     A bound anywhere in the chain (`.first()`, `.limit(n)`, `[:n]`, `fetchmany(n)`) makes it
-    silent. The names are configurable with `large-return-calls` and `large-return-attributes`.
+    silent. The names are configurable with `large-return-calls` (method names, and plain
+    function calls by name or qualified name: `load_all`, `reports.export.everything`) and
+    `large-return-attributes`.
 
     ## Why is this bad?
     Step output is limited to 4 MB and is stored in the run's state (32 MB in all). A query that
