@@ -75,6 +75,7 @@ _RECORDS: dict[str, type] = {
         model.CelString,
         model.Trigger,
         model.LargeReturn,
+        model.ReturnedCall,
         model.StepRun,
         model.Wait,
         model.Invoke,

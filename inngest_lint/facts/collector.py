@@ -34,6 +34,7 @@ from inngest_lint.facts.model import (
     Invoke,
     LargeReturn,
     Ref,
+    ReturnedCall,
     ServeCall,
     StepRun,
     Trigger,
@@ -64,6 +65,7 @@ from inngest_lint.semantic.values import (
     evaluate_list,
     keyword,
     large_returns_of,
+    returned_calls_of,
 )
 
 
@@ -75,6 +77,7 @@ class _FunctionBuilder:
     invokes: list[Invoke] = field(default_factory=list)
     step_runs: list[StepRun] = field(default_factory=list)
     local_def_returns: dict[str, tuple[LargeReturn, ...]] = field(default_factory=dict)
+    local_def_returned_calls: dict[str, tuple[ReturnedCall, ...]] = field(default_factory=dict)
     key: str = ""
     body_calls: list[BodyCall] = field(default_factory=list)
     makes_step_call: bool = False
@@ -101,6 +104,7 @@ class _DefinitionBuilder:
     sleep: str = ""
     sleep_location: Location | None = None
     calls: list[HelperCall] = field(default_factory=list)
+    returned_calls: tuple[ReturnedCall, ...] = ()
 
 
 def cel_string(
@@ -179,7 +183,14 @@ class FactCollector:
                     bool(node.decorators),
                 )
             )
-            self._definition_builders.append(_DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth))
+            self._definition_builders.append(
+                _DefinitionBuilder(
+                    node,
+                    len(self.definitions) - 1,
+                    self._except_depth,
+                    returned_calls=returned_calls_of(context, node),
+                )
+            )
         elif parent is not None and parent.kind == "class" and len(context.frames) == 3:
             self.definitions.append(
                 Definition(
@@ -191,9 +202,17 @@ class FactCollector:
                     bool(node.decorators),
                 )
             )
-            self._definition_builders.append(_DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth))
+            self._definition_builders.append(
+                _DefinitionBuilder(
+                    node,
+                    len(self.definitions) - 1,
+                    self._except_depth,
+                    returned_calls=returned_calls_of(context, node),
+                )
+            )
         if self._builders and frame.is_step_handler:
             self._builders[-1].local_def_returns[node.name.value] = large_returns_of(context, node)
+            self._builders[-1].local_def_returned_calls[node.name.value] = returned_calls_of(context, node)
 
     def _first_step_call(self, node: cst.FunctionDef) -> Location | None:
         """Where a module-level def makes its first step call, through an annotated context or
@@ -335,6 +354,7 @@ class FactCollector:
             no_timeout_location=definition.no_timeout_location,
             sleep=definition.sleep,
             sleep_location=definition.sleep_location,
+            returned_calls=definition.returned_calls,
             calls=tuple(definition.calls),
         )
 
@@ -805,19 +825,24 @@ class FactCollector:
                 return
             handler_ref = UNKNOWN
             local_returns: tuple[LargeReturn, ...] = ()
+            returned_calls: tuple[ReturnedCall, ...] = ()
             label = ""
             if isinstance(handler_node, cst.Call) and context.qualify(handler_node.func) == "functools.partial":
                 handler_node = handler_node.args[0].value if handler_node.args else handler_node
             if isinstance(handler_node, cst.Lambda):
                 local_returns = large_returns_of(context, handler_node)
+                returned_calls = returned_calls_of(context, handler_node)
                 label = "lambda"
             elif isinstance(handler_node, cst.Name) and handler_node.value in builder.local_def_returns:
                 local_returns = builder.local_def_returns[handler_node.value]
+                returned_calls = builder.local_def_returned_calls.get(handler_node.value, ())
                 label = handler_node.value
             elif isinstance(handler_node, (cst.Name, cst.Attribute)):
                 handler_ref = callable_ref(context, handler_node)
                 label = dotted_name(handler_node) or ""
-            builder.step_runs.append(StepRun(step_label, handler_ref, context.location(node), local_returns, label))
+            builder.step_runs.append(
+                StepRun(step_label, handler_ref, context.location(node), local_returns, label, returned_calls)
+            )
 
     # ---------------------------------------------------------------- module
     def facts(self) -> FileFacts:

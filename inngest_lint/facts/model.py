@@ -95,6 +95,23 @@ class LargeReturn:
 
 
 @dataclass(frozen=True)
+class ReturnedCall:
+    """A returned call of a module-level name (`return load(cursor)`, `lambda: load(cursor)`):
+    the function returns another function's result, which phase 2 follows for large returns.
+
+    `wrapper` is set when the call is an argument of another call that is returned
+    (`Page(items=load(cursor))`, dumped or not): that counts only when `wrapper` resolves to a
+    class of the project (a model built from the result).
+    """
+
+    callee: Ref
+    label: str
+    location: Location
+    wrapper: Ref | None = None
+    wrapper_label: str = ""
+
+
+@dataclass(frozen=True)
 class StepRun:
     """`step.run(step_id, handler, ...)`: the handler is resolved in phase 2 when it is a symbol."""
 
@@ -104,6 +121,8 @@ class StepRun:
     # Large returns found locally (a lambda or a nested def), already resolved in phase 1.
     local_returns: tuple[LargeReturn, ...] = ()
     handler_label: str = ""
+    # What a lambda or nested-def handler returns when it is another function's result.
+    returned_calls: tuple[ReturnedCall, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -309,6 +328,8 @@ class Definition:
     # The calls of module-level names its own body makes, in source order (the first
     # `MAX_HELPER_CALLS`): the edges phase 2 follows.
     calls: tuple[HelperCall, ...] = ()
+    # Returned results of other functions (`return load(cursor)`), for large returns.
+    returned_calls: tuple[ReturnedCall, ...] = ()
 
 
 #: Calls recorded per def: enough for any helper people write, bounded for generated code.

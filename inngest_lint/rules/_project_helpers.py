@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.index import ProjectIndex
-from inngest_lint.facts.model import BodyCall, Definition, InngestFunction, Ref, StepRun
+from inngest_lint.facts.model import BodyCall, Definition, InngestFunction, LargeReturn, Ref, ReturnedCall, StepRun
 
 #: Definition kinds that run a body when called (a class is constructed; an Inngest function
 #: called directly is another mistake).
@@ -233,3 +233,37 @@ class CallGraph:
                 seen.add((module, definition.symbol))
                 queue.append((*path, Hop(call.label, definition, module)))
         return None
+
+
+def returned_large(
+    graph: CallGraph, calls: tuple[ReturnedCall, ...], shown: Callable[[Location], str]
+) -> tuple[str, LargeReturn] | None:
+    """When returning `calls` returns another function's likely unbounded result: (how the value
+    got there, for a message, and the large return at the end), the shortest such chain.
+
+    "the result of 'wrap' (app/data.py:12), which returns the result of 'load' (app/data.py:8),
+    which returns"; a call passed to a returned project class counts as a model built from it.
+    """
+    queue: deque[tuple[ReturnedCall, str, int]] = deque((call, "", 1) for call in calls)
+    seen: set[tuple[str, str]] = set()
+    while queue:
+        call, text, depth = queue.popleft()
+        if call.wrapper is not None:
+            wrapper = graph.index.resolve(call.wrapper)
+            if wrapper.kind != "definition" or getattr(wrapper.value, "kind", "") != "class":
+                continue
+        target = graph.resolve(call.callee)
+        if target is None:
+            continue
+        definition, module, _ = target
+        if (module, definition.symbol) in seen:
+            continue
+        seen.add((module, definition.symbol))
+        named = _named(call.label, definition, shown(definition.location))
+        step = f"'{call.wrapper_label}' built from the result of {named}" if call.wrapper else f"the result of {named}"
+        here = f"{text}{step}, which returns"
+        if definition.returns:
+            return here, definition.returns[0]
+        if depth < graph.depth:
+            queue.extend((inner, f"{here} ", depth + 1) for inner in definition.returned_calls)
+    return None

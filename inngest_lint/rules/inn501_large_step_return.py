@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic, Severity
+from inngest_lint.rules._project_helpers import CallGraph, returned_large
 from inngest_lint.rules.base import ProjectRule
 
 
@@ -19,7 +20,12 @@ class LargeStepReturn(ProjectRule):
     `collection.find({...})`, a whole HTTP response body (`response.content`/`.text` of a
     request), file `.read()`, `pandas.read_*()` frames, or a comprehension over one of these.
     A bound anywhere in the chain (`.first()`, `.limit(n)`, `[:n]`, `fetchmany(n)`) makes it
-    silent. The names are configurable with `large-return-calls` (method names, and plain
+    silent. A handler that returns another function's result (`lambda: load(cursor)`,
+    `return wrap(cursor)`, `Page(items=load(cursor)).model_dump()` with `Page` a class of the
+    project) is followed through the project's functions, up to `follow-depth` calls deep, and
+    the message names the chain; a result passed to another function (`summarize(load(c))`) or
+    to a class from outside the project is not. The names are configurable with
+    `large-return-calls` (method names, and plain
     function calls by name or qualified name: `load_all`, `reports.export.everything`) and
     `large-return-attributes`.
 
@@ -83,23 +89,31 @@ class LargeStepReturn(ProjectRule):
 
     def check(self) -> Iterator[Diagnostic]:
         index = self.index
+        graph = CallGraph(index)
         for function in index.functions:
             for step_run in function.step_runs:
                 returns = step_run.local_returns
+                returned_calls = step_run.returned_calls
                 if not returns and step_run.handler.kind == "symbol":
                     definition = index.definition_for(step_run.handler)
                     returns = definition.returns if definition is not None else ()
-                if not returns:
-                    continue
-                first = returns[0]
+                    returned_calls = definition.returned_calls if definition is not None else ()
                 handler = (
                     f"'{step_run.handler_label}'" if step_run.handler_label not in ("", "lambda") else "its lambda"
                 )
+                if returns:
+                    first = returns[0]
+                    how = f"{first.reason} from {handler} ({self.shown(first.location)})"
+                else:
+                    chain = returned_large(graph, returned_calls, self.shown)
+                    if chain is None:
+                        continue
+                    text, first = chain
+                    how = f"{text} {first.reason} ({self.shown(first.location)}), from {handler}"
                 yield self.diagnostic(
                     step_run.location,
-                    f"step '{step_run.step_id}' returns {first.reason} from {handler} "
-                    f"({self.shown(first.location)}), which can exceed the 4 MB step output limit; store the "
-                    f"data and return a reference and a count",
+                    f"step '{step_run.step_id}' returns {how}, which can exceed the 4 MB step output limit; store "
+                    f"the data and return a reference and a count",
                     context=step_run.step_id,
                     related=(first.location,),
                 )

@@ -12,7 +12,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Location
-from inngest_lint.facts.model import UNKNOWN, DataShape, LargeReturn, Ref
+from inngest_lint.facts.model import UNKNOWN, DataShape, LargeReturn, Ref, ReturnedCall
 from inngest_lint.semantic.context import FileContext
 from inngest_lint.semantic.names import BindingScan, dotted_name, literal_string
 from inngest_lint.semantic.traverse import children
@@ -492,6 +492,63 @@ def large_returns_of(context: FileContext, node: cst.FunctionDef | cst.Lambda) -
         if reason:
             found.append(LargeReturn(reason, context.location(statement)))
     return tuple(found)
+
+
+#: Methods that turn a model into plain data: `Page(...).model_dump()` returns what the model holds.
+_DUMP_METHODS = frozenset({"model_dump", "model_dump_json", "dict", "json"})
+
+
+def returned_calls_of(context: FileContext, node: cst.FunctionDef | cst.Lambda) -> tuple[ReturnedCall, ...]:
+    """The calls of module-level names whose result a def or lambda returns (`return
+    load(cursor)`), and those passed to a returned call (`Page(items=load(cursor))`, dumped or
+    not), for phase 2 to follow: a step that returns another function's unbounded result."""
+    if isinstance(node, cst.Lambda):
+        values: list[cst.BaseExpression] = [node.body]
+    else:
+        values = [statement.value for statement in returned_values(node.body) if statement.value is not None]
+    found: list[ReturnedCall] = []
+    for value in values:
+        call = _returned_call(value)
+        if call is None:
+            continue
+        outer = _project_call(context, call)
+        if outer is None:
+            continue
+        found.append(outer)
+        for arg in call.args:
+            inner_call = _returned_call(arg.value)
+            inner = _project_call(context, inner_call) if inner_call is not None else None
+            if inner is not None:
+                found.append(ReturnedCall(inner.callee, inner.label, inner.location, outer.callee, outer.label))
+    return tuple(found[:8])
+
+
+def _returned_call(value: cst.BaseExpression) -> cst.Call | None:
+    """`await x`, `x.model_dump()` -> the call `x` is."""
+    while True:
+        if isinstance(value, cst.Await):
+            value = value.expression
+            continue
+        if (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value in _DUMP_METHODS
+            and not value.args
+            and isinstance(value.func.value, cst.Call)
+        ):
+            value = value.func.value
+            continue
+        return value if isinstance(value, cst.Call) else None
+
+
+def _project_call(context: FileContext, call: cst.Call) -> ReturnedCall | None:
+    func = call.func
+    if not isinstance(func, (cst.Name, cst.Attribute)):
+        return None
+    callee = callable_ref(context, func)
+    if callee.kind != "symbol" or callee.value.split(".", 1)[0] == sdk.PACKAGE:
+        return None
+    return ReturnedCall(callee, dotted_name(func) or "", context.location(call))
 
 
 def is_sdk_event(context: FileContext, call: cst.Call) -> bool:
