@@ -35,7 +35,8 @@ class SideEffectOutsideStep(ReplayBodyRule):
     - database writes, a deliberately small set: an argument-less `.commit()` on a session or
       connection, `execute`-style calls whose literal SQL starts with INSERT/UPDATE/DELETE/
       REPLACE/MERGE, SQLAlchemy `insert()`/`update()`/`delete()` statements, Django
-      `Model.objects.create(...)`-style writes, pymongo `insert_one`-style writes.
+      `Model.objects.create(...)`-style writes (and `.update()`/`.delete()` of a query set, kept in a
+      variable or not), pymongo `insert_one`-style writes.
       `.save()`, `.delete()` or `.add()` on an arbitrary object are not evidence enough.
 
     Only a call that a step call can still follow is flagged: a later step, a step in the same

@@ -488,6 +488,12 @@ def db_write(context: FileContext, call: cst.Call) -> str | None:
         return "a Django ORM write" if _django_manager(func.value) else None
     if method in DJANGO_QUERYSET_WRITES and isinstance(func.value, cst.Call) and _django_manager(func.value):
         return "a Django ORM write"
+    if method in DJANGO_QUERYSET_WRITES and isinstance(func.value, cst.Name):
+        # A query set kept in a variable first: `qs = Post.objects.filter(...)`, `qs.update(...)`
+        # (the one value the nearest scope assigns to the name).
+        value = context.local_value(func.value.value)
+        if isinstance(value, cst.Call) and _django_manager(value):
+            return "a Django ORM write"
     if method in MONGO_WRITE_METHODS:
         return "a MongoDB write"
     return None
