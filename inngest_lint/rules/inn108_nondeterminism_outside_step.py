@@ -27,7 +27,10 @@ class NondeterminismOutsideStep(ReplayBodyRule):
     Finds `datetime.now()`/`utcnow()`/`today()`, `date.today()`, `time.time()`/`monotonic()`,
     `random.*`, `uuid.uuid1()`/`uuid4()`, `secrets.*` and `os.urandom()` (through any import style
     or alias) called directly in the body of an Inngest function that makes a step call (lambdas
-    given to `ctx.group.parallel` count as body), and flags one only when a step call can still
+    given to `ctx.group.parallel` count as body), or through a def of the same file whose every
+    `return` returns one of these calls (`def now(): return datetime.now(tz)`, followed up to
+    three helpers deep; a helper that transforms the value first is not), and flags one only
+    when a step call can still
     follow it and its value matters to the workflow. The value is followed through expressions
     (arithmetic, f-strings, method calls, containers), local assignments and chains of them,
     `d[key] = value`, `items.append(value)`, comprehensions, closures and `random.shuffle(items)`.

@@ -27,8 +27,9 @@ class UnstableStepId(Rule):
     Flags a step call whose step ID uses `uuid.uuid4()`/`uuid1()`, the clock (`time.time()`,
     `time.monotonic()`, `datetime.now()`, `datetime.utcnow()`, `date.today()`, ...), `random.*`,
     `secrets.*`, `os.urandom()` or `id(...)`: directly, or through a local variable assigned
-    from one in the same function. Names are resolved through every import style
-    (`from uuid import uuid4 as make_id`, `import datetime as dt`).
+    from one in the same function, or through a def of the same file whose every `return`
+    returns one of these calls (`def new_key(): return uuid.uuid4()`). Names are resolved
+    through every import style (`from uuid import uuid4 as make_id`, `import datetime as dt`).
 
     ## Why is this bad?
     Inngest re-runs the function body once per step and matches memoized results by step ID.

@@ -82,15 +82,26 @@ CURRENT_TIME_WITHOUT_ARGUMENT: dict[str, int] = {
 }
 
 
-def nondeterministic_call(context: FileContext, call: cst.Call) -> str | None:
+#: How many helpers deep a helper returning a nondeterministic value is followed (same file).
+_HELPER_DEPTH = 3
+
+
+def nondeterministic_call(context: FileContext, call: cst.Call, depth: int = 0) -> str | None:
     """The qualified name of `call` if its result changes on every execution, else None.
 
     Only calls whose target resolves by qualified name count: a local variable, a parameter or
     a method on an arbitrary object (`rng.random()`) is not matched, because its origin is not
-    known for certain.
+    known for certain. A call of an undecorated def of this file whose every `return` returns
+    such a call (`def now_iso(): return datetime.now().isoformat()` is not one: it returns a
+    method's result; `def now(): return datetime.now()` is) counts too, by the helper's name,
+    up to three helpers deep.
     """
     if not isinstance(call.func, (cst.Name, cst.Attribute)):
         return None
+    if isinstance(call.func, cst.Name) and depth < _HELPER_DEPTH:
+        helper = _nondeterministic_helper(context, call.func, depth)
+        if helper is not None:
+            return helper
     qualified = context.qualify(call.func)
     if qualified is None:
         return None
@@ -121,3 +132,20 @@ def _positional_count(call: cst.Call) -> int:
 
 def _has_keywords(call: cst.Call) -> bool:
     return any(arg.keyword is not None or arg.star == "**" for arg in call.args)
+
+
+def _nondeterministic_helper(context: FileContext, name: cst.Name, depth: int) -> str | None:
+    """`name` when it is a def of this file whose every return is a nondeterministic call."""
+    from inngest_lint.semantic.steps import resolve_local_def
+    from inngest_lint.semantic.values import returned_values
+
+    definition = resolve_local_def(context, name)
+    if definition is None or definition.decorators or definition.asynchronous is not None:
+        return None
+    returned = [statement.value for statement in returned_values(definition.body)]
+    if not returned or any(value is None for value in returned):
+        return None
+    for value in returned:
+        if not isinstance(value, cst.Call) or nondeterministic_call(context, value, depth + 1) is None:
+            return None
+    return name.value
