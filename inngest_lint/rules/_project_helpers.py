@@ -3,12 +3,13 @@
 The fact collector records, for every Inngest function, the direct calls of module-level names
 made in its re-run body and directly in its step handlers (`BodyCall`), and for every
 module-level def and method what its own body does (`Definition.step_call`, `.swallows`,
-`.effect`, `.no_timeout`) and which module-level names it calls (`Definition.calls`: the edges
-of the project call graph). The cross-file halves of nested-step (INN104) and
-exception-swallowed-as-success (INN117) join the two one level deep: a helper's own body is
-read. side-effect-outside-step (INN109) and http-without-timeout-in-step (INN118) follow the
-call graph (`CallGraph`) through chains of helpers, across modules, up to the `follow-depth`
-setting, and name the chain in their messages.
+`.effect`, `.no_timeout`, `.sleep`), which module-level names it calls (`Definition.calls`: the
+edges of the project call graph) and whose results it returns (`Definition.returned_calls`).
+exception-swallowed-as-success (INN117) joins the two one level deep: a helper's own body is
+read. nested-step (INN104), sleep-in-function (INN107), side-effect-outside-step (INN109),
+http-without-timeout-in-step (INN118) and large-step-return (INN501) follow the call graph
+(`CallGraph`, `returned_large`) through chains of helpers, across modules, up to the
+`follow-depth` setting, and name the chain in their messages.
 """
 
 from __future__ import annotations
@@ -85,11 +86,7 @@ def helper_effect(index: ProjectIndex, definition: Definition) -> tuple[str, Loc
 def helper_named(call: BodyCall, definition: Definition, where: str) -> str:
     """How a message names the helper a call reaches: `'notify' (app/hooks.py:12)`, or with an
     alias, `'ping' (notify, app/hooks.py:12)` so the reader can find the def."""
-    written = call.label.rsplit(".", 1)[-1]
-    defined = definition.symbol.rsplit(".", 1)[-1]
-    if written == defined:
-        return f"'{call.label}' ({where})"
-    return f"'{call.label}' ({definition.symbol}, {where})"
+    return _named(call.label, definition, where)
 
 
 # ------------------------------------------------------------------------------------ call graph
@@ -129,6 +126,7 @@ class Chain:
 
 
 def _named(label: str, definition: Definition, where: str) -> str:
+    """`'notify' (app/hooks.py:12)`, or `'ping' (notify, app/hooks.py:12)` for an alias."""
     written = label.rsplit(".", 1)[-1]
     defined = definition.symbol.rsplit(".", 1)[-1]
     if written == defined:
