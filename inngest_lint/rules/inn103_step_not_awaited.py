@@ -8,11 +8,14 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.names import literal_string
 from inngest_lint.semantic.steps import (
     ASYNC,
     SCOPE_NODES,
+    decorated_step_id,
     enclosing_def,
     parents,
+    snippet,
     step_flavor,
     step_id_context,
     step_label,
@@ -68,7 +71,12 @@ class StepNotAwaited(Rule):
     `send_event`, `invoke`, ...) or `ctx.group.parallel` in an `async def` Inngest function,
     async helper or step handler, when its result is not awaited: the call is a statement of
     its own, its result is used as data (`ctx.step.run(...)["id"]`, `if ctx.step.run(...)`),
-    or it is stored in a variable that is only ever used as data.
+    or it is stored in a variable that is only ever used as data. `step.ai.infer(...)` and
+    `ctx.group.experiment(...)` are step calls too, and so is a call, directly in an async
+    Inngest function, of a def of this file decorated `@inngest.experimental.step("id")`: its
+    wrapper returns `step.run("id", ...)` on the running function's step object
+    (`inngest/_internal/execution_lib/context_var.py`), a coroutine with the async `Step`, even
+    for a plain `def`.
 
     ## Why is this bad?
     In an `async def` handler, `ctx.step` is an `inngest.Step` whose methods are coroutines.
@@ -228,17 +236,24 @@ class StepNotAwaited(Rule):
             return  # awaited, or handed on to a call, a container, `return`, a lambda...
         context = self.context
         method = context.step_method(node)
+        decorated: cst.BaseExpression | None = None
         if method is None:
             if not context.is_group_parallel(node):
-                return
+                decorated = decorated_step_id(context, node)
+                if decorated is None:
+                    return
         elif method not in sdk.STEP_ID_METHODS:
             return  # the removed `step.parallel` is INN113's
         function = enclosing_def(context)
         if function is None or function.asynchronous is None:
             return  # only an `async def` can await; lambdas return the coroutine to the SDK
-        if step_flavor(context, node) != ASYNC:
+        if decorated is not None:
+            info = context.frame.inngest
+            if info is None or not info.is_async:
+                return  # a decorated step called directly in an async Inngest function only
+        elif step_flavor(context, node) != ASYNC:
             return
-        outcome = "the step never runs" if method is not None else "its steps never run"
+        outcome = "the step never runs" if method is not None or decorated is not None else "its steps never run"
         if role == _DISCARDED:
             problem = outcome
         elif role == _VALUE:
@@ -247,12 +262,16 @@ class StepNotAwaited(Rule):
             problem = f"{outcome} ('{target}' holds the coroutine and is never awaited)"
         else:
             return
-        what = step_label(context, node) if method is not None else "the parallel group"
+        if decorated is not None:
+            shown = snippet(context, decorated, 40)
+            what = f"step {shown} (`@inngest.experimental.step`)"
+        else:
+            what = step_label(context, node) if method is not None else "the parallel group"
         self.report(
             node,
             f"{what} is not awaited: `{written_method(context, node)}(...)` returns a coroutine in an "
             f"async function, so {problem}; add `await`",
-            context=step_id_context(node),
+            context=step_id_context(node) if decorated is None else (literal_string(decorated) or ""),
         )
 
 

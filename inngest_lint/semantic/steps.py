@@ -204,6 +204,28 @@ def resolve_local_def(context: FileContext, node: cst.BaseExpression) -> cst.Fun
     return None
 
 
+def decorated_step_id(context: FileContext, call: cst.Call) -> cst.BaseExpression | None:
+    """For a call of a def of this file decorated `@inngest.experimental.step("id")`, the step ID
+    the decorator gives it, else None.
+
+    Inside an Inngest function such a call is `step.run("id", ...)` (the decorator's wrapper in
+    `inngest/_internal/execution_lib/context_var.py` calls `step.run(step_id, handler)` on the
+    step object of the running function): with the async `Step`, a coroutine to await.
+    """
+    definition = resolve_local_def(context, call.func)
+    if definition is None:
+        return None
+    for decorator in definition.decorators:
+        expression = decorator.decorator
+        if (
+            isinstance(expression, cst.Call)
+            and isinstance(expression.func, (cst.Name, cst.Attribute))
+            and context.qualify(expression.func) == sdk.EXPERIMENTAL_STEP_DECORATOR
+        ):
+            return argument(expression, 0, sdk.STEP_ID_KEYWORD)
+    return None
+
+
 def called_def(context: FileContext, node: cst.BaseExpression) -> cst.FunctionDef | None:
     """For `lambda: helper(...)`, the local `def helper` the lambda calls, else None."""
     if isinstance(node, cst.Lambda) and isinstance(node.body, cst.Call):
