@@ -17,7 +17,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING
 
-from inngest_lint.diagnostics import Diagnostic, Severity, display_path
+from inngest_lint.diagnostics import Diagnostic, Location, Severity, display_path
 from inngest_lint.discovery import (
     Excluder,
     find_project_root,
@@ -413,21 +413,56 @@ class _Run:
 
     # ------------------------------------------------------------------ 6. report
     def report(self) -> RunResult:
-        """Suppress, select, keep what is in the named files, sort."""
+        """Suppress, select, keep what is in the named files, sort.
+
+        A cross-file finding outside the named files is kept when its cause is in one of them
+        (pre-commit names the staged `main.py`, whose serve list dropped a function defined in
+        `functions.py`): it is reported at the cause, naming the affected code. It must pass the
+        selection at both places: a `# noqa` on the affected line, or on the cause's line, hides it.
+        """
         noqa_by_path: dict[str, NoqaMap] = {r.path: r.noqa for r in self.results.values()}
         selection = Selection(self.settings, self.codes, self.excluder_base)
         kept: list[Diagnostic] = []
         everything = [d for r in self.results.values() for d in r.diagnostics] + self.project_diagnostics
         for diagnostic in everything:
-            if diagnostic.path not in self.named:
+            if diagnostic.path in self.named:
+                shown = selection.shown(diagnostic, noqa_by_path.get(diagnostic.path))
+            elif diagnostic.caused_by is not None and diagnostic.caused_by.path in self.named:
+                shown = selection.shown(diagnostic, noqa_by_path.get(diagnostic.path))
+                if shown is not None:
+                    moved = at_cause(shown, self.root)
+                    shown = selection.shown(moved, noqa_by_path.get(moved.path))
+            else:
                 continue
-            shown = selection.shown(diagnostic, noqa_by_path.get(diagnostic.path))
             if shown is not None:
-                kept.append(replace(shown, path=display_path(diagnostic.path)))
+                kept.append(replace(shown, path=display_path(shown.path)))
         kept.sort(key=Diagnostic.sort_key)
         self.result.diagnostics = _dedupe(kept)
         self.result.files_linted = len(self.named)
         return self.result
+
+
+def at_cause(diagnostic: Diagnostic, root: Path | None) -> Diagnostic:
+    """`diagnostic` reported at its cause: the message says where the affected code is, and that
+    place leads the related locations (SARIF relatedLocations, the editor's relatedInformation)."""
+    from inngest_lint.rules._project import shown
+
+    cause = diagnostic.caused_by
+    assert cause is not None
+    affected = Location(diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column)
+    where = shown(affected, str(root) if root is not None else None)
+    return replace(
+        diagnostic,
+        path=cause.path,
+        line=cause.line,
+        column=cause.column,
+        end_line=cause.end_line,
+        end_column=cause.end_column,
+        message=f"{diagnostic.message} (affected code: {where})",
+        related=(affected, *(location for location in diagnostic.related if location != cause)),
+        caused_by=None,
+        affected=affected,
+    )
 
 
 def _excluded_by_parents(path: Path, excluder: Excluder) -> bool:

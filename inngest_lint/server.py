@@ -219,6 +219,11 @@ def _position(lines: Sequence[str], codec: PositionCodec, line: int, column: int
 
 def lsp_range(where: Diagnostic | Location, lines: Sequence[str], codec: PositionCodec) -> types.Range:
     line, column, end_line, end_column = span(where)
+    if not lines:  # a file with no open buffer: code-point columns (the codec would clamp to 0:0)
+        return types.Range(
+            start=types.Position(line=line - 1, character=column - 1),
+            end=types.Position(line=end_line - 1, character=end_column - 1),
+        )
     return types.Range(start=_position(lines, codec, line, column), end=_position(lines, codec, end_line, end_column))
 
 
@@ -241,7 +246,7 @@ def to_lsp_diagnostic(
         related.append(
             types.DiagnosticRelatedInformation(
                 location=types.Location(uri=_file_uri(path), range=lsp_range(location, other_lines, codec)),
-                message="related location",
+                message="affected code" if location == diagnostic.affected else "related location",
             )
         )
     return types.Diagnostic(

@@ -11,7 +11,7 @@ from inngest_lint.reporters.base import Reporter, rule_name
 
 
 class TextReporter(Reporter):
-    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0) -> None:
+    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0, baseline_hidden: int = 0) -> None:
         write = self.stream.write
         if self.statistics and diagnostics:
             # Only the table, as ruff's --statistics: one line per code, most frequent first.

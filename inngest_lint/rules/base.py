@@ -78,9 +78,17 @@ class ProjectRule(RuleMeta):
         raise NotImplementedError
 
     def diagnostic(
-        self, location: Location, message: str, *, context: str = "", related: tuple[Location, ...] = ()
+        self,
+        location: Location,
+        message: str,
+        *,
+        context: str = "",
+        related: tuple[Location, ...] = (),
+        caused_by: Location | None = None,
     ) -> Diagnostic:
-        return Diagnostic.at(location, self.code, message, context=context, related=related)
+        """A finding at `location`; `caused_by` is the place in another file whose change brings
+        it, given only when the rule knows it for certain (see `Diagnostic.caused_by`)."""
+        return Diagnostic.at(location, self.code, message, context=context, related=related, caused_by=caused_by)
 
     def shown(self, location: Location) -> str:
         """`path:line` of another place, for a message: relative to the project root."""

@@ -46,6 +46,7 @@ class NestedStepAcrossFiles(ProjectRule):
                     f"non-retriable error; call that step from the function body instead",
                     context=step_run.step_id,
                     related=(definition.step_call,),
+                    caused_by=definition.step_call,
                 )
             for helper in called_helpers(index, function):
                 call, definition = helper.call, helper.definition
@@ -63,4 +64,5 @@ class NestedStepAcrossFiles(ProjectRule):
                     f"step from the function body instead",
                     context=call.label,
                     related=(definition.step_call,),
+                    caused_by=definition.step_call,
                 )

@@ -52,4 +52,5 @@ class SideEffectOutsideStepAcrossFiles(ProjectRule):
                     f"re-entry (the body re-runs for each step); call it inside a `step.run` handler instead",
                     context=call.label,
                     related=(location,),
+                    caused_by=location,
                 )

@@ -34,4 +34,5 @@ class AsyncCallbackInSyncStepAcrossFiles(ProjectRule):
                     f"with the sync step API of the plain def function '{function.handler_name}': it returns a "
                     f"coroutine that cannot be serialized; make the callback a plain def or the function async",
                     context=step_run.step_id,
+                    caused_by=definition.location,
                 )

@@ -54,6 +54,7 @@ class ExceptionSwallowedAsSuccessAcrossFiles(ProjectRule):
                     f"step is recorded as succeeded with that fallback and is never retried; {advice}",
                     context=step_run.step_id,
                     related=(definition.swallows,),
+                    caused_by=definition.swallows,
                 )
             for helper in called_helpers(index, function):
                 call, definition = helper.call, helper.definition
@@ -76,4 +77,5 @@ class ExceptionSwallowedAsSuccessAcrossFiles(ProjectRule):
                     f"(`{definition.swallows_as}`) and returns instead of raising, and {outcome}; {advice}",
                     context=call.label,
                     related=(definition.swallows,),
+                    caused_by=definition.swallows,
                 )

@@ -97,4 +97,7 @@ class ServedObjectNotAFunction(ProjectRule):
                     what = f"this item is {_DESCRIPTIONS[resolved.kind]}, not an Inngest function"
                 else:
                     continue
-                yield self.diagnostic(location, f"served object is not an Inngest function: {what}")
+                # A definition that stopped being an Inngest function (its decorator removed) is
+                # the cause; a client, constant or module listed by mistake is the list's own.
+                cause = resolved.value.location if resolved.kind == "definition" else None
+                yield self.diagnostic(location, f"served object is not an Inngest function: {what}", caused_by=cause)

@@ -102,4 +102,5 @@ class DuplicateFunctionId(ProjectRule):
                 f"so give each a unique fn_id",
                 context=fn_id,
                 related=(first.location,),
+                caused_by=first.location,
             )

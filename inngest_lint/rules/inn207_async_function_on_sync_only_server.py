@@ -84,4 +84,5 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
                         f"async Inngest function '{resolved.value.handler_name}' is served by "
                         f"{serve.entry_point}, which runs sync functions only ({framework} raises "
                         f"'handler is not sync'); make it a plain def or serve it with another framework",
+                        caused_by=resolved.value.location,
                     )

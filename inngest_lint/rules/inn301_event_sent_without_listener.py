@@ -85,4 +85,5 @@ class EventSentWithoutListener(ProjectRule):
                     f"event '{name}' is sent here but no function listens to it; did you mean {hint}?",
                     context=name,
                     related=(listener.location,),
+                    caused_by=listener.location,  # the trigger (renamed?) the name nearly matches
                 )

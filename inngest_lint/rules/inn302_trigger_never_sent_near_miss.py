@@ -89,4 +89,5 @@ class TriggerNeverSentNearMiss(ProjectRule):
                     f"(sent at {self.shown(send.name_location)})?",
                     context=name,
                     related=(send.name_location,),
+                    caused_by=send.name_location,  # the send (renamed?) the name nearly matches
                 )

@@ -9,6 +9,7 @@ from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._expressions import (
     expressions,
     location_in,
+    one_send_with,
     root_names,
     shapes_for,
 )
@@ -109,4 +110,5 @@ class ExpressionFieldCaseMismatch(ProjectRule):
                     f"'{near[0]}' (same name, different case or separators); CEL field names are "
                     f"exact, so use {path.root}.data.{near[0]}",
                     context=path.key,
+                    caused_by=one_send_with(self.index, names, near[0]),
                 )

@@ -9,6 +9,7 @@ from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._expressions import (
     expressions,
     location_in,
+    one_send_with,
     root_names,
     shapes_for,
 )
@@ -101,4 +102,5 @@ class ExpressionFieldUnknown(ProjectRule):
                     f"{path.root}.data.{path.key} is not in any send of {event_list} (they send: {keys}); "
                     f"the expression can never match on it",
                     context=path.key,
+                    caused_by=one_send_with(self.index, names, None),
                 )

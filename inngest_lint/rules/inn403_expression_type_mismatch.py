@@ -9,6 +9,7 @@ from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._expressions import (
     expressions,
     location_in,
+    one_send_with,
     root_names,
     shapes_for,
 )
@@ -106,4 +107,5 @@ class ExpressionTypeMismatch(ProjectRule):
                     f"{comparison.literal_text} but every send gives it a {sent} value; CEL does not "
                     f"convert types, so this never matches",
                     context=path.key,
+                    caused_by=one_send_with(self.index, names, path.key),
                 )

@@ -100,6 +100,7 @@ class LargeStepReturn(ProjectRule):
                     f"data and return a reference and a count",
                     context=step_run.step_id,
                     related=(first.location,),
+                    caused_by=first.location,
                 )
             for large in function.returns:
                 yield self.diagnostic(
