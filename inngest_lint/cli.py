@@ -63,7 +63,7 @@ def _fail(message: str) -> None:
     "output_format",
     default="text",
     show_default=True,
-    help="text, json, json-lines, sarif, github, gitlab or junit.",
+    help="text (or concise), full, json, json-lines, sarif, github, gitlab or junit.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option(

@@ -48,7 +48,7 @@ def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
 def test_findings_exit_1_with_flake8_lines(repo: Path) -> None:
     code, out, _ = run("src")
     assert code == 1
-    assert out.splitlines()[0].startswith("src/bad.py:8:28: INN101 step ID 'process'")
+    assert out.splitlines()[0].startswith("src/bad.py:8:28: INN101 [error] step ID 'process'")
 
 
 def test_check_subcommand_and_default_path(repo: Path) -> None:
@@ -247,7 +247,7 @@ def test_internal_error_in_a_rule_is_reported_and_exit_2(repo: Path, monkeypatch
     monkeypatch.setattr(module.StepIdReusedInLoop, "visit_Call", explode)
     code, out, err = run("src")
     assert code == 2
-    assert "INN101 internal error in rule INN101: RuntimeError: boom" in out
+    assert "INN101 [error] internal error in rule INN101: RuntimeError: boom" in out
     assert "Traceback" not in out + err
 
 
@@ -297,7 +297,7 @@ def test_files_over_max_file_size_are_reported_not_parsed(repo: Path) -> None:
     (repo / "pyproject.toml").write_text("[tool.inngest-lint]\nmax-file-size = '1KB'\n")
     (repo / "src" / "huge.py").write_text("import inngest\n" + "x = 1\n" * 400)
     code, out, _ = run("src/huge.py")
-    assert code == 1 and "src/huge.py:1:1: INN901 file is" in out and "over max-file-size" in out
+    assert code == 1 and "src/huge.py:1:1: INN901 [error] file is" in out and "over max-file-size" in out
     # Imported by a linted file, it is still not parsed on demand.
     (repo / "src" / "user.py").write_text("import inngest\nfrom src import huge\n")
     (repo / "src" / "__init__.py").write_text("")

@@ -132,3 +132,51 @@ def test_rules_as_json() -> None:
         CliRunner().invoke(main, ["rules", "--output-format", "json"]).stdout
         == CliRunner().invoke(main, ["rules", "--format", "json"]).stdout
     )
+
+
+def test_full_output_format(repo: Path) -> None:
+    """Source lines with the span underlined, severity, rule name and docs link (no colour:
+    the fixture sets NO_COLOR, and CliRunner's stream is not a terminal)."""
+    output = transcript("--output-format", "full", "src/bad.py")
+    check_golden("full.txt", output)
+    assert "\x1b[" not in output
+    assert "  |         ^^^^^^^^^ step-id-reused-in-loop\n" not in output  # the gutter is as wide as the line number
+    assert "^^^^^^^^^ step-id-reused-in-loop" in output and "= docs: https://" in output
+
+
+def test_full_output_format_colour_follows_no_color_and_force_color(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = CliRunner().invoke(main, ["--no-cache", "--output-format", "full", "src/bad.py"]).stdout
+    assert "\x1b[31m" in coloured and "\x1b[0m" in coloured
+    monkeypatch.setenv("NO_COLOR", "1")  # NO_COLOR wins over FORCE_COLOR
+    assert "\x1b[" not in CliRunner().invoke(main, ["--no-cache", "--output-format", "full", "src/bad.py"]).stdout
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.delenv("FORCE_COLOR")
+    # Piped (CliRunner's stream is not a terminal): plain.
+    assert "\x1b[" not in CliRunner().invoke(main, ["--no-cache", "--output-format", "full", "src/bad.py"]).stdout
+
+
+def test_colour_switches() -> None:
+    import io
+
+    from inngest_lint.reporters.full import use_colour
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert use_colour(Terminal(), {}) is True
+    assert use_colour(io.StringIO(), {}) is False
+    assert use_colour(io.StringIO(), {"FORCE_COLOR": "1"}) is True
+    assert use_colour(Terminal(), {"NO_COLOR": "1"}) is False
+    assert use_colour(Terminal(), {"NO_COLOR": ""}) is True  # empty means unset, as no-color.org says
+    assert use_colour(Terminal(), {"TERM": "dumb"}) is False
+
+
+def test_concise_is_the_text_format(repo: Path) -> None:
+    text = CliRunner().invoke(main, ["--no-cache", "src/bad.py"]).stdout
+    assert CliRunner().invoke(main, ["--no-cache", "--output-format", "concise", "src/bad.py"]).stdout == text
+    assert text.splitlines()[0].startswith("src/bad.py:9:28: INN101 [error] step ID 'process'")

@@ -429,7 +429,7 @@ def test_cli_github(repository: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     )
     assert lines[1].startswith("::stop-commands::")
     assert lines[2].startswith("app/jobs.py:9:28: INN101 ")
-    assert lines[3] == "Found 1 finding (1 error, 0 warnings) in 2 files."
+    assert lines[3] == "Found 1 finding (1 error, 0 warnings) in 1 file; 2 files checked."
     assert lines[4] == f"::{lines[1].split('::')[2]}::"
 
 
@@ -471,7 +471,7 @@ def test_cli_clean_run(format_name: str, tmp_path: Path, monkeypatch: pytest.Mon
     elif format_name == "json-lines":
         assert output == ""
     elif format_name == "github":
-        assert output == "All checks passed (1 file).\n"
+        assert output == "All checks passed (1 file checked).\n"
     else:
         suites = ET.fromstring(output)
         assert (suites.get("tests"), suites.get("failures"), suites.get("errors")) == ("1", "0", "0")
@@ -508,7 +508,7 @@ def test_github_warning_and_quiet(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     REPORTERS["github"](stream, quiet=True).report([diagnostic], files_linted=1)
     expected = "::warning file=a.py,line=2,col=3,endLine=2,endColumn=9,title=INN101::m"
     assert workflow_commands(stream.getvalue()) == [expected]
-    assert "\na.py:2:3: INN101 m\n" in stream.getvalue()
+    assert "\na.py:2:3: INN101 [warning] m\n" in stream.getvalue()
 
 
 def workflow_commands(output: str) -> list[str]:
