@@ -175,8 +175,8 @@ def check(
     result = _lint(targets, settings, options, debug=debug)
     if baselines.write_to is not None:
         sys.exit(_record_baseline(baselines, result))
-    result.diagnostics = baselines.hide_known(result.diagnostics, result.index)
-    _report(result, targets, output_format, quiet=quiet, statistics=statistics)
+    hidden = _hide_baselined(baselines, result)
+    _report(result, targets, output_format, quiet=quiet, statistics=statistics, baseline_hidden=hidden)
     code = result.exit_code(settings.max_warnings)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
 
@@ -278,7 +278,23 @@ def _record_baseline(baselines: BaselinePlan, result: RunResult) -> int:
     return EXIT_ERROR if internal else EXIT_CLEAN
 
 
-def _report(result: RunResult, targets: list[str], output_format: str, *, quiet: bool, statistics: bool) -> None:
+def _hide_baselined(baselines: BaselinePlan, result: RunResult) -> int:
+    """Drop the findings the baseline records from `result`; how many it dropped (the summary
+    says so: a run that passes because of a baseline should not look like a clean one)."""
+    before = len(result.diagnostics)
+    result.diagnostics = baselines.hide_known(result.diagnostics, result.index)
+    return before - len(result.diagnostics)
+
+
+def _report(
+    result: RunResult,
+    targets: list[str],
+    output_format: str,
+    *,
+    quiet: bool,
+    statistics: bool,
+    baseline_hidden: int = 0,
+) -> None:
     """Print the findings in the chosen format."""
     from inngest_lint.reporters import REPORTERS
 
@@ -288,7 +304,7 @@ def _report(result: RunResult, targets: list[str], output_format: str, *, quiet:
     # "All checks passed" would be false after a path error (missing path) and empty with no file.
     quiet = quiet or ((bool(result.errors) or no_files) and not result.diagnostics)
     reporter = REPORTERS[output_format](sys.stdout, quiet=quiet, statistics=statistics)
-    reporter.report(result.diagnostics, files_linted=result.files_linted)
+    reporter.report(result.diagnostics, files_linted=result.files_linted, baseline_hidden=baseline_hidden)
 
 
 @main.command("rule")
