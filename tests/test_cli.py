@@ -92,7 +92,7 @@ def test_json_output(repo: Path) -> None:
     (item,) = json.loads(out)
     assert item["code"] == "INN101" and item["name"] == "step-id-reused-in-loop"
     assert item["path"] == "src/bad.py" and item["line"] == 8 and item["column"] == 28
-    assert item["severity"] == "error" and item["docs"].endswith("#inn101-step-id-reused-in-loop")
+    assert item["severity"] == "error" and item["url"].endswith("#inn101-step-id-reused-in-loop")
     assert {"end_line", "end_column", "message"} <= set(item)
 
 

@@ -616,3 +616,26 @@ def test_reporters_write_for_a_finding_without_an_end_or_a_readable_file(
     validate_with_schema(document)
     for format_name in GOLDEN_FILES:
         assert render(format_name, bare)
+
+
+def test_every_rule_url_is_a_heading_of_docs_rules_md() -> None:
+    """The documentation URL each format gives (JSON `url`, SARIF `helpUri`, the editor's
+    `codeDescription.href`, full's `docs:`) lands on the rule's own heading in docs/rules.md, as
+    GitHub slugs it (lowercase, spaces to hyphens)."""
+    import re
+
+    from inngest_lint.registry import all_rules
+    from inngest_lint.reporters.base import DOCS_PAGE, rule_url
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    anchors = {
+        re.sub(r"[^a-z0-9 -]", "", line[3:].strip().lower()).replace(" ", "-")
+        for line in page.splitlines()
+        if line.startswith("## ")
+    }
+    for rule in all_rules():
+        url = rule_url(rule.code)
+        assert url.startswith(DOCS_PAGE + "#"), url
+        assert url.split("#", 1)[1] in anchors, f"{rule.code}: {url} has no heading in docs/rules.md"
+    project_urls = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'Documentation = "{DOCS_PAGE}"' in project_urls

@@ -90,7 +90,7 @@ class FullReporter(TextReporter):
         hint = fix_hint(diagnostic.code)
         if hint:
             notes.append(("fix", hint))
-        if not diagnostic.internal:
+        if not diagnostic.internal and rule_name(diagnostic.code):
             notes.append(("docs", rule_url(diagnostic.code)))
         line, _, end_line, _ = span(diagnostic)
         indent = " " * (len(str(min(end_line, line + MAX_SPAN_LINES - 1))) + 1)  # under the gutter's bar

@@ -22,7 +22,9 @@ def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
         "end_line": diagnostic.end_line,
         "end_column": diagnostic.end_column,
         "severity": diagnostic.severity.value,
-        "docs": docs_anchor(diagnostic.code, name),
+        # The rule's documentation (docs/rules.md on GitHub); null for a code no rule has (an
+        # internal error's).
+        "url": docs_anchor(diagnostic.code, name) if name else None,
         # A cross-file finding reported at its cause (see Diagnostic.caused_by): the affected code.
         "affected": _location(diagnostic.affected) if diagnostic.affected is not None else None,
     }
