@@ -28,7 +28,7 @@ from inngest_lint.engine.file_pass import FileInput, FileResult
 from inngest_lint.engine.parse import decode, read_bytes
 from inngest_lint.engine.runner import Phase1
 from inngest_lint.modules import ImportResolver
-from inngest_lint.selection import Selection, enabled_codes
+from inngest_lint.selection import UNUSED_NOQA, Selection, enabled_codes
 from inngest_lint.settings import Settings
 from inngest_lint.suppression import NoqaMap
 
@@ -425,6 +425,8 @@ class _Run:
         kept: list[Diagnostic] = []
         everything = [d for r in self.results.values() for d in r.diagnostics] + self.project_diagnostics
         for diagnostic in everything:
+            if diagnostic.caused_by is not None and diagnostic.caused_by.path in self.named:
+                selection.note_cause_noqa(diagnostic, noqa_by_path.get(diagnostic.caused_by.path))
             if diagnostic.path in self.named:
                 shown = selection.shown(diagnostic, noqa_by_path.get(diagnostic.path))
             elif diagnostic.caused_by is not None and diagnostic.caused_by.path in self.named:
@@ -436,10 +438,31 @@ class _Run:
                 continue
             if shown is not None:
                 kept.append(replace(shown, path=display_path(shown.path)))
+        if UNUSED_NOQA in self.codes:
+            kept.extend(self._unused_noqa(selection, noqa_by_path))
         kept.sort(key=Diagnostic.sort_key)
         self.result.diagnostics = _dedupe(kept)
         self.result.files_linted = len(self.named)
         return self.result
+
+    def _unused_noqa(self, selection: Selection, noqa_by_path: dict[str, NoqaMap]) -> list[Diagnostic]:
+        """unused-noqa (INN902) in the named files that have noqa comments, once every other
+        finding went through the selection (which noted the comments that hid one). Their text
+        is read again: noqa maps keep no columns, and the rule is off by default."""
+        found: list[Diagnostic] = []
+        for path in self.named:
+            if not _has_noqa(noqa_by_path.get(path)):
+                continue
+            screen = self.screens.get(path)
+            source = screen.text if screen is not None and screen.text is not None else None
+            if source is None:
+                data, problem = read_bytes(path, self.options.max_file_bytes)
+                source = decode(path, data).text if problem is None and data is not None else None
+            for finding in selection.unused_noqa(path, source) if source is not None else ():
+                shown = selection.shown(finding, noqa_by_path.get(path))
+                if shown is not None:
+                    found.append(replace(shown, path=display_path(shown.path)))
+        return found
 
 
 def at_cause(diagnostic: Diagnostic, root: Path | None) -> Diagnostic:
@@ -463,6 +486,10 @@ def at_cause(diagnostic: Diagnostic, root: Path | None) -> Diagnostic:
         caused_by=None,
         affected=affected,
     )
+
+
+def _has_noqa(noqa: NoqaMap | None) -> bool:
+    return noqa is not None and (bool(noqa.lines) or noqa.file_codes is not None)
 
 
 def _excluded_by_parents(path: Path, excluder: Excluder) -> bool:
