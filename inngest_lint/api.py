@@ -243,7 +243,11 @@ class _Run:
         first: Path | None = None
         for raw in paths:
             if raw == "-":
-                stdin_resolved = Path(self.options.stdin_filename or "stdin.py").resolve()
+                stdin_resolved = (
+                    Path(self.options.stdin_filename).resolve()
+                    if self.options.stdin_filename
+                    else anonymous_stdin_path(Path.cwd())
+                )
                 self.stdin_path = str(stdin_resolved)
                 self.named[self.stdin_path] = None
                 first = first or stdin_resolved
@@ -490,6 +494,23 @@ def at_cause(diagnostic: Diagnostic, root: Path | None) -> Diagnostic:
 
 def _has_noqa(noqa: NoqaMap | None) -> bool:
     return noqa is not None and (bool(noqa.lines) or noqa.file_codes is not None)
+
+
+#: What stdin is called without --stdin-filename (as Python's own `<stdin>`).
+STDIN_NAME = "<stdin>"
+
+
+def anonymous_stdin_path(directory: Path) -> Path:
+    """Where stdin read without --stdin-filename sits: a name in `directory` (so the project
+    around it is found and read) that no file there has. A fixed `stdin.py` would take the place
+    of a real `stdin.py` of the project: its facts replaced by stdin's text, its findings merged."""
+    directory = directory.resolve()
+    candidate = directory / STDIN_NAME
+    number = 1
+    while os.path.lexists(candidate):
+        number += 1
+        candidate = directory / f"<stdin-{number}>"
+    return candidate
 
 
 def _excluded_by_parents(path: Path, excluder: Excluder) -> bool:

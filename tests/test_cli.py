@@ -223,6 +223,20 @@ def test_stdin(repo: Path) -> None:
     assert out.startswith("src/typed.py:8:28: INN101")
 
 
+def test_stdin_without_a_filename_never_takes_a_real_files_place(repo: Path) -> None:
+    """Without --stdin-filename, stdin is `<stdin>` in the working directory: a real `stdin.py`
+    (or a file named `<stdin>`) stays part of the project, with its own facts and findings."""
+    (repo / "stdin.py").write_text(BAD)
+    (repo / "<stdin>").write_text("x = 1\n")
+    code, out, _ = run("-", "--select", "INN101,INN203", input=GOOD.replace('fn_id="g"', 'fn_id="f"'))
+    # The piped function reuses the real stdin.py's fn_id: both are in the project, and the
+    # real file's INN101 is not reported (it was not named).
+    assert code == 1 and out.startswith("<stdin-2>:"), out
+    assert "INN203" in out and "stdin.py:" in out and "INN101" not in out
+    code, out, _ = run("-", "--select", "INN101", input=GOOD)
+    assert code == 0 and out == "All checks passed (1 file checked).\n"
+
+
 def test_excludes_gitignore_and_force_exclude(repo: Path) -> None:
     (repo / ".git").mkdir()
     (repo / ".gitignore").write_text("generated/\n")
