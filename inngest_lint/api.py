@@ -73,6 +73,7 @@ class RunResult:
     files_linted: int = 0
     files_parsed: int = 0
     index: object = None
+    files: list[str] = field(default_factory=list)  # --show-files: the files a run would lint
 
     def exit_code(self, max_warnings: int | None = None) -> int:
         if self.errors or any(d.internal for d in self.diagnostics):
@@ -179,6 +180,15 @@ def _open_cache(options: RunOptions, root: Path | None, settings: Settings, code
         )
     }
     return Cache(directory, repr((sorted(codes), sorted(relevant.items()))))
+
+
+def files_to_lint(paths: list[str], settings: Settings, options: RunOptions | None = None) -> RunResult:
+    """What `lint_paths` would lint (`--show-files`): `files` holds the named files (directories
+    walked, excludes applied) and `errors` the paths that do not exist; nothing is read or parsed."""
+    run = _Run(settings, options or RunOptions())
+    run.discover(paths)
+    run.result.files = list(run.named)
+    return run.result
 
 
 def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None = None) -> RunResult:

@@ -104,6 +104,8 @@ def _fail(message: str) -> None:
     default=None,
     help="Record the current findings in this baseline file and exit 0.",
 )
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted and exit.")
 @click.option("--watch", is_flag=True, help="Lint again whenever a file changes (Ctrl-C to stop).")
 @click.option("--watch-interval", type=click.FloatRange(min=0.01), default=0.5, hidden=True)
 def check(
@@ -124,6 +126,8 @@ def check(
     cache_dir: Path | None,
     baseline_path: Path | None,
     write_baseline_path: Path | None,
+    show_settings: bool,
+    show_files: bool,
     watch: bool,
     watch_interval: float,
 ) -> None:
@@ -151,6 +155,10 @@ def check(
         use_cache=not no_cache,
         cache_dir=cache_dir,
     )
+    if show_settings:
+        sys.exit(_show_settings(settings))
+    if show_files:
+        sys.exit(_show_files(targets, settings, options))
     try:
         baselines = BaselinePlan.for_run(targets, stdin_filename, baseline_path, write_baseline_path)
     except BaselineError as error:
@@ -214,6 +222,7 @@ def _settings_for(
             _fail(f"{option}: {error}")
     try:
         settings = load_settings(first, config_path)
+        _warn_ignored_config(settings, config_path)
         settings = with_overrides(
             settings,
             select=_split_codes(select),
@@ -230,6 +239,62 @@ def _settings_for(
             raise
         _fail(f"cannot read the configuration: {type(error).__name__}: {error} (run with --debug for details)")
     return settings
+
+
+def _warn_ignored_config(settings: Settings, config_path: Path | None) -> None:
+    """Both `inngest-lint.toml` and a `pyproject.toml` with `[tool.inngest-lint]` in one folder:
+    say which one is used (as ruff does), rather than silently ignore the other."""
+    from inngest_lint.config import ignored_config_file
+    from inngest_lint.diagnostics import printable
+
+    if config_path is not None or settings.config_path is None:
+        return
+    ignored = ignored_config_file(Path(settings.config_path))
+    if ignored is not None:
+        click.echo(
+            f"inngest-lint: warning: using {printable(settings.config_path)}; the [tool.inngest-lint] table of "
+            f"{printable(str(ignored))} is ignored (inngest-lint.toml takes precedence)",
+            err=True,
+        )
+
+
+def _show_settings(settings: Settings) -> int:
+    """--show-settings: the settings a run would use, command-line options applied, as the
+    configuration keys they come from (`key = value`, TOML values; sizes in bytes, durations in
+    seconds), then the rules the run would check; exit 0."""
+    import json
+
+    from inngest_lint.config import setting_keys
+    from inngest_lint.selection import enabled_codes
+
+    click.echo(f"# settings file: {settings.config_path or '(none: the defaults)'}")
+    click.echo(f"# project folder: {Path(settings.root).resolve()}")
+    for key, attribute in setting_keys():
+        value = getattr(settings, attribute)
+        if value is None:
+            continue  # unset (max-warnings): TOML has no null
+        if key in ("severity", "per-file-ignores"):  # pairs: an inline table
+            entries = ", ".join(f"{json.dumps(name)} = {json.dumps(entry)}" for name, entry in value)
+            shown = f"{{ {entries} }}" if entries else "{}"
+        else:
+            shown = json.dumps(list(value) if isinstance(value, tuple) else value)
+        click.echo(f"{key} = {shown}")
+    click.echo(f"# enabled rules: {', '.join(sorted(enabled_codes(settings)))}")
+    return EXIT_CLEAN
+
+
+def _show_files(targets: list[str], settings: Settings, options: RunOptions) -> int:
+    """--show-files: the files a run would lint, one per line, sorted; exit 2 after a path that
+    does not exist."""
+    from inngest_lint.api import files_to_lint
+    from inngest_lint.diagnostics import display_path, printable
+
+    found = files_to_lint(targets, settings, options)
+    for path in sorted(display_path(path) for path in found.files):
+        click.echo(printable(path))
+    for message in found.errors:
+        click.echo(f"inngest-lint: error: {printable(message)}", err=True)
+    return EXIT_ERROR if found.errors else EXIT_CLEAN
 
 
 def _lint(targets: list[str], settings: Settings, options: RunOptions, *, debug: bool) -> RunResult:

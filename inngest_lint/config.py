@@ -247,6 +247,11 @@ _KEYS: dict[str, tuple[str, str, Any]] = {
 }
 
 
+def setting_keys() -> list[tuple[str, str]]:
+    """(configuration key, Settings attribute) for every key the file may set, in file order."""
+    return [(key, attribute) for key, (attribute, _, _) in _KEYS.items()]
+
+
 def find_config_file(start: Path) -> Path | None:
     """The nearest inngest-lint.toml, or pyproject.toml with a [tool.inngest-lint] table."""
     directory = start if start.is_dir() else start.parent
@@ -261,6 +266,22 @@ def find_config_file(start: Path) -> Path | None:
             if "inngest-lint" in _tool_table(pyproject, data):
                 return pyproject
     return None
+
+
+def ignored_config_file(found: Path) -> Path | None:
+    """The `pyproject.toml` beside `found` whose `[tool.inngest-lint]` is ignored because
+    `found` is an `inngest-lint.toml` (which wins, as ruff's `ruff.toml` wins over its
+    `pyproject.toml`), so the command line can say so instead of silently ignoring it."""
+    if found.name != "inngest-lint.toml":
+        return None
+    pyproject = found.parent / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    try:
+        data = parse_config_text(pyproject, read_config_text(pyproject))
+        return pyproject if "inngest-lint" in _tool_table(pyproject, data) else None
+    except ConfigError:
+        return None  # a broken pyproject.toml beside a valid inngest-lint.toml is not read
 
 
 def _tool_table(path: Path, data: dict[str, Any]) -> dict[str, Any]:
