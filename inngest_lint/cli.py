@@ -463,9 +463,8 @@ def server_command() -> None:
 @click.option(
     "--direction",
     type=click.Choice(["LR", "TB"], case_sensitive=False),
-    default="LR",
-    show_default=True,
-    help="Left to right or top to bottom.",
+    default=None,
+    help="Left to right (default) or top to bottom; html, when not given, picks the one that fits the window.",
 )
 @click.option("--cluster", is_flag=True, help="Group functions and senders by module.")
 @click.option("--no-orphans", is_flag=True, help="Leave out nodes with no edges.")
@@ -487,7 +486,7 @@ def graph_command(
     paths: tuple[str, ...],
     output_format: str,
     output: Path | None,
-    direction: str,
+    direction: str | None,
     cluster: bool,
     no_orphans: bool,
     config_path: Path | None,

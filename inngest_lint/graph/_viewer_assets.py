@@ -104,6 +104,7 @@ SCRIPT = r"""
   var nodeLayer = document.getElementById("nodes");
   var filterBox = document.getElementById("filter");
   var panel = document.getElementById("details");
+  var autoDirection = data.view.direction !== "TB" && data.view.direction !== "LR";
   var state = { direction: data.view.direction === "TB" ? "TB" : "LR", filter: "", selected: null,
                 t: { x: 0, y: 0, k: 1 }, box: null, visible: {} };
 
@@ -452,12 +453,39 @@ SCRIPT = r"""
   function apply() {
     viewport.setAttribute("transform", "translate(" + state.t.x.toFixed(1) + "," + state.t.y.toFixed(1) + ") scale(" + state.t.k.toFixed(4) + ")");
   }
+  function windowSize() {
+    var rect = svg.getBoundingClientRect();
+    return { width: rect.width || 800, height: rect.height || 600, margin: 40 };
+  }
+  function fitScale(box) {
+    var w = windowSize();
+    var k = Math.min((w.width - 2 * w.margin) / Math.max(box.w, 1), (w.height - 2 * w.margin) / Math.max(box.h, 1), 1.25);
+    return Math.max(k, 0.05);
+  }
   function fit() {
-    var rect = svg.getBoundingClientRect(), box = state.box, margin = 40;
-    var width = rect.width || 800, height = rect.height || 600;
-    var k = Math.min((width - 2 * margin) / Math.max(box.w, 1), (height - 2 * margin) / Math.max(box.h, 1), 1.25);
-    k = Math.max(k, 0.05);
-    state.t = { k: k, x: width / 2 - (box.x + box.w / 2) * k, y: height / 2 - (box.y + box.h / 2) * k };
+    var box = state.box, w = windowSize(), k = fitScale(box);
+    state.t = { k: k, x: w.width / 2 - (box.x + box.w / 2) * k, y: w.height / 2 - (box.y + box.h / 2) * k };
+    apply();
+  }
+  // The first view. Without --direction, the layout (left to right or top to bottom) that fits
+  // the window larger: a long chain reads top to bottom. When even that makes the text too small
+  // to read, it is fitted across the flow (by height left to right, by width top to bottom) and
+  // shown from its start; pan, or Fit (0), for the rest.
+  var READABLE_SCALE = 0.6;
+  function chooseDirection(ids) {
+    if (!autoDirection) return;
+    var across = fitScale(layout(ids, "LR").box), down = fitScale(layout(ids, "TB").box);
+    state.direction = down > across * 1.05 ? "TB" : "LR";
+  }
+  function initialView() {
+    fit();
+    if (state.t.k >= READABLE_SCALE) return;
+    var box = state.box, w = windowSize(), LR = state.direction === "LR";
+    var k = Math.min(1, LR ? (w.height - 2 * w.margin) / Math.max(box.h, 1) : (w.width - 2 * w.margin) / Math.max(box.w, 1));
+    k = Math.max(k, state.t.k);
+    state.t = LR
+      ? { k: k, x: w.margin - box.x * k, y: w.height / 2 - (box.y + box.h / 2) * k }
+      : { k: k, x: w.width / 2 - (box.x + box.w / 2) * k, y: w.margin - box.y * k };
     apply();
   }
   function zoomAt(factor, cx, cy) {
@@ -627,6 +655,7 @@ SCRIPT = r"""
   directionButton.addEventListener("click", function () {
     state.direction = state.direction === "LR" ? "TB" : "LR";
     showDirection(); redraw(true);
+    document.body.setAttribute("data-direction", state.direction);
   });
   window.addEventListener("resize", function () { fit(); });
   document.addEventListener("keydown", function (event) {
@@ -645,7 +674,12 @@ SCRIPT = r"""
     var initial = readHash();
     state.filter = initial.filter;
     filterBox.value = initial.filter;
-    redraw(true);
+    var visible = visibleIds();
+    chooseDirection(nodes.filter(function (n) { return visible[n.id]; }).map(function (n) { return n.id; }));
+    showDirection();
+    redraw(false);
+    initialView();
+    document.body.setAttribute("data-direction", state.direction);
     if (initial.node) select(initial.node, true); else showSummary();
     document.body.setAttribute("data-ready", "true");
   } catch (error) {
