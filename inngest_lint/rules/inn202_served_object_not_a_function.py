@@ -100,5 +100,5 @@ class ServedObjectNotAFunction(ProjectRule):
                     continue
                 # A definition that stopped being an Inngest function (its decorator removed) is
                 # the cause; a client, constant or module listed by mistake is the list's own.
-                cause = resolved.value.location if resolved.kind == "definition" else None
+                cause = resolved.value.location if isinstance(resolved.value, Definition) else None
                 yield self.diagnostic(location, f"served object is not an Inngest function: {what}", caused_by=cause)
