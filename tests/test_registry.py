@@ -11,8 +11,10 @@ from inngest_lint.registry import (
     SelectorError,
     all_rules,
     check_registry,
+    companion_rules,
     expand_selector,
 )
+from inngest_lint.rules.base import Rule
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 
@@ -35,6 +37,17 @@ def test_rule_is_documented_and_named_by_convention(rule: type) -> None:
     assert positions == sorted(positions)
     assert rule.summary() and not rule.summary().startswith("#")
     assert rule.VALID, f"{rule.code} has no VALID example"
+    assert type(rule.VALID) is tuple and type(rule.INVALID) is tuple, "VALID and INVALID are class-level tuples"
+
+
+def test_cross_file_halves_refer_to_their_file_rule() -> None:
+    """A project rule that is the cross-file half of a file rule has that rule's code and no
+    docs, examples or name of its own."""
+    file_rules = {rule.code for rule in all_rules() if issubclass(rule, Rule)}
+    assert companion_rules()
+    for half in companion_rules():
+        assert half.half_of in file_rules and half.code == half.half_of, half
+        assert not half.name and not half.VALID and not half.INVALID, half
 
 
 def test_selectors() -> None:

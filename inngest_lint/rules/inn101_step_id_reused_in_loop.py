@@ -54,7 +54,7 @@ class StepIdReusedInLoop(Rule):
     code = "INN101"
     name = "step-id-reused-in-loop"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -80,8 +80,8 @@ class StepIdReusedInLoop(Rule):
                 step_id = "charge-{}".format(order["id"])
                 ctx.step.run(step_id, charge, order)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -92,7 +92,7 @@ class StepIdReusedInLoop(Rule):
             for item in ctx.event.data["items"]:
                 await ctx.step.run("process", process, item)  # error: INN101
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -116,7 +116,7 @@ class DuplicateStepId(Rule):
     code = "INN102"
     name = "duplicate-step-id"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -129,8 +129,8 @@ class DuplicateStepId(Rule):
             else:
                 await ctx.step.run("notify", notify_standard)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -141,7 +141,7 @@ class DuplicateStepId(Rule):
             await ctx.step.run("notify", notify_customer)
             await ctx.step.run("notify", notify_warehouse)  # error: INN102
         """,
-    ]
+    )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self.context.frame.inngest is None:

@@ -97,7 +97,7 @@ class StepNotAwaited(Rule):
     name = "step-not-awaited"
     fixable = False  # "add `await`" is a safe fix; there is no fix engine yet
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -119,8 +119,8 @@ class StepNotAwaited(Rule):
         def signup(ctx: inngest.ContextSync) -> None:
             ctx.step.run("send-welcome", send_welcome_email)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -130,7 +130,7 @@ class StepNotAwaited(Rule):
         async def signup(ctx: inngest.Context) -> None:
             ctx.step.run("send-welcome", send_welcome_email)  # error: INN103
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -76,7 +76,7 @@ class NestedStep(Rule):
     code = "INN104"
     name = "nested-step"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -113,8 +113,8 @@ class NestedStep(Rule):
                     await charge_and_notify(ctx, ctx.event.data["order_id"])
             """,
         },
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -148,7 +148,7 @@ class NestedStep(Rule):
                     await ctx.step.run("charge", lambda: charge_and_notify(ctx, order_id))  # error: INN104
             """,
         },
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

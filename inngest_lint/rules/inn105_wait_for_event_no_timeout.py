@@ -42,7 +42,7 @@ class WaitForEventNoTimeout(Rule):
     code = "INN105"
     name = "wait-for-event-no-timeout"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -58,8 +58,8 @@ class WaitForEventNoTimeout(Rule):
                 timeout=datetime.timedelta(days=7),
             )
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -72,7 +72,7 @@ class WaitForEventNoTimeout(Rule):
                 event="app/invoice.approved",
             )
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

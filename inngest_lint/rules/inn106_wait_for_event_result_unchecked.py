@@ -94,7 +94,7 @@ class WaitForEventResultUnchecked(Rule):
     code = "INN106"
     name = "wait-for-event-result-unchecked"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -111,8 +111,8 @@ class WaitForEventResultUnchecked(Rule):
                 return {"status": "expired"}
             return {"status": "approved", "by": approval.data["approver"]}
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import datetime
 
@@ -127,7 +127,7 @@ class WaitForEventResultUnchecked(Rule):
             )
             return {"status": "approved", "by": approval.data["approver"]}  # error: INN106
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

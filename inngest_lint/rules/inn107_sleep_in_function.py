@@ -71,7 +71,7 @@ class SleepInFunction(ReplayBodyRule):
     code = "INN107"
     name = "sleep-in-function"
 
-    VALID = [
+    VALID = (
         """
         import asyncio
         import datetime
@@ -98,8 +98,8 @@ class SleepInFunction(ReplayBodyRule):
             await ctx.step.run("poll", poll_export, export_id)
             await asyncio.sleep(0)  # yields to the event loop, waits for nothing
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import time
 
@@ -114,7 +114,7 @@ class SleepInFunction(ReplayBodyRule):
             time.sleep(3600)  # error: INN107
             ctx.step.run("remind", send_reminder)
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         self.body.visit_Call(node)

@@ -93,7 +93,7 @@ class NondeterminismOutsideStep(ReplayBodyRule):
     code = "INN108"
     name = "nondeterminism-outside-step"
 
-    VALID = [
+    VALID = (
         """
         import datetime
         import logging
@@ -123,8 +123,8 @@ class NondeterminismOutsideStep(ReplayBodyRule):
             # No step call: the body runs once per attempt.
             return {"at": datetime.datetime.now().isoformat()}
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import uuid
 
@@ -139,7 +139,7 @@ class NondeterminismOutsideStep(ReplayBodyRule):
             await ctx.step.run("create-order", create_order, order_id)
             await ctx.step.run("charge", charge, order_id)
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -89,7 +89,7 @@ class SideEffectOutsideStep(ReplayBodyRule):
     code = "INN109"
     name = "side-effect-outside-step"
 
-    VALID = [
+    VALID = (
         """
         import httpx
         import inngest
@@ -144,8 +144,8 @@ class SideEffectOutsideStep(ReplayBodyRule):
                     await ctx.step.run("notify", hooks.notify, order)
             """,
         },
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
         import requests
@@ -180,7 +180,7 @@ class SideEffectOutsideStep(ReplayBodyRule):
                     await ctx.step.run("ship", ship_order, order)
             """,
         },
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

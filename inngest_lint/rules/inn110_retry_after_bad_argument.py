@@ -101,7 +101,7 @@ class RetryAfterBadArgument(Rule):
     code = "INN110"
     name = "retry-after-bad-argument"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -128,8 +128,8 @@ class RetryAfterBadArgument(Rule):
             if response.status_code == 503:
                 raise RetryAfterError(message="unavailable", retry_after=30_000)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import httpx
         import inngest
@@ -150,7 +150,7 @@ class RetryAfterBadArgument(Rule):
             if response.status_code == 429:
                 raise RetryAfterError("rate limited", retry_after="30s")  # error: INN110
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         name = qualified_call(self.context, node)

@@ -57,7 +57,7 @@ class BareExceptAroundStep(Rule):
     code = "INN111"
     name = "bare-except-around-step"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -75,8 +75,8 @@ class BareExceptAroundStep(Rule):
                 ctx.logger.warning("receipt interrupted")
                 raise
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -89,7 +89,7 @@ class BareExceptAroundStep(Rule):
             except:  # error: INN111
                 ctx.logger.exception("charge failed")
         """,
-    ]
+    )
 
     def visit_Try(self, node: cst.Try) -> None:
         context = self.context

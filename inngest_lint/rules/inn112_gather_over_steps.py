@@ -67,7 +67,7 @@ class GatherOverSteps(Rule):
     code = "INN112"
     name = "gather-over-steps"
 
-    VALID = [
+    VALID = (
         """
         import asyncio
 
@@ -85,8 +85,8 @@ class GatherOverSteps(Rule):
                 (lambda: ctx.step.run("a", fetch_user), lambda: ctx.step.run("b", fetch_orders))
             )
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import asyncio
 
@@ -101,7 +101,7 @@ class GatherOverSteps(Rule):
                 ctx.step.run("fetch-orders", fetch_orders),
             )
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -40,7 +40,7 @@ class StepParallelRemoved(Rule):
     code = "INN113"
     name = "step-parallel-removed"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -50,8 +50,8 @@ class StepParallelRemoved(Rule):
         async def fan_out(ctx: inngest.Context) -> None:
             await ctx.group.parallel((lambda: ctx.step.run("a", work_a), lambda: ctx.step.run("b", work_b)))
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -61,7 +61,7 @@ class StepParallelRemoved(Rule):
         async def fan_out(ctx: inngest.Context, step: inngest.Step) -> None:
             await step.parallel((lambda: step.run("a", work_a), lambda: step.run("b", work_b)))  # error: INN113
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

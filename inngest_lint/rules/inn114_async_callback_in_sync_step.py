@@ -57,7 +57,7 @@ class AsyncCallbackInSyncStep(Rule):
     code = "INN114"
     name = "async-callback-in-sync-step"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -77,8 +77,8 @@ class AsyncCallbackInSyncStep(Rule):
         def profile_sync(ctx: inngest.ContextSync) -> None:
             ctx.step.run("fetch", fetch_profile_sync, ctx.event.data["user_id"])
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -91,7 +91,7 @@ class AsyncCallbackInSyncStep(Rule):
         def profile(ctx: inngest.ContextSync) -> None:
             ctx.step.run("fetch", fetch_profile, ctx.event.data["user_id"])  # error: INN114
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

@@ -85,7 +85,7 @@ class OuterStateMutatedInStep(Rule):
     code = "INN115"
     name = "outer-state-mutated-in-step"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -106,8 +106,8 @@ class OuterStateMutatedInStep(Rule):
             enriched = ctx.step.run("enrich", enrich, rows)
             return len(enriched)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -128,7 +128,7 @@ class OuterStateMutatedInStep(Rule):
             ctx.step.run("load", load)
             return total
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -54,7 +54,7 @@ class UnstableStepId(Rule):
     code = "INN116"
     name = "unstable-step-id"
 
-    VALID = [
+    VALID = (
         """
         import uuid
 
@@ -69,8 +69,8 @@ class UnstableStepId(Rule):
             await ctx.step.run(f"use-{token}", use_token, token)
             await ctx.step.run(f"audit-{ctx.run_id}", audit)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import uuid
 
@@ -82,7 +82,7 @@ class UnstableStepId(Rule):
         async def charge(ctx: inngest.Context) -> None:
             await ctx.step.run(f"charge-{uuid.uuid4()}", charge_card)  # error: INN116
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

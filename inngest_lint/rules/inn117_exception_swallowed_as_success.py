@@ -92,7 +92,7 @@ class ExceptionSwallowedAsSuccess(Rule):
     name = "exception-swallowed-as-success"
     severity = Severity.WARNING
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -150,8 +150,8 @@ class ExceptionSwallowedAsSuccess(Rule):
                     return profile
             """,
         },
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -200,7 +200,7 @@ class ExceptionSwallowedAsSuccess(Rule):
                     await ctx.step.run("store", store_profile, profile)
             """,
         },
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -68,7 +68,7 @@ class HttpWithoutTimeoutInStep(Rule):
     name = "http-without-timeout-in-step"
     severity = Severity.WARNING
 
-    VALID = [
+    VALID = (
         """
         import httpx
         import inngest
@@ -90,8 +90,8 @@ class HttpWithoutTimeoutInStep(Rule):
             ctx.step.run("rates", fetch_rates)
             ctx.step.run("news", fetch_news)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
         import requests
@@ -108,7 +108,7 @@ class HttpWithoutTimeoutInStep(Rule):
             ctx.step.run("rates", fetch_rates)
             ctx.step.run("ping", lambda: requests.post("https://hooks.example.com/ping"))  # error: INN118
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -56,7 +56,7 @@ class FunctionNotServed(ProjectRule):
     code = "INN201"
     name = "function-not-served"
 
-    VALID = [
+    VALID = (
         {
             "app/jobs.py": """
                 import inngest
@@ -82,9 +82,9 @@ class FunctionNotServed(ProjectRule):
                 app = flask.Flask(__name__)
                 inngest.flask.serve(app, client, functions)
             """,
-        }
-    ]
-    INVALID = [
+        },
+    )
+    INVALID = (
         """
         import inngest
         import inngest.fast_api
@@ -100,8 +100,8 @@ class FunctionNotServed(ProjectRule):
         async def b(ctx): ...  # error: INN201
 
         inngest.fast_api.serve(app, client, [a])
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         index = self.index

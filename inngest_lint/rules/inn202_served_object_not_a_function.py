@@ -43,7 +43,7 @@ class ServedObjectNotAFunction(ProjectRule):
     code = "INN202"
     name = "served-object-not-a-function"
 
-    VALID = [
+    VALID = (
         """
         import flask
         import inngest
@@ -56,9 +56,9 @@ class ServedObjectNotAFunction(ProjectRule):
 
         process = client.create_function(fn_id="p", trigger=inngest.TriggerEvent(event="app/p"))(handle)
         inngest.flask.serve(app, client, [process])
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import flask
         import inngest
@@ -73,8 +73,8 @@ class ServedObjectNotAFunction(ProjectRule):
 
         process = client.create_function(fn_id="p", trigger=inngest.TriggerEvent(event="app/p"))(handle)
         inngest.flask.serve(app, client, [process, handle, helper])  # error: INN202
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for _, serve in self.index.serve_calls():

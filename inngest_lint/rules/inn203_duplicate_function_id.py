@@ -45,7 +45,7 @@ class DuplicateFunctionId(ProjectRule):
     code = "INN203"
     name = "duplicate-function-id"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -57,9 +57,9 @@ class DuplicateFunctionId(ProjectRule):
 
         @erp.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="erp/sync"))
         def sync_erp(ctx): ...
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -70,8 +70,8 @@ class DuplicateFunctionId(ProjectRule):
 
         @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="erp/sync"))
         def sync_erp(ctx): ...  # error: INN203
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         index = self.index

@@ -40,7 +40,7 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
     code = "INN207"
     name = "async-function-on-sync-only-server"
 
-    VALID = [
+    VALID = (
         """
         import inngest
         import inngest.tornado
@@ -53,9 +53,9 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
         def a(ctx): ...
 
         inngest.tornado.serve(app, client, [a])
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
         import inngest.tornado
@@ -68,8 +68,8 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
         async def a(ctx): ...
 
         inngest.tornado.serve(app, client, [a])  # error: INN207
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for _, serve in self.index.serve_calls():

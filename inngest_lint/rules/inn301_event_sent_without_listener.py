@@ -43,7 +43,7 @@ class EventSentWithoutListener(ProjectRule):
     code = "INN301"
     name = "event-sent-without-listener"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -55,9 +55,9 @@ class EventSentWithoutListener(ProjectRule):
 
         async def on_lead(data: dict) -> None:
             await client.send(inngest.Event(name=FOLLOW_UP, data=data))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -68,8 +68,8 @@ class EventSentWithoutListener(ProjectRule):
 
         async def on_lead(data: dict) -> None:
             await client.send(inngest.Event(name="api/lead.followup", data=data))  # error: INN301
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         events = topology(self.index)

@@ -41,7 +41,7 @@ class TriggerNeverSentNearMiss(ProjectRule):
     code = "INN302"
     name = "trigger-never-sent-near-miss"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -52,9 +52,9 @@ class TriggerNeverSentNearMiss(ProjectRule):
 
         async def on_lead(data: dict) -> None:
             await client.send(inngest.Event(name="api/follow-up", data=data))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -68,8 +68,8 @@ class TriggerNeverSentNearMiss(ProjectRule):
 
         async def on_lead(data: dict) -> None:
             await client.send(inngest.Event(name="api/followup", data=data))
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         events = topology(self.index)

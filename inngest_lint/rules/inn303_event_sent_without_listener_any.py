@@ -40,7 +40,7 @@ class EventSentWithoutListenerAny(ProjectRule):
     default_enabled = False
     severity = Severity.WARNING
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -51,9 +51,9 @@ class EventSentWithoutListenerAny(ProjectRule):
 
         async def on_payment(data: dict) -> None:
             await client.send(inngest.Event(name="billing/invoice.paid", data=data))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -61,8 +61,8 @@ class EventSentWithoutListenerAny(ProjectRule):
 
         async def on_payment(data: dict) -> None:
             await client.send(inngest.Event(name="billing/invoice.paid", data=data))  # error: INN303
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         if has_unknown_listener(self.index):

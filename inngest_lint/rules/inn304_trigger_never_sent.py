@@ -43,7 +43,7 @@ class TriggerNeverSent(ProjectRule):
     default_enabled = False
     severity = Severity.WARNING
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -54,9 +54,9 @@ class TriggerNeverSent(ProjectRule):
 
         def on_update(contact_id: str) -> None:
             client.send_sync(inngest.Event(name="crm/contact.updated", data={"id": contact_id}))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -73,8 +73,8 @@ class TriggerNeverSent(ProjectRule):
 
         def on_create(contact_id: str) -> None:
             client.send_sync(inngest.Event(name="crm/contact.created", data={"id": contact_id}))
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         # A project that sends no event at all is driven from outside (webhooks, another

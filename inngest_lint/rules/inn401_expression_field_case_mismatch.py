@@ -49,7 +49,7 @@ class ExpressionFieldCaseMismatch(ProjectRule):
     code = "INN401"
     name = "expression-field-case-mismatch"
 
-    VALID = [
+    VALID = (
         """
         import datetime
         import inngest
@@ -64,9 +64,9 @@ class ExpressionFieldCaseMismatch(ProjectRule):
         def reply(lead_id: str) -> None:
             client.send_sync(inngest.Event(name="app/reply", data={"lead_id": lead_id}))
             client.send_sync(inngest.Event(name="app/lead", data={"lead_id": lead_id}))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import datetime
         import inngest
@@ -85,8 +85,8 @@ class ExpressionFieldCaseMismatch(ProjectRule):
         def reply(lead_id: str) -> None:
             client.send_sync(inngest.Event(name="app/reply", data={"lead_id": lead_id}))
             client.send_sync(inngest.Event(name="app/lead", data={"lead_id": lead_id}))
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for expression in expressions(self.index):

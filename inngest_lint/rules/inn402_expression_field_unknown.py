@@ -50,7 +50,7 @@ class ExpressionFieldUnknown(ProjectRule):
     code = "INN402"
     name = "expression-field-unknown"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -62,9 +62,9 @@ class ExpressionFieldUnknown(ProjectRule):
 
         def paid(order: dict) -> None:
             client.send_sync(inngest.Event(name="shop/order.paid", data=order))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -79,8 +79,8 @@ class ExpressionFieldUnknown(ProjectRule):
 
         def paid(order_id: str) -> None:
             client.send_sync(inngest.Event(name="shop/order.paid", data={"order_id": order_id}))
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for expression in expressions(self.index):

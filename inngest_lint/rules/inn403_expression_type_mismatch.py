@@ -47,7 +47,7 @@ class ExpressionTypeMismatch(ProjectRule):
     code = "INN403"
     name = "expression-type-mismatch"
 
-    VALID = [
+    VALID = (
         """
         import datetime
         import inngest
@@ -61,9 +61,9 @@ class ExpressionTypeMismatch(ProjectRule):
 
         def reply() -> None:
             client.send_sync(inngest.Event(name="app/reply", data={"lead_id": 123}))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import datetime
         import inngest
@@ -81,8 +81,8 @@ class ExpressionTypeMismatch(ProjectRule):
 
         def reply() -> None:
             client.send_sync(inngest.Event(name="app/reply", data={"lead_id": 123}))
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for expression in expressions(self.index):

@@ -40,7 +40,7 @@ class ExpressionSyntaxError(ProjectRule):
     code = "INN404"
     name = "expression-syntax-error"
 
-    VALID = [
+    VALID = (
         """
         import datetime
         import inngest
@@ -51,9 +51,9 @@ class ExpressionSyntaxError(ProjectRule):
         async def f(ctx: inngest.Context) -> None:
             await ctx.step.wait_for_event("w", event="app/b", if_exp="async.data.id == event.data.id",
                                           timeout=datetime.timedelta(hours=1))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import datetime
         import inngest
@@ -68,8 +68,8 @@ class ExpressionSyntaxError(ProjectRule):
                 if_exp="async.data.id = event.data.id",  # error: INN404
                 timeout=datetime.timedelta(hours=1),
             )
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for expression in expressions(self.index):

@@ -48,7 +48,7 @@ class LargeStepReturn(ProjectRule):
     name = "large-step-return"
     severity = Severity.WARNING
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -61,9 +61,9 @@ class LargeStepReturn(ProjectRule):
         @client.create_function(fn_id="report", trigger=inngest.TriggerEvent(event="app/report"))
         def report(ctx) -> None:
             ctx.step.run("recent", recent, ctx.event.data["cursor"])
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -76,8 +76,8 @@ class LargeStepReturn(ProjectRule):
         @client.create_function(fn_id="report", trigger=inngest.TriggerEvent(event="app/report"))
         def report(ctx) -> None:
             ctx.step.run("all", everything, ctx.event.data["cursor"])  # error: INN501
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         index = self.index

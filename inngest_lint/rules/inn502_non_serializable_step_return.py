@@ -143,7 +143,7 @@ class NonSerializableStepReturn(Rule):
     code = "INN502"
     name = "non-serializable-step-return"
 
-    VALID = [
+    VALID = (
         """
         import datetime
         import uuid
@@ -164,8 +164,8 @@ class NonSerializableStepReturn(Rule):
             await ctx.step.run("tags", lambda: sorted({"a", "b"}))
             await ctx.step.run("when", datetime.datetime.now, output_type=datetime.datetime)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import dataclasses
         import datetime
@@ -190,7 +190,7 @@ class NonSerializableStepReturn(Rule):
             await ctx.step.run("charge", charge, ctx.event.data["order_id"])
             await ctx.step.run("stamp", lambda: datetime.datetime.now())  # error: INN502
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -181,7 +181,7 @@ class HardCodedKey(Rule):
     code = "INN601"
     name = "hard-coded-key"
 
-    VALID = [
+    VALID = (
         """
         import os
 
@@ -194,8 +194,8 @@ class HardCodedKey(Rule):
         )
         os.environ.setdefault("INNGEST_SIGNING_KEY", "signkey-test-00000000000000000000000000000000")
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import os
 
@@ -207,7 +207,7 @@ class HardCodedKey(Rule):
         )
         os.environ["INNGEST_EVENT_KEY"] = "Vq3kR8zP1xLm7TgY2bWc9NhE5sJd4FaU6oKi0Zr"  # error: INN601
         """,
-    ]
+    )
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

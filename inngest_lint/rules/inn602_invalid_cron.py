@@ -44,7 +44,7 @@ class InvalidCron(Rule):
     code = "INN602"
     name = "invalid-cron"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -62,8 +62,8 @@ class InvalidCron(Rule):
         def digest(ctx: inngest.ContextSync) -> None:
             ctx.step.run("send", send_digest)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -80,7 +80,7 @@ class InvalidCron(Rule):
         def digest(ctx: inngest.ContextSync) -> None:
             ctx.step.run("send", send_digest)
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         if qualified_call(self.context, node) != sdk.TRIGGER_CRON_CLASS:

@@ -41,7 +41,7 @@ class InvalidEventName(Rule):
     code = "INN603"
     name = "invalid-event-name"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -51,8 +51,8 @@ class InvalidEventName(Rule):
         async def alert(ctx: inngest.Context) -> None:
             await ctx.step.send_event("notify", inngest.Event(name="app/alert.raised", data=ctx.event.data))
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -62,7 +62,7 @@ class InvalidEventName(Rule):
         async def signup(ctx: inngest.Context) -> None:
             await ctx.step.send_event("fail", inngest.Event(name="inngest/function.failed"))  # error: INN603
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

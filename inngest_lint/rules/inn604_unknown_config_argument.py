@@ -61,7 +61,7 @@ class UnknownConfigArgument(Rule):
     code = "INN604"
     name = "unknown-config-argument"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -86,8 +86,8 @@ class UnknownConfigArgument(Rule):
         OPTIONS = {"event": "shop/order.placed"}
         trigger = inngest.TriggerEvent(**OPTIONS)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -100,7 +100,7 @@ class UnknownConfigArgument(Rule):
         async def vip_order(ctx: inngest.Context) -> None:
             await ctx.step.wait_for_event("paid", event="shop/order.paid", timout=60_000)  # error: INN604
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

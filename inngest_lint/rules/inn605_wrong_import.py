@@ -45,7 +45,7 @@ class WrongImport(Rule):
     code = "INN605"
     name = "wrong-import"
 
-    VALID = [
+    VALID = (
         """
         import inngest
         import inngest.fast_api
@@ -62,8 +62,8 @@ class WrongImport(Rule):
 
         from inngest._internal.errors import SendEventsError
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         from inngest.errors import NonRetriableError  # error: INN605
         """,
@@ -71,7 +71,7 @@ class WrongImport(Rule):
         from inngest import Client, serve  # error: INN605
         import inngest.digital_ocean_serve  # error: INN605
         """,
-    ]
+    )
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

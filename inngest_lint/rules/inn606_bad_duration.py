@@ -51,7 +51,7 @@ class BadDuration(Rule):
     code = "INN606"
     name = "bad-duration"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -69,8 +69,8 @@ class BadDuration(Rule):
             await ctx.step.sleep("pause", 250_000)
             await ctx.step.sleep("blink", datetime.timedelta(milliseconds=200))
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import datetime
 
@@ -87,7 +87,7 @@ class BadDuration(Rule):
         async def sync(ctx: inngest.Context) -> None:
             await ctx.step.sleep("cool-down", 30)  # error: INN606
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

@@ -68,7 +68,7 @@ class StepIdNotString(Rule):
     code = "INN607"
     name = "step-id-not-string"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -81,8 +81,8 @@ class StepIdNotString(Rule):
             await ctx.step.sleep("wait-an-hour", datetime.timedelta(hours=1))
             await ctx.step.run(f"remind-{ctx.event.data['user_id']}", send_reminder)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import datetime
 
@@ -94,7 +94,7 @@ class StepIdNotString(Rule):
         async def remind(ctx: inngest.Context) -> None:
             await ctx.step.sleep(1, datetime.timedelta(hours=1))  # error: INN607
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

@@ -47,7 +47,7 @@ class SleepTooLong(Rule):
     code = "INN608"
     name = "sleep-too-long"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -64,8 +64,8 @@ class SleepTooLong(Rule):
             await ctx.step.sleep("reminder", datetime.timedelta(days=330))
             await ctx.step.wait_for_event("renewed", event="billing/renewed", timeout=datetime.timedelta(weeks=2))
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import datetime
 
@@ -80,7 +80,7 @@ class SleepTooLong(Rule):
                 "anniversary", datetime.datetime.now() + datetime.timedelta(weeks=60)  # error: INN608
             )
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

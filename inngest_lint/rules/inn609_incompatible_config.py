@@ -71,7 +71,7 @@ class IncompatibleConfig(Rule):
     code = "INN609"
     name = "incompatible-config"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -93,8 +93,8 @@ class IncompatibleConfig(Rule):
         async def import_rows(ctx: inngest.Context) -> None:
             await ctx.step.run("store", store, ctx.events)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import datetime
 
@@ -112,7 +112,7 @@ class IncompatibleConfig(Rule):
         async def import_rows(ctx: inngest.Context) -> None:
             await ctx.step.run("store", store, ctx.events)
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

@@ -59,7 +59,7 @@ class InvalidTriggerObject(Rule):
     code = "INN610"
     name = "invalid-trigger-object"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -70,8 +70,8 @@ class InvalidTriggerObject(Rule):
         async def welcome(ctx: inngest.Context) -> None:
             await ctx.step.run("send", send_welcome)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -85,7 +85,7 @@ class InvalidTriggerObject(Rule):
         async def hourly(ctx: inngest.Context) -> None:
             await ctx.step.run("tick", tick)
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         if not is_create_function(node):

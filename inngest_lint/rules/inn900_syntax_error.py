@@ -34,5 +34,5 @@ class SyntaxErrorRule(Rule):
 
     code = "INN900"
     name = "syntax-error"
-    VALID = ["import inngest\n\nclient = inngest.Inngest(app_id='app')\n"]
-    INVALID = ["import inngest\n\nclient = inngest.Inngest(app_id='app'\n"]
+    VALID = ("import inngest\n\nclient = inngest.Inngest(app_id='app')\n",)
+    INVALID = ("import inngest\n\nclient = inngest.Inngest(app_id='app'\n",)

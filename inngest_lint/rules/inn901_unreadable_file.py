@@ -28,5 +28,5 @@ class UnreadableFileRule(Rule):
 
     code = "INN901"
     name = "unreadable-file"
-    VALID = ["# -*- coding: utf-8 -*-\nimport inngest\n"]
-    INVALID = []
+    VALID = ("# -*- coding: utf-8 -*-\nimport inngest\n",)
+    INVALID = ()
