@@ -99,24 +99,22 @@ class DuplicateStepId(Rule):
     hidden counter (`notify`, `notify:1`), so the two steps are matched by position. Insert a step
     between them, or reorder them in a deploy while runs are in flight, and each gets the
     other's memoized result.
-
-    ## Example
-    ```python
-    await ctx.step.run("notify", notify_customer, order)
-    await ctx.step.run("notify", notify_warehouse, order)
-    ```
-
-    ## Use instead
-    ```python
-    await ctx.step.run("notify-customer", notify_customer, order)
-    await ctx.step.run("notify-warehouse", notify_warehouse, order)
-    ```
     """
 
     code = "INN102"
     name = "duplicate-step-id"
 
     VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+        @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.paid"))
+        async def ship(ctx: inngest.Context) -> None:
+            await ctx.step.run("notify-customer", notify_customer)
+            await ctx.step.run("notify-warehouse", notify_warehouse)
+        """,
         """
         import inngest
 

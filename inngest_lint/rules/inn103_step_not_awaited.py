@@ -75,22 +75,10 @@ class StepNotAwaited(Rule):
     Without `await` the call only creates a coroutine object: the step never runs, nothing is
     memoized, and Python prints "coroutine was never awaited" long after the function returned.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
-    async def signup(ctx: inngest.Context) -> None:
-        ctx.step.run("send-welcome", send_welcome_email)
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
-    async def signup(ctx: inngest.Context) -> None:
-        await ctx.step.run("send-welcome", send_welcome_email)
-    ```
-    Not flagged: plain `def` functions (their `StepSync` methods block and return the result),
-    lambdas given to `step.run` or `ctx.group.parallel` (the SDK awaits what they return), and a
-    coroutine that is awaited later, returned, or passed on to other code.
+    ## Not flagged
+    Plain `def` functions (their `StepSync` methods block and return the result), lambdas given to
+    `step.run` or `ctx.group.parallel` (the SDK awaits what they return), and a coroutine that is
+    awaited later, returned, or passed on to other code.
     """
 
     code = "INN103"
@@ -98,6 +86,15 @@ class StepNotAwaited(Rule):
     fixable = False  # "add `await`" is a safe fix; there is no fix engine yet
 
     VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
+        async def signup(ctx: inngest.Context) -> None:
+            await ctx.step.run("send-welcome", send_welcome_email)
+        """,
         """
         import inngest
 

@@ -23,20 +23,8 @@ class WaitForEventNoTimeout(Rule):
     already ran. A wait also needs a limit by design: when the event never comes, the result
     is `None` after the timeout.
 
-    ## Example
-    ```python
-    approval = await ctx.step.wait_for_event("wait-approval", event="app/invoice.approved")
-    ```
-
-    ## Use instead
-    ```python
-    approval = await ctx.step.wait_for_event(
-        "wait-approval",
-        event="app/invoice.approved",
-        timeout=datetime.timedelta(days=7),
-    )
-    ```
-    A call that passes `**options` is not flagged: the timeout may be in them.
+    ## Not flagged
+    A call that passes `**options`: the timeout may be in them.
     """
 
     code = "INN105"

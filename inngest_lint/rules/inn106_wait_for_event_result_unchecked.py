@@ -70,23 +70,7 @@ class WaitForEventResultUnchecked(Rule):
     `.data` from it then raises `AttributeError` on exactly the path that most needs handling
     (the customer never replied), and the run fails instead of taking the timeout branch.
 
-    ## Example
-    ```python
-    approval = await ctx.step.wait_for_event(
-        "wait-approval", event="app/invoice.approved", timeout=datetime.timedelta(days=7)
-    )
-    approver = approval.data["approver"]
-    ```
-
-    ## Use instead
-    ```python
-    approval = await ctx.step.wait_for_event(
-        "wait-approval", event="app/invoice.approved", timeout=datetime.timedelta(days=7)
-    )
-    if approval is None:
-        return {"status": "expired"}
-    approver = approval.data["approver"]
-    ```
+    ## Not flagged
     The analysis is deliberately cautious: when the result is passed to another function, aliased,
     captured by a lambda, or the control flow is not clear, nothing is reported.
     """

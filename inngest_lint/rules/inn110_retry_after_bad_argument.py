@@ -86,16 +86,6 @@ class RetryAfterBadArgument(Rule):
     later the run fails with an unrelated error. Both arguments are required (`message` has no
     default), so leaving one out raises `TypeError` exactly when the code was trying to
     schedule a retry.
-
-    ## Example
-    ```python
-    raise inngest.RetryAfterError("5m", "External API timeout")
-    ```
-
-    ## Use instead
-    ```python
-    raise inngest.RetryAfterError("External API timeout", datetime.timedelta(minutes=5))
-    ```
     """
 
     code = "INN110"

@@ -21,20 +21,8 @@ class StepParallelRemoved(Rule):
     and was removed in 0.5: the call raises `AttributeError` when the function reaches it, after
     the earlier steps already ran.
 
-    ## Example
-    ```python
-    results = await step.parallel(
-        (lambda: step.run("a", work_a), lambda: step.run("b", work_b))
-    )
-    ```
-
-    ## Use instead
-    ```python
-    results = await ctx.group.parallel(
-        (lambda: ctx.step.run("a", work_a), lambda: ctx.step.run("b", work_b))
-    )
-    ```
-    A `parallel` method on an object that is not the step object is not flagged.
+    ## Not flagged
+    A `parallel` method on an object that is not the step object.
     """
 
     code = "INN113"

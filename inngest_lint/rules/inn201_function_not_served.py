@@ -38,25 +38,28 @@ class FunctionNotServed(ProjectRule):
     ## Why is this bad?
     Inngest only knows the functions an app registers when it syncs. An unregistered function
     never runs: its events arrive and nothing happens, with no error anywhere.
-
-    ## Example
-    ```python
-    inngest.fast_api.serve(app, client, [lead_workflow])
-
-    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="app/follow-up"))
-    async def follow_up(ctx): ...
-    ```
-
-    ## Use instead
-    ```python
-    inngest.fast_api.serve(app, client, [lead_workflow, follow_up])
-    ```
     """
 
     code = "INN201"
     name = "function-not-served"
 
     VALID = (
+        """
+        import inngest
+        import inngest.fast_api
+        from fastapi import FastAPI
+
+        client = inngest.Inngest(app_id="crm")
+        app = FastAPI()
+
+        @client.create_function(fn_id="lead-workflow", trigger=inngest.TriggerEvent(event="app/lead.created"))
+        async def lead_workflow(ctx: inngest.Context) -> None: ...
+
+        @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="app/follow-up"))
+        async def follow_up(ctx: inngest.Context) -> None: ...
+
+        inngest.fast_api.serve(app, client, [lead_workflow, follow_up])
+        """,
         {
             "app/jobs.py": """
                 import inngest
@@ -85,6 +88,22 @@ class FunctionNotServed(ProjectRule):
         },
     )
     INVALID = (
+        """
+        import inngest
+        import inngest.fast_api
+        from fastapi import FastAPI
+
+        client = inngest.Inngest(app_id="crm")
+        app = FastAPI()
+
+        @client.create_function(fn_id="lead-workflow", trigger=inngest.TriggerEvent(event="app/lead.created"))
+        async def lead_workflow(ctx: inngest.Context) -> None: ...
+
+        @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="app/follow-up"))
+        async def follow_up(ctx: inngest.Context) -> None: ...  # error: INN201
+
+        inngest.fast_api.serve(app, client, [lead_workflow])
+        """,
         """
         import inngest
         import inngest.fast_api

@@ -28,22 +28,27 @@ class ServedObjectNotAFunction(ProjectRule):
     Anything else fails when the app starts or syncs, or, for the undecorated handler of a
     `client.create_function(...)(handler)` call, registers nothing.
 
-    ## Example
-    ```python
-    process = client.create_function(fn_id="process", trigger=trigger)(process_handler)
-    inngest.flask.serve(app, client, [process_handler])
-    ```
-
     ## Use instead
-    ```python
-    inngest.flask.serve(app, client, [process])
-    ```
+    Serve what `create_function` returned.
     """
 
     code = "INN202"
     name = "served-object-not-a-function"
 
     VALID = (
+        """
+        import flask
+        import inngest
+        import inngest.flask
+
+        client = inngest.Inngest(app_id="app")
+        app = flask.Flask(__name__)
+
+        def process_handler(ctx: inngest.ContextSync) -> None: ...
+
+        process = client.create_function(fn_id="process", trigger=inngest.TriggerEvent(event="app/process"))(process_handler)
+        inngest.flask.serve(app, client, [process])
+        """,
         """
         import flask
         import inngest
@@ -59,6 +64,19 @@ class ServedObjectNotAFunction(ProjectRule):
         """,
     )
     INVALID = (
+        """
+        import flask
+        import inngest
+        import inngest.flask
+
+        client = inngest.Inngest(app_id="app")
+        app = flask.Flask(__name__)
+
+        def process_handler(ctx: inngest.ContextSync) -> None: ...
+
+        process = client.create_function(fn_id="process", trigger=inngest.TriggerEvent(event="app/process"))(process_handler)
+        inngest.flask.serve(app, client, [process_handler])  # error: INN202
+        """,
         """
         import flask
         import inngest

@@ -19,22 +19,9 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
     Those integrations only wire the SDK's synchronous handlers. An async function reaches a
     code path that raises `UnreachableError("handler is not sync")` on every run.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
-    async def import_data(ctx: inngest.Context) -> None: ...
-
-    inngest.tornado.serve(app, client, [import_data])
-    ```
-
     ## Use instead
-    ```python
-    @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
-    def import_data(ctx: inngest.ContextSync) -> None: ...
-
-    inngest.tornado.serve(app, client, [import_data])
-    ```
-    Or serve async functions with FastAPI, Flask, Django or Connect.
+    Make the function a plain `def` (its context is then `inngest.ContextSync`), or serve async
+    functions with FastAPI, Flask, Django or Connect.
     """
 
     code = "INN207"

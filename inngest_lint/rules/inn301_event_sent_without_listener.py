@@ -25,23 +25,14 @@ class EventSentWithoutListener(ProjectRule):
     Inngest matches event names exactly. A typo in either place means the event arrives and no
     function runs, with no error anywhere: the most common "my function never triggers" bug.
 
-    ## Example
-    ```python
-    await client.send(inngest.Event(name="api/lead.followup", data=data))
-
-    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/lead.follow-up"))
-    async def follow_up(ctx): ...
-    ```
-
     ## Use instead
-    ```python
-    await client.send(inngest.Event(name="api/lead.follow-up", data=data))
-    ```
-    Keep event names in one module of constants and import them on both sides.
+    Send the name the listener uses. Event names kept in one module of constants, imported on both
+    sides, cannot drift apart.
     """
 
     code = "INN301"
     name = "event-sent-without-listener"
+    options = ("external-events",)
 
     VALID = (
         """

@@ -22,24 +22,11 @@ class TriggerNeverSentNearMiss(ProjectRule):
     ## Why is this bad?
     The function waits for an event that is never sent under that name: it never runs, or its
     `wait_for_event` always times out.
-
-    ## Example
-    ```python
-    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/follow-up"))
-    async def follow_up(ctx): ...
-
-    await client.send(inngest.Event(name="api/followup", data=data))
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/followup"))
-    async def follow_up(ctx): ...
-    ```
     """
 
     code = "INN302"
     name = "trigger-never-sent-near-miss"
+    options = ("external-events",)
 
     VALID = (
         """

@@ -29,25 +29,33 @@ class ExpressionTypeMismatch(ProjectRule):
     CEL does not convert between types: `123 == '123'` is false (or an error). The wait never
     matches and times out; the filter drops every event.
 
-    ## Example
-    ```python
-    await inngest_client.send(inngest.Event(name="api/reply", data={"lead_id": 123}))
-
-    await ctx.step.wait_for_event("wait", event="api/reply", timeout=timeout,
-                                  if_exp="async.data.lead_id == 'lead-123'")
-    ```
-
     ## Use instead
-    Make both sides the same type:
-    ```python
-    await inngest_client.send(inngest.Event(name="api/reply", data={"lead_id": "lead-123"}))
-    ```
+    Make both sides the same type.
     """
 
     code = "INN403"
     name = "expression-type-mismatch"
+    options = ("external-events",)
 
     VALID = (
+        """
+        import datetime
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/lead"))
+        async def f(ctx: inngest.Context) -> None:
+            await ctx.step.wait_for_event(
+                "w",
+                event="app/reply",
+                if_exp="async.data.lead_id == 123",
+                timeout=datetime.timedelta(hours=1),
+            )
+
+        def reply() -> None:
+            client.send_sync(inngest.Event(name="app/reply", data={"lead_id": 123}))
+        """,
         """
         import datetime
         import inngest

@@ -165,23 +165,20 @@ class HardCodedKey(Rule):
     event key lets them send events into your account. Source code is copied to laptops, CI logs
     and forks, and a key in git history stays there after it is deleted.
 
-    ## Example
-    ```python
-    client = inngest.Inngest(app_id="shop", signing_key="signkey-prod-9f86d081884c7d659a2feaa0c55ad015")
-    ```
-
     ## Use instead
     Leave the keys out: the client reads `INNGEST_SIGNING_KEY` and `INNGEST_EVENT_KEY` from the
     environment. Rotate any key that was committed.
-    ```python
-    client = inngest.Inngest(app_id="shop")
-    ```
     """
 
     code = "INN601"
     name = "hard-coded-key"
 
     VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+        """,
         """
         import os
 
@@ -196,6 +193,11 @@ class HardCodedKey(Rule):
         """,
     )
     INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop", signing_key="signkey-prod-9f86d081884c7d659a2feaa0c55ad015")  # error: INN601
+        """,
         """
         import os
 

@@ -40,28 +40,24 @@ class UnknownConfigArgument(Rule):
     is `expression`), so the function runs for every event. On `create_function`, the client
     and the step methods an unknown keyword is a `TypeError` when the module loads or the step
     runs.
-
-    ## Example
-    ```python
-    @client.create_function(
-        fn_id="vip-order",
-        trigger=inngest.TriggerEvent(event="shop/order.placed", if_exp="event.data.vip == true"),
-    )
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(
-        fn_id="vip-order",
-        trigger=inngest.TriggerEvent(event="shop/order.placed", expression="event.data.vip == true"),
-    )
-    ```
     """
 
     code = "INN604"
     name = "unknown-config-argument"
 
     VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+        @client.create_function(
+            fn_id="vip-order",
+            trigger=inngest.TriggerEvent(event="shop/order.placed", expression="event.data.vip == true"),
+        )
+        async def vip_order(ctx: inngest.Context) -> None:
+            await ctx.step.run("upgrade", upgrade_shipping, ctx.event.data["order_id"])
+        """,
         """
         import datetime
 
@@ -88,6 +84,18 @@ class UnknownConfigArgument(Rule):
         """,
     )
     INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+        @client.create_function(
+            fn_id="vip-order",
+            trigger=inngest.TriggerEvent(event="shop/order.placed", if_exp="event.data.vip == true"),  # error: INN604
+        )
+        async def vip_order(ctx: inngest.Context) -> None:
+            await ctx.step.run("upgrade", upgrade_shipping, ctx.event.data["order_id"])
+        """,
         """
         import inngest
 

@@ -30,22 +30,15 @@ class WrongImport(Rule):
     The import fails with `ModuleNotFoundError` or `ImportError` when the module loads, so the
     whole app (and every Inngest function in it) fails to start. `inngest.errors` is the most
     common case: the error classes are exported at the top level only.
-
-    ## Example
-    ```python
-    from inngest.errors import NonRetriableError
-    ```
-
-    ## Use instead
-    ```python
-    from inngest import NonRetriableError
-    ```
     """
 
     code = "INN605"
     name = "wrong-import"
 
     VALID = (
+        """
+        from inngest import NonRetriableError
+        """,
         """
         import inngest
         import inngest.fast_api

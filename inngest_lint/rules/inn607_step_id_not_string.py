@@ -53,16 +53,8 @@ class StepIdNotString(Rule):
     reached (`AttributeError: 'int' object has no attribute 'encode'`), after the earlier steps
     already ran.
 
-    ## Example
-    ```python
-    await ctx.step.sleep(1, datetime.timedelta(hours=1))
-    ```
-
-    ## Use instead
-    ```python
-    await ctx.step.sleep("wait-an-hour", datetime.timedelta(hours=1))
-    ```
-    Computed IDs (names, calls, f-strings) are not judged here.
+    ## Not flagged
+    Computed IDs (names, calls, f-strings): they are not judged here.
     """
 
     code = "INN607"

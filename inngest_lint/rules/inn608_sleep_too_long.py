@@ -32,22 +32,27 @@ class SleepTooLong(Rule):
     not wait as long as the code says: the run fails or the timeout fires early, usually long
     after the code shipped.
 
-    ## Example
-    ```python
-    await ctx.step.sleep("renewal-reminder", datetime.timedelta(days=400))
-    ```
-
     ## Use instead
-    Sleep in steps of at most the limit, or schedule the work with an event later:
-    ```python
-    await ctx.step.sleep("renewal-reminder", datetime.timedelta(days=330))
-    ```
+    Sleep in steps of at most the limit, or schedule the work with an event later.
     """
 
     code = "INN608"
     name = "sleep-too-long"
+    options = ("max-sleep",)
 
     VALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="billing")
+
+        @client.create_function(fn_id="renewal", trigger=inngest.TriggerEvent(event="billing/subscribed"))
+        async def renewal(ctx: inngest.Context) -> None:
+            await ctx.step.sleep("renewal-reminder", datetime.timedelta(days=330))
+            await ctx.step.run("remind", send_renewal_reminder)
+        """,
         """
         import datetime
 
@@ -66,6 +71,18 @@ class SleepTooLong(Rule):
         """,
     )
     INVALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="billing")
+
+        @client.create_function(fn_id="renewal", trigger=inngest.TriggerEvent(event="billing/subscribed"))
+        async def renewal(ctx: inngest.Context) -> None:
+            await ctx.step.sleep("renewal-reminder", datetime.timedelta(days=400))  # error: INN608
+            await ctx.step.run("remind", send_renewal_reminder)
+        """,
         """
         import datetime
 
