@@ -104,22 +104,6 @@ class FunctionNotServed(ProjectRule):
 
         inngest.fast_api.serve(app, client, [lead_workflow])
         """,
-        """
-        import inngest
-        import inngest.fast_api
-        from fastapi import FastAPI
-
-        client = inngest.Inngest(app_id="app")
-        app = FastAPI()
-
-        @client.create_function(fn_id="a", trigger=inngest.TriggerEvent(event="app/a"))
-        async def a(ctx): ...
-
-        @client.create_function(fn_id="b", trigger=inngest.TriggerEvent(event="app/b"))
-        async def b(ctx): ...  # error: INN201
-
-        inngest.fast_api.serve(app, client, [a])
-        """,
     )
 
     def check(self) -> Iterator[Diagnostic]:

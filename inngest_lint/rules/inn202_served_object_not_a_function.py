@@ -49,19 +49,6 @@ class ServedObjectNotAFunction(ProjectRule):
         process = client.create_function(fn_id="process", trigger=inngest.TriggerEvent(event="app/process"))(process_handler)
         inngest.flask.serve(app, client, [process])
         """,
-        """
-        import flask
-        import inngest
-        import inngest.flask
-
-        client = inngest.Inngest(app_id="app")
-        app = flask.Flask(__name__)
-
-        def handle(ctx): ...
-
-        process = client.create_function(fn_id="p", trigger=inngest.TriggerEvent(event="app/p"))(handle)
-        inngest.flask.serve(app, client, [process])
-        """,
     )
     INVALID = (
         """

@@ -56,21 +56,6 @@ class ExpressionFieldCaseMismatch(ProjectRule):
             client.send_sync(inngest.Event(name="app/reply", data={"lead_id": lead_id}))
             client.send_sync(inngest.Event(name="app/lead", data={"lead_id": lead_id}))
         """,
-        """
-        import datetime
-        import inngest
-
-        client = inngest.Inngest(app_id="app")
-
-        @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/lead"))
-        async def f(ctx: inngest.Context) -> None:
-            await ctx.step.wait_for_event("w", event="app/reply", if_exp="async.data.lead_id == event.data.lead_id",
-                                          timeout=datetime.timedelta(hours=1))
-
-        def reply(lead_id: str) -> None:
-            client.send_sync(inngest.Event(name="app/reply", data={"lead_id": lead_id}))
-            client.send_sync(inngest.Event(name="app/lead", data={"lead_id": lead_id}))
-        """,
     )
     INVALID = (
         """

@@ -56,20 +56,6 @@ class ExpressionTypeMismatch(ProjectRule):
         def reply() -> None:
             client.send_sync(inngest.Event(name="app/reply", data={"lead_id": 123}))
         """,
-        """
-        import datetime
-        import inngest
-
-        client = inngest.Inngest(app_id="app")
-
-        @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/lead"))
-        async def f(ctx: inngest.Context) -> None:
-            await ctx.step.wait_for_event("w", event="app/reply", if_exp="async.data.lead_id == 123",
-                                          timeout=datetime.timedelta(hours=1))
-
-        def reply() -> None:
-            client.send_sync(inngest.Event(name="app/reply", data={"lead_id": 123}))
-        """,
     )
     INVALID = (
         """
