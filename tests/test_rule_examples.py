@@ -2,7 +2,7 @@
 the first INVALID is the rule's Example, the first VALID its Use instead).
 
 A case that is a dict may hold a `pyproject.toml`, whose `[tool.inngest-lint]` options apply.
-A case still holding the `TODO:` placeholder of `scripts/new_rule.py` fails.
+A case still holding the `TODO(new-rule)` placeholder of `scripts/new_rule.py` fails.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from conftest import lint_project, write_project
 from inngest_lint.config import load_settings
 from inngest_lint.registry import all_rules
 
-#: What `scripts/new_rule.py` writes in the cases until they are filled in.
-PLACEHOLDER = "TODO:"
+#: What `scripts/new_rule.py` writes where a case is still to be written.
+PLACEHOLDER = "TODO(new-rule)"
 
 
 def _cases(kind: str) -> list[object]:
