@@ -9,8 +9,9 @@ Nothing read back is trusted until it is verified, because a cache lives on disk
 in directories other tools and people write to, and sometimes in a repository:
 - Every result entry carries a checksum of its payload (blake2b), and the index a checksum of its
   entries: a damaged entry (15 of 96 single-bit flips once ended a run with exit 2) is caught.
-- The key of every file includes a fingerprint of the record types' fields (`SCHEMA`), so
-  entries written by a build with another facts layout are never read.
+- The key of every file includes the facts schema version (`facts.model.FACTS_SCHEMA`, bumped
+  when what a fact means changes) and a fingerprint of the record types' fields (`SCHEMA`), so
+  entries written by a build with other facts are never read.
 - Entries are pickles read by an unpickler that resolves only the linter's own record types
   (`find_class` whitelist, as the pickle documentation recommends), so a cache directory
   committed to a hostile repository cannot run code (the linter never executes what it lints).
@@ -449,7 +450,8 @@ class Cache:
 
     def __init__(self, directory: Path, key: str) -> None:
         self.directory = directory
-        self.key = hashlib.blake2b(f"{_FORMAT}:{__version__}:{SCHEMA}:{key}".encode(), digest_size=12).hexdigest()
+        facts = f"{model.FACTS_SCHEMA}:{SCHEMA}"
+        self.key = hashlib.blake2b(f"{_FORMAT}:{__version__}:{facts}:{key}".encode(), digest_size=12).hexdigest()
         self._index_path = directory / f"index-{self.key}.json"
         self._results = directory / f"results-{self.key}"
         self.index: dict[str, list[Any]] = {}

@@ -13,9 +13,10 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -190,7 +191,6 @@ def _parse_size(value: Any) -> int | None:
     return None
 
 
-# key -> (expected type description, validator/converter)
 def _string_list(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return tuple(value)
@@ -228,28 +228,78 @@ def _positive_int(value: Any) -> int | None:
     return None
 
 
-_KEYS: dict[str, tuple[str, str, Any]] = {
-    # config key: (Settings field, type description, converter)
-    "select": ("select", "a list of rule codes or names", _string_list),
-    "ignore": ("ignore", "a list of rule codes or names", _string_list),
-    "extend-select": ("extend_select", "a list of rule codes or names", _string_list),
-    "per-file-ignores": ("per_file_ignores", "a table of glob -> list of codes", _per_file_ignores),
-    "exclude": ("exclude", "a list of glob patterns", _string_list),
-    "extend-exclude": ("extend_exclude", "a list of glob patterns", _string_list),
-    "severity": ("severity", 'a table of code -> "error" or "warning"', _severity_map),
-    "max-warnings": ("max_warnings", "a non-negative integer", _positive_int),
-    "src": ("src", "a list of folders (import roots, relative to the config file)", _string_list),
-    "external-events": ("external_events", "a list of event names or patterns", _string_list),
-    "large-return-calls": ("large_return_calls", "a list of call names", _string_list),
-    "large-return-attributes": ("large_return_attributes", "a list of attribute names", _string_list),
-    "max-sleep": ("max_sleep_seconds", 'a duration such as "7d" or a number of seconds', _parse_duration_seconds),
-    "max-file-size": ("max_file_bytes", 'a size such as "1MB", "512KB" or a number of bytes', _parse_size),
+class ConfigKey(NamedTuple):
+    """One key of `[tool.inngest-lint]`."""
+
+    attribute: str  # the Settings field
+    kind: str  # what a value must be: for error messages and the docs
+    convert: Callable[[Any], Any]  # the value as Settings holds it, or None when it is not one
+    help: str  # what it changes: for the Options section of a rule's docs
+
+
+KEYS: dict[str, ConfigKey] = {
+    "select": ConfigKey("select", "a list of rule codes or names", _string_list, "the rules to run"),
+    "ignore": ConfigKey("ignore", "a list of rule codes or names", _string_list, "rules not to run"),
+    "extend-select": ConfigKey(
+        "extend_select", "a list of rule codes or names", _string_list, "rules to run on top of `select`"
+    ),
+    "per-file-ignores": ConfigKey(
+        "per_file_ignores", "a table of glob -> list of codes", _per_file_ignores, "rules not to run on some files"
+    ),
+    "exclude": ConfigKey("exclude", "a list of glob patterns", _string_list, "files and folders never linted"),
+    "extend-exclude": ConfigKey(
+        "extend_exclude", "a list of glob patterns", _string_list, "files and folders never linted, on top of `exclude`"
+    ),
+    "severity": ConfigKey(
+        "severity", 'a table of code -> "error" or "warning"', _severity_map, "a rule's severity, overridden"
+    ),
+    "max-warnings": ConfigKey(
+        "max_warnings", "a non-negative integer", _positive_int, "how many warnings still let the run pass"
+    ),
+    "src": ConfigKey(
+        "src",
+        "a list of folders (import roots, relative to the config file)",
+        _string_list,
+        "more import roots, for layouts nothing can infer",
+    ),
+    "external-events": ConfigKey(
+        "external_events",
+        "a list of event names or patterns",
+        _string_list,
+        "events sent or consumed by another app, such as `stripe/*` or `clerk/user.created`; they are never "
+        "reported as unsent or unheard, and their data fields are not checked",
+    ),
+    "large-return-calls": ConfigKey(
+        "large_return_calls",
+        "a list of call names",
+        _string_list,
+        "more method names whose result is unbounded, on top of `fetchall`, `get_all`, `find_all`, `scan`, "
+        "`readlines`, `read_text`, `read_bytes`, `iter_all` and `list_all`",
+    ),
+    "large-return-attributes": ConfigKey(
+        "large_return_attributes",
+        "a list of attribute names",
+        _string_list,
+        "attribute names that hold a whole body on any object, as `.content` and `.text` do on an HTTP response",
+    ),
+    "max-sleep": ConfigKey(
+        "max_sleep_seconds",
+        'a duration such as "7d" or a number of seconds',
+        _parse_duration_seconds,
+        'the longest sleep or wait allowed; default 1 year, the platform maximum ("7d" is the free plan\'s limit)',
+    ),
+    "max-file-size": ConfigKey(
+        "max_file_bytes",
+        'a size such as "1MB", "512KB" or a number of bytes',
+        _parse_size,
+        "larger files are reported, not parsed (default 1MB)",
+    ),
 }
 
 
 def setting_keys() -> list[tuple[str, str]]:
     """(configuration key, Settings attribute) for every key the file may set, in file order."""
-    return [(key, attribute) for key, (attribute, _, _) in _KEYS.items()]
+    return [(key, entry.attribute) for key, entry in KEYS.items()]
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -308,18 +358,18 @@ def settings_from_table(table: dict[str, Any], path: Path | None) -> Settings:
     where = str(path) if path else "configuration"
     values: dict[str, Any] = {}
     for key, value in table.items():
-        if key not in _KEYS:
-            close = difflib.get_close_matches(key, list(_KEYS), n=1, cutoff=0.5)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(_KEYS))}"
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, list(KEYS), n=1, cutoff=0.5)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(KEYS))}"
             raise ConfigError(f"{where}: unknown key {shown(key)} in [tool.inngest-lint]{hint}")
-        attribute, description, convert = _KEYS[key]
-        converted = convert(value)
+        spec = KEYS[key]
+        converted = spec.convert(value)
         if converted is None:
-            raise ConfigError(f"{where}: '{key}' must be {description}, got {shown(value)}")
+            raise ConfigError(f"{where}: '{key}' must be {spec.kind}, got {shown(value)}")
         problem = _invalid_entry(key, converted)
         if problem is not None:
             raise ConfigError(f"{where}: '{key}': {problem}")
-        values[attribute] = converted
+        values[spec.attribute] = converted
     root = str(path.parent) if path else "."
     return Settings(config_path=str(path) if path else None, root=root, **values)
 

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import compiling_fixtures
 
 from inngest_lint.engine import parse, runner
 from inngest_lint.engine.file_pass import FileInput
@@ -163,8 +164,7 @@ def test_real_code_is_screened_cheaply() -> None:
     the parse it guards (a ratio, against libcst on the same text; best of three each)."""
     import libcst
 
-    fixtures = Path(__file__).parent / "fixtures"
-    text = "\n".join(path.read_text(encoding="utf-8") for path in sorted(fixtures.rglob("*.py")))
+    text = "\n".join(path.read_text(encoding="utf-8") for path in compiling_fixtures())
     text = text * max(1, 200_000 // max(1, len(text)))
 
     def best_of_three(function: object) -> float:

@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 
 from inngest_lint.diagnostics import Location
 
+#: The version of what the facts mean, part of every cache key. The cache also fingerprints the
+#: record types' fields, which catches a field added, renamed or retyped; bump this when the
+#: collector records something differently with the same fields (a kind of `Ref` added, a field
+#: that now holds more or less), so that caches written by an older collector are never read.
+FACTS_SCHEMA = 1
+
 
 @dataclass(frozen=True)
 class Ref:

@@ -70,23 +70,7 @@ class WaitForEventResultUnchecked(Rule):
     `.data` from it then raises `AttributeError` on exactly the path that most needs handling
     (the customer never replied), and the run fails instead of taking the timeout branch.
 
-    ## Example
-    ```python
-    approval = await ctx.step.wait_for_event(
-        "wait-approval", event="app/invoice.approved", timeout=datetime.timedelta(days=7)
-    )
-    approver = approval.data["approver"]
-    ```
-
-    ## Use instead
-    ```python
-    approval = await ctx.step.wait_for_event(
-        "wait-approval", event="app/invoice.approved", timeout=datetime.timedelta(days=7)
-    )
-    if approval is None:
-        return {"status": "expired"}
-    approver = approval.data["approver"]
-    ```
+    ## Not flagged
     The analysis is deliberately cautious: when the result is passed to another function, aliased,
     captured by a lambda, or the control flow is not clear, nothing is reported.
     """
@@ -94,7 +78,7 @@ class WaitForEventResultUnchecked(Rule):
     code = "INN106"
     name = "wait-for-event-result-unchecked"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -111,8 +95,8 @@ class WaitForEventResultUnchecked(Rule):
                 return {"status": "expired"}
             return {"status": "approved", "by": approval.data["approver"]}
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import datetime
 
@@ -127,7 +111,7 @@ class WaitForEventResultUnchecked(Rule):
             )
             return {"status": "approved", "by": approval.data["approver"]}  # error: INN106
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -86,22 +86,12 @@ class RetryAfterBadArgument(Rule):
     later the run fails with an unrelated error. Both arguments are required (`message` has no
     default), so leaving one out raises `TypeError` exactly when the code was trying to
     schedule a retry.
-
-    ## Example
-    ```python
-    raise inngest.RetryAfterError("5m", "External API timeout")
-    ```
-
-    ## Use instead
-    ```python
-    raise inngest.RetryAfterError("External API timeout", datetime.timedelta(minutes=5))
-    ```
     """
 
     code = "INN110"
     name = "retry-after-bad-argument"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -128,8 +118,8 @@ class RetryAfterBadArgument(Rule):
             if response.status_code == 503:
                 raise RetryAfterError(message="unavailable", retry_after=30_000)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import httpx
         import inngest
@@ -150,7 +140,7 @@ class RetryAfterBadArgument(Rule):
             if response.status_code == 429:
                 raise RetryAfterError("rate limited", retry_after="30s")  # error: INN110
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         name = qualified_call(self.context, node)

@@ -62,30 +62,25 @@ class OuterStateMutatedInStep(Rule):
     whatever the handler changed outside itself is not changed this time: the list stays empty,
     the counter stays at zero, and the code after the step sees stale state.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
-    async def import_rows(ctx: inngest.Context) -> int:
-        imported = []
-        await ctx.step.run("load", lambda: imported.extend(load_rows()))
-        await ctx.step.run("notify", notify, len(imported))
-        return len(imported)
-    ```
-
     ## Use instead
-    ```python
-    @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
-    async def import_rows(ctx: inngest.Context) -> int:
-        imported = await ctx.step.run("load", load_rows)
-        await ctx.step.run("notify", notify, len(imported))
-        return len(imported)
-    ```
+    Return the value from the step and use what the step returns.
     """
 
     code = "INN115"
     name = "outer-state-mutated-in-step"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
+        async def import_rows(ctx: inngest.Context) -> int:
+            imported = await ctx.step.run("load", load_rows)
+            await ctx.step.run("notify", notify, len(imported))
+            return len(imported)
+        """,
         """
         import inngest
 
@@ -106,8 +101,20 @@ class OuterStateMutatedInStep(Rule):
             enriched = ctx.step.run("enrich", enrich, rows)
             return len(enriched)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
+        async def import_rows(ctx: inngest.Context) -> int:
+            imported = []
+            await ctx.step.run("load", lambda: imported.extend(load_rows()))  # error: INN115
+            await ctx.step.run("notify", notify, len(imported))
+            return len(imported)
+        """,
         """
         import inngest
 
@@ -128,7 +135,7 @@ class OuterStateMutatedInStep(Rule):
             ctx.step.run("load", load)
             return total
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -39,25 +39,28 @@ class FunctionNotServed(ProjectRule):
     ## Why is this bad?
     Inngest only knows the functions an app registers when it syncs. An unregistered function
     never runs: its events arrive and nothing happens, with no error anywhere.
-
-    ## Example
-    ```python
-    inngest.fast_api.serve(app, client, [lead_workflow])
-
-    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="app/follow-up"))
-    async def follow_up(ctx): ...
-    ```
-
-    ## Use instead
-    ```python
-    inngest.fast_api.serve(app, client, [lead_workflow, follow_up])
-    ```
     """
 
     code = "INN201"
     name = "function-not-served"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+        import inngest.fast_api
+        from fastapi import FastAPI
+
+        client = inngest.Inngest(app_id="crm")
+        app = FastAPI()
+
+        @client.create_function(fn_id="lead-workflow", trigger=inngest.TriggerEvent(event="app/lead.created"))
+        async def lead_workflow(ctx: inngest.Context) -> None: ...
+
+        @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="app/follow-up"))
+        async def follow_up(ctx: inngest.Context) -> None: ...
+
+        inngest.fast_api.serve(app, client, [lead_workflow, follow_up])
+        """,
         {
             "app/jobs.py": """
                 import inngest
@@ -83,26 +86,26 @@ class FunctionNotServed(ProjectRule):
                 app = flask.Flask(__name__)
                 inngest.flask.serve(app, client, functions)
             """,
-        }
-    ]
-    INVALID = [
+        },
+    )
+    INVALID = (
         """
         import inngest
         import inngest.fast_api
         from fastapi import FastAPI
 
-        client = inngest.Inngest(app_id="app")
+        client = inngest.Inngest(app_id="crm")
         app = FastAPI()
 
-        @client.create_function(fn_id="a", trigger=inngest.TriggerEvent(event="app/a"))
-        async def a(ctx): ...
+        @client.create_function(fn_id="lead-workflow", trigger=inngest.TriggerEvent(event="app/lead.created"))
+        async def lead_workflow(ctx: inngest.Context) -> None: ...
 
-        @client.create_function(fn_id="b", trigger=inngest.TriggerEvent(event="app/b"))
-        async def b(ctx): ...  # error: INN201
+        @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="app/follow-up"))
+        async def follow_up(ctx: inngest.Context) -> None: ...  # error: INN201
 
-        inngest.fast_api.serve(app, client, [a])
-        """
-    ]
+        inngest.fast_api.serve(app, client, [lead_workflow])
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         index = self.index

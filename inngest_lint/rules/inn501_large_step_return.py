@@ -26,29 +26,30 @@ class LargeStepReturn(ProjectRule):
     returns a few rows in development returns the whole table in production, and the step fails
     every retry.
 
-    ## Example
-    ```python
-    async def fetch_all_records() -> list:
-        return await db.get_all()
-
-    records = await ctx.step.run("fetch-all", fetch_all_records)
-    ```
-
     ## Use instead
-    Store the data and return a reference and a count:
-    ```python
-    async def fetch_all_records() -> dict:
-        records = await db.get_all()
-        batch_id = await store_to_temp_storage(records)
-        return {"batch_id": batch_id, "count": len(records)}
-    ```
+    Store the data and return a reference and a count, or return a bounded page.
     """
 
     code = "INN501"
     name = "large-step-return"
+    options = ("large-return-calls", "large-return-attributes")
     severity = Severity.WARNING
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        def everything(cursor) -> dict:
+            cursor.execute("SELECT * FROM orders")
+            rows = cursor.fetchall()
+            return {"batch_id": store_batch(rows), "count": len(rows)}
+
+        @client.create_function(fn_id="report", trigger=inngest.TriggerEvent(event="app/report"))
+        def report(ctx) -> None:
+            ctx.step.run("all", everything, ctx.event.data["cursor"])
+        """,
         """
         import inngest
 
@@ -61,9 +62,9 @@ class LargeStepReturn(ProjectRule):
         @client.create_function(fn_id="report", trigger=inngest.TriggerEvent(event="app/report"))
         def report(ctx) -> None:
             ctx.step.run("recent", recent, ctx.event.data["cursor"])
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -76,8 +77,8 @@ class LargeStepReturn(ProjectRule):
         @client.create_function(fn_id="report", trigger=inngest.TriggerEvent(event="app/report"))
         def report(ctx) -> None:
             ctx.step.run("all", everything, ctx.event.data["cursor"])  # error: INN501
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         index = self.index

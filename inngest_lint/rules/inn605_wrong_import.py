@@ -30,22 +30,15 @@ class WrongImport(Rule):
     The import fails with `ModuleNotFoundError` or `ImportError` when the module loads, so the
     whole app (and every Inngest function in it) fails to start. `inngest.errors` is the most
     common case: the error classes are exported at the top level only.
-
-    ## Example
-    ```python
-    from inngest.errors import NonRetriableError
-    ```
-
-    ## Use instead
-    ```python
-    from inngest import NonRetriableError
-    ```
     """
 
     code = "INN605"
     name = "wrong-import"
 
-    VALID = [
+    VALID = (
+        """
+        from inngest import NonRetriableError
+        """,
         """
         import inngest
         import inngest.fast_api
@@ -62,8 +55,8 @@ class WrongImport(Rule):
 
         from inngest._internal.errors import SendEventsError
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         from inngest.errors import NonRetriableError  # error: INN605
         """,
@@ -71,7 +64,7 @@ class WrongImport(Rule):
         from inngest import Client, serve  # error: INN605
         import inngest.digital_ocean_serve  # error: INN605
         """,
-    ]
+    )
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)
