@@ -20,11 +20,6 @@ class UnusedNoqaRule(Rule):
     (it hides the finding where a run that names only that file reports it). Off by default, as
     ruff's RUF100.
 
-    Left alone: codes of other tools (`# noqa: E501`), bare comments (`# noqa` is read by other
-    tools too; a bare `# inngest-lint: noqa` turns every rule off in its file, this one
-    included), and rules the run does not check (with `--select INN1`, a `# noqa: INN201` may
-    still be needed).
-
     Each finding spans exactly the code's text. A fix that removes it is planned, not yet
     available.
 
@@ -32,25 +27,20 @@ class UnusedNoqaRule(Rule):
     A suppression that suppresses nothing hides the next real finding on its line without
     anyone deciding so, and a misspelt code suppresses nothing while looking as if it did.
 
-    ## Example
-    ```python
-    await ctx.step.run("charge", charge)  # noqa: INN101
-    ```
-
-    ## Use instead
-    ```python
-    await ctx.step.run("charge", charge)
-    ```
+    ## Not flagged
+    Codes of other tools (`# noqa: E501`), bare comments (`# noqa` is read by other
+    tools too; a bare `# inngest-lint: noqa` turns every rule off in its file, this one
+    included), and rules the run does not check (with `--select INN1`, a `# noqa: INN201` may
+    still be needed).
     """
 
     code = "INN902"
     name = "unused-noqa"
     severity = Severity.WARNING
     default_enabled = False
-    VALID: ClassVar[list[Example]] = [
+    VALID: ClassVar[tuple[Example, ...]] = (
+        "import inngest\n\nx = 1\n",
         # Another tool's code, and a bare noqa: not ours to judge.
         "import inngest\n\nx = 1  # noqa: E501\ny = 2  # noqa\n",
-    ]
-    INVALID: ClassVar[list[Example]] = [
-        "import inngest\n\nx = 1  # noqa: INN999  # error: INN902\n",
-    ]
+    )
+    INVALID: ClassVar[tuple[Example, ...]] = ("import inngest\n\nx = 1  # noqa: INN999  # error: INN902\n",)
