@@ -42,7 +42,6 @@ import json
 import os
 import pickle
 import re
-import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,7 @@ from typing import Any
 from inngest_lint import __version__
 from inngest_lint.diagnostics import Diagnostic, Location, Severity
 from inngest_lint.facts import model
+from inngest_lint.files import read_regular, write_atomically
 from inngest_lint.suppression import NoqaMap
 
 CACHE_DIR_NAME = ".inngest_lint_cache"
@@ -164,23 +164,11 @@ def _index_checksum(files: dict[str, Any]) -> str:
 
 def read_regular_file(path: Path, limit: int) -> bytes | None:
     """The bytes of `path` if it is a regular file (not a symlink, FIFO or device) of at most
-    `limit` bytes, else None. Opened without following a symlink and without blocking, checked
-    after opening, and read with a bound: a cache file linked to /dev/zero is never read."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    `limit` bytes, else None: a cache file linked to /dev/zero is never read."""
     try:
-        if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):
-            return None
-        descriptor = os.open(path, flags)
+        return read_regular(path, limit, follow_symlinks=False)
     except OSError:
         return None
-    try:
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            data = handle.read(limit + 1)
-    except OSError:
-        return None
-    return data if len(data) <= limit else None
 
 
 # ------------------------------------------------------------------------------ validation
@@ -421,20 +409,10 @@ def validate_result(payload: Any, path: str, file_digest: str, module: tuple[str
 
 
 def _atomic_write(path: Path, content: str | bytes) -> None:
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    """Replace a cache file: not flushed to disk (a torn entry fails its checksum and is linted
+    again), never through a symlink, and readable by its owner only."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    write_atomically(path, data, durable=False, follow_symlinks=False, new_file_mode=0o600)
 
 
 class Cache:

@@ -9,9 +9,7 @@ valid key: silently ignoring a typo in `ignore` would make a team believe a rule
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import stat
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +21,7 @@ else:  # pragma: no cover - exercised on older Pythons only
     import tomli as tomllib
 
 from inngest_lint.diagnostics import Severity
+from inngest_lint.files import NotRegularFile, OverLimit, read_regular
 from inngest_lint.settings import Settings
 
 CONFIG_FILE_NAMES = ("inngest-lint.toml", "pyproject.toml")
@@ -64,25 +63,19 @@ class ConfigError(Exception):
 def read_config_text(path: Path) -> str:
     """The text of a configuration file, or ConfigError.
 
-    Only a regular file is read (opened without blocking, checked after opening, so a FIFO or a
-    device behind a symlink is refused rather than waited on or read forever), and at most
-    MAX_CONFIG_BYTES of it.
+    Only a regular file is read (`files.read_regular`: a FIFO or a device behind a symlink is
+    refused rather than waited on or read forever), and at most MAX_CONFIG_BYTES of it.
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        data = read_regular(path, MAX_CONFIG_BYTES)
     except FileNotFoundError as error:
         raise ConfigError(f"{path}: config file not found") from error
+    except NotRegularFile as error:
+        raise ConfigError(f"{path}: not a regular file; not read") from error
+    except OverLimit as error:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; not read") from error
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or type(error).__name__}") from error
-    try:
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise ConfigError(f"{path}: not a regular file; not read")
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or type(error).__name__}") from error
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; not read")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from inngest_lint.diagnostics import Diagnostic, Location, printable
+from inngest_lint.files import read_regular
 
 FINGERPRINT_VERSION = "v1"
 #: The most of one file read for the text of flagged lines. libcst needs hundreds of bytes of
@@ -109,8 +110,6 @@ class SourceIndex:
         # path is a FIFO (reading it would wait forever), a device (/dev/zero never ends) or a
         # file over max-file-size. A file longer than SOURCE_READ_LIMIT keeps its whole lines
         # within it, which is every line a lintable file can have.
-        from inngest_lint.engine.parse import read_regular
-
         try:
             data = read_regular(str(self.absolute(path)), SOURCE_READ_LIMIT, truncate=True)
         except OSError:
