@@ -11,13 +11,12 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
-from inngest_lint.semantic.context import block_statements
+from inngest_lint.semantic.context import block_statements, snippet
 from inngest_lint.semantic.names import target_names, value_children
 from inngest_lint.semantic.steps import (
     SYNC,
     enclosing_def,
     is_builtin,
-    snippet,
     step_flavor,
     step_id_context,
     step_id_display,

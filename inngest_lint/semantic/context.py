@@ -548,3 +548,14 @@ def _step_handler_names(node: cst.FunctionDef, ctx_names: set[str], step_names: 
             # functools.partial(helper, ...)
             names.add(handler.args[0].value.value)
     return names
+
+
+def snippet(context: FileContext, node: cst.CSTNode, limit: int | None = 50) -> str:
+    """The source of `node` on one line (every run of whitespace one space), shortened to
+    `limit` characters for a message (`None`: whole). The one rendering of code in messages."""
+    return shortened(" ".join(context.tree.code_for_node(node).split()), limit)
+
+
+def shortened(text: str, limit: int | None) -> str:
+    """`text`, or its first `limit - 3` characters and `...` when it is longer than `limit`."""
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."

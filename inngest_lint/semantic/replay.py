@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import (
     dotted_name,
     import_bindings,
@@ -139,12 +140,6 @@ def unwrap_await(node: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(node, cst.Await):
         node = node.expression
     return node
-
-
-def snippet(context: FileContext, node: cst.CSTNode, limit: int = 50) -> str:
-    """The source of `node` on one line, shortened for a message."""
-    text = " ".join(context.tree.code_for_node(node).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def call_label(context: FileContext, call: cst.Call) -> str:

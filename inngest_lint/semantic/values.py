@@ -13,7 +13,7 @@ import libcst as cst
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.model import UNKNOWN, DataShape, LargeReturn, Ref
-from inngest_lint.semantic.context import FileContext
+from inngest_lint.semantic.context import FileContext, snippet
 from inngest_lint.semantic.names import dotted_name, literal_string
 from inngest_lint.semantic.traverse import children
 
@@ -307,12 +307,6 @@ def _call_chain(node: cst.BaseExpression) -> Iterator[cst.Call | cst.Subscript]:
         return
 
 
-def _snippet(context: FileContext, node: cst.CSTNode) -> str:
-    text = context.tree.code_for_node(node).strip()
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def large_reason(context: FileContext, node: cst.BaseExpression, depth: int = 0) -> str | None:
     """Why a returned expression is likely unbounded, or None.
 
@@ -349,7 +343,7 @@ def large_reason(context: FileContext, node: cst.BaseExpression, depth: int = 0)
         attribute = node.attr.value
         if attribute in ("content", "text") or attribute in settings.large_return_attributes:
             if attribute in settings.large_return_attributes or _is_http_response(context, node.value):
-                return f"`{_snippet(context, node)}` (a whole response body)"
+                return f"`{snippet(context, node, 60)}` (a whole response body)"
         return None
     if not isinstance(node, cst.Call):
         return None
@@ -362,28 +356,28 @@ def large_reason(context: FileContext, node: cst.BaseExpression, depth: int = 0)
     func = node.func
     qualified = context.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
     if qualified and qualified.startswith("pandas.read_"):
-        return f"`{_snippet(context, node)}` (a whole data frame)"
+        return f"`{snippet(context, node, 60)}` (a whole data frame)"
     if isinstance(func, cst.Name) and func.value in ("list", "tuple", "set", "sorted") and node.args:
         inner = large_reason(context, node.args[0].value, depth + 1)
         if inner:
             return inner
         argument_node = node.args[0].value
         if _looks_like_queryset(argument_node):
-            return f"`{_snippet(context, node)}` (a whole query set)"
+            return f"`{snippet(context, node, 60)}` (a whole query set)"
         return None
     if not isinstance(func, cst.Attribute):
         return None
     method = func.attr.value
     if method in large_methods:
-        return f"`{_snippet(context, node)}`"
+        return f"`{snippet(context, node, 60)}`"
     if method == "all" and not node.args:
-        return f"`{_snippet(context, node)}` (every row)"
+        return f"`{snippet(context, node, 60)}` (every row)"
     if method == "filter" and _looks_like_queryset(func.value):
-        return f"`{_snippet(context, node)}` (an unbounded query set)"
+        return f"`{snippet(context, node, 60)}` (an unbounded query set)"
     if method == "find" and (not node.args or isinstance(node.args[0].value, cst.Dict)):
-        return f"`{_snippet(context, node)}` (an unbounded cursor)"
+        return f"`{snippet(context, node, 60)}` (an unbounded cursor)"
     if method == "read" and not node.args:
-        return f"`{_snippet(context, node)}` (a whole file or body)"
+        return f"`{snippet(context, node, 60)}` (a whole file or body)"
     return None
 
 
