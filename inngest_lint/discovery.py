@@ -75,7 +75,7 @@ def find_project_root(start: Path) -> Path | None:
             nearest = candidate
         if (candidate / "inngest-lint.toml").is_file() or _configures_linter(candidate / "pyproject.toml"):
             return candidate
-        if (candidate / ".git").exists():
+        if is_repository_top(candidate):
             break
     return nearest
 
@@ -205,16 +205,25 @@ def walk_python_texts(root: Path, excluder: Excluder) -> Iterator[str]:
 
 def _inside_repo(candidate: Path, root: Path) -> bool:
     """Only .gitignore files at or below the enclosing repository's top apply."""
-    top = find_git_top(root)
+    top = find_git_top(root.resolve())
     if top is None:
         return False
     return candidate == top or top in candidate.parents
 
 
+def is_repository_top(directory: Path) -> bool:
+    """Whether `directory` is the top of a git repository: it holds `.git` (a directory, or a
+    file in worktrees and submodules)."""
+    return (directory / ".git").exists()
+
+
 def find_git_top(start: Path) -> Path | None:
-    directory = start.resolve()
-    for candidate in (directory, *directory.parents):
-        if (candidate / ".git").exists():
+    """The nearest directory at or above `start` that is a repository's top, else None.
+
+    `start` is climbed as given (resolve it first for the real folders; the reporters climb the
+    working directory as the user's shell names it, so their paths stay relative to it)."""
+    for candidate in (start, *start.parents):
+        if is_repository_top(candidate):
             return candidate
     return None
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from inngest_lint.diagnostics import Diagnostic, Location, printable
+from inngest_lint.discovery import find_git_top
 from inngest_lint.files import read_regular
 
 FINGERPRINT_VERSION = "v1"
@@ -35,10 +36,7 @@ SOURCE_READ_LIMIT = 16 * 1024 * 1024
 
 def repository_root(start: Path) -> Path:
     """The nearest directory at or above `start` holding `.git`, else `start` itself."""
-    for candidate in (start, *start.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return start
+    return find_git_top(start) or start
 
 
 def normalized_line(text: str) -> str:
