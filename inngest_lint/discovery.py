@@ -211,6 +211,20 @@ def _inside_repo(candidate: Path, root: Path) -> bool:
     return candidate == top or top in candidate.parents
 
 
+def excluded_below(path: Path, excluder: Excluder, stop: Path | None) -> bool:
+    """Whether `excluder` excludes the file `path` or one of the folders above it that lie
+    below `stop`, as a walk from `stop` would decide (every folder counts when `stop` is None).
+
+    The folders at and above `stop` never count: a project kept under a folder named `build`
+    is not excluded wholesale."""
+    for parent in path.parents:
+        if stop is not None and (parent == stop or stop not in parent.parents):
+            break
+        if parent.name and excluder.excluded(parent, True, ()):
+            return True
+    return excluder.excluded(path, False, ())
+
+
 def is_repository_top(directory: Path) -> bool:
     """Whether `directory` is the top of a git repository: it holds `.git` (a directory, or a
     file in worktrees and submodules)."""
