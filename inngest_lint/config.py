@@ -245,15 +245,39 @@ def find_config_file(start: Path) -> Path | None:
     directory = start if start.is_dir() else start.parent
     directory = directory.resolve()
     for candidate_dir in (directory, *directory.parents):
-        dedicated = candidate_dir / "inngest-lint.toml"
-        if dedicated.is_file():
-            return dedicated
-        pyproject = candidate_dir / "pyproject.toml"
-        if pyproject.is_file():
-            data = parse_config_text(pyproject, read_config_text(pyproject))
-            if "inngest-lint" in _tool_table(pyproject, data):
-                return pyproject
+        found = linter_config_in(candidate_dir)
+        if found is not None:
+            return found
     return None
+
+
+def linter_config_in(directory: Path, *, strict: bool = True) -> Path | None:
+    """The file in `directory` that configures inngest-lint: `inngest-lint.toml`, else a
+    `pyproject.toml` with a `[tool.inngest-lint]` table (however TOML spells it); else None.
+
+    The one test of "does this folder configure the linter", for the settings search
+    (`find_config_file`) and the project-root search (`discovery.find_project_root`), so both
+    stop at the same file. `strict` (the settings search): a pyproject.toml that cannot be read
+    or parsed is a ConfigError, wherever it is on the way up. Otherwise (the root search, which
+    runs for every file --force-exclude names) such a file configures nothing, and a file whose
+    text never says `inngest-lint` is not parsed at all.
+    """
+    dedicated = directory / "inngest-lint.toml"
+    if dedicated.is_file():
+        return dedicated
+    pyproject = directory / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    try:
+        text = read_config_text(pyproject)
+        if not strict and "inngest-lint" not in text:
+            return None
+        configured = "inngest-lint" in _tool_table(pyproject, parse_config_text(pyproject, text))
+    except ConfigError:
+        if strict:
+            raise
+        return None
+    return pyproject if configured else None
 
 
 def _tool_table(path: Path, data: dict[str, Any]) -> dict[str, Any]:

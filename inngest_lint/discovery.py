@@ -66,6 +66,8 @@ def find_project_root(start: Path) -> Path | None:
     run names a file deep in one service): its cross-file facts, and so its findings, are the
     same from everywhere.
     """
+    from inngest_lint.config import linter_config_in
+
     directory = start.resolve()
     if not directory.is_dir():
         directory = directory.parent
@@ -73,30 +75,11 @@ def find_project_root(start: Path) -> Path | None:
     for candidate in (directory, *directory.parents):
         if nearest is None and any((candidate / marker).exists() for marker in ROOT_MARKERS):
             nearest = candidate
-        if (candidate / "inngest-lint.toml").is_file() or _configures_linter(candidate / "pyproject.toml"):
+        if linter_config_in(candidate, strict=False) is not None:
             return candidate
         if is_repository_top(candidate):
             break
     return nearest
-
-
-def _configures_linter(pyproject: Path) -> bool:
-    """Whether a pyproject.toml has a `[tool.inngest-lint]` table (a text test: no TOML parse
-    for every folder upward on every run).
-
-    Only a regular file is read, and only as much as a configuration may hold: this runs for
-    every folder upward, where a FIFO named pyproject.toml would block the run and a link to
-    /dev/zero would read until memory runs out. Such a file configures nothing.
-    """
-    from inngest_lint.config import ConfigError, read_config_text
-
-    if not pyproject.is_file():
-        return False
-    try:
-        text = read_config_text(pyproject)
-    except ConfigError:
-        return False
-    return any(line.lstrip().startswith("[tool.inngest-lint") for line in text.splitlines())
 
 
 @dataclass
