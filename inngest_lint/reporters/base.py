@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.docs import heading_anchor
 
 PROJECT_URL = "https://github.com/inngest-lint/inngest-lint"
 DOCS_PAGE = f"{PROJECT_URL}/blob/main/docs/rules.md"
 
 
 def docs_anchor(code: str, name: str) -> str:
-    """The link to a rule's section in docs/rules.md (GitHub heading anchors)."""
-    slug = f"{code}-{name}".lower() if name else code.lower()
-    return f"{DOCS_PAGE}#{slug}"
+    """The link to a rule's section in docs/rules.md."""
+    return f"{DOCS_PAGE}#{heading_anchor(code, name)}"
 
 
 class Reporter:

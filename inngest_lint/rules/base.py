@@ -64,8 +64,9 @@ class Rule(RuleMeta):
 class ProjectRule(RuleMeta):
     """A project rule: runs once in phase 2 over the merged facts of every file.
 
-    `companion = True` marks the cross-file half of a file rule: it shares the file rule's code
-    and docs and is left out of the rule list.
+    `companion = True` marks the cross-file half of a file rule: it declares only the file
+    rule's code, and shares its name, docs and settings (the catalog has them by code); it is
+    left out of the rule list.
     """
 
     companion: ClassVar[bool] = False

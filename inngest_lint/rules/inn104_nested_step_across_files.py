@@ -30,7 +30,6 @@ class NestedStepAcrossFiles(ProjectRule):
 
     companion = True
     code = "INN104"
-    name = "nested-step"
 
     def check(self):  # type: ignore[no-untyped-def]
         index = self.index

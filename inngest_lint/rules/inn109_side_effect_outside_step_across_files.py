@@ -29,7 +29,6 @@ class SideEffectOutsideStepAcrossFiles(ProjectRule):
 
     companion = True
     code = "INN109"
-    name = "side-effect-outside-step"
 
     def check(self):  # type: ignore[no-untyped-def]
         index = self.index

@@ -17,7 +17,6 @@ class AsyncCallbackInSyncStepAcrossFiles(ProjectRule):
 
     companion = True
     code = "INN114"
-    name = "async-callback-in-sync-step"
 
     def check(self):  # type: ignore[no-untyped-def]
         index = self.index

@@ -37,7 +37,6 @@ class ExceptionSwallowedAsSuccessAcrossFiles(ProjectRule):
 
     companion = True
     code = "INN117"
-    name = "exception-swallowed-as-success"
 
     def check(self):  # type: ignore[no-untyped-def]
         index = self.index
