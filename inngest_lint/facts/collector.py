@@ -37,6 +37,7 @@ from inngest_lint.facts.model import (
     Wait,
 )
 from inngest_lint.semantic.context import FileContext, InngestFunctionInfo
+from inngest_lint.semantic.large_returns import large_returns_of
 from inngest_lint.semantic.names import dotted_name, iter_string_parts, literal_string
 from inngest_lint.semantic.replay import (
     ReplayBody,
@@ -59,7 +60,6 @@ from inngest_lint.semantic.values import (
     evaluate,
     evaluate_list,
     keyword,
-    large_returns_of,
 )
 
 
