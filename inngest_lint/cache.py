@@ -53,9 +53,9 @@ from inngest_lint.files import read_regular, write_atomically
 from inngest_lint.suppression import NoqaMap
 
 CACHE_DIR_NAME = ".inngest_lint_cache"
-_FORMAT = 4
+_FORMAT = 5
 #: The first bytes of a result entry: the format, then a 16-byte checksum of the payload.
-_MAGIC = b"inngest-lint-cache-4\n"
+_MAGIC = b"inngest-lint-cache-5\n"
 _CHECKSUM_BYTES = 16
 #: Bounds on what is read back: far above what any real index or entry holds.
 MAX_INDEX_BYTES = 256 * 1024 * 1024
@@ -71,7 +71,7 @@ _RECORDS: dict[str, type] = {
         model.DataShape,
         model.CelString,
         model.Trigger,
-        model.LargeReturn,
+        model.ReturnedValue,
         model.StepRun,
         model.Wait,
         model.Invoke,
@@ -178,6 +178,7 @@ _CLOSED_VALUES: dict[tuple[str, str], frozenset[str]] = {
     ("Trigger", "kind"): frozenset({"event", "cron"}),
     ("Definition", "kind"): frozenset({"def", "async def", "class", "inngest-handler"}),
     ("EventSend", "via"): frozenset({"send", "send_sync", "send_event", "event"}),
+    ("ReturnedValue", "kind"): model.RETURN_KINDS,
 }
 _DATA_TYPES = frozenset({"string", "number", "bool", "null", "list", "map", "unknown"})
 #: Fields that are positions: lines and columns start at 1, ends may be 0 ("the start").

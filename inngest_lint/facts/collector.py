@@ -29,15 +29,15 @@ from inngest_lint.facts.model import (
     FunctionList,
     InngestFunction,
     Invoke,
-    LargeReturn,
     Ref,
+    ReturnedValue,
     ServeCall,
     StepRun,
     Trigger,
     Wait,
 )
 from inngest_lint.semantic.context import FileContext, InngestFunctionInfo
-from inngest_lint.semantic.large_returns import large_returns_of
+from inngest_lint.semantic.large_returns import returned_values_of
 from inngest_lint.semantic.names import dotted_name, iter_string_parts, literal_string
 from inngest_lint.semantic.replay import (
     ReplayBody,
@@ -70,7 +70,7 @@ class _FunctionBuilder:
     waits: list[Wait] = field(default_factory=list)
     invokes: list[Invoke] = field(default_factory=list)
     step_runs: list[StepRun] = field(default_factory=list)
-    local_def_returns: dict[str, tuple[LargeReturn, ...]] = field(default_factory=dict)
+    local_def_returns: dict[str, tuple[ReturnedValue, ...]] = field(default_factory=dict)
     key: str = ""
     body_calls: list[BodyCall] = field(default_factory=list)
     makes_step_call: bool = False
@@ -164,7 +164,7 @@ class FactCollector:
                     node.name.value,
                     kind,
                     context.location(node.name),
-                    large_returns_of(context, node),
+                    returned_values_of(context, node),
                     self._first_step_call(node),
                     bool(node.decorators),
                 )
@@ -176,14 +176,14 @@ class FactCollector:
                     f"{parent.node.name.value}.{node.name.value}",  # type: ignore[attr-defined]
                     kind,
                     context.location(node.name),
-                    large_returns_of(context, node),
+                    returned_values_of(context, node),
                     self._first_step_call(node),
                     bool(node.decorators),
                 )
             )
             self._definition_builders.append(_DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth))
         if self._builders and frame.is_step_handler:
-            self._builders[-1].local_def_returns[node.name.value] = large_returns_of(context, node)
+            self._builders[-1].local_def_returns[node.name.value] = returned_values_of(context, node)
 
     def _first_step_call(self, node: cst.FunctionDef):  # type: ignore[no-untyped-def]
         """Where a module-level def makes its first step call, through an annotated context or
@@ -403,7 +403,7 @@ class FactCollector:
             waits=tuple(builder.waits),
             invokes=tuple(builder.invokes),
             step_runs=tuple(builder.step_runs),
-            returns=large_returns_of(context, handler),
+            returns=returned_values_of(context, handler),
             trigger_count_known=complete,
             body_calls=tuple(builder.body_calls),
             makes_step_call=builder.makes_step_call,
@@ -716,12 +716,12 @@ class FactCollector:
             if handler_node is None:
                 return
             handler_ref = UNKNOWN
-            local_returns: tuple[LargeReturn, ...] = ()
+            local_returns: tuple[ReturnedValue, ...] = ()
             label = ""
             if isinstance(handler_node, cst.Call) and context.qualify(handler_node.func) == "functools.partial":
                 handler_node = handler_node.args[0].value if handler_node.args else handler_node
             if isinstance(handler_node, cst.Lambda):
-                local_returns = large_returns_of(context, handler_node)
+                local_returns = returned_values_of(context, handler_node)
                 label = "lambda"
             elif isinstance(handler_node, cst.Name) and handler_node.value in builder.local_def_returns:
                 local_returns = builder.local_def_returns[handler_node.value]

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.semantic.context import FileContext, shortened
+from inngest_lint.diagnostics import shortened
+from inngest_lint.semantic.context import FileContext
 from inngest_lint.semantic.names import literal_string
 from inngest_lint.semantic.traverse import children
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.diagnostics import Diagnostic, Location
+from inngest_lint.diagnostics import Diagnostic, Location, shortened
 from inngest_lint.semantic.names import (
     BindingScan,
     dotted_name,
@@ -554,8 +554,3 @@ def snippet(context: FileContext, node: cst.CSTNode, limit: int | None = 50) -> 
     """The source of `node` on one line (every run of whitespace one space), shortened to
     `limit` characters for a message (`None`: whole). The one rendering of code in messages."""
     return shortened(" ".join(context.tree.code_for_node(node).split()), limit)
-
-
-def shortened(text: str, limit: int | None) -> str:
-    """`text`, or its first `limit - 3` characters and `...` when it is longer than `limit`."""
-    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."

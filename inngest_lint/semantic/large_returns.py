@@ -1,9 +1,12 @@
-"""What a def or lambda returns that is likely unbounded: a whole table, file, frame or response.
+"""What a def or lambda returns that is, or may be, unbounded: a whole table, file, frame or
+response, or a call or attribute that INN501's settings may name.
 
-The fact collector applies it to every step handler, Inngest function and module-level def, so
-that INN501 can follow a handler imported from another module. A bound anywhere along a method
-chain (`.first()`, `.limit(n)`, `[:n]`) makes the value bounded. Whether an object is an HTTP
-response is `Origins.is_http_response`'s call, the same judgement INN502 makes.
+The fact collector records it for every step handler, Inngest function and module-level def, so
+that INN501 can follow a handler imported from another module. The facts say what the code is
+(`ReturnedValue`: a kind, the method or attribute, the code); the rule judges, with its settings
+and its wording. A bound anywhere along a method chain (`.first()`, `.limit(n)`, `[:n]`) makes
+the value bounded. Whether an object is an HTTP response is `Origins.is_http_response`'s call,
+the same judgement INN502 makes.
 """
 
 from __future__ import annotations
@@ -12,16 +15,15 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from inngest_lint.facts.model import LargeReturn
+from inngest_lint.facts.model import ReturnedValue
 from inngest_lint.semantic.context import FileContext, snippet
 from inngest_lint.semantic.replay import Origins
 from inngest_lint.semantic.values import local_binding, returned_values
 
 _MAX_DEPTH = 8
 
-_DEFAULT_LARGE_METHODS = frozenset(
-    {"fetchall", "get_all", "find_all", "scan", "readlines", "read_text", "read_bytes", "iter_all", "list_all"}
-)
+#: Attributes that hold a whole HTTP response body.
+_BODY_ATTRIBUTES = frozenset({"content", "text"})
 _BOUNDING_METHODS = frozenset(
     {
         "first",
@@ -64,81 +66,74 @@ def _call_chain(node: cst.BaseExpression) -> Iterator[cst.Call | cst.Subscript]:
         return
 
 
-def large_reason(context: FileContext, node: cst.BaseExpression, depth: int = 0) -> str | None:
-    """Why a returned expression is likely unbounded, or None.
+def _returned(
+    context: FileContext, origins: Origins, node: cst.BaseExpression, depth: int, wrapped: int
+) -> Iterator[tuple[str, str, cst.CSTNode, int]]:
+    """(kind, name, node, comprehensions) for each part of a returned expression that is or may
+    be unbounded, in the order a reader meets them (see `RETURN_KINDS`).
 
-    A bound anywhere along the chain (`.first()`, `.limit(n)`, `[:n]`) makes it bounded.
+    Containers are looked into (every item, in order), comprehensions through their iterable,
+    a local name through the one value it holds. A bound anywhere along a call chain
+    (`.first()`, `.limit(n)`, `[:n]`) makes the call bounded: it records nothing.
     """
     if depth > _MAX_DEPTH:
-        return None
-    settings = context.settings
-    large_methods = _DEFAULT_LARGE_METHODS | set(settings.large_return_calls)
+        return
     if isinstance(node, cst.Await):
-        return large_reason(context, node.expression, depth + 1)
+        yield from _returned(context, origins, node.expression, depth + 1, wrapped)
+        return
     if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
-        inner = large_reason(context, node.for_in.iter, depth + 1)
-        return f"a comprehension over {inner}" if inner else None
-    if isinstance(node, (cst.Dict,)):
+        yield from _returned(context, origins, node.for_in.iter, depth + 1, wrapped + 1)
+        return
+    if isinstance(node, cst.Dict):
         for element in node.elements:
             if isinstance(element, cst.DictElement):
-                inner = large_reason(context, element.value, depth + 1)
-                if inner:
-                    return inner
-        return None
+                yield from _returned(context, origins, element.value, depth + 1, wrapped)
+        return
     if isinstance(node, (cst.List, cst.Tuple)):
         for element in node.elements:
-            inner = large_reason(context, element.value, depth + 1)
-            if inner:
-                return inner
-        return None
+            yield from _returned(context, origins, element.value, depth + 1, wrapped)
+        return
     if isinstance(node, cst.Name):
         local = local_binding(context, node.value)
         if isinstance(local, cst.BaseExpression):
-            return large_reason(context, local, depth + 1)
-        return None
+            yield from _returned(context, origins, local, depth + 1, wrapped)
+        return
     if isinstance(node, cst.Attribute):
         attribute = node.attr.value
-        if attribute in ("content", "text") or attribute in settings.large_return_attributes:
-            if (
-                attribute in settings.large_return_attributes
-                or Origins(context).is_http_response(node.value) is not None
-            ):
-                return f"`{snippet(context, node, 60)}` (a whole response body)"
-        return None
+        body = attribute in _BODY_ATTRIBUTES and origins.is_http_response(node.value) is not None
+        yield ("response-body" if body else "attribute"), attribute, node, wrapped
+        return
     if not isinstance(node, cst.Call):
-        return None
-    chain = list(_call_chain(node))
-    for link in chain:
+        return
+    for link in _call_chain(node):
         if isinstance(link, cst.Subscript):
-            return None
+            return
         if isinstance(link.func, cst.Attribute) and link.func.attr.value in _BOUNDING_METHODS:
-            return None
+            return
     func = node.func
     qualified = context.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
     if qualified and qualified.startswith("pandas.read_"):
-        return f"`{snippet(context, node, 60)}` (a whole data frame)"
+        yield "data-frame", "", node, wrapped
+        return
     if isinstance(func, cst.Name) and func.value in ("list", "tuple", "set", "sorted") and node.args:
-        inner = large_reason(context, node.args[0].value, depth + 1)
-        if inner:
-            return inner
-        argument_node = node.args[0].value
-        if _looks_like_queryset(argument_node):
-            return f"`{snippet(context, node, 60)}` (a whole query set)"
-        return None
+        yield from _returned(context, origins, node.args[0].value, depth + 1, wrapped)
+        if _looks_like_queryset(node.args[0].value):
+            yield "query-set", "", node, wrapped
+        return
     if not isinstance(func, cst.Attribute):
-        return None
+        return
     method = func.attr.value
-    if method in large_methods:
-        return f"`{snippet(context, node, 60)}`"
     if method == "all" and not node.args:
-        return f"`{snippet(context, node, 60)}` (every row)"
-    if method == "filter" and _looks_like_queryset(func.value):
-        return f"`{snippet(context, node, 60)}` (an unbounded query set)"
-    if method == "find" and (not node.args or isinstance(node.args[0].value, cst.Dict)):
-        return f"`{snippet(context, node, 60)}` (an unbounded cursor)"
-    if method == "read" and not node.args:
-        return f"`{snippet(context, node, 60)}` (a whole file or body)"
-    return None
+        kind = "all-rows"
+    elif method == "filter" and _looks_like_queryset(func.value):
+        kind = "filtered-query-set"
+    elif method == "find" and (not node.args or isinstance(node.args[0].value, cst.Dict)):
+        kind = "cursor"
+    elif method == "read" and not node.args:
+        kind = "file-read"
+    else:
+        kind = "call"
+    yield kind, method, node, wrapped
 
 
 def _looks_like_queryset(node: cst.BaseExpression) -> bool:
@@ -155,17 +150,22 @@ def _looks_like_queryset(node: cst.BaseExpression) -> bool:
             return False
 
 
-def large_returns_of(context: FileContext, node: cst.FunctionDef | cst.Lambda) -> tuple[LargeReturn, ...]:
-    found: list[LargeReturn] = []
+def returned_values_of(context: FileContext, node: cst.FunctionDef | cst.Lambda) -> tuple[ReturnedValue, ...]:
+    """What `node` returns that is or may be unbounded: its return statements in order (not
+    those of nested defs or lambdas), a lambda's body."""
+    origins = Origins(context)
     if isinstance(node, cst.Lambda):
-        reason = large_reason(context, node.body)
-        if reason:
-            found.append(LargeReturn(reason, context.location(node.body)))
-        return tuple(found)
-    for statement in returned_values(node.body):
-        if statement.value is None:
+        returned: list[tuple[cst.CSTNode, cst.BaseExpression]] = [(node.body, node.body)]
+    else:
+        returned = [
+            (statement, statement.value) for statement in returned_values(node.body) if statement.value is not None
+        ]
+    found: list[ReturnedValue] = []
+    for anchor, value in returned:
+        parts = list(_returned(context, origins, value, 0, 0))
+        if not parts:
             continue
-        reason = large_reason(context, statement.value)
-        if reason:
-            found.append(LargeReturn(reason, context.location(statement)))
+        location = context.location(anchor)
+        for kind, name, part, wrapped in parts:
+            found.append(ReturnedValue(kind, name, snippet(context, part, None), location, wrapped))
     return tuple(found)
