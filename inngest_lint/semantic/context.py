@@ -142,6 +142,14 @@ class FileContext:
             code_range.end_column + 1,
         )
 
+    def location_in(self, node: cst.CSTNode, statement: cst.CSTNode) -> Location:
+        """`location(node)` for a node the walk has not reached yet, given the statement that
+        holds it: a simple statement line is the piece its range comes from, so the resolver
+        need not search the enclosing def for it (see semantic/positions.py)."""
+        if statement.__class__ is cst.SimpleStatementLine:
+            self._owners.setdefault(id(node), statement)
+        return self.location(node)
+
     def report(self, node: cst.CSTNode, code: str, message: str, *, context: str = "") -> None:
         self.diagnostics.append(Diagnostic.at(self.location(node), code, message, context=context))
 

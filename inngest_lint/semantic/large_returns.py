@@ -18,7 +18,7 @@ import libcst as cst
 from inngest_lint.facts.model import ReturnedValue
 from inngest_lint.semantic.context import FileContext, snippet
 from inngest_lint.semantic.replay import Origins
-from inngest_lint.semantic.values import local_binding, returned_values
+from inngest_lint.semantic.values import local_binding, returned_statements
 
 _MAX_DEPTH = 8
 
@@ -155,17 +155,19 @@ def returned_values_of(context: FileContext, node: cst.FunctionDef | cst.Lambda)
     those of nested defs or lambdas), a lambda's body."""
     origins = Origins(context)
     if isinstance(node, cst.Lambda):
-        returned: list[tuple[cst.CSTNode, cst.BaseExpression]] = [(node.body, node.body)]
+        returned: list[tuple[cst.CSTNode, cst.CSTNode | None, cst.BaseExpression]] = [(node.body, None, node.body)]
     else:
         returned = [
-            (statement, statement.value) for statement in returned_values(node.body) if statement.value is not None
+            (statement, line, statement.value)
+            for statement, line in returned_statements(node.body)
+            if statement.value is not None
         ]
     found: list[ReturnedValue] = []
-    for anchor, value in returned:
+    for anchor, line, value in returned:
         parts = list(_returned(context, origins, value, 0, 0))
         if not parts:
             continue
-        location = context.location(anchor)
+        location = context.location(anchor) if line is None else context.location_in(anchor, line)
         for kind, name, part, wrapped in parts:
             found.append(ReturnedValue(kind, name, snippet(context, part, None), location, wrapped))
     return tuple(found)

@@ -265,6 +265,14 @@ def returned_values(body: cst.CSTNode) -> Iterator[cst.Return]:
     Only statements are searched (a return cannot hide inside an expression), which keeps this
     cheap on long bodies.
     """
+    for statement, _ in returned_statements(body):
+        yield statement
+
+
+def returned_statements(
+    body: cst.CSTNode,
+) -> Iterator[tuple[cst.Return, cst.SimpleStatementLine | cst.SimpleStatementSuite]]:
+    """`returned_values`, each with the statement line (or one-line suite) that holds it."""
     stack: list[cst.CSTNode] = [body]
     while stack:
         current = stack.pop()
@@ -272,7 +280,7 @@ def returned_values(body: cst.CSTNode) -> Iterator[cst.Return]:
         if kind is cst.SimpleStatementLine or kind is cst.SimpleStatementSuite:
             for small in current.body:  # type: ignore[attr-defined]
                 if type(small) is cst.Return:
-                    yield small
+                    yield small, current  # type: ignore[misc]
             continue
         if kind in _SCOPES:
             continue
