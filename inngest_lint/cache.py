@@ -80,6 +80,7 @@ _RECORDS: dict[str, type] = {
         model.FunctionList,
         model.ServeCall,
         model.EventSend,
+        model.Effect,
         model.Definition,
         model.BodyCall,
         model.ClientSend,
@@ -179,6 +180,7 @@ _CLOSED_VALUES: dict[tuple[str, str], frozenset[str]] = {
     ("Definition", "kind"): frozenset({"def", "async def", "class", "inngest-handler"}),
     ("EventSend", "via"): frozenset({"send", "send_sync", "send_event", "event"}),
     ("ReturnedValue", "kind"): model.RETURN_KINDS,
+    ("Effect", "kind"): model.EFFECT_KINDS,
 }
 _DATA_TYPES = frozenset({"string", "number", "bool", "null", "list", "map", "unknown"})
 #: Fields that are positions: lines and columns start at 1, ends may be 0 ("the start").

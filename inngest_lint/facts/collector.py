@@ -24,6 +24,7 @@ from inngest_lint.facts.model import (
     Client,
     ClientSend,
     Definition,
+    Effect,
     EventSend,
     FileFacts,
     FunctionList,
@@ -89,8 +90,7 @@ class _DefinitionBuilder:
     generator: bool = False
     swallows: Location | None = None
     swallows_as: str = ""
-    effect: str = ""
-    effect_location: Location | None = None
+    effect: Effect | None = None
     client_send: ClientSend | None = None
 
 
@@ -228,8 +228,9 @@ class FactCollector:
             return
         effect = self._effects.of(node)
         if effect is not None:
-            definition.effect = effect.description
-            definition.effect_location = self.context.location(node)
+            definition.effect = Effect(
+                effect.kind, effect.system, effect.action, effect.label, self.context.location(node)
+            )
             return
         func = node.func
         if (
@@ -289,7 +290,6 @@ class FactCollector:
             swallows=definition.swallows,
             swallows_as=definition.swallows_as,
             effect=definition.effect,
-            effect_location=definition.effect_location,
             client_send=definition.client_send,
         )
 

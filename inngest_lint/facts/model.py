@@ -269,6 +269,27 @@ class ClientSend:
     label: str  # the call as written: "client.send()"
 
 
+#: Side effect kinds (`Effect.kind`): an Inngest event send, an HTTP request, a database write.
+EFFECT_KINDS = frozenset({"send", "http", "db"})
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A call that certainly acts on the outside world (see `semantic.replay.SideEffect`): what it
+    is, which INN109 puts in words.
+
+    For "http", `system` is the library and `action` the method (`httpx`, `post`); for "db",
+    the store and the write (`sql`, `INSERT`; `database`, `commit`; `django`, `write`); both
+    empty for "send". `label` is the call as written (`requests.post()`).
+    """
+
+    kind: str  # one of EFFECT_KINDS
+    system: str
+    action: str
+    label: str
+    location: Location
+
+
 @dataclass(frozen=True)
 class Definition:
     """A module-level def, method or class, for resolving step handlers and serve-list names
@@ -291,9 +312,8 @@ class Definition:
     swallows: Location | None = None
     swallows_as: str = ""
     # The first certain side effect outside `except` handlers, of the kinds
-    # side-effect-outside-step (INN109) reports, described ("an HTTP POST via httpx"); "" if none.
-    effect: str = ""
-    effect_location: Location | None = None
+    # side-effect-outside-step (INN109) reports; None if none.
+    effect: Effect | None = None
     # The first send on a name that may be an Inngest client from another module (see
     # ClientSend), for phase 2 to settle.
     client_send: ClientSend | None = None
