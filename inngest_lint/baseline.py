@@ -68,7 +68,7 @@ def _function_label(function: InngestFunction, index: Any) -> str:
     strings = getattr(index, "strings", None)
     ids = strings(function.fn_id) if strings is not None else None
     if ids and len(ids) == 1:
-        return next(iter(ids))
+        return str(next(iter(ids)))
     return function.handler_name or function.symbol
 
 

@@ -44,13 +44,16 @@ import pickle
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inngest_lint import __version__
 from inngest_lint.diagnostics import Diagnostic, Location, Severity
 from inngest_lint.facts import model
 from inngest_lint.files import read_regular, write_atomically
 from inngest_lint.suppression import NoqaMap
+
+if TYPE_CHECKING:  # for annotations; load_result imports it when it runs
+    from inngest_lint.engine.file_pass import FileResult
 
 CACHE_DIR_NAME = ".inngest_lint_cache"
 _FORMAT = 5
@@ -113,7 +116,7 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def schema_fingerprint(records: Iterable[type]) -> str:
+def schema_fingerprint(records: Iterable[type[Any]]) -> str:
     """A digest of record types' names and fields (names and annotations) and enum values.
 
     Part of every cache key: a build whose facts layout differs (a field added, renamed or
@@ -268,7 +271,8 @@ def _compile(annotation: str, names: dict[str, Any]) -> Check:
 
         return fixed
     if head in ("list", "frozenset", "set") and len(arguments) == 1:
-        return _sequence({"list": list, "frozenset": frozenset, "set": set}[head], _compile(arguments[0], names))
+        kinds: dict[str, type[Iterable[Any]]] = {"list": list, "frozenset": frozenset, "set": set}
+        return _sequence(kinds[head], _compile(arguments[0], names))
     if head == "dict" and len(arguments) == 2:
         key_check, value_check = _compile(arguments[0], names), _compile(arguments[1], names)
 
@@ -283,7 +287,7 @@ def _compile(annotation: str, names: dict[str, Any]) -> Check:
     raise TypeError(f"cache validation cannot read the annotation {annotation!r}")
 
 
-def _sequence(kind: type, item_check: Check) -> Check:
+def _sequence(kind: type[Iterable[Any]], item_check: Check) -> Check:
     def check(value: Any, budget: _Budget, depth: int) -> None:
         if type(value) is not kind:
             raise _Invalid(f"not a {kind.__name__}")
@@ -372,7 +376,7 @@ def _check_record(value: Any, record: type, budget: _Budget, depth: int) -> None
             raise _Invalid(f"{record.__name__}.{name} = {field_value!r}")
         if least is not None and field_value < least:
             raise _Invalid(f"{record.__name__}.{name} = {field_value!r}")
-    if record is model.DataShape and any(kind not in _DATA_TYPES for _, kind in value.keys):
+    if type(value) is model.DataShape and any(kind not in _DATA_TYPES for _, kind in value.keys):
         raise _Invalid("an unknown data type")
 
 
@@ -480,7 +484,7 @@ class Cache:
         ).hexdigest()
         return self._results / name[:2] / f"{name}.pickle"
 
-    def load_result(self, path: str, file_digest: str, module: tuple[str, bool]):  # type: ignore[no-untyped-def]
+    def load_result(self, path: str, file_digest: str, module: tuple[str, bool]) -> FileResult | None:
         """The stored phase-1 result of these bytes of `path`, or None.
 
         None for a miss, and for an entry that is not verified (checksum, format, schema,
@@ -508,7 +512,7 @@ class Cache:
         except OSError:
             pass
 
-    def store_result(self, path: str, file_digest: str, module: tuple[str, bool], result) -> None:  # type: ignore[no-untyped-def]
+    def store_result(self, path: str, file_digest: str, module: tuple[str, bool], result: FileResult) -> None:
         if any(diagnostic.internal for diagnostic in result.diagnostics):
             return  # a crash is not a result worth keeping
         payload = (

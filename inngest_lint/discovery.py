@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pathspec
@@ -90,12 +90,12 @@ class Excluder:
     patterns: tuple[str, ...]
 
     def __post_init__(self) -> None:
-        self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
-        self._text_specs: dict[str, pathspec.PathSpec | None] = {}
+        self._gitignores: dict[Path, pathspec.PathSpec[Any] | None] = {}
+        self._text_specs: dict[str, pathspec.PathSpec[Any] | None] = {}
         self._base_text = str(self.base)
         self._user = _spec(self.patterns) if self.patterns else None
 
-    def _gitignore(self, directory: Path) -> pathspec.PathSpec | None:
+    def _gitignore(self, directory: Path) -> pathspec.PathSpec[Any] | None:
         if directory not in self._gitignores:
             spec = None
             ignore_file = directory / ".gitignore"
@@ -138,7 +138,7 @@ class Excluder:
         return False
 
 
-def _spec(lines: Iterable[str]) -> pathspec.PathSpec:
+def _spec(lines: Iterable[str]) -> pathspec.PathSpec[Any]:
     """A gitignore matcher; pathspec is imported only when a pattern exists (start-up time).
 
     A line the matcher rejects (`!` alone, a lone backslash) is left out, as git leaves it out:

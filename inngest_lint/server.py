@@ -43,7 +43,7 @@ import signal
 import sys
 import tokenize
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -220,7 +220,7 @@ def to_lsp_diagnostic(
     diagnostic: Diagnostic,
     lines: Sequence[str],
     codec: PositionCodec,
-    related_lines: dict[Path, Sequence[str]] | None = None,
+    related_lines: Mapping[Path, Sequence[str]] | None = None,
 ) -> types.Diagnostic:
     """One finding as an LSP diagnostic: code, docs link, severity and the rule name in `data`.
 
@@ -477,7 +477,8 @@ class InngestLanguageServer(LanguageServer):
 
     def open_document(self, uri: str) -> TextDocument | None:
         """The open document for `uri`, or None (pygls keys documents by unquoted URI)."""
-        return self.workspace.text_documents.get(unquote(uri))
+        document: TextDocument | None = self.workspace.text_documents.get(unquote(uri))
+        return document
 
     @staticmethod
     def document_path(uri: str) -> Path | None:

@@ -33,10 +33,13 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.files import NotRegularFile, OverLimit, read_regular
+
+if TYPE_CHECKING:  # libcst is imported when a file is parsed, not when the linter starts
+    import libcst
 
 SYNTAX_ERROR = "INN900"
 UNREADABLE_FILE = "INN901"
@@ -378,7 +381,7 @@ def recursion_room(nesting: int) -> Iterator[None]:
 # --------------------------------------------------------------------------------------------
 
 
-def parse(path: str, text: str):  # type: ignore[no-untyped-def]
+def parse(path: str, text: str) -> tuple[libcst.Module | None, Diagnostic | None]:
     """(module, None), or (None, INN901) when libcst cannot read a file CPython compiled.
 
     Call it after `compile_error` found nothing, on a `run_with_stack` thread, for a text whose

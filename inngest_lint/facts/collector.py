@@ -45,12 +45,11 @@ from inngest_lint.semantic.replay import (
     SideEffects,
     StepHandlers,
     call_label,
-    is_plan_call,
     swallowing_handlers,
     tail_trys,
     unwrap_await,
 )
-from inngest_lint.semantic.replay_flow import makes_step_call
+from inngest_lint.semantic.replay_flow import is_plan_call, makes_step_call
 from inngest_lint.semantic.traverse import children
 from inngest_lint.semantic.values import (
     ListParts,
@@ -185,7 +184,7 @@ class FactCollector:
         if self._builders and frame.is_step_handler:
             self._builders[-1].local_def_returns[node.name.value] = returned_values_of(context, node)
 
-    def _first_step_call(self, node: cst.FunctionDef):  # type: ignore[no-untyped-def]
+    def _first_step_call(self, node: cst.FunctionDef) -> Location | None:
         """Where a module-level def makes its first step call, through an annotated context or
         step parameter (`def helper(ctx: inngest.Context)`), or None. Called with the def's frame
         pushed, so `step_method` sees its parameters."""
@@ -194,7 +193,7 @@ class FactCollector:
         stack: list[cst.CSTNode] = [node.body]
         while stack:
             current = stack.pop()
-            if type(current) is cst.Call and self.context.step_method(current) is not None:  # type: ignore[arg-type]
+            if type(current) is cst.Call and self.context.step_method(current) is not None:
                 return self.context.location(current)
             if type(current) in (cst.FunctionDef, cst.ClassDef):
                 continue
@@ -477,9 +476,9 @@ class FactCollector:
                 continue
             option = arg.keyword.value
             if option == "idempotency":
-                value = cel_string(context, arg.value, "idempotency", None)
-                if value is not None:
-                    cel.append(value)
+                idempotency = cel_string(context, arg.value, "idempotency", None)
+                if idempotency is not None:
+                    cel.append(idempotency)
                 continue
             values = (
                 [element.value for element in arg.value.elements]

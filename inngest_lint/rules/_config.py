@@ -14,6 +14,7 @@ import difflib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 import libcst as cst
 
@@ -151,7 +152,7 @@ class Duration:
     """
 
     milliseconds: float
-    kind: str
+    kind: Literal["int", "timedelta"]
 
     @property
     def seconds(self) -> float:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from inngest_lint.facts.index import ProjectIndex
     from inngest_lint.semantic.context import FileContext
 
-Example = Union[str, dict]
+Example = Union[str, dict[str, str]]
 
 
 class RuleMeta:

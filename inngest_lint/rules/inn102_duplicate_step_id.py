@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
@@ -42,7 +44,7 @@ class _Branches:
         self._hidden: list[int] = []  # per step: how many open branch points hide it
         self._visible: dict[str, list[int]] = {}  # step ID -> heap of indices (hidden ones lazily)
         # Open branch points: [current branch, start index of its current run, {branch: runs}].
-        self._open: list[list] = []
+        self._open: list[list[Any]] = []
 
     def register(self, step: _Step) -> None:
         index = len(self.steps)
@@ -200,7 +202,8 @@ class DuplicateStepId(Rule):
         if isinstance(node, (cst.Try, cst.TryStar)):
             branches.open(0)
             self._walk(node.body, branches)
-            for number, handler in enumerate(node.handlers, start=1):
+            handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = node.handlers
+            for number, handler in enumerate(handlers, start=1):
                 branches.switch(number)
                 self._walk(handler.body, branches)
             if node.orelse is not None:

@@ -152,7 +152,7 @@ def _reraises(handler: cst.ExceptHandler) -> bool:
         # `raise e from other` still raises the same object, so the signal keeps its type.
         return small.exc is None or (bound is not None and isinstance(small.exc, cst.Name) and small.exc.value == bound)
 
-    def search(statements: list[cst.CSTNode], conditional: bool, on_exception: bool) -> bool:
+    def search(statements: list[cst.BaseStatement], conditional: bool, on_exception: bool) -> bool:
         for statement in statements:
             if isinstance(statement, cst.SimpleStatementLine):
                 if any(is_reraise(small) for small in statement.body) and (not conditional or on_exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.facts.model import Definition
 from inngest_lint.rules.base import ProjectRule
 
 _DESCRIPTIONS = {
@@ -80,7 +81,7 @@ class ServedObjectNotAFunction(ProjectRule):
         for _, serve in self.index.serve_calls():
             items, _complete = self.index.expand_list(serve.functions)
             for resolved, location in items:
-                if resolved.kind == "definition":
+                if resolved.kind == "definition" and isinstance(resolved.value, Definition):
                     definition = resolved.value
                     if definition.kind == "inngest-handler":
                         what = (

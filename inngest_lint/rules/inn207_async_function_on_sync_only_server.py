@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.facts.model import InngestFunction
 from inngest_lint.rules.base import ProjectRule
 
 
@@ -77,7 +78,11 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
                 continue
             items, _ = self.index.expand_list(serve.functions)
             for resolved, location in items:
-                if resolved.kind == "function" and resolved.value.is_async:
+                if (
+                    resolved.kind == "function"
+                    and isinstance(resolved.value, InngestFunction)
+                    and resolved.value.is_async
+                ):
                     framework = serve.entry_point.rsplit(".", 2)[-2]
                     yield self.diagnostic(
                         location,

@@ -283,9 +283,9 @@ class NonSerializableStepReturn(Rule):
                         return found
             return None
         if isinstance(node, (cst.List, cst.Tuple)):
-            for element in node.elements:
-                if isinstance(element, cst.Element):
-                    found = self._problem(element.value, depth + 1)
+            for item in node.elements:
+                if isinstance(item, cst.Element):
+                    found = self._problem(item.value, depth + 1)
                     if found is not None:
                         return found
             return None

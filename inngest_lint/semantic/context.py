@@ -8,8 +8,9 @@ of re-deriving them, so every rule agrees on what a step call or an Inngest func
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import libcst as cst
 
@@ -46,7 +47,7 @@ class InngestFunctionInfo:
 @dataclass
 class LoopFrame:
     node: cst.CSTNode
-    kind: str  # "for", "async for", "while", "comprehension"
+    kind: Literal["for", "async for", "while", "comprehension"]
     changed: frozenset[str]
 
 
@@ -55,7 +56,7 @@ class Frame:
     """A function scope (or the module). Lambdas get frames too, marked transparent to loops."""
 
     node: cst.CSTNode
-    kind: str  # "module", "def", "lambda", "class"
+    kind: Literal["module", "def", "lambda", "class"]
     scan: BindingScan
     params: set[str] = field(default_factory=set)
     ctx_names: set[str] = field(default_factory=set)
@@ -336,7 +337,7 @@ class FileContext:
     def _enter_for(self, node: cst.For) -> None:
         changed = frozenset(target_names(node.target))
         changed |= BindingScan(self.module, self.is_package).scan(_block_statements(node.body)).bound
-        kind = "async for" if node.asynchronous is not None else "for"
+        kind: Literal["for", "async for"] = "async for" if node.asynchronous is not None else "for"
         self.frame.loops.append(LoopFrame(node, kind, changed))
 
     def _enter_while(self, node: cst.While) -> None:
@@ -454,7 +455,7 @@ class FileContext:
         found: dict[str, tuple[cst.Call, str]] = {}
         self._call_form_scope: dict[str, cst.CSTNode] = {}
 
-        def visit_block(owner: cst.CSTNode, statements: list[cst.CSTNode]) -> None:
+        def visit_block(owner: cst.CSTNode, statements: Sequence[cst.CSTNode]) -> None:
             for statement in statements:
                 if isinstance(statement, cst.SimpleStatementLine):
                     for small in statement.body:
@@ -504,7 +505,7 @@ _SCOPE_TYPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
 _LOOP_TYPES = frozenset({cst.For, cst.While, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
 
 
-def _block_statements(block: cst.BaseSuite) -> list[cst.CSTNode]:
+def _block_statements(block: cst.BaseSuite) -> list[cst.BaseStatement]:
     if isinstance(block, cst.IndentedBlock):
         return list(block.body)
     if isinstance(block, cst.SimpleStatementSuite):
@@ -512,7 +513,7 @@ def _block_statements(block: cst.BaseSuite) -> list[cst.CSTNode]:
     return []
 
 
-def block_statements(block: cst.BaseSuite) -> list[cst.CSTNode]:
+def block_statements(block: cst.BaseSuite) -> list[cst.BaseStatement]:
     return _block_statements(block)
 
 

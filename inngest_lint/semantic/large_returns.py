@@ -90,8 +90,8 @@ def _returned(
                 yield from _returned(context, origins, element.value, depth + 1, wrapped)
         return
     if isinstance(node, (cst.List, cst.Tuple)):
-        for element in node.elements:
-            yield from _returned(context, origins, element.value, depth + 1, wrapped)
+        for item in node.elements:
+            yield from _returned(context, origins, item.value, depth + 1, wrapped)
         return
     if isinstance(node, cst.Name):
         local = local_binding(context, node.value)

@@ -8,7 +8,7 @@ This module computes exactly that with cheap scans over statement lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
@@ -264,7 +264,7 @@ def positional_parameters(params: cst.Parameters) -> list[cst.Param]:
     return [*params.posonly_params, *params.params]
 
 
-def iter_string_parts(node: cst.BaseExpression) -> Iterable[cst.SimpleString] | None:
+def iter_string_parts(node: cst.BaseExpression) -> list[cst.SimpleString] | None:
     """The SimpleString pieces of a plain or implicitly concatenated string, None for f-strings."""
     if isinstance(node, cst.SimpleString):
         return [node]

@@ -32,7 +32,7 @@ import re
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
 
@@ -367,9 +367,9 @@ class Origins:
             method = func.attr.value
             if not any(method in methods for methods in HTTP_CLIENT_METHODS.values()):
                 return None
-            library = self.client_library(func.value)
-            if library is not None and method in HTTP_CLIENT_METHODS[library]:
-                return library, f"{library}-client.{method}"
+            client_library = self.client_library(func.value)
+            if client_library is not None and method in HTTP_CLIENT_METHODS[client_library]:
+                return client_library, f"{client_library}-client.{method}"
         return None
 
     def is_http_response(self, node: cst.BaseExpression, depth: int = 0) -> str | None:
@@ -570,7 +570,7 @@ class SideEffect:
     `INSERT`); both empty for "send".
     """
 
-    kind: str
+    kind: Literal["send", "http", "db"]
     label: str
     system: str = ""
     action: str = ""

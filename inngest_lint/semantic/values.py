@@ -14,7 +14,7 @@ from inngest_lint import sdk
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.model import UNKNOWN, DataShape, Ref
 from inngest_lint.semantic.context import FileContext
-from inngest_lint.semantic.names import dotted_name, literal_string
+from inngest_lint.semantic.names import BindingScan, dotted_name, literal_string
 from inngest_lint.semantic.traverse import children
 
 _MAX_DEPTH = 8
@@ -160,7 +160,7 @@ def evaluate_list(context: FileContext, node: cst.BaseExpression, parts: ListPar
     parts.complete = False
 
 
-def _binding_scan_for(context: FileContext, name: str):  # type: ignore[no-untyped-def]
+def _binding_scan_for(context: FileContext, name: str) -> BindingScan | None:
     for frame in reversed(context.frames):
         if frame.kind in ("class", "module"):
             continue
@@ -171,7 +171,7 @@ def _binding_scan_for(context: FileContext, name: str):  # type: ignore[no-untyp
     return None
 
 
-def add_binding(context: FileContext, scan, name: str, parts: ListParts, depth: int) -> None:  # type: ignore[no-untyped-def]
+def add_binding(context: FileContext, scan: BindingScan, name: str, parts: ListParts, depth: int) -> None:
     """All assignments of `name` in a scope (union), plus its mutations."""
     values = scan.assignments.get(name, [])
     if not values or (name in scan.other and name not in scan.aug_assignments):
@@ -182,7 +182,7 @@ def add_binding(context: FileContext, scan, name: str, parts: ListParts, depth: 
     add_mutations(context, scan, name, parts, depth)
 
 
-def add_mutations(context: FileContext, scan, name: str, parts: ListParts, depth: int) -> None:  # type: ignore[no-untyped-def]
+def add_mutations(context: FileContext, scan: BindingScan, name: str, parts: ListParts, depth: int) -> None:
     """`name.append(x)`, `name.extend(xs)`, `name += xs`, `name.insert(i, x)` in the same scope."""
     for call in scan.mutations.get(name, []):
         assert isinstance(call.func, cst.Attribute)
