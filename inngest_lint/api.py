@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from inngest_lint.diagnostics import Diagnostic, Location, Severity, display_path
 from inngest_lint.discovery import (
     Excluder,
+    excluded_below,
     find_project_root,
     is_test_path,
     walk_python_texts,
@@ -526,13 +527,7 @@ def anonymous_stdin_path(directory: Path) -> Path:
 def _excluded_by_parents(path: Path, excluder: Excluder) -> bool:
     """--force-exclude: the file or a folder between it and the project root is excluded
     (a project kept under a folder named `build` is not excluded wholesale)."""
-    top = find_project_root(path)
-    for parent in path.parents:
-        if top is not None and (parent == top or top not in parent.parents):
-            break
-        if parent.name and excluder.excluded(parent, True, ()):
-            return True
-    return excluder.excluded(path, False, ())
+    return excluded_below(path, excluder, find_project_root(path))
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

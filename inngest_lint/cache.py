@@ -43,7 +43,6 @@ import json
 import os
 import pickle
 import re
-import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,15 +50,16 @@ from typing import TYPE_CHECKING, Any
 from inngest_lint import __version__
 from inngest_lint.diagnostics import Diagnostic, Location, Severity
 from inngest_lint.facts import model
+from inngest_lint.files import read_regular, write_atomically
 from inngest_lint.suppression import NoqaMap
 
 if TYPE_CHECKING:  # for annotations; load_result imports it when it runs
     from inngest_lint.engine.file_pass import FileResult
 
 CACHE_DIR_NAME = ".inngest_lint_cache"
-_FORMAT = 4
+_FORMAT = 5
 #: The first bytes of a result entry: the format, then a 16-byte checksum of the payload.
-_MAGIC = b"inngest-lint-cache-4\n"
+_MAGIC = b"inngest-lint-cache-5\n"
 _CHECKSUM_BYTES = 16
 #: Bounds on what is read back: far above what any real index or entry holds.
 MAX_INDEX_BYTES = 256 * 1024 * 1024
@@ -75,7 +75,7 @@ _RECORDS: dict[str, type] = {
         model.DataShape,
         model.CelString,
         model.Trigger,
-        model.LargeReturn,
+        model.ReturnedValue,
         model.StepRun,
         model.Wait,
         model.Invoke,
@@ -84,6 +84,7 @@ _RECORDS: dict[str, type] = {
         model.FunctionList,
         model.ServeCall,
         model.EventSend,
+        model.Effect,
         model.Definition,
         model.BodyCall,
         model.ClientSend,
@@ -168,23 +169,11 @@ def _index_checksum(files: dict[str, Any]) -> str:
 
 def read_regular_file(path: Path, limit: int) -> bytes | None:
     """The bytes of `path` if it is a regular file (not a symlink, FIFO or device) of at most
-    `limit` bytes, else None. Opened without following a symlink and without blocking, checked
-    after opening, and read with a bound: a cache file linked to /dev/zero is never read."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    `limit` bytes, else None: a cache file linked to /dev/zero is never read."""
     try:
-        if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):
-            return None
-        descriptor = os.open(path, flags)
+        return read_regular(path, limit, follow_symlinks=False)
     except OSError:
         return None
-    try:
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            data = handle.read(limit + 1)
-    except OSError:
-        return None
-    return data if len(data) <= limit else None
 
 
 # ------------------------------------------------------------------------------ validation
@@ -194,6 +183,8 @@ _CLOSED_VALUES: dict[tuple[str, str], frozenset[str]] = {
     ("Trigger", "kind"): frozenset({"event", "cron"}),
     ("Definition", "kind"): frozenset({"def", "async def", "class", "inngest-handler"}),
     ("EventSend", "via"): frozenset({"send", "send_sync", "send_event", "event"}),
+    ("ReturnedValue", "kind"): model.RETURN_KINDS,
+    ("Effect", "kind"): model.EFFECT_KINDS,
 }
 _DATA_TYPES = frozenset({"string", "number", "bool", "null", "list", "map", "unknown"})
 #: Fields that are positions: lines and columns start at 1, ends may be 0 ("the start").
@@ -426,20 +417,10 @@ def validate_result(payload: Any, path: str, file_digest: str, module: tuple[str
 
 
 def _atomic_write(path: Path, content: str | bytes) -> None:
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    """Replace a cache file: not flushed to disk (a torn entry fails its checksum and is linted
+    again), never through a symlink, and readable by its owner only."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    write_atomically(path, data, durable=False, follow_symlinks=False, new_file_mode=0o600)
 
 
 class Cache:

@@ -9,9 +9,7 @@ valid key: silently ignoring a typo in `ignore` would make a team believe a rule
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import stat
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,6 +22,7 @@ else:  # pragma: no cover - exercised on older Pythons only
     import tomli as tomllib
 
 from inngest_lint.diagnostics import Severity
+from inngest_lint.files import NotRegularFile, OverLimit, read_regular
 from inngest_lint.settings import Settings
 
 CONFIG_FILE_NAMES = ("inngest-lint.toml", "pyproject.toml")
@@ -65,25 +64,19 @@ class ConfigError(Exception):
 def read_config_text(path: Path) -> str:
     """The text of a configuration file, or ConfigError.
 
-    Only a regular file is read (opened without blocking, checked after opening, so a FIFO or a
-    device behind a symlink is refused rather than waited on or read forever), and at most
-    MAX_CONFIG_BYTES of it.
+    Only a regular file is read (`files.read_regular`: a FIFO or a device behind a symlink is
+    refused rather than waited on or read forever), and at most MAX_CONFIG_BYTES of it.
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        data = read_regular(path, MAX_CONFIG_BYTES)
     except FileNotFoundError as error:
         raise ConfigError(f"{path}: config file not found") from error
+    except NotRegularFile as error:
+        raise ConfigError(f"{path}: not a regular file; not read") from error
+    except OverLimit as error:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; not read") from error
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or type(error).__name__}") from error
-    try:
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise ConfigError(f"{path}: not a regular file; not read")
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or type(error).__name__}") from error
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; not read")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -307,14 +300,9 @@ def find_config_file(start: Path) -> Path | None:
     directory = start if start.is_dir() else start.parent
     directory = directory.resolve()
     for candidate_dir in (directory, *directory.parents):
-        dedicated = candidate_dir / "inngest-lint.toml"
-        if dedicated.is_file():
-            return dedicated
-        pyproject = candidate_dir / "pyproject.toml"
-        if pyproject.is_file():
-            data = parse_config_text(pyproject, read_config_text(pyproject))
-            if "inngest-lint" in _tool_table(pyproject, data):
-                return pyproject
+        found = linter_config_in(candidate_dir)
+        if found is not None:
+            return found
     return None
 
 
@@ -332,6 +320,35 @@ def ignored_config_file(found: Path) -> Path | None:
         return pyproject if "inngest-lint" in _tool_table(pyproject, data) else None
     except ConfigError:
         return None  # a broken pyproject.toml beside a valid inngest-lint.toml is not read
+
+
+def linter_config_in(directory: Path, *, strict: bool = True) -> Path | None:
+    """The file in `directory` that configures inngest-lint: `inngest-lint.toml`, else a
+    `pyproject.toml` with a `[tool.inngest-lint]` table (however TOML spells it); else None.
+
+    The one test of "does this folder configure the linter", for the settings search
+    (`find_config_file`) and the project-root search (`discovery.find_project_root`), so both
+    stop at the same file. `strict` (the settings search): a pyproject.toml that cannot be read
+    or parsed is a ConfigError, wherever it is on the way up. Otherwise (the root search, which
+    runs for every file --force-exclude names) such a file configures nothing, and a file whose
+    text never says `inngest-lint` is not parsed at all.
+    """
+    dedicated = directory / "inngest-lint.toml"
+    if dedicated.is_file():
+        return dedicated
+    pyproject = directory / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    try:
+        text = read_config_text(pyproject)
+        if not strict and "inngest-lint" not in text:
+            return None
+        configured = "inngest-lint" in _tool_table(pyproject, parse_config_text(pyproject, text))
+    except ConfigError:
+        if strict:
+            raise
+        return None
+    return pyproject if configured else None
 
 
 def _tool_table(path: Path, data: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,12 @@ def display_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
+def shortened(text: str, limit: int | None) -> str:
+    """`text`, or its first `limit - 3` characters and `...` when it is longer than `limit`
+    (`None`: whole): how a message quotes code or a user's string."""
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
 def printable(text: str) -> str:
     """`text` fit for any output: each lone surrogate as a backslash escape.
 

@@ -66,6 +66,13 @@ def rendered_sections(rule: type[RuleMeta]) -> list[tuple[str, str]]:
     return [(title, body) for title, body in sections if body]
 
 
+def heading_anchor(code: str, name: str) -> str:
+    """The anchor of a rule's heading (`INN501 large-step-return` -> `inn501-large-step-return`),
+    as GitHub makes it from the heading `render_rule` writes; the code alone for a code with no
+    rule. The rules table and the reporters' links use it."""
+    return f"{code}-{name}".lower() if name else code.lower()
+
+
 def render_rule(rule: type[RuleMeta], heading_level: int = 1) -> str:
     hashes = "#" * heading_level
     lines = [f"{hashes} {rule.code} {rule.name}", ""]
@@ -123,7 +130,7 @@ def render_all() -> str:
     ]
     for rule in rules:
         lines.append(
-            f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | {rule.name} | "
+            f"| [{rule.code}](#{heading_anchor(rule.code, rule.name)}) | {rule.name} | "
             f"{'on' if rule.default_enabled else 'off'} | {'yes' if rule.fixable else 'no'} | {rule.summary()} |"
         )
     lines.append("")

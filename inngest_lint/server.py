@@ -59,7 +59,7 @@ from inngest_lint import __version__
 from inngest_lint.api import RunOptions, lint_paths
 from inngest_lint.config import CONFIG_FILE_NAMES, load_settings
 from inngest_lint.diagnostics import Diagnostic, Location, Severity, printable
-from inngest_lint.discovery import PYTHON_SUFFIXES, Excluder, find_project_root
+from inngest_lint.discovery import PYTHON_SUFFIXES, Excluder, excluded_below, find_project_root
 from inngest_lint.reporters._source import file_uri, span
 from inngest_lint.reporters.base import docs_anchor
 from inngest_lint.selection import ALWAYS_ON
@@ -139,13 +139,7 @@ def is_excluded(path: Path, project: ProjectKey, excluder: Excluder) -> bool:
     no root to stop at: all its folders count, which is what keeps a library file opened from
     `site-packages` (go to definition) free of findings.
     """
-    stop = project.root if project.walk else None
-    for parent in path.parents:
-        if stop is not None and (parent == stop or stop not in parent.parents):
-            break
-        if parent.name and excluder.excluded(parent, True, ()):
-            return True
-    return excluder.excluded(path, False, ())
+    return excluded_below(path, excluder, project.root if project.walk else None)
 
 
 def run_lint_job(job: LintJob) -> LintOutcome:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.docs import heading_anchor
 
 PROJECT_URL = "https://github.com/inngest-lint/inngest-lint"
 DOCS_PAGE = f"{PROJECT_URL}/blob/main/docs/rules.md"
@@ -15,8 +16,7 @@ def docs_anchor(code: str, name: str) -> str:
     """The link to a rule's section in docs/rules.md (GitHub heading anchors), the documentation
     URL every format gives a finding (JSON `url`, SARIF `helpUri`, the editor's
     `codeDescription.href`, the `full` format's `docs:` line)."""
-    slug = f"{code}-{name}".lower() if name else code.lower()
-    return f"{DOCS_PAGE}#{slug}"
+    return f"{DOCS_PAGE}#{heading_anchor(code, name)}"
 
 
 class Reporter:

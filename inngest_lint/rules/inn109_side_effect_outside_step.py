@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.rules._project_helpers import effect_words
 from inngest_lint.rules._replay_body import ReplayBodyRule
 from inngest_lint.semantic.replay import (
     Held,
@@ -217,7 +218,8 @@ class SideEffectOutsideStep(ReplayBodyRule):
         elif effect.kind == "http":
             message = f'HTTP call `{label}` {where} {repeat}; make it inside `{step}.run("<id>", ...)`'
         else:
-            message = f'{effect.description} `{label}` {where} {repeat}; make it inside `{step}.run("<id>", ...)`'
+            words = effect_words(effect.kind, effect.system, effect.action, label)
+            message = f'{words} `{label}` {where} {repeat}; make it inside `{step}.run("<id>", ...)`'
         self.body.hold(state, Held(node, message, context=label))
 
     def leave_Call(self, node: cst.Call) -> None:

@@ -18,6 +18,7 @@ from inngest_lint.rules._config import (
     timedelta_hint,
 )
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.values import argument
 
 _UNITS_MS = {
@@ -223,5 +224,5 @@ class RetryAfterBadArgument(Rule):
             return timedelta_hint(milliseconds) if milliseconds else None
         written = duration(context, node)
         if written is not None:
-            return " ".join(context.tree.code_for_node(node).split())
+            return snippet(context, node, None)
         return None

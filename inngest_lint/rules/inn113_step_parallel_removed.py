@@ -6,7 +6,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
-from inngest_lint.semantic.steps import snippet
+from inngest_lint.semantic.context import snippet
 
 
 class StepParallelRemoved(Rule):

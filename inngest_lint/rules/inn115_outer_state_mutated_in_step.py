@@ -8,6 +8,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import target_names
 from inngest_lint.semantic.replay import (
     StepHandlers,
@@ -217,7 +218,7 @@ class OuterStateMutatedInStep(Rule):
         outer = self._outer_frame(root, scope)
         if outer is None or self._restored_from_step(root, outer, handler) or _returns_name(handler, root):
             return
-        shown = " ".join(self.context.tree.code_for_node(target).split())
+        shown = snippet(self.context, target, None)
         self._report_once(
             handler,
             root,
@@ -267,7 +268,7 @@ class OuterStateMutatedInStep(Rule):
         values = scope_values(self.context, frame, root)
         if not values or not all(is_container_value(self.context, value) for value in values):
             return
-        shown = " ".join(self.context.tree.code_for_node(func).split())
+        shown = snippet(self.context, func, None)
         self._report_once(
             handler,
             root,

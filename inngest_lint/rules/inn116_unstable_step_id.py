@@ -8,9 +8,10 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import value_children
 from inngest_lint.semantic.nondeterminism import nondeterministic_call
-from inngest_lint.semantic.steps import is_builtin, snippet, step_id_node
+from inngest_lint.semantic.steps import is_builtin, step_id_node
 
 if TYPE_CHECKING:
     from inngest_lint.semantic.context import FileContext

@@ -10,10 +10,10 @@ from inngest_lint.rules._config import (
     describe_duration,
     duration,
     qualified_call,
-    snippet,
     timedelta_hint,
 )
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.values import argument, keyword
 
 

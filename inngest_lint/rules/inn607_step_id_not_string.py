@@ -6,7 +6,8 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
-from inngest_lint.semantic.steps import snippet, step_id_node
+from inngest_lint.semantic.context import snippet
+from inngest_lint.semantic.steps import step_id_node
 
 
 def literal_kind(node: cst.BaseExpression) -> str | None:

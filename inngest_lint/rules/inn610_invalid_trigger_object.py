@@ -9,10 +9,10 @@ from inngest_lint.rules._config import (
     is_create_function,
     resolve,
     shown_string,
-    snippet,
 )
 from inngest_lint.rules._cron import looks_like_cron
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import literal_string
 from inngest_lint.semantic.values import keyword
 

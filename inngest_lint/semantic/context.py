@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.diagnostics import Diagnostic, Location
+from inngest_lint.diagnostics import Diagnostic, Location, shortened
 from inngest_lint.semantic.names import (
     BindingScan,
     dotted_name,
@@ -142,6 +142,14 @@ class FileContext:
             code_range.end_line,
             code_range.end_column + 1,
         )
+
+    def location_in(self, node: cst.CSTNode, statement: cst.CSTNode) -> Location:
+        """`location(node)` for a node the walk has not reached yet, given the statement that
+        holds it: a simple statement line is the piece its range comes from, so the resolver
+        need not search the enclosing def for it (see semantic/positions.py)."""
+        if statement.__class__ is cst.SimpleStatementLine:
+            self._owners.setdefault(id(node), statement)
+        return self.location(node)
 
     def report(self, node: cst.CSTNode, code: str, message: str, *, context: str = "") -> None:
         self.diagnostics.append(Diagnostic.at(self.location(node), code, message, context=context))
@@ -549,3 +557,9 @@ def _step_handler_names(node: cst.FunctionDef, ctx_names: set[str], step_names: 
             # functools.partial(helper, ...)
             names.add(handler.args[0].value.value)
     return names
+
+
+def snippet(context: FileContext, node: cst.CSTNode, limit: int | None = 50) -> str:
+    """The source of `node` on one line (every run of whitespace one space), shortened to
+    `limit` characters for a message (`None`: whole). The one rendering of code in messages."""
+    return shortened(" ".join(context.tree.code_for_node(node).split()), limit)
