@@ -6,6 +6,8 @@ runs phase 2 without importing libcst.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._project_helpers import (
     called_helpers,
@@ -26,7 +28,7 @@ class NestedStepAcrossFiles(ProjectRule):
 
     half_of = "INN104"
 
-    def check(self):  # type: ignore[no-untyped-def]
+    def check(self) -> Iterator[Diagnostic]:
         index = self.index
         for function in index.functions:
             for step_run, definition in imported_step_handlers(index, function):

@@ -6,6 +6,8 @@ runs phase 2 without importing libcst.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._project_helpers import (
     called_helpers,
@@ -25,7 +27,7 @@ class SideEffectOutsideStepAcrossFiles(ProjectRule):
 
     half_of = "INN109"
 
-    def check(self):  # type: ignore[no-untyped-def]
+    def check(self) -> Iterator[Diagnostic]:
         index = self.index
         for function in index.functions:
             if not function.makes_step_call:

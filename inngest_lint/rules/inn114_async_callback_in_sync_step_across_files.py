@@ -6,6 +6,8 @@ runs phase 2 without importing libcst.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._project_helpers import imported_step_handlers
 from inngest_lint.rules.base import ProjectRule
@@ -18,7 +20,7 @@ class AsyncCallbackInSyncStepAcrossFiles(ProjectRule):
 
     half_of = "INN114"
 
-    def check(self):  # type: ignore[no-untyped-def]
+    def check(self) -> Iterator[Diagnostic]:
         index = self.index
         for function in index.functions:
             if function.is_async:

@@ -6,6 +6,8 @@ runs phase 2 without importing libcst.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._project_helpers import (
@@ -29,7 +31,7 @@ class ExceptionSwallowedAsSuccessAcrossFiles(ProjectRule):
 
     half_of = "INN117"
 
-    def check(self):  # type: ignore[no-untyped-def]
+    def check(self) -> Iterator[Diagnostic]:
         index = self.index
         advice = f"re-raise in the helper, or raise {NON_RETRIABLE_NAME} when retrying cannot help"
         for function in index.functions:

@@ -12,6 +12,7 @@ import libcst as cst
 from inngest_lint import sdk
 from inngest_lint.rules._config import positional_args, qualified_call
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import FileContext
 from inngest_lint.semantic.names import literal_string
 from inngest_lint.semantic.traverse import children
 
@@ -211,7 +212,7 @@ class HardCodedKey(Rule):
         """,
     )
 
-    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         # Reported literals (one finding per key, whichever check reaches it first), and the
         # pieces of concatenated strings, which are checked as a whole.

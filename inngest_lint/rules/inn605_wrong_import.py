@@ -8,6 +8,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import FileContext
 from inngest_lint.semantic.names import dotted_name
 from inngest_lint.semantic.traverse import children
 
@@ -66,7 +67,7 @@ class WrongImport(Rule):
         """,
     )
 
-    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._guarded: set[int] = set()
         module = context.module or ""
