@@ -222,6 +222,10 @@ def _severity_map(value: Any) -> tuple[tuple[str, str], ...] | None:
     return tuple(out)
 
 
+def _boolean(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
 def _positive_int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
@@ -238,6 +242,10 @@ _KEYS: dict[str, tuple[str, str, Any]] = {
     "extend-exclude": ("extend_exclude", "a list of glob patterns", _string_list),
     "severity": ("severity", 'a table of code -> "error" or "warning"', _severity_map),
     "max-warnings": ("max_warnings", "a non-negative integer", _positive_int),
+    "fix": ("fix", "true or false", _boolean),
+    "unsafe-fixes": ("unsafe_fixes", "true or false", _boolean),
+    "fixable": ("fixable", "a list of rule codes or names", _string_list),
+    "unfixable": ("unfixable", "a list of rule codes or names", _string_list),
     "src": ("src", "a list of folders (import roots, relative to the config file)", _string_list),
     "external-events": ("external_events", "a list of event names or patterns", _string_list),
     "large-return-calls": ("large_return_calls", "a list of call names", _string_list),
@@ -310,7 +318,7 @@ def _invalid_entry(key: str, value: Any) -> str | None:
     from inngest_lint.registry import SelectorError, expand_selector
 
     selectors: list[str] = []
-    if key in ("select", "ignore", "extend-select"):
+    if key in ("select", "ignore", "extend-select", "fixable", "unfixable"):
         selectors = list(value)
     elif key == "severity":
         selectors = [selector for selector, _ in value]

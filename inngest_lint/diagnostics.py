@@ -77,6 +77,44 @@ class Location:
             object.__setattr__(self, "end_column", self.column)
 
 
+#: How sure a fix is. A safe fix keeps what the code means (or only makes it do what it plainly
+#: meant to); an unsafe one may change behaviour or needs a human's review (ruff's model).
+SAFE, UNSAFE = "safe", "unsafe"
+APPLICABILITIES = (SAFE, UNSAFE)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the code from (line, column) to (end_line, end_column) of `path` by `replacement`.
+
+    Positions as `Location`'s (1-based, end exclusive; an insertion has start == end).
+    `original` is the code the edit replaces, as it was read: the fixer applies an edit only to a
+    text that still holds exactly that code there. A rule never writes these: it gives libcst
+    nodes to `FileContext.fix`, which renders the replaced node's code with libcst.
+    """
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    original: str
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The edits that resolve one finding, all applied or none (they may span files)."""
+
+    description: str
+    applicability: str  # SAFE or UNSAFE
+    edits: tuple[Edit, ...]
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability == SAFE
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One finding. Rules and the engine store absolute paths; `lint_paths` makes `path` relative
@@ -96,6 +134,8 @@ class Diagnostic:
     related: tuple[Location, ...] = field(default=())
     # An internal error (a rule crashed on this file): the run exits 2, not 1.
     internal: bool = False
+    # The edit that resolves it, when the code determines one (`--fix`, editor quick fixes).
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
@@ -109,6 +149,7 @@ class Diagnostic:
         *,
         context: str = "",
         related: tuple[Location, ...] = (),
+        fix: Fix | None = None,
     ) -> Diagnostic:
         return cls(
             path=location.path,
@@ -120,4 +161,5 @@ class Diagnostic:
             message=message,
             context=context,
             related=related,
+            fix=fix,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar, Union
 
-from inngest_lint.diagnostics import Diagnostic, Location, Severity
+from inngest_lint.diagnostics import Diagnostic, Fix, Location, Severity
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -29,7 +29,13 @@ class RuleMeta:
     name: ClassVar[str] = ""
     severity: ClassVar[Severity] = Severity.ERROR
     default_enabled: ClassVar[bool] = True
-    fixable: ClassVar[bool] = False
+    #: "" (no fix), "safe" (it offers safe fixes, perhaps unsafe ones too) or "unsafe" (only
+    #: unsafe fixes); the rule's docs say which in their "Fix" section.
+    fixable: ClassVar[str] = ""
+    #: (before, after) pairs: the code a fix starts from (with the rule's finding) and the code
+    #: `--fix --unsafe-fixes` leaves, run as tests. A dict of relative path -> source for
+    #: several files.
+    FIXES: ClassVar[list[tuple[Example, Example]]] = []
     VALID: ClassVar[list[Example]] = []
     INVALID: ClassVar[list[Example]] = []
 
@@ -54,8 +60,8 @@ class Rule(RuleMeta):
     def __init__(self, context: FileContext) -> None:
         self.context = context
 
-    def report(self, node: cst.CSTNode, message: str, *, context: str = "") -> None:
-        self.context.report(node, self.code, message, context=context)
+    def report(self, node: cst.CSTNode, message: str, *, context: str = "", fix: Fix | None = None) -> None:
+        self.context.report(node, self.code, message, context=context, fix=fix)
 
     def finish(self) -> None:
         """Called once after the walk, for rules that decide at the end of the file."""
@@ -78,9 +84,15 @@ class ProjectRule(RuleMeta):
         raise NotImplementedError
 
     def diagnostic(
-        self, location: Location, message: str, *, context: str = "", related: tuple[Location, ...] = ()
+        self,
+        location: Location,
+        message: str,
+        *,
+        context: str = "",
+        related: tuple[Location, ...] = (),
+        fix: Fix | None = None,
     ) -> Diagnostic:
-        return Diagnostic.at(location, self.code, message, context=context, related=related)
+        return Diagnostic.at(location, self.code, message, context=context, related=related, fix=fix)
 
     def shown(self, location: Location) -> str:
         """`path:line` of another place, for a message: relative to the project root."""

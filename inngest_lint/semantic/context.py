@@ -8,13 +8,15 @@ of re-deriving them, so every rule agrees on what a step call or an Inngest func
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.diagnostics import Diagnostic, Location
+from inngest_lint.diagnostics import Diagnostic, Fix, Location
+from inngest_lint.semantic.edits import EditMaker, Replacement
 from inngest_lint.semantic.names import (
     BindingScan,
     dotted_name,
@@ -142,8 +144,22 @@ class FileContext:
             code_range.end_column + 1,
         )
 
-    def report(self, node: cst.CSTNode, code: str, message: str, *, context: str = "") -> None:
-        self.diagnostics.append(Diagnostic.at(self.location(node), code, message, context=context))
+    def report(self, node: cst.CSTNode, code: str, message: str, *, context: str = "", fix: Fix | None = None) -> None:
+        self.diagnostics.append(Diagnostic.at(self.location(node), code, message, context=context, fix=fix))
+
+    def fix(
+        self,
+        description: str,
+        replacements: Sequence[Replacement],
+        *,
+        safe: bool = True,
+        statements: Sequence[cst.SimpleStatementLine] = (),
+    ) -> Fix | None:
+        """A fix that puts each replacement node in the place of its node (and adds top-level
+        `statements`, such as an import), or None when an edit would touch code outside the
+        replaced nodes. See `semantic/edits.py`."""
+        maker = EditMaker(self.path, self.source, self.tree, self.positions)
+        return maker.fix(description, replacements, safe=safe, statements=statements)
 
     # ---------------------------------------------------------------- name resolution
     def qualify(self, node: cst.BaseExpression) -> str | None:
