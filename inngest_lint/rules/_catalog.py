@@ -5,11 +5,11 @@ that phase 2 imports only the modules that hold project rules.
 """
 
 RULES = (
-    ('INN101', 'step-id-reused-in-loop', True, 'error', '', 'A step call in a loop whose step ID is the same on every iteration.'),
+    ('INN101', 'step-id-reused-in-loop', True, 'error', 'unsafe', 'A step call in a loop whose step ID is the same on every iteration.'),
     ('INN102', 'duplicate-step-id', True, 'error', '', 'Two step calls in one Inngest function with the same constant step ID.'),
     ('INN103', 'step-not-awaited', True, 'error', 'safe', 'An async step call whose coroutine is never awaited, so the step never runs.'),
     ('INN104', 'nested-step', True, 'error', '', 'A step call inside the callback of `step.run`.'),
-    ('INN105', 'wait-for-event-no-timeout', True, 'error', '', 'A `wait_for_event` step without `timeout=`.'),
+    ('INN105', 'wait-for-event-no-timeout', True, 'error', 'unsafe', 'A `wait_for_event` step without `timeout=`.'),
     ('INN106', 'wait-for-event-result-unchecked', True, 'error', '', 'The result of `wait_for_event` used without checking for `None` (the timeout case).'),
     ('INN107', 'sleep-in-function', True, 'error', '', '`time.sleep` / `asyncio.sleep` in an Inngest function body, outside a step.'),
     ('INN108', 'nondeterminism-outside-step', True, 'error', '', 'A clock read, random number or fresh UUID in an Inngest function body, outside a step.'),
@@ -22,7 +22,7 @@ RULES = (
     ('INN115', 'outer-state-mutated-in-step', True, 'error', '', 'A step handler that changes a variable defined outside the step.'),
     ('INN116', 'unstable-step-id', True, 'error', '', 'A step ID built from a value that changes on every execution.'),
     ('INN117', 'exception-swallowed-as-success', True, 'warning', '', 'A broad `except` in an Inngest function or step handler that ends without raising.'),
-    ('INN118', 'http-without-timeout-in-step', True, 'warning', '', 'A `requests` or `urlopen` call without `timeout=` in a step handler.'),
+    ('INN118', 'http-without-timeout-in-step', True, 'warning', 'unsafe', 'A `requests` or `urlopen` call without `timeout=` in a step handler.'),
     ('INN201', 'function-not-served', True, 'error', '', 'An Inngest function that no `serve()` or `connect()` in the project registers.'),
     ('INN202', 'served-object-not-a-function', True, 'error', '', 'A name in a serve list that is not an Inngest function.'),
     ('INN203', 'duplicate-function-id', True, 'error', '', 'Two Inngest functions of the same app with the same `fn_id`.'),
@@ -31,7 +31,7 @@ RULES = (
     ('INN302', 'trigger-never-sent-near-miss', True, 'error', '', 'A trigger, wait or cancel event that nothing sends, next to a sent name it nearly matches.'),
     ('INN303', 'event-sent-without-listener-any', False, 'warning', '', 'An event sent under a name that no function in the project listens to (off by default).'),
     ('INN304', 'trigger-never-sent', False, 'warning', '', 'A trigger, wait or cancel event that no code in the project sends (off by default).'),
-    ('INN401', 'expression-field-case-mismatch', True, 'error', '', 'An expression reads `event.data.leadId` while the sender writes `lead_id`.'),
+    ('INN401', 'expression-field-case-mismatch', True, 'error', 'safe', 'An expression reads `event.data.leadId` while the sender writes `lead_id`.'),
     ('INN402', 'expression-field-unknown', True, 'error', '', 'An expression reads an event data field that no send of that event has.'),
     ('INN403', 'expression-type-mismatch', True, 'error', '', 'A comparison between a data field and a literal of another type than the sends use.'),
     ('INN404', 'expression-syntax-error', True, 'error', '', 'A CEL expression (`if_exp`, `expression`, `key`...) that does not parse.'),

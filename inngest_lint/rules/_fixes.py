@@ -59,3 +59,23 @@ def timedelta_call(context: FileContext, milliseconds: float) -> Spelling | None
         equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
     )
     return cst.Call(function, [argument]), statements
+
+
+def with_keyword_argument(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    """`call` with `name=value` added after its last argument, in the layout of its arguments
+    (one per line when they are; a trailing comma kept at the end)."""
+    new = cst.Arg(
+        value, keyword=cst.Name(name), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+    )
+    args = list(call.args)
+    if not args:
+        return call.with_changes(args=[new])
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):  # a trailing comma: the new argument takes it
+        between = args[-2].comma if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma) else None
+        separator = cst.Comma(whitespace_after=between.whitespace_after if between else cst.SimpleWhitespace(" "))
+        args[-1] = last.with_changes(comma=separator)
+        new = new.with_changes(comma=last.comma)
+    else:
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return call.with_changes(args=[*args, new])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.diagnostics import Fix
 from inngest_lint.rules._helpers import (
     calls_run_once_per_loop,
     has_opaque_call,
@@ -49,10 +50,44 @@ class StepIdReusedInLoop(Rule):
         await ctx.step.run(f"process-{item['id']}", process_item, item)
     ```
     A call followed by `break`/`return` in the same block runs once and is not flagged.
+
+    ## Fix
+    For a plain string ID in a `for` loop or comprehension over one plain name, the ID becomes
+    an f-string with the loop variable (`"process"` -> `f"process-{order_id}"`). Unsafe: the
+    step IDs change, so runs in flight when the change deploys do not find their memoized
+    results and run those steps again; and the loop variable makes a good key only when its
+    text is short, stable and unique per item (an ID, not a whole dict). Prefer a field such as
+    `{item['id']}` where the items are records.
     """
 
     code = "INN101"
     name = "step-id-reused-in-loop"
+    fixable = "unsafe"
+
+    FIXES = [
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/items"))
+            async def handler(ctx: inngest.Context) -> None:
+                for order_id in ctx.event.data["order_ids"]:
+                    await ctx.step.run("process", process, order_id)
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/items"))
+            async def handler(ctx: inngest.Context) -> None:
+                for order_id in ctx.event.data["order_ids"]:
+                    await ctx.step.run(f"process-{order_id}", process, order_id)
+            """,
+        ),
+    ]
 
     VALID = [
         """
@@ -133,4 +168,21 @@ class StepIdReusedInLoop(Rule):
             f"matched by position and land on the wrong items when the list changes; "
             f'include a stable per-item key, e.g. f"{base}-{{{key}.id}}"',
             context=literal or "",
+            fix=self._fix(step_id, loop.node),
         )
+
+    def _fix(self, step_id: cst.BaseExpression, loop: cst.CSTNode) -> Fix | None:
+        """`f"<id>-{<loop variable>}"` for a plain string ID in a loop over one plain name."""
+        target = loop.target if isinstance(loop, cst.For) else getattr(getattr(loop, "for_in", None), "target", None)
+        if not isinstance(target, cst.Name) or not isinstance(step_id, cst.SimpleString):
+            return None
+        quote = step_id.quote
+        body = step_id.value[len(step_id.prefix) + len(quote) : len(step_id.value) - len(quote)]
+        if step_id.prefix or len(quote) != 1 or any(char in body for char in "\\{}"):
+            return None
+        new_id = cst.FormattedString(
+            parts=[cst.FormattedStringText(f"{body}-"), cst.FormattedStringExpression(cst.Name(target.value))],
+            start=f"f{quote}",
+            end=quote,
+        )
+        return self.context.fix(f"add {{{target.value}}} to the step ID", [(step_id, new_id)], safe=False)
