@@ -109,6 +109,9 @@ class Fix:
     description: str
     applicability: str  # SAFE or UNSAFE
     edits: tuple[Edit, ...]
+    # Fixes with the same non-empty key are alternatives (rename the send, or rename the
+    # trigger): a run applies the one of the lowest rule code and drops the others.
+    exclusive: str = ""
 
     @property
     def safe(self) -> bool:

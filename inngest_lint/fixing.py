@@ -174,9 +174,12 @@ def _apply_round(
     taken: dict[str, list[tuple[int, int]]] = {}
     planned: dict[str, list[tuple[int, int, str]]] = {}
     accepted: list[Diagnostic] = []
-    for diagnostic in sorted(chosen, key=_first_edit):
+    exclusive: set[str] = set()
+    for diagnostic in sorted(chosen, key=_precedence):
         fix = diagnostic.fix
         assert fix is not None
+        if fix.exclusive and fix.exclusive in exclusive:
+            continue  # an alternative to a fix already taken: its finding goes with that fix
         try:
             spans = _spans(fix, report)
         except _FixDropped as reason:
@@ -185,6 +188,8 @@ def _apply_round(
             continue
         if any(_overlaps(span, taken.get(path, ())) for path, span in spans):
             continue  # the next round, against the new text
+        if fix.exclusive:
+            exclusive.add(fix.exclusive)
         for (path, (start, end)), edit in zip(spans, fix.edits):
             taken.setdefault(path, []).append((start, end))
             planned.setdefault(path, []).append((start, end, edit.replacement))
@@ -222,10 +227,11 @@ def _apply_round(
     return accepted
 
 
-def _first_edit(diagnostic: Diagnostic) -> tuple[str, int, int]:
+def _precedence(diagnostic: Diagnostic) -> tuple[str, str, int, int]:
+    """Alternatives first by rule code; then in file order."""
     assert diagnostic.fix is not None
     edit = diagnostic.fix.edits[0]
-    return edit.path, edit.line, edit.column
+    return diagnostic.code if diagnostic.fix.exclusive else "", edit.path, edit.line, edit.column
 
 
 def _spans(fix: Fix, report: FixReport) -> list[tuple[str, tuple[int, int]]]:

@@ -37,6 +37,7 @@ from inngest_lint.facts.model import (
     Wait,
 )
 from inngest_lint.semantic.context import FileContext, InngestFunctionInfo
+from inngest_lint.semantic.edits import EditMaker
 from inngest_lint.semantic.names import dotted_name, iter_string_parts, literal_string
 from inngest_lint.semantic.replay import (
     ReplayBody,
@@ -112,6 +113,18 @@ def cel_string(
         content_column = location.column + len(part.prefix) + len(quote)
         exact = "\\" not in raw_body and "\n" not in raw_body and raw_body == text
     return CelString(text, option, location, async_event, content_column, exact)
+
+
+def literal_code(context: FileContext, node: cst.BaseExpression) -> str:
+    """The source of `node` when it is one plain string literal, else "" (see Trigger.literal)."""
+    return context.tree.code_for_node(node) if isinstance(node, cst.SimpleString) and not node.lpar else ""
+
+
+def list_code(context: FileContext, node: cst.BaseExpression | None) -> str:
+    """The source of a list display without `*` elements, else "" (see FunctionList.code)."""
+    if not isinstance(node, cst.List) or any(isinstance(element, cst.StarredElement) for element in node.elements):
+        return ""
+    return context.tree.code_for_node(node)
 
 
 class FactCollector:
@@ -457,7 +470,9 @@ class FactCollector:
                 if value is None:
                     complete = False
                     continue
-                triggers.append(Trigger("event", evaluate(context, value), context.location(value)))
+                triggers.append(
+                    Trigger("event", evaluate(context, value), context.location(value), literal_code(context, value))
+                )
             elif isinstance(element, cst.Call) and context.qualify(element.func) == sdk.TRIGGER_CRON_CLASS:
                 value = keyword(element, "cron")
                 if value is None:
@@ -497,7 +512,11 @@ class FactCollector:
                     event_node = keyword(value, "event")
                     if event_node is not None:
                         async_event = evaluate(context, event_node)
-                        cancels.append(Trigger("event", async_event, context.location(event_node)))
+                        cancels.append(
+                            Trigger(
+                                "event", async_event, context.location(event_node), literal_code(context, event_node)
+                            )
+                        )
                 for cel_option in sdk.CEL_OPTIONS:
                     if cel_option.owner != owner or owner == sdk.TRIGGER_EVENT_CLASS:
                         continue
@@ -570,6 +589,7 @@ class FactCollector:
                 name_location=context.location(name_node),
                 function_key=function_key,
                 sender=sender,
+                name_literal=literal_code(context, name_node),
             )
         )
 
@@ -627,7 +647,13 @@ class FactCollector:
             evaluate_list(self.context, node, parts)
         location = self.context.location(node) if node is not None else self.context.location(self.context.tree)
         return FunctionList(
-            symbol, tuple(parts.items), tuple(parts.spreads), parts.complete, location, tuple(parts.item_locations)
+            symbol,
+            tuple(parts.items),
+            tuple(parts.spreads),
+            parts.complete,
+            location,
+            tuple(parts.item_locations),
+            list_code(self.context, node),
         )
 
     def _serve(self, node: cst.Call, entry: sdk.ServeEntryPoint) -> None:
@@ -697,6 +723,7 @@ class FactCollector:
                     context.location(node),
                     if_exp,
                     context.location(event_node) if event_node is not None else None,
+                    literal_code(context, event_node) if event_node is not None else "",
                 )
             )
         elif method == sdk.STEP_SEND_EVENT:
@@ -767,6 +794,7 @@ class FactCollector:
                         parts.complete,
                         context.location(values[0]),
                         tuple(parts.item_locations),
+                        list_code(context, values[0]) if len(values) == 1 else "",
                     )
                 )
                 continue
@@ -803,6 +831,8 @@ class FactCollector:
             definitions=tuple(self.definitions),
             other_names=frozenset(other),
             mentions_inngest="inngest" in context.source,
+            import_line=EditMaker(context.path, context.source, context.tree, context.positions).import_line(),
+            newline=context.tree.default_newline,
         )
 
 

@@ -84,6 +84,9 @@ class Trigger:
     kind: str  # "event" or "cron"
     value: Ref
     location: Location
+    # The source of the value when it is one plain string literal ("" otherwise): what a fix
+    # that renames the event replaces.
+    literal: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class Wait:
     location: Location
     if_exp: CelString | None = None
     event_location: Location | None = None
+    event_literal: str = ""  # as Trigger.literal
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,9 @@ class FunctionList:
     complete: bool
     location: Location
     item_locations: tuple[Location, ...] = ()  # parallel to items
+    # The source of the list when it is a list display without `*` (what a fix that adds a
+    # function to it replaces), else "".
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -224,6 +231,7 @@ class EventSend:
     via: str = "event"  # "send", "send_sync", "send_event" or "event" (built, sent elsewhere)
     # The enclosing module-level def or method ("" at module level), e.g. a web route handler.
     sender: str = ""
+    name_literal: str = ""  # as Trigger.literal
 
 
 @dataclass(frozen=True)
@@ -285,3 +293,7 @@ class FileFacts:
     # Module-level names bound to anything else (so a serve-list name can be told apart).
     other_names: frozenset[str] = frozenset()
     mentions_inngest: bool = False
+    # Where a fix adds a top-level import (a line start; 0: nowhere certain), and the file's
+    # line ending.
+    import_line: int = 0
+    newline: str = "\n"

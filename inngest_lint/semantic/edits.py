@@ -105,24 +105,38 @@ class EditMaker:
     def insert_statement(self, statement: cst.SimpleStatementLine) -> Edit | None:
         """An edit adding a top-level statement (an import) after the module's docstring,
         `__future__` imports and leading imports, as isort would place it."""
+        start = self.import_offset()
+        if start is None:
+            return None
+        return self._insert(start, self.tree.code_for_node(statement))
+
+    def import_offset(self) -> int | None:
+        """Where a new top-level import goes: the start of the line after the docstring and the
+        leading imports (after the comments the module starts with, such as a `coding:` cookie,
+        when there are none); None when that cannot be told."""
         body = self.tree.body
         index = 0
         if body and _is_docstring(body[0]):
             index = 1
         while index < len(body) and _is_import_line(body[index]):
             index += 1
-        code = self.tree.code_for_node(statement)
         if index == 0:
-            # Before the first statement: after the comments at the top (a `coding:` cookie, a
-            # licence header) that the module owns.
-            start = sum(len(self.tree.code_for_node(line)) for line in self.tree.header)
-            if self.source[:start] != "".join(self.tree.code_for_node(line) for line in self.tree.header):
-                return None
-            return self._insert(start, code)
-        found = self.positions.range(body[index - 1])
+            header = "".join(self.tree.code_for_node(line) for line in self.tree.header)
+            return len(header) if self.source.startswith(header) else None
+        try:
+            found = self.positions.range(body[index - 1])
+        except (KeyError, RecursionError):
+            return None
         next_line = found.end_line + 1
-        start = self.offset(next_line, 0) if next_line < self._line_count() else len(self.source)
-        return self._insert(start, code)
+        return self.offset(next_line, 0) if next_line < self._line_count() else len(self.source)
+
+    def import_line(self) -> int:
+        """`import_offset` as a 1-based line, when it starts a line inside the file; else 0."""
+        offset = self.import_offset()
+        if offset is None or offset >= len(self.source):
+            return 0
+        line, column = self.position(offset)
+        return line if column == 1 else 0
 
     def _insert(self, start: int, code: str) -> Edit:
         if start == len(self.source) and self.source and not self.source.endswith(("\n", "\r")):
