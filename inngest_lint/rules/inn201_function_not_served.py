@@ -58,8 +58,8 @@ class FunctionNotServed(ProjectRule):
     ## Fix
     The function is added at the end of its app's serve list, when the app has one serve call
     and its list is written out as `[...]` (in the call, or as a module-level list the call
-    names), with `from <module> import <name>` added to that file when the function lives in
-    another module (the import is checked to resolve to the function, and the name to be free
+    names), with `from <module> import <name>` added to that file when the name does not
+    already mean the function there (the import is checked to resolve to the function, and the name to be free
     in that file). One fix, possibly in two files. Unsafe: the next deploy registers the
     function, so it starts running on its events (including ones already waiting), which is a
     behaviour change to review; and an import can have side effects or create an import cycle.
@@ -252,7 +252,7 @@ class FunctionNotServed(ProjectRule):
         listing, owner = target
         symbol = function.symbol
         edits: list[Edit] = []
-        if function.path != owner.path:
+        if not self._names(owner, symbol, function):
             if not function.module or not owner.import_line or not self._free(owner, symbol):
                 return None
             resolved = index.resolve_name(f"{function.module}.{symbol}", owner.path)
@@ -287,6 +287,13 @@ class FunctionNotServed(ProjectRule):
             return None
         owner = self.index.file_by_path.get(path)
         return (listing, owner) if owner is not None else None
+
+    def _names(self, owner: FileFacts, symbol: str, function: InngestFunction) -> bool:
+        """Whether `symbol` in `owner` already means `function` (defined or imported there)."""
+        if not owner.module:
+            return function.path == owner.path
+        resolved = self.index.resolve_name(f"{owner.module}.{symbol}", owner.path)
+        return resolved.kind == "function" and resolved.value.key == function.key  # type: ignore[attr-defined]
 
     @staticmethod
     def _free(owner: FileFacts, symbol: str) -> bool:
