@@ -107,8 +107,17 @@ def fix_paths(targets: list[str], settings: Settings, options: RunOptions, polic
     report = FixReport(result, {})
     rejected: set[tuple[str, tuple[Edit, ...]]] = set()
     applied: set[tuple[str, tuple[Edit, ...]]] = set()
+    named = _Named(targets)
     for _round in range(MAX_ROUNDS):
         chosen = [d for d in result.diagnostics if policy.admits(d) and _key(d) not in rejected]
+        for diagnostic in chosen:
+            outside = sorted(path for path in _paths(diagnostic) if not named.holds(path))
+            if outside:  # pre-commit names the staged files: the others are not the run's to edit
+                rejected.add(_key(diagnostic))
+                report.problems.append(
+                    _dropped(diagnostic, f"it edits {display_path(outside[0])}, which was not named")
+                )
+        chosen = [d for d in chosen if _key(d) not in rejected]
         again = [d for d in chosen if _key(d) in applied]
         for diagnostic in again:  # the same edit offered after it was made: not idempotent
             rejected.add(_key(diagnostic))
@@ -149,6 +158,25 @@ def fix_paths(targets: list[str], settings: Settings, options: RunOptions, polic
         report.problems.append(f"fixes did not settle after {MAX_ROUNDS} rounds; the last round's findings are shown")
     report.result = result
     return report
+
+
+class _Named:
+    """The files a run may edit: the files named on the command line and those below the
+    directories named."""
+
+    def __init__(self, targets: list[str]) -> None:
+        self.files: set[str] = set()
+        self.folders: list[str] = []
+        for target in targets:
+            resolved = os.path.realpath(target)
+            if os.path.isdir(resolved):
+                self.folders.append(os.path.join(resolved, ""))
+            else:
+                self.files.add(resolved)
+
+    def holds(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return path in self.files or real in self.files or any(real.startswith(folder) for folder in self.folders)
 
 
 def _key(diagnostic: Diagnostic) -> tuple[str, tuple[Edit, ...]]:

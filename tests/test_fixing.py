@@ -192,6 +192,41 @@ def test_near_miss_event_pair_is_renamed_on_one_side_only(tmp_path: Path) -> Non
     assert [d for d in lint_project(tmp_path) if d.code in ("INN301", "INN302")] == []
 
 
+SERVED = {
+    "shop/__init__.py": "",
+    "shop/client.py": 'import inngest\n\nclient = inngest.Inngest(app_id="shop")\n',
+    "shop/main.py": (
+        "import fastapi\nimport inngest.fast_api\n\nfrom shop.client import client\nfrom shop.orders import place\n\n"
+        "inngest.fast_api.serve(fastapi.FastAPI(), client, [place])\n"
+    ),
+    "shop/orders.py": (
+        "import inngest\n\nfrom shop.client import client\n\n\n"
+        '@client.create_function(fn_id="place", trigger=inngest.TriggerEvent(event="shop/placed"))\n'
+        "async def place(ctx): ...\n\n\n"
+        '@client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/paid"))\n'
+        "async def ship(ctx): ...\n"
+    ),
+}
+
+
+def test_a_cross_file_fix_is_one_edit_in_the_diff(tmp_path: Path) -> None:
+    write_project(tmp_path, SERVED)
+    code, out, _ = _run(tmp_path, "--diff", "--unsafe-fixes", ".")
+    assert code == 1
+    assert out.count("--- a/") == 1 and "shop/main.py" in out
+    assert "+from shop.orders import ship\n" in out and "+inngest.fast_api.serve(fastapi.FastAPI(), client, [place, ship])" in out
+
+
+def test_files_not_named_are_not_edited(tmp_path: Path) -> None:
+    """pre-commit names the staged files: a fix that would edit another file is not applied."""
+    write_project(tmp_path, SERVED)
+    main_before = (tmp_path / "shop" / "main.py").read_text(encoding="utf-8")
+    code, out, err = _run(tmp_path, "--fix", "--unsafe-fixes", "shop/orders.py")
+    assert (tmp_path / "shop" / "main.py").read_text(encoding="utf-8") == main_before
+    assert "INN201 fix not applied" in err and "which was not named" in err
+    assert code == 1 and "INN201" in out
+
+
 # ---------------------------------------------------------------------------------- checks
 def _fake_lint(diagnostics: list[Diagnostic]):  # type: ignore[no-untyped-def]
     """A lint that reports `diagnostics` on its first call and nothing after."""
@@ -211,7 +246,7 @@ def _diagnostic(path: Path, *edits: Edit) -> Diagnostic:
 def test_a_fix_that_breaks_the_code_is_dropped_and_reported(tmp_path: Path) -> None:
     app = _project(tmp_path, "x = 1\n")
     broken = _diagnostic(app, Edit(str(app), 1, 5, 1, 6, "1", "(1"))
-    report = fix_paths(["."], Settings(), RunOptions(), FixPolicy(), _fake_lint([broken]))
+    report = fix_paths([str(tmp_path)], Settings(), RunOptions(), FixPolicy(), _fake_lint([broken]))
     assert report.changed == {}
     assert "does not compile" in report.problems[0]
 
@@ -219,7 +254,7 @@ def test_a_fix_that_breaks_the_code_is_dropped_and_reported(tmp_path: Path) -> N
 def test_a_fix_whose_code_changed_is_dropped(tmp_path: Path) -> None:
     app = _project(tmp_path, "x = 1\n")
     stale = _diagnostic(app, Edit(str(app), 1, 5, 1, 6, "2", "3"))
-    report = fix_paths(["."], Settings(), RunOptions(), FixPolicy(), _fake_lint([stale]))
+    report = fix_paths([str(tmp_path)], Settings(), RunOptions(), FixPolicy(), _fake_lint([stale]))
     assert report.changed == {} and "changed since it was linted" in report.problems[0]
 
 
@@ -230,7 +265,7 @@ def test_a_fix_that_is_offered_again_is_not_applied_twice(tmp_path: Path) -> Non
     def lint(targets: list[str], settings: Settings, options: RunOptions) -> RunResult:
         return RunResult(diagnostics=[again])
 
-    report = fix_paths(["."], Settings(), RunOptions(), FixPolicy(), lint)
+    report = fix_paths([str(tmp_path)], Settings(), RunOptions(), FixPolicy(), lint)
     assert report.changed[str(app)].text == "y = 0\nx = 1\n"
     assert "applying it again" in report.problems[0]
 
@@ -239,7 +274,7 @@ def test_overlapping_fixes_wait_for_the_next_round(tmp_path: Path) -> None:
     app = _project(tmp_path, "x = 1\n")
     first = _diagnostic(app, Edit(str(app), 1, 5, 1, 6, "1", "2"))
     second = replace(_diagnostic(app, Edit(str(app), 1, 1, 1, 6, "x = 1", "z = 1")), line=1, column=1)
-    report = fix_paths(["."], Settings(), RunOptions(), FixPolicy(), _fake_lint([second, first]))
+    report = fix_paths([str(tmp_path)], Settings(), RunOptions(), FixPolicy(), _fake_lint([second, first]))
     assert report.changed[str(app)].text in ("x = 2\n", "z = 1\n")
     assert report.problems == []
 

@@ -18,6 +18,7 @@ import libcst as cst
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.model import (
+    LIST_ITEM_PLACEHOLDER,
     UNKNOWN,
     BodyCall,
     CelString,
@@ -37,7 +38,7 @@ from inngest_lint.facts.model import (
     Wait,
 )
 from inngest_lint.semantic.context import FileContext, InngestFunctionInfo
-from inngest_lint.semantic.edits import EditMaker
+from inngest_lint.semantic.edits import EditMaker, with_list_element
 from inngest_lint.semantic.names import dotted_name, iter_string_parts, literal_string
 from inngest_lint.semantic.replay import (
     ReplayBody,
@@ -120,11 +121,16 @@ def literal_code(context: FileContext, node: cst.BaseExpression) -> str:
     return context.tree.code_for_node(node) if isinstance(node, cst.SimpleString) and not node.lpar else ""
 
 
-def list_code(context: FileContext, node: cst.BaseExpression | None) -> str:
-    """The source of a list display without `*` elements, else "" (see FunctionList.code)."""
+def list_code(context: FileContext, node: cst.BaseExpression | None) -> tuple[str, str]:
+    """The source of a list display without `*` elements, and the same list with one more
+    element (see FunctionList.code and .extended); ("", "") for anything else."""
     if not isinstance(node, cst.List) or any(isinstance(element, cst.StarredElement) for element in node.elements):
-        return ""
-    return context.tree.code_for_node(node)
+        return "", ""
+    code = context.tree.code_for_node(node)
+    if LIST_ITEM_PLACEHOLDER in code:
+        return "", ""
+    extended = context.tree.code_for_node(with_list_element(node, cst.Name(LIST_ITEM_PLACEHOLDER)))
+    return code, extended
 
 
 class FactCollector:
@@ -653,7 +659,7 @@ class FactCollector:
             parts.complete,
             location,
             tuple(parts.item_locations),
-            list_code(self.context, node),
+            *list_code(self.context, node),
         )
 
     def _serve(self, node: cst.Call, entry: sdk.ServeEntryPoint) -> None:
@@ -794,7 +800,7 @@ class FactCollector:
                         parts.complete,
                         context.location(values[0]),
                         tuple(parts.item_locations),
-                        list_code(context, values[0]) if len(values) == 1 else "",
+                        *(list_code(context, values[0]) if len(values) == 1 else ("", "")),
                     )
                 )
                 continue

@@ -206,8 +206,14 @@ class FunctionList:
     location: Location
     item_locations: tuple[Location, ...] = ()  # parallel to items
     # The source of the list when it is a list display without `*` (what a fix that adds a
-    # function to it replaces), else "".
+    # function to it replaces), else ""; and that list as libcst writes it with one more
+    # element, LIST_ITEM_PLACEHOLDER (phase 2 puts the function's name there).
     code: str = ""
+    extended: str = ""
+
+
+#: The name in `FunctionList.extended` that stands for the element a fix adds.
+LIST_ITEM_PLACEHOLDER = "__inngest_lint_new_item__"
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Fix
-from inngest_lint.rules._fixes import timedelta_call, with_keyword_argument
+from inngest_lint.rules._fixes import timedelta_call
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.edits import with_keyword_argument
 from inngest_lint.semantic.steps import step_id_context, step_id_display
 from inngest_lint.semantic.values import keyword
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint.diagnostics import Fix, Severity
-from inngest_lint.rules._fixes import with_keyword_argument
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.edits import with_keyword_argument
 from inngest_lint.semantic.replay import (
     REQUESTS_TIMEOUT_METHODS,
     SESSION_REQUEST_TIMEOUT_INDEX,

@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import libcst as cst
-
 from inngest_lint.diagnostics import UNSAFE, Diagnostic, Edit, Fix
-from inngest_lint.facts.model import FileFacts, FunctionList, InngestFunction, ServeCall
-from inngest_lint.rules._fixes import with_list_element
+from inngest_lint.facts.model import LIST_ITEM_PLACEHOLDER, FileFacts, FunctionList, InngestFunction, ServeCall
 from inngest_lint.rules._project import function_label
 from inngest_lint.rules.base import ProjectRule
 
@@ -261,13 +258,11 @@ class FunctionNotServed(ProjectRule):
             line = owner.import_line
             statement = f"from {function.module} import {symbol}{owner.newline}"
             edits.append(Edit(owner.path, line, 1, line, 1, "", statement))
-        try:
-            display = cst.parse_expression(listing.code)
-        except cst.ParserSyntaxError:
+        if listing.extended.count(LIST_ITEM_PLACEHOLDER) != 1:
             return None
-        if not isinstance(display, cst.List):
-            return None
-        extended = cst.Module(body=[]).code_for_node(with_list_element(display, cst.Name(symbol)))
+        # The list as libcst wrote it in phase 1 with one more element (a warm run, phase 2 over
+        # cached facts, never imports libcst); the name replaces the stand-in.
+        extended = listing.extended.replace(LIST_ITEM_PLACEHOLDER, symbol)
         where = listing.location
         edits.append(
             Edit(owner.path, where.line, where.column, where.end_line, where.end_column, listing.code, extended)

@@ -173,6 +173,54 @@ class EditMaker:
         return Fix(description, SAFE if safe else UNSAFE, tuple(edits))
 
 
+def with_keyword_argument(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    """`call` with `name=value` added after its last argument, in the layout of its arguments
+    (one per line when they are; a trailing comma kept at the end)."""
+    new = cst.Arg(
+        value, keyword=cst.Name(name), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+    )
+    args = list(call.args)
+    if not args:
+        return call.with_changes(args=[new])
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):  # a trailing comma: the new argument takes it
+        between = args[-2].comma if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma) else None
+        separator = cst.Comma(
+            whitespace_after=between.whitespace_after if between else _opening(call.whitespace_before_args)
+        )
+        args[-1] = last.with_changes(comma=separator)
+        new = new.with_changes(comma=last.comma)
+    else:
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return call.with_changes(args=[*args, new])
+
+
+def with_list_element(display: cst.List, value: cst.BaseExpression) -> cst.List:
+    """`display` with `value` added at the end, in the layout of its elements (as
+    `with_keyword_argument`)."""
+    elements = list(display.elements)
+    new = cst.Element(value)
+    if not elements:
+        return display.with_changes(elements=[new])
+    last = elements[-1]
+    if isinstance(last.comma, cst.Comma):
+        between = elements[-2].comma if len(elements) >= 2 and isinstance(elements[-2].comma, cst.Comma) else None
+        separator = cst.Comma(
+            whitespace_after=between.whitespace_after if between else _opening(display.lbracket.whitespace_after)
+        )
+        elements[-1] = last.with_changes(comma=separator)
+        new = new.with_changes(comma=last.comma)
+    else:
+        elements[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return display.with_changes(elements=[*elements, new])
+
+
+def _opening(whitespace: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    """What goes between two items of a bracket whose first item follows `whitespace`: the same
+    line break and indentation when the items are one per line, else a space."""
+    return whitespace if isinstance(whitespace, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" ")
+
+
 def _is_docstring(statement: cst.CSTNode) -> bool:
     return (
         isinstance(statement, cst.SimpleStatementLine)
