@@ -213,7 +213,7 @@ def check(
         sys.exit(_record_baseline(baselines, result))
     result.diagnostics = baselines.hide_known(result.diagnostics, result.index)
     _report(result, targets, output_format, quiet=quiet, statistics=statistics)
-    if not quiet and output_format == "text":
+    if not quiet and not statistics and output_format == "text":
         _fixable_hint(result, settings)
     code = result.exit_code(settings.max_warnings)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
@@ -358,11 +358,9 @@ def _fixable_hint(result: RunResult, settings: Settings) -> None:
     unsafe = FixPolicy.from_settings(settings, unsafe=True)
     safe_count = sum(1 for d in result.diagnostics if safe.admits(d))
     more = sum(1 for d in result.diagnostics if unsafe.admits(d)) - safe_count
-    if safe_count:
+    if safe_count:  # unsafe fixes alone are no reason to point at --fix
         extra = f" ({more} more with --unsafe-fixes)" if more else ""
         click.echo(f"[*] {safe_count} fixable with --fix{extra}", err=True)
-    elif more:
-        click.echo(f"[*] {more} fixable with --fix --unsafe-fixes", err=True)
 
 
 def _lint(
@@ -476,7 +474,7 @@ def rules_command(output_format: str) -> None:
         return
     for row in rows:
         click.echo(
-            f"{row['code']}  {row['name']:<38} {row['severity']:<8} {row['default']:<4} fix:{row['fix']:<4} "
+            f"{row['code']}  {row['name']:<38} {row['severity']:<8} {row['default']:<4} fix:{row['fix']:<6} "
             f"{row['summary']}"
         )
 
