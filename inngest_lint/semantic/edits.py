@@ -10,6 +10,7 @@ indentation), so every byte outside the replaced node is the file's own.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 _NEWLINE = re.compile(r"\r\n?|\n")
 
-#: (node to replace, its replacement); a replacement of None inserts nothing and is not allowed.
+#: (the node to replace, the node to put in its place).
 Replacement = tuple[cst.CSTNode, cst.CSTNode]
 
 
@@ -48,8 +49,6 @@ class EditMaker:
         """(1-based line, 1-based column) of a string index."""
         self.offset(1, 0)
         assert self._line_starts is not None
-        import bisect
-
         line = bisect.bisect_right(self._line_starts, offset) - 1
         return line, offset - self._line_starts[line] + 1
 
