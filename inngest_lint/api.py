@@ -176,6 +176,10 @@ def _open_cache(options: RunOptions, root: Path | None, settings: Settings, code
             "per_file_ignores",
             "severity",
             "max_warnings",
+            "fix",
+            "unsafe_fixes",
+            "fixable",
+            "unfixable",
             "exclude",
             "extend_exclude",
         )

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inngest_lint import __version__
-from inngest_lint.diagnostics import Diagnostic, Location, Severity
+from inngest_lint.diagnostics import APPLICABILITIES, Diagnostic, Edit, Fix, Location, Severity
 from inngest_lint.facts import model
 from inngest_lint.files import read_regular, write_atomically
 from inngest_lint.suppression import NoqaMap
@@ -70,6 +70,8 @@ _RECORDS: dict[str, type] = {
     for cls in (
         Diagnostic,
         Location,
+        Fix,
+        Edit,
         NoqaMap,
         model.Ref,
         model.DataShape,
@@ -185,6 +187,7 @@ _CLOSED_VALUES: dict[tuple[str, str], frozenset[str]] = {
     ("EventSend", "via"): frozenset({"send", "send_sync", "send_event", "event"}),
     ("ReturnedValue", "kind"): model.RETURN_KINDS,
     ("Effect", "kind"): model.EFFECT_KINDS,
+    ("Fix", "applicability"): frozenset(APPLICABILITIES),
 }
 _DATA_TYPES = frozenset({"string", "number", "bool", "null", "list", "map", "unknown"})
 #: Fields that are positions: lines and columns start at 1, ends may be 0 ("the start").
@@ -406,6 +409,8 @@ def validate_result(payload: Any, path: str, file_digest: str, module: tuple[str
         _check_record(diagnostic, Diagnostic, budget, 0)
         if diagnostic.path != path or diagnostic.internal or diagnostic.code not in codes:
             raise _Invalid("a diagnostic this file cannot have")
+        if diagnostic.fix is not None and any(edit.path != path for edit in diagnostic.fix.edits):
+            raise _Invalid("a fix of another file")
     if facts is not None:
         _check_record(facts, model.FileFacts, budget, 0)
         if not parsed or facts.path != path or (facts.module, facts.is_package) != tuple(module):

@@ -106,6 +106,17 @@ def _fail(message: str) -> None:
 )
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
 @click.option("--show-files", is_flag=True, help="Print the files that would be linted and exit.")
+@click.option("--fix/--no-fix", "fix", default=None, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
+@click.option(
+    "--unsafe-fixes/--no-unsafe-fixes",
+    "unsafe_fixes",
+    default=None,
+    help="Include fixes that may change behaviour or need review (with --fix or --diff).",
+)
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 when any).")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied (on stderr).")
+@click.option("--fixable", multiple=True, help="Only these codes, prefixes or names may be fixed.")
+@click.option("--unfixable", multiple=True, help="These codes, prefixes or names are never fixed.")
 @click.option("--watch", is_flag=True, help="Lint again whenever a file changes (Ctrl-C to stop).")
 @click.option("--watch-interval", type=click.FloatRange(min=0.01), default=0.5, hidden=True)
 def check(
@@ -128,6 +139,12 @@ def check(
     write_baseline_path: Path | None,
     show_settings: bool,
     show_files: bool,
+    fix: bool | None,
+    unsafe_fixes: bool | None,
+    diff: bool,
+    show_fixes: bool,
+    fixable: tuple[str, ...],
+    unfixable: tuple[str, ...],
     watch: bool,
     watch_interval: float,
 ) -> None:
@@ -143,10 +160,15 @@ def check(
     targets = list(paths) or ["."]
     if watch and "-" in targets:
         _fail("--watch cannot read from stdin")
+    fixing = diff or bool(fix)
+    if fixing and (watch or write_baseline_path is not None or "-" in targets):
+        _fail("--fix and --diff cannot be combined with --watch, --write-baseline or stdin")
     stdin_bytes = _read_stdin() if "-" in targets else None
     settings = _settings_for(
         targets, stdin_filename, config_path, select, ignore, extend_select, max_warnings, debug=debug
     )
+    settings = _fix_settings(settings, fix, unsafe_fixes, fixable, unfixable)
+    fixing = diff or (settings.fix and not watch and write_baseline_path is None and "-" not in targets)
     options = RunOptions(
         force_exclude=force_exclude,
         stdin_bytes=stdin_bytes,
@@ -180,11 +202,27 @@ def check(
                 baselines.root,
             )
         )
+    if fixing:
+        code = _fix(
+            targets,
+            settings,
+            options,
+            baselines,
+            output_format,
+            diff=diff,
+            show_fixes=show_fixes,
+            quiet=quiet,
+            statistics=statistics,
+            debug=debug,
+        )
+        sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
     result = _lint(targets, settings, options, debug=debug)
     if baselines.write_to is not None:
         sys.exit(_record_baseline(baselines, result))
     hidden = _hide_baselined(baselines, result)
     _report(result, targets, output_format, quiet=quiet, statistics=statistics, baseline_hidden=hidden)
+    if not quiet and not statistics and output_format in ("text", "concise", "full"):
+        _fixable_hint(result, settings)
     code = result.exit_code(settings.max_warnings)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
 
@@ -297,7 +335,102 @@ def _show_files(targets: list[str], settings: Settings, options: RunOptions) -> 
     return EXIT_ERROR if found.errors else EXIT_CLEAN
 
 
-def _lint(targets: list[str], settings: Settings, options: RunOptions, *, debug: bool) -> RunResult:
+def _fix_settings(
+    settings: Settings,
+    fix: bool | None,
+    unsafe_fixes: bool | None,
+    fixable: tuple[str, ...],
+    unfixable: tuple[str, ...],
+) -> Settings:
+    """The fix settings of the file with the command line's overrides (as ruff: the command
+    line's `--fixable` replaces the file's, `--unfixable` adds to it)."""
+    from inngest_lint.config import with_overrides
+    from inngest_lint.registry import SelectorError, expand_selectors
+
+    for option, values in (("--fixable", fixable), ("--unfixable", unfixable)):
+        try:
+            expand_selectors(list(_split_codes(values) or ()))
+        except SelectorError as error:
+            _fail(f"{option}: {error}")
+    return with_overrides(
+        settings,
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        fixable=_split_codes(fixable),
+        unfixable=(*settings.unfixable, *(_split_codes(unfixable) or ())) if unfixable else None,
+    )
+
+
+def _fix(
+    targets: list[str],
+    settings: Settings,
+    options: RunOptions,
+    baselines: BaselinePlan,
+    output_format: str,
+    *,
+    diff: bool,
+    show_fixes: bool,
+    quiet: bool,
+    statistics: bool,
+    debug: bool,
+) -> int:
+    """--fix and --diff: the fix stage (`fixing`), then the diff or the writes, then the
+    findings that remain; the exit code. With --diff: 1 when there is a diff (as ruff)."""
+    from inngest_lint.diagnostics import printable
+    from inngest_lint.fixing import FixPolicy, fix_paths, fixed_lines, unified_diff, write_changes
+
+    rounds = 0
+
+    def lint_round(round_targets: list[str], round_settings: Settings, round_options: RunOptions) -> RunResult:
+        nonlocal rounds
+        rounds += 1  # the usage-level errors (a missing path) are printed once
+        return _lint(round_targets, round_settings, round_options, debug=debug, print_errors=rounds == 1)
+
+    report = fix_paths(targets, settings, options, FixPolicy.from_settings(settings), lint_round)
+    for problem in report.problems:
+        click.echo(f"inngest-lint: warning: {printable(problem)}", err=True)
+    changed = report.changed
+    if diff:
+        click.echo(unified_diff(report), nl=False)
+        if not quiet:
+            click.echo(f"inngest-lint: would fix {report.fixed_count()} finding(s) in {len(changed)} file(s)", err=True)
+        if report.result.errors or any(d.internal for d in report.result.diagnostics):
+            return EXIT_ERROR
+        return EXIT_FINDINGS if changed else EXIT_CLEAN
+    problems = write_changes(report)
+    for problem in problems:
+        click.echo(f"inngest-lint: error: {problem}", err=True)
+    result = report.result
+    if problems:  # some files keep their text: their findings are those on disk
+        result = _lint(targets, settings, options, debug=debug, print_errors=False)
+    if show_fixes:
+        for line in fixed_lines(report):
+            click.echo(f"fixed: {line}", err=True)
+    hidden = _hide_baselined(baselines, result)
+    _report(result, targets, output_format, quiet=quiet, statistics=statistics, baseline_hidden=hidden)
+    if not quiet:
+        written = len(changed) - len(problems)
+        click.echo(f"inngest-lint: fixed {report.fixed_count()} finding(s) in {written} file(s)", err=True)
+    code = result.exit_code(settings.max_warnings)
+    return EXIT_ERROR if problems else code
+
+
+def _fixable_hint(result: RunResult, settings: Settings) -> None:
+    """After a lint without --fix: how many findings `--fix` (and `--unsafe-fixes`) would fix."""
+    from inngest_lint.fixing import FixPolicy
+
+    safe = FixPolicy.from_settings(settings, unsafe=False)
+    unsafe = FixPolicy.from_settings(settings, unsafe=True)
+    safe_count = sum(1 for d in result.diagnostics if safe.admits(d))
+    more = sum(1 for d in result.diagnostics if unsafe.admits(d)) - safe_count
+    if safe_count:  # unsafe fixes alone are no reason to point at --fix
+        extra = f" ({more} more with --unsafe-fixes)" if more else ""
+        click.echo(f"[*] {safe_count} fixable with --fix{extra}", err=True)
+
+
+def _lint(
+    targets: list[str], settings: Settings, options: RunOptions, *, debug: bool, print_errors: bool = True
+) -> RunResult:
     """Run the linter; print the usage-level errors (a missing path) it met."""
     from inngest_lint.api import lint_paths
     from inngest_lint.config import ConfigError
@@ -314,7 +447,7 @@ def _lint(targets: list[str], settings: Settings, options: RunOptions, *, debug:
             raise
         _fail(f"internal error: {type(error).__name__}: {error} (run with --debug for details)")
         raise  # unreachable: _fail exits
-    for message in result.errors:  # a path named as typed: it may hold undecodable bytes
+    for message in result.errors if print_errors else ():  # a path as typed: may hold undecodable bytes
         click.echo(f"inngest-lint: error: {printable(message)}", err=True)
     return result
 
@@ -411,7 +544,7 @@ def rules_command(output_format: str) -> None:
             "code": rule.code,
             "name": rule.name,
             "default": "on" if rule.default_enabled else "off",
-            "fix": "yes" if rule.fixable else "no",
+            "fix": rule.fixable or "no",
             "severity": rule.severity.value,
             "summary": rule.summary(),
         }
@@ -422,7 +555,7 @@ def rules_command(output_format: str) -> None:
         return
     for row in rows:
         click.echo(
-            f"{row['code']}  {row['name']:<38} {row['severity']:<8} {row['default']:<4} fix:{row['fix']:<4} "
+            f"{row['code']}  {row['name']:<38} {row['severity']:<8} {row['default']:<4} fix:{row['fix']:<6} "
             f"{row['summary']}"
         )
 

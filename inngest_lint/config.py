@@ -215,6 +215,10 @@ def _severity_map(value: Any) -> tuple[tuple[str, str], ...] | None:
     return tuple(out)
 
 
+def _boolean(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
 def _positive_int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
@@ -249,6 +253,12 @@ KEYS: dict[str, ConfigKey] = {
     "max-warnings": ConfigKey(
         "max_warnings", "a non-negative integer", _positive_int, "how many warnings still let the run pass"
     ),
+    "fix": ConfigKey("fix", "true or false", _boolean, "apply safe fixes on every run, as `--fix` does"),
+    "unsafe-fixes": ConfigKey(
+        "unsafe_fixes", "true or false", _boolean, "also apply fixes that can change behaviour, as `--unsafe-fixes`"
+    ),
+    "fixable": ConfigKey("fixable", "a list of rule codes or names", _string_list, "the rules whose fixes may apply"),
+    "unfixable": ConfigKey("unfixable", "a list of rule codes or names", _string_list, "rules whose fixes never apply"),
     "src": ConfigKey(
         "src",
         "a list of folders (import roots, relative to the config file)",
@@ -398,7 +408,7 @@ def _invalid_entry(key: str, value: Any) -> str | None:
     from inngest_lint.registry import SelectorError, expand_selector
 
     selectors: list[str] = []
-    if key in ("select", "ignore", "extend-select"):
+    if key in ("select", "ignore", "extend-select", "fixable", "unfixable"):
         selectors = list(value)
     elif key == "severity":
         selectors = [selector for selector, _ in value]

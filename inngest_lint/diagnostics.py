@@ -83,6 +83,47 @@ class Location:
             object.__setattr__(self, "end_column", self.column)
 
 
+#: How sure a fix is. A safe fix keeps what the code means (or only makes it do what it plainly
+#: meant to); an unsafe one may change behaviour or needs a human's review (ruff's model).
+SAFE, UNSAFE = "safe", "unsafe"
+APPLICABILITIES = (SAFE, UNSAFE)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the code from (line, column) to (end_line, end_column) of `path` by `replacement`.
+
+    Positions as `Location`'s (1-based, end exclusive; an insertion has start == end).
+    `original` is the code the edit replaces, as it was read: the fixer applies an edit only to a
+    text that still holds exactly that code there. A rule never writes these: it gives libcst
+    nodes to `FileContext.fix`, which renders the replaced node's code with libcst.
+    """
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    original: str
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The edits that resolve one finding, all applied or none (they may span files)."""
+
+    description: str
+    applicability: str  # SAFE or UNSAFE
+    edits: tuple[Edit, ...]
+    # Fixes with the same non-empty key are alternatives (rename the send, or rename the
+    # trigger): a run applies the one of the lowest rule code and drops the others.
+    exclusive: str = ""
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability == SAFE
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One finding. Rules and the engine store absolute paths; `lint_paths` makes `path` relative
@@ -109,6 +150,8 @@ class Diagnostic:
     caused_by: Location | None = None
     # Set on a finding reported at its cause: where the affected code is (the finding's own place).
     affected: Location | None = None
+    # The edit that resolves it, when the code determines one (`--fix`, editor quick fixes).
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
@@ -123,6 +166,7 @@ class Diagnostic:
         context: str = "",
         related: tuple[Location, ...] = (),
         caused_by: Location | None = None,
+        fix: Fix | None = None,
     ) -> Diagnostic:
         return cls(
             path=location.path,
@@ -135,4 +179,5 @@ class Diagnostic:
             context=context,
             related=related,
             caused_by=caused_by,
+            fix=fix,
         )

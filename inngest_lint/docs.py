@@ -78,7 +78,7 @@ def render_rule(rule: type[RuleMeta], heading_level: int = 1) -> str:
     lines = [f"{hashes} {rule.code} {rule.name}", ""]
     lines.append(
         f"Default: **{'on' if rule.default_enabled else 'off'}** · severity: {rule.severity.value} · "
-        f"fix: {'yes' if rule.fixable else 'no'}"
+        f"fix: {rule.fixable or 'no'}"
     )
     lines += ["", rule.summary()]
     for title, body in rendered_sections(rule):
@@ -131,7 +131,7 @@ def render_all() -> str:
     for rule in rules:
         lines.append(
             f"| [{rule.code}](#{heading_anchor(rule.code, rule.name)}) | {rule.name} | "
-            f"{'on' if rule.default_enabled else 'off'} | {'yes' if rule.fixable else 'no'} | {rule.summary()} |"
+            f"{'on' if rule.default_enabled else 'off'} | {rule.fixable or 'no'} | {rule.summary()} |"
         )
     lines.append("")
     lines.append(PROJECT_MODEL)

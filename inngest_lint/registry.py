@@ -27,7 +27,7 @@ class RuleInfo(NamedTuple):
     name: str
     default_enabled: bool
     severity: Severity
-    fixable: bool
+    fixable: str  # "", "safe" or "unsafe"
     summary: str
 
 

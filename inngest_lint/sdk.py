@@ -257,6 +257,13 @@ WRONG_MODULES: dict[str, str] = {
     "inngest.fastapi": "the module is `inngest.fast_api`",
 }
 
+#: Wrong module names whose meaning is certain: the module the SDK ships them as, with the same
+#: members (`inngest/fast_api.py`, `inngest/digital_ocean.py`). INN605's fix renames the module.
+MODULE_RENAMES: dict[str, str] = {
+    "inngest.fastapi": "inngest.fast_api",
+    "inngest.digital_ocean_serve": "inngest.digital_ocean",
+}
+
 #: Event names the platform reserves for itself.
 RESERVED_EVENT_PREFIX = "inngest/"
 FUNCTION_FAILED_EVENT = "inngest/function.failed"
@@ -341,6 +348,17 @@ WRONG_TOP_LEVEL_NAMES: dict[str, str] = {
     "EventTrigger": "the event trigger class is `inngest.TriggerEvent`",
     "RetryError": "the class is `inngest.RetryAfterError`",
     "NonRetryableError": "the class is `inngest.NonRetriableError` (spelled 'Retriable')",
+}
+#: Names of WRONG_TOP_LEVEL_NAMES that mean one exported class: INN605's (unsafe) fix imports
+#: that class under the name the code uses (`from inngest import Inngest as Client`).
+TOP_LEVEL_RENAMES: dict[str, str] = {
+    "Client": "Inngest",
+    "InngestClient": "Inngest",
+    "Cron": "TriggerCron",
+    "CronTrigger": "TriggerCron",
+    "EventTrigger": "TriggerEvent",
+    "RetryError": "RetryAfterError",
+    "NonRetryableError": "NonRetriableError",
 }
 #: Error classes defined in the SDK's private `inngest._internal.errors` but not exported.
 INTERNAL_ERROR_CLASSES = frozenset(

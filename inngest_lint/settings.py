@@ -24,6 +24,12 @@ class Settings:
     extend_exclude: tuple[str, ...] = ()
     severity: tuple[tuple[str, str], ...] = ()
     max_warnings: int | None = None
+    # Fixing (as ruff's settings): apply fixes on every run, include unsafe ones, and which
+    # codes may be fixed (`fixable`, default all) and may not (`unfixable`).
+    fix: bool = False
+    unsafe_fixes: bool = False
+    fixable: tuple[str, ...] = ()
+    unfixable: tuple[str, ...] = ()
     # Import roots for layouts nothing can infer, relative to the config file's folder (as
     # ruff's and isort's `src`): tried after the importing file's own roots, in this order.
     src: tuple[str, ...] = ()

@@ -62,3 +62,20 @@ def project(tmp_path: Path):  # type: ignore[no-untyped-def]
         return lint_project(tmp_path, paths, replace(base, **settings) if settings else base)
 
     return run
+
+
+def fix_project(root: Path, settings: Settings | None = None, *, unsafe: bool = True, write: bool = True):  # type: ignore[no-untyped-def]
+    """Run the fix stage on a project from its root (as `inngest-lint --fix [--unsafe-fixes] .`):
+    the FixReport, after writing the changes unless `write` is False."""
+    from inngest_lint.fixing import FixPolicy, fix_paths, write_changes
+
+    settings = settings or load_settings(root)
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        report = fix_paths(["."], settings, RunOptions(), FixPolicy.from_settings(settings, unsafe=unsafe), lint_paths)
+        if write:
+            assert write_changes(report) == []
+    finally:
+        os.chdir(old)
+    return report

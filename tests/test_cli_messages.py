@@ -120,7 +120,7 @@ def test_rules_table_has_a_severity_column() -> None:
     output = transcript("rules")
     check_golden("rules.txt", output)
     first = output.split("--- stdout\n")[1].splitlines()[0].split()
-    assert first[:5] == ["INN101", "step-id-reused-in-loop", "error", "on", "fix:no"]
+    assert first[:5] == ["INN101", "step-id-reused-in-loop", "error", "on", "fix:unsafe"]
 
 
 def test_rules_as_json() -> None:

@@ -42,7 +42,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("inngest_lint.cache", "inngest_lint.baseline", "inngest_lint.selection"),
     ("inngest_lint.api",),
     # Front ends.
-    ("inngest_lint.reporters", "inngest_lint.graph"),
+    ("inngest_lint.reporters", "inngest_lint.graph", "inngest_lint.fixing"),
     ("inngest_lint.watch", "inngest_lint.server", "inngest_lint.flake8_plugin"),
     ("inngest_lint.cli",),
     ("inngest_lint.__main__",),

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 from annotations import parse_annotations
-from conftest import lint_project, write_project
+from conftest import fix_project, lint_project, write_project
 
 from inngest_lint.config import load_settings
 from inngest_lint.registry import all_rules
+from inngest_lint.settings import Settings
 
 #: What `scripts/new_rule.py` writes where a case is still to be written.
 PLACEHOLDER = "TODO(new-rule)"
@@ -62,3 +63,43 @@ def test_invalid_example_is_flagged(tmp_path: Path, rule: type, example: object)
     if expected:
         got = {(str(Path(d.path).as_posix()), d.line) for d in found}
         assert got == expected
+
+
+def _fix_cases() -> list[object]:
+    cases = []
+    for rule in all_rules():
+        for number, (before, after) in enumerate(rule.FIXES):
+            cases.append(pytest.param(rule, before, after, id=f"{rule.code}-fix-{number}"))
+    return cases
+
+
+@pytest.mark.parametrize(("rule", "before", "after"), _fix_cases())
+def test_fix_example_gives_the_code_after(tmp_path: Path, rule: type, before: object, after: object) -> None:
+    """Fixit's `expected_replacement`: the code before, fixed with --fix --unsafe-fixes, is the
+    code after; the fixed code no longer has a finding this rule can fix."""
+    files = _files(before)
+    write_project(tmp_path, files)
+    settings = Settings(select=(rule.code,), root=str(tmp_path))
+    report = fix_project(tmp_path, settings)
+    assert report.problems == []
+    assert report.fixed_count() >= 1
+    expected = _files(after)
+    for path in sorted(set(files) | set(expected)):
+        assert (tmp_path / path).read_text(encoding="utf-8") == expected.get(path, files.get(path)), path
+    left = [d for d in lint_project(tmp_path, settings=settings) if d.code == rule.code and d.fix is not None]
+    assert left == [], [d.message for d in left]
+
+
+@pytest.mark.parametrize(("rule", "example"), _cases("VALID"))
+def test_valid_example_has_no_fix(tmp_path: Path, rule: type, example: object) -> None:
+    files = _files(example)
+    write_project(tmp_path, files)
+    report = fix_project(tmp_path, Settings(select=(rule.code,), root=str(tmp_path)), write=False)
+    assert report.changed == {}
+
+
+def test_every_fixable_rule_has_fix_examples_and_a_fix_section() -> None:
+    for rule in all_rules():
+        assert bool(rule.fixable) == bool(rule.FIXES), rule.code
+        assert rule.fixable in ("", "safe", "unsafe"), rule.code
+        assert ("## Fix\n" in rule.docs() + "\n") == bool(rule.fixable), rule.code

@@ -18,6 +18,7 @@ import libcst as cst
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.model import (
+    LIST_ITEM_PLACEHOLDER,
     UNKNOWN,
     BodyCall,
     CelString,
@@ -38,6 +39,7 @@ from inngest_lint.facts.model import (
     Wait,
 )
 from inngest_lint.semantic.context import FileContext, InngestFunctionInfo
+from inngest_lint.semantic.edits import EditMaker, with_list_element
 from inngest_lint.semantic.large_returns import returned_values_of
 from inngest_lint.semantic.names import dotted_name, iter_string_parts, literal_string
 from inngest_lint.semantic.replay import (
@@ -111,6 +113,23 @@ def cel_string(
         content_column = location.column + len(part.prefix) + len(quote)
         exact = "\\" not in raw_body and "\n" not in raw_body and raw_body == text
     return CelString(text, option, location, async_event, content_column, exact)
+
+
+def literal_code(context: FileContext, node: cst.BaseExpression) -> str:
+    """The source of `node` when it is one plain string literal, else "" (see Trigger.literal)."""
+    return context.tree.code_for_node(node) if isinstance(node, cst.SimpleString) and not node.lpar else ""
+
+
+def list_code(context: FileContext, node: cst.BaseExpression | None) -> tuple[str, str]:
+    """The source of a list display without `*` elements, and the same list with one more
+    element (see FunctionList.code and .extended); ("", "") for anything else."""
+    if not isinstance(node, cst.List) or any(isinstance(element, cst.StarredElement) for element in node.elements):
+        return "", ""
+    code = context.tree.code_for_node(node)
+    if LIST_ITEM_PLACEHOLDER in code:
+        return "", ""
+    extended = context.tree.code_for_node(with_list_element(node, cst.Name(LIST_ITEM_PLACEHOLDER)))
+    return code, extended
 
 
 class FactCollector:
@@ -456,7 +475,9 @@ class FactCollector:
                 if value is None:
                     complete = False
                     continue
-                triggers.append(Trigger("event", evaluate(context, value), context.location(value)))
+                triggers.append(
+                    Trigger("event", evaluate(context, value), context.location(value), literal_code(context, value))
+                )
             elif isinstance(element, cst.Call) and context.qualify(element.func) == sdk.TRIGGER_CRON_CLASS:
                 value = keyword(element, "cron")
                 if value is None:
@@ -496,7 +517,11 @@ class FactCollector:
                     event_node = keyword(value, "event")
                     if event_node is not None:
                         async_event = evaluate(context, event_node)
-                        cancels.append(Trigger("event", async_event, context.location(event_node)))
+                        cancels.append(
+                            Trigger(
+                                "event", async_event, context.location(event_node), literal_code(context, event_node)
+                            )
+                        )
                 for cel_option in sdk.CEL_OPTIONS:
                     if cel_option.owner != owner or owner == sdk.TRIGGER_EVENT_CLASS:
                         continue
@@ -569,6 +594,7 @@ class FactCollector:
                 name_location=context.location(name_node),
                 function_key=function_key,
                 sender=sender,
+                name_literal=literal_code(context, name_node),
             )
         )
 
@@ -626,7 +652,13 @@ class FactCollector:
             evaluate_list(self.context, node, parts)
         location = self.context.location(node) if node is not None else self.context.location(self.context.tree)
         return FunctionList(
-            symbol, tuple(parts.items), tuple(parts.spreads), parts.complete, location, tuple(parts.item_locations)
+            symbol,
+            tuple(parts.items),
+            tuple(parts.spreads),
+            parts.complete,
+            location,
+            tuple(parts.item_locations),
+            *list_code(self.context, node),
         )
 
     def _serve(self, node: cst.Call, entry: sdk.ServeEntryPoint) -> None:
@@ -696,6 +728,7 @@ class FactCollector:
                     context.location(node),
                     if_exp,
                     context.location(event_node) if event_node is not None else None,
+                    literal_code(context, event_node) if event_node is not None else "",
                 )
             )
         elif method == sdk.STEP_SEND_EVENT:
@@ -766,6 +799,7 @@ class FactCollector:
                         parts.complete,
                         context.location(values[0]),
                         tuple(parts.item_locations),
+                        *(list_code(context, values[0]) if len(values) == 1 else ("", "")),
                     )
                 )
                 continue
@@ -802,6 +836,8 @@ class FactCollector:
             definitions=tuple(self.definitions),
             other_names=frozenset(other),
             mentions_inngest="inngest" in context.source,
+            import_line=EditMaker(context.path, context.source, context.tree, context.positions).import_line(),
+            newline=context.tree.default_newline,
         )
 
 

@@ -90,6 +90,9 @@ class Trigger:
     kind: str  # "event" or "cron"
     value: Ref
     location: Location
+    # The source of the value when it is one plain string literal ("" otherwise): what a fix
+    # that renames the event replaces.
+    literal: str = ""
 
 
 #: What a returned value is (`ReturnedValue.kind`), as far as INN501 needs to know:
@@ -153,6 +156,7 @@ class Wait:
     location: Location
     if_exp: CelString | None = None
     event_location: Location | None = None
+    event_literal: str = ""  # as Trigger.literal
 
 
 @dataclass(frozen=True)
@@ -239,6 +243,15 @@ class FunctionList:
     complete: bool
     location: Location
     item_locations: tuple[Location, ...] = ()  # parallel to items
+    # The source of the list when it is a list display without `*` (what a fix that adds a
+    # function to it replaces), else ""; and that list as libcst writes it with one more
+    # element, LIST_ITEM_PLACEHOLDER (phase 2 puts the function's name there).
+    code: str = ""
+    extended: str = ""
+
+
+#: The name in `FunctionList.extended` that stands for the element a fix adds.
+LIST_ITEM_PLACEHOLDER = "__inngest_lint_new_item__"
 
 
 @dataclass(frozen=True)
@@ -262,6 +275,7 @@ class EventSend:
     via: str = "event"  # "send", "send_sync", "send_event" or "event" (built, sent elsewhere)
     # The enclosing module-level def or method ("" at module level), e.g. a web route handler.
     sender: str = ""
+    name_literal: str = ""  # as Trigger.literal
 
 
 @dataclass(frozen=True)
@@ -343,3 +357,7 @@ class FileFacts:
     # Module-level names bound to anything else (so a serve-list name can be told apart).
     other_names: frozenset[str] = frozenset()
     mentions_inngest: bool = False
+    # Where a fix adds a top-level import (a line start; 0: nowhere certain), and the file's
+    # line ending.
+    import_line: int = 0
+    newline: str = "\n"

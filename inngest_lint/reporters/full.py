@@ -52,13 +52,13 @@ def use_colour(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool
         return False
 
 
-def fix_hint(code: str) -> str:
-    """The first paragraph of the rule's `## Fix` section ("" when the rule has no fix)."""
-    from inngest_lint.registry import by_code
-    from inngest_lint.reporters.sarif import docs_section
-
-    rule = by_code().get(code)
-    return docs_section(rule.docs(), "Fix") if rule is not None else ""
+def fix_hint(diagnostic: Diagnostic) -> str:
+    """What the finding's fix does, as ruff's `help:` line ("" when the code determines none):
+    `--fix` applies a safe one, an unsafe one needs `--unsafe-fixes` too."""
+    fix = diagnostic.fix
+    if fix is None:
+        return ""
+    return fix.description if fix.safe else f"{fix.description} (unsafe: with --unsafe-fixes)"
 
 
 class FullReporter(TextReporter):
@@ -87,7 +87,7 @@ class FullReporter(TextReporter):
         lines = [head]
         lines += self._snippet(diagnostic, level)
         notes: list[tuple[str, str]] = []
-        hint = fix_hint(diagnostic.code)
+        hint = fix_hint(diagnostic)
         if hint:
             notes.append(("fix", hint))
         if not diagnostic.internal and rule_name(diagnostic.code):

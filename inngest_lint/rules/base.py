@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Union
 
-from inngest_lint.diagnostics import Diagnostic, Location, Severity
+from inngest_lint.diagnostics import Diagnostic, Fix, Location, Severity
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -37,13 +37,19 @@ class RuleMeta:
     name: ClassVar[str] = ""
     severity: ClassVar[Severity] = Severity.ERROR
     default_enabled: ClassVar[bool] = True
-    fixable: ClassVar[bool] = False
+    #: "" (no fix), "safe" (it offers safe fixes, perhaps unsafe ones too) or "unsafe" (only
+    #: unsafe fixes); the rule's docs say which in their "Fix" section.
+    fixable: ClassVar[str] = ""
     #: Configuration keys (`[tool.inngest-lint]`) that change what the rule reports.
     options: ClassVar[tuple[str, ...]] = ()
     #: Code that must not be flagged; the first is the docs' "Use instead".
     VALID: ClassVar[tuple[Example, ...]] = ()
     #: Code that must be flagged, on the lines marked `# error: CODE`; the first is the docs' "Example".
     INVALID: ClassVar[tuple[Example, ...]] = ()
+    #: (before, after) pairs: the code a fix starts from (with the rule's finding) and the code
+    #: `--fix --unsafe-fixes` leaves, run as tests. A dict of relative path -> source for
+    #: several files.
+    FIXES: ClassVar[tuple[tuple[Example, Example], ...]] = ()
 
     @classmethod
     def docs(cls) -> str:
@@ -66,8 +72,8 @@ class Rule(RuleMeta):
     def __init__(self, context: FileContext) -> None:
         self.context = context
 
-    def report(self, node: cst.CSTNode, message: str, *, context: str = "") -> None:
-        self.context.report(node, self.code, message, context=context)
+    def report(self, node: cst.CSTNode, message: str, *, context: str = "", fix: Fix | None = None) -> None:
+        self.context.report(node, self.code, message, context=context, fix=fix)
 
     def finish(self) -> None:
         """Called once after the walk, for rules that decide at the end of the file."""
@@ -104,10 +110,14 @@ class ProjectRule(RuleMeta):
         context: str = "",
         related: tuple[Location, ...] = (),
         caused_by: Location | None = None,
+        fix: Fix | None = None,
     ) -> Diagnostic:
         """A finding at `location`; `caused_by` is the place in another file whose change brings
-        it, given only when the rule knows it for certain (see `Diagnostic.caused_by`)."""
-        return Diagnostic.at(location, self.code, message, context=context, related=related, caused_by=caused_by)
+        it, given only when the rule knows it for certain (see `Diagnostic.caused_by`); `fix` the
+        edit that resolves it, when the code determines one."""
+        return Diagnostic.at(
+            location, self.code, message, context=context, related=related, caused_by=caused_by, fix=fix
+        )
 
     def shown(self, location: Location) -> str:
         """`path:line` of another place, for a message: relative to the project root."""

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from inngest_lint.diagnostics import Severity
+from inngest_lint.diagnostics import Fix, Severity
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.edits import with_keyword_argument
 from inngest_lint.semantic.replay import (
     REQUESTS_TIMEOUT_METHODS,
     SESSION_REQUEST_TIMEOUT_INDEX,
@@ -22,6 +23,9 @@ from inngest_lint.semantic.replay import (
 )
 from inngest_lint.semantic.traverse import children
 from inngest_lint.semantic.values import keyword
+
+#: The timeout the fix adds, in seconds (`requests` and `urlopen` both take seconds).
+HTTP_TIMEOUT_SECONDS = 30
 
 if TYPE_CHECKING:
     from inngest_lint.semantic.context import FileContext
@@ -50,11 +54,45 @@ class HttpWithoutTimeoutInStep(Rule):
     never answers keeps the step running until the platform or host kills it; the step then
     fails with a timeout far from the cause, after holding a worker the whole time. With a
     timeout, the step fails fast and Inngest retries it.
+
+    ## Fix
+    Adds `timeout=30` (seconds, for both `requests` and `urlopen`). Unsafe: a request that
+    used to wait as long as the server took now fails after 30 seconds (and the step is
+    retried), which is what a step wants from a hung server but may cut off a slow endpoint
+    that is merely slow; choose the value the endpoint needs.
     """
 
     code = "INN118"
     name = "http-without-timeout-in-step"
     severity = Severity.WARNING
+    fixable = "unsafe"
+
+    FIXES = (
+        (
+            """
+            import inngest
+            import requests
+
+            client = inngest.Inngest(app_id="app")
+
+
+            @client.create_function(fn_id="rates", trigger=inngest.TriggerEvent(event="app/rates"))
+            def rates(ctx: inngest.ContextSync) -> None:
+                ctx.step.run("ping", lambda: requests.post("https://hooks.example.com/ping"))
+            """,
+            """
+            import inngest
+            import requests
+
+            client = inngest.Inngest(app_id="app")
+
+
+            @client.create_function(fn_id="rates", trigger=inngest.TriggerEvent(event="app/rates"))
+            def rates(ctx: inngest.ContextSync) -> None:
+                ctx.step.run("ping", lambda: requests.post("https://hooks.example.com/ping", timeout=30))
+            """,
+        ),
+    )
 
     VALID = (
         """
@@ -134,6 +172,7 @@ class HttpWithoutTimeoutInStep(Rule):
         self.origins = Origins(context)
         self.deferred = Deferred()
         self._mounts: bool | None = None
+        self._fixes: dict[int, Fix | None] = {}  # call id -> its fix, for reports made at the end
 
     def visit_Call(self, node: cst.Call) -> None:
         self.handlers.visit_Call(node)
@@ -169,15 +208,21 @@ class HttpWithoutTimeoutInStep(Rule):
             f"`{label}` without `timeout=` in {self.handlers.label(scope.node)} can hang until the platform "
             f"kills the step; pass `timeout=` (e.g. `timeout=30`) so it fails fast and is retried"
         )
+        fix = self.context.fix(
+            f"add timeout={HTTP_TIMEOUT_SECONDS}",
+            [(node, with_keyword_argument(node, "timeout", cst.Integer(str(HTTP_TIMEOUT_SECONDS))))],
+            safe=False,
+        )
         if scope.certain:
-            self.report(node, message, context=label)
+            self.report(node, message, context=label, fix=fix)
         else:
+            self._fixes[id(node)] = fix
             self.deferred.add(scope.node, node, message, label)
 
     def finish(self) -> None:
         for handler, node, message, context in self.deferred.items():
             if self.handlers.is_handler(handler):
-                self.report(node, message, context=context)
+                self.report(node, message, context=context, fix=self._fixes.get(id(node)))
 
     def _file_mounts_adapters(self) -> bool:
         """Whether the file calls `.mount(...)` anywhere (a transport adapter may set a timeout)."""

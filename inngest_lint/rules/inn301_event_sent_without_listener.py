@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._events import listener_text, topology
-from inngest_lint.rules._project import function_label
+from inngest_lint.rules._project import function_label, near_miss_key, rename_literal_fix
 from inngest_lint.rules.base import ProjectRule
 
 
@@ -28,11 +28,46 @@ class EventSentWithoutListener(ProjectRule):
     ## Use instead
     Send the name the listener uses. Event names kept in one module of constants, imported on both
     sides, cannot drift apart.
+
+    ## Fix
+    The sent name, when it is written as a string literal at the send, becomes the listened name
+    it nearly matches. Unsafe: either side may hold the typo, and other code (another service,
+    a function outside this repository) may listen to the name as sent; the fix makes this
+    project's function receive the event. INN302 offers the other side's rename as an
+    alternative; `--fix` applies this one, never both.
     """
 
     code = "INN301"
     name = "event-sent-without-listener"
     options = ("external-events",)
+    fixable = "unsafe"
+
+    FIXES = (
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/lead.follow-up"))
+            async def follow_up(ctx): ...
+
+            async def on_lead(data: dict) -> None:
+                await client.send(inngest.Event(name="api/lead.followup", data=data))
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/lead.follow-up"))
+            async def follow_up(ctx): ...
+
+            async def on_lead(data: dict) -> None:
+                await client.send(inngest.Event(name="api/lead.follow-up", data=data))
+            """,
+        ),
+    )
 
     VALID = (
         """
@@ -77,4 +112,12 @@ class EventSentWithoutListener(ProjectRule):
                     context=name,
                     related=(listener.location,),
                     caused_by=listener.location,  # the trigger (renamed?) the name nearly matches
+                    fix=rename_literal_fix(
+                        send.name_location,
+                        send.name_literal,
+                        name,
+                        listener.name,
+                        safe=False,
+                        exclusive=near_miss_key(name, listener.name),
+                    ),
                 )

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.diagnostics import Diagnostic, Location, shortened
+from inngest_lint.diagnostics import Diagnostic, Fix, Location, shortened
+from inngest_lint.semantic.edits import EditMaker, Replacement
 from inngest_lint.semantic.names import (
     BindingScan,
     dotted_name,
@@ -151,8 +152,22 @@ class FileContext:
             self._owners.setdefault(id(node), statement)
         return self.location(node)
 
-    def report(self, node: cst.CSTNode, code: str, message: str, *, context: str = "") -> None:
-        self.diagnostics.append(Diagnostic.at(self.location(node), code, message, context=context))
+    def report(self, node: cst.CSTNode, code: str, message: str, *, context: str = "", fix: Fix | None = None) -> None:
+        self.diagnostics.append(Diagnostic.at(self.location(node), code, message, context=context, fix=fix))
+
+    def fix(
+        self,
+        description: str,
+        replacements: Sequence[Replacement],
+        *,
+        safe: bool = True,
+        statements: Sequence[cst.SimpleStatementLine] = (),
+    ) -> Fix | None:
+        """A fix that puts each replacement node in the place of its node (and adds top-level
+        `statements`, such as an import), or None when an edit would touch code outside the
+        replaced nodes. See `semantic/edits.py`."""
+        maker = EditMaker(self.path, self.source, self.tree, self.positions)
+        return maker.fix(description, replacements, safe=safe, statements=statements)
 
     # ---------------------------------------------------------------- name resolution
     def qualify(self, node: cst.BaseExpression) -> str | None:
