@@ -10,10 +10,10 @@ import fnmatch
 from dataclasses import replace
 from pathlib import Path
 
-from inngest_lint.diagnostics import Diagnostic, Severity
+from inngest_lint.diagnostics import SAFE, Diagnostic, Edit, Fix, Severity
 from inngest_lint.engine.parse import SYNTAX_ERROR, UNREADABLE_FILE
 from inngest_lint.settings import Settings
-from inngest_lint.suppression import NoqaMap, noqa_comments
+from inngest_lint.suppression import NoqaCode, NoqaComment, NoqaMap, noqa_comments
 
 #: Reported whatever the selection says (unless ignored by code): a file that cannot be read or
 #: parsed was not checked, and a run must not pass silently over it.
@@ -123,6 +123,7 @@ class Selection:
         """
         names = {info.name: code for code, info in self.rules.items()}
         findings: list[Diagnostic] = []
+        lines = source.splitlines()
         for comment in noqa_comments(source):
             where = 0 if comment.file_level else comment.line
             scope = "in this file" if comment.file_level else "on this line"
@@ -151,6 +152,35 @@ class Selection:
                         message,
                         end_column=written.end_column,
                         context=code,
+                        fix=_removal(path, lines, comment, written),
                     )
                 )
         return findings
+
+
+def _removal(path: str, lines: list[str], comment: NoqaComment, written: NoqaCode) -> Fix | None:
+    """The edit that removes one code from its noqa comment: the whole directive (and the blank
+    before it) when the code is its only one, else the code and the separator that joins it to a
+    neighbour (`# noqa: E501, INN999` -> `# noqa: E501`). Safe, as ruff's RUF100 fix: the code
+    suppresses nothing, so no finding changes. Codes are removed one per fix; the fix loop takes
+    the next one in its next round."""
+    if not 0 < comment.line <= len(lines):
+        return None
+    text = lines[comment.line - 1]
+    if len(comment.codes) == 1:
+        start = comment.column - 1
+        while start > 0 and text[start - 1] in " \t":
+            start -= 1
+        start_column, end_column = start + 1, comment.end_column
+        if text[:start].strip() == "" and text[comment.end_column - 1 :].strip() == "":
+            start_column = comment.column  # a comment alone on its line keeps its indentation
+    else:
+        codes = comment.codes
+        position = codes.index(written)
+        if position + 1 < len(codes):
+            start_column, end_column = written.column, codes[position + 1].column
+        else:
+            start_column, end_column = codes[position - 1].end_column, written.end_column
+    original = text[start_column - 1 : end_column - 1]
+    edit = Edit(path, comment.line, start_column, comment.line, end_column, original, "")
+    return Fix(f"remove {written.code} from the noqa comment", SAFE, (edit,))

@@ -49,7 +49,7 @@ RULES = (
     ('INN610', 'invalid-trigger-object', True, 'error', 'safe', 'A `trigger=` given a dict, a string or another literal instead of a trigger object.'),
     ('INN900', 'syntax-error', True, 'error', '', 'A file that does not parse as Python.'),
     ('INN901', 'unreadable-file', True, 'error', '', 'A file that cannot be read or decoded.'),
-    ('INN902', 'unused-noqa', False, 'warning', '', 'A `# noqa` code that names no rule, or that suppresses nothing.'),
+    ('INN902', 'unused-noqa', False, 'warning', 'safe', 'A `# noqa` code that names no rule, or that suppresses nothing.'),
 )
 
 #: Modules holding project rules (phase 2 imports only these).

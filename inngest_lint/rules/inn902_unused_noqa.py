@@ -20,8 +20,7 @@ class UnusedNoqaRule(Rule):
     (it hides the finding where a run that names only that file reports it). Off by default, as
     ruff's RUF100.
 
-    Each finding spans exactly the code's text. A fix that removes it is planned, not yet
-    available.
+    Each finding spans exactly the code's text.
 
     ## Why is this bad?
     A suppression that suppresses nothing hides the next real finding on its line without
@@ -32,12 +31,29 @@ class UnusedNoqaRule(Rule):
     tools too; a bare `# inngest-lint: noqa` turns every rule off in its file, this one
     included), and rules the run does not check (with `--select INN1`, a `# noqa: INN201` may
     still be needed).
+
+    ## Fix
+    Removes the code from its comment: the whole `# noqa: ...` directive when it was the only
+    code (other comments on the line stay), else the code and its separator
+    (`# noqa: E501, INN999` becomes `# noqa: E501`). Safe, as ruff's RUF100 fix: the code hid no
+    finding in this run, so removing it changes no finding; a rule the run does not check is
+    never reported, so its codes are never removed.
     """
 
     code = "INN902"
     name = "unused-noqa"
     severity = Severity.WARNING
     default_enabled = False
+    fixable = "safe"
+    FIXES: ClassVar[tuple[tuple[Example, Example], ...]] = (
+        ("import inngest\n\nx = 1  # noqa: INN999\n", "import inngest\n\nx = 1\n"),
+        ("import inngest\n\nx = 1  # noqa: E501, INN999\n", "import inngest\n\nx = 1  # noqa: E501\n"),
+        ("import inngest\n\nx = 1  # noqa: INN999, E501\n", "import inngest\n\nx = 1  # noqa: E501\n"),
+        (
+            "import inngest\n\nx = 1  # noqa: INN999  # the second comment stays\n",
+            "import inngest\n\nx = 1  # the second comment stays\n",
+        ),
+    )
     VALID: ClassVar[tuple[Example, ...]] = (
         "import inngest\n\nx = 1\n",
         # Another tool's code, and a bare noqa: not ours to judge.
