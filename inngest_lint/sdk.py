@@ -397,3 +397,12 @@ CLIENT_EVENT_KEY_KEYWORD = "event_key"
 #: `create_function(_experimental_execution=True)` (SDK 0.4 only) ran steps scheduled through
 #: `asyncio.gather`/`create_task` correctly; 0.5 removed the option.
 EXPERIMENTAL_EXECUTION_KEYWORD = "_experimental_execution"
+
+# ------------------------------------------------------------------ logging during replay
+#: `ctx.logger`: the client's logger, wrapped by the default `LoggerMiddleware`
+#: (`inngest/_internal/middleware_lib/log.py`) in a `FilteredLogger` (`inngest/_internal/log.py`)
+#: whose methods are no-ops until `before_execution` (memoized steps all replayed).
+CONTEXT_LOGGER_ATTRIBUTE = "logger"
+FILTERED_LOGGER_METHODS = frozenset(
+    {"critical", "debug", "error", "exception", "fatal", "info", "log", "warn", "warning"}
+)

@@ -198,3 +198,8 @@ def test_linter_never_imports_inngest() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_filtered_logger_methods_match_the_sdk() -> None:
+    log = importlib.import_module("inngest._internal.log")
+    assert set(log.FilteredLogger._proxied_methods) == sdk.FILTERED_LOGGER_METHODS
