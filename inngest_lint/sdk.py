@@ -406,3 +406,7 @@ CONTEXT_LOGGER_ATTRIBUTE = "logger"
 FILTERED_LOGGER_METHODS = frozenset(
     {"critical", "debug", "error", "exception", "fatal", "info", "log", "warn", "warning"}
 )
+
+#: The most steps one function run may make (https://inngest.com/docs/usage-limits/inngest,
+#: "Number of Steps per Function"); the server fails the run past it.
+MAX_STEPS_PER_FUNCTION = 1000
