@@ -410,3 +410,8 @@ FILTERED_LOGGER_METHODS = frozenset(
 #: The most steps one function run may make (https://inngest.com/docs/usage-limits/inngest,
 #: "Number of Steps per Function"); the server fails the run past it.
 MAX_STEPS_PER_FUNCTION = 1000
+
+#: `client.send(events)` / `send_sync(events)`: the keyword of the first argument, and the
+#: `Event` field Inngest deduplicates sends by (`inngest/_internal/server_lib/event.py`).
+CLIENT_SEND_EVENTS_KEYWORD = "events"
+EVENT_ID_KEYWORD = "id"
