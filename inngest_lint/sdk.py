@@ -415,3 +415,7 @@ MAX_STEPS_PER_FUNCTION = 1000
 #: `Event` field Inngest deduplicates sends by (`inngest/_internal/server_lib/event.py`).
 CLIENT_SEND_EVENTS_KEYWORD = "events"
 EVENT_ID_KEYWORD = "id"
+
+#: A reused step ID's Nth repeat is memoized as `<id>:<N>` (`StepBase._parse_step_id` and
+#: `StepIDCounter`, `inngest/_internal/step_lib/base.py`, 0.3 to 0.5).
+STEP_ID_REPEAT_SEPARATOR = ":"

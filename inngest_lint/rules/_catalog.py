@@ -28,6 +28,7 @@ RULES = (
     ('INN121', 'log-repeated-on-replay', True, 'warning', False, '`print` or a logger call in an Inngest function body that a step call can still follow.'),
     ('INN122', 'unbounded-step-loop', True, 'error', False, 'A `while True:` loop that makes step calls and has no way out.'),
     ('INN123', 'event-sent-in-step-without-id', True, 'warning', False, '`client.send(inngest.Event(...))` inside a step handler, with no `id=`.'),
+    ('INN124', 'step-id-collides-with-suffix', True, 'error', False, 'An explicit step ID `"fetch:1"` beside a step ID `"fetch"` that is used more than once.'),
     ('INN201', 'function-not-served', True, 'error', False, 'An Inngest function that no `serve()` or `connect()` in the project registers.'),
     ('INN202', 'served-object-not-a-function', True, 'error', False, 'A name in a serve list that is not an Inngest function.'),
     ('INN203', 'duplicate-function-id', True, 'error', False, 'Two Inngest functions of the same app with the same `fn_id`.'),
