@@ -419,3 +419,11 @@ EVENT_ID_KEYWORD = "id"
 #: A reused step ID's Nth repeat is memoized as `<id>:<N>` (`StepBase._parse_step_id` and
 #: `StepIDCounter`, `inngest/_internal/step_lib/base.py`, 0.3 to 0.5).
 STEP_ID_REPEAT_SEPARATOR = ":"
+
+#: `create_function(on_failure=handler)`: the handler runs as a separate function triggered by
+#: `inngest/function.failed` (`Function.get_config`, `inngest/_internal/function.py`), so its
+#: `ctx.event` is that event, whose data holds these keys; the failed run's own event is under
+#: `event` (https://www.inngest.com/docs/reference/system-events/inngest-function-failed).
+CREATE_FUNCTION_ON_FAILURE_KEYWORD = "on_failure"
+FUNCTION_FAILED_DATA_KEYS = frozenset({"error", "event", "function_id", "run_id"})
+FUNCTION_FAILED_ORIGINAL_EVENT_KEY = "event"

@@ -38,6 +38,7 @@ RULES = (
     ('INN303', 'event-sent-without-listener-any', False, 'warning', False, 'An event sent under a name that no function in the project listens to (off by default).'),
     ('INN304', 'trigger-never-sent', False, 'warning', False, 'A trigger, wait or cancel event that no code in the project sends (off by default).'),
     ('INN305', 'event-not-an-event-object', True, 'error', False, 'A dict given to `client.send`, `send_sync` or `step.send_event` instead of `inngest.Event`.'),
+    ('INN306', 'on-failure-reads-trigger-fields', True, 'error', False, "An `on_failure` handler that reads the trigger's data fields from `ctx.event.data`."),
     ('INN401', 'expression-field-case-mismatch', True, 'error', False, 'An expression reads `event.data.leadId` while the sender writes `lead_id`.'),
     ('INN402', 'expression-field-unknown', True, 'error', False, 'An expression reads an event data field that no send of that event has.'),
     ('INN403', 'expression-type-mismatch', True, 'error', False, 'A comparison between a data field and a literal of another type than the sends use.'),
