@@ -427,3 +427,28 @@ STEP_ID_REPEAT_SEPARATOR = ":"
 CREATE_FUNCTION_ON_FAILURE_KEYWORD = "on_failure"
 FUNCTION_FAILED_DATA_KEYS = frozenset({"error", "event", "function_id", "run_id"})
 FUNCTION_FAILED_ORIGINAL_EVENT_KEY = "event"
+
+#: The parameters of each serve entry point: positional-or-keyword ones in order, then the
+#: keyword-only ones (union over 0.3 to 0.5: `async_mode` is Django's in 0.3 only, `streaming`
+#: FastAPI's). A call that misses one of the first or names another is a `TypeError` at import.
+SERVE_POSITIONAL_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "inngest.fast_api.serve": ("app", "client", "functions"),
+    "inngest.flask.serve": ("app", "client", "functions"),
+    "inngest.tornado.serve": ("app", "client", "functions"),
+    "inngest.django.serve": ("client", "functions"),
+    "inngest.digital_ocean.serve": ("client", "functions"),
+    "inngest.connect.connect": ("apps",),
+}
+_SERVE_COMMON_KEYWORDS = frozenset({"enable_unauthed_sync", "public_path", "serve_origin", "serve_path"})
+SERVE_KEYWORD_ONLY_PARAMETERS: dict[str, frozenset[str]] = {
+    "inngest.fast_api.serve": _SERVE_COMMON_KEYWORDS | {"streaming"},
+    "inngest.flask.serve": _SERVE_COMMON_KEYWORDS,
+    "inngest.tornado.serve": _SERVE_COMMON_KEYWORDS,
+    "inngest.django.serve": _SERVE_COMMON_KEYWORDS | {"async_mode"},
+    "inngest.digital_ocean.serve": _SERVE_COMMON_KEYWORDS,
+    "inngest.connect.connect": frozenset(
+        {"instance_id", "rewrite_gateway_endpoint", "shutdown_signals", "max_worker_concurrency", "max_concurrency"}
+    ),
+}
+#: `inngest.django.serve(...)` returns a URL pattern that must go into `urlpatterns`.
+DJANGO_SERVE = "inngest.django.serve"
