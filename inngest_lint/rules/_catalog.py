@@ -34,6 +34,7 @@ RULES = (
     ('INN202', 'served-object-not-a-function', True, 'error', False, 'A name in a serve list that is not an Inngest function.'),
     ('INN203', 'duplicate-function-id', True, 'error', False, 'Two Inngest functions of the same app with the same `fn_id`.'),
     ('INN204', 'serve-call-cannot-work', True, 'error', False, "A `serve()` or `connect()` call with arguments its framework's signature rejects."),
+    ('INN205', 'on-failure-async-mismatch', True, 'error', False, 'An `on_failure` handler that is `async def` for a plain `def` function, or the reverse.'),
     ('INN207', 'async-function-on-sync-only-server', True, 'error', False, 'An `async def` Inngest function served by a framework that runs sync functions only.'),
     ('INN301', 'event-sent-without-listener', True, 'error', False, 'An event sent under a name nothing listens to, next to a listened name it nearly matches.'),
     ('INN302', 'trigger-never-sent-near-miss', True, 'error', False, 'A trigger, wait or cancel event that nothing sends, next to a sent name it nearly matches.'),
