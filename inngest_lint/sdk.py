@@ -452,3 +452,10 @@ SERVE_KEYWORD_ONLY_PARAMETERS: dict[str, frozenset[str]] = {
 }
 #: `inngest.django.serve(...)` returns a URL pattern that must go into `urlpatterns`.
 DJANGO_SERVE = "inngest.django.serve"
+
+#: `Inngest(is_production=False)` and a truthy `INNGEST_DEV` put the client in Dev Server mode
+#: (`_get_mode`, `inngest/_internal/client_lib/client.py`), where `net.validate_request` skips
+#: the request signature check. `env_lib.is_truthy` reads these values as false.
+CLIENT_IS_PRODUCTION_KEYWORD = "is_production"
+DEV_ENVIRONMENT_VARIABLE = "INNGEST_DEV"
+FALSY_ENVIRONMENT_VALUES = frozenset({"false", "0", ""})

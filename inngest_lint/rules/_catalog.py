@@ -58,6 +58,7 @@ RULES = (
     ('INN608', 'sleep-too-long', True, 'error', False, 'A sleep or a wait longer than the platform allows.'),
     ('INN609', 'incompatible-config', True, 'error', False, 'Function options that the Inngest server rejects when the app syncs.'),
     ('INN610', 'invalid-trigger-object', True, 'error', False, 'A `trigger=` given a dict, a string or another literal instead of a trigger object.'),
+    ('INN611', 'request-signing-disabled-in-code', False, 'warning', False, '`Inngest(is_production=False)` or `INNGEST_DEV` set in code, outside tests.'),
     ('INN900', 'syntax-error', True, 'error', False, 'A file that does not parse as Python.'),
     ('INN901', 'unreadable-file', True, 'error', False, 'A file that cannot be read or decoded.'),
 )
