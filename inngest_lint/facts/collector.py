@@ -497,7 +497,15 @@ class FactCollector:
                     event_node = keyword(value, "event")
                     if event_node is not None:
                         async_event = evaluate(context, event_node)
-                        cancels.append(Trigger("event", async_event, context.location(event_node)))
+                        cancels.append(
+                            Trigger(
+                                "event",
+                                async_event,
+                                context.location(event_node),
+                                filtered=keyword(value, "if_exp") is not None
+                                or any(arg.star == "**" for arg in value.args),
+                            )
+                        )
                 for cel_option in sdk.CEL_OPTIONS:
                     if cel_option.owner != owner or owner == sdk.TRIGGER_EVENT_CLASS:
                         continue
@@ -697,6 +705,7 @@ class FactCollector:
                     context.location(node),
                     if_exp,
                     context.location(event_node) if event_node is not None else None,
+                    filtered=if_exp_node is not None or any(arg.star == "**" for arg in node.args),
                 )
             )
         elif method == sdk.STEP_SEND_EVENT:

@@ -84,6 +84,8 @@ class Trigger:
     kind: str  # "event" or "cron"
     value: Ref
     location: Location
+    # For a `Cancel(event=...)`: whether it is given an `if_exp` (literal or not).
+    filtered: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ class Wait:
     location: Location
     if_exp: CelString | None = None
     event_location: Location | None = None
+    # Whether `if_exp=` is given at all (`if_exp` above is set only for a literal string).
+    filtered: bool = False
 
 
 @dataclass(frozen=True)
