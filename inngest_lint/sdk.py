@@ -459,3 +459,11 @@ DJANGO_SERVE = "inngest.django.serve"
 CLIENT_IS_PRODUCTION_KEYWORD = "is_production"
 DEV_ENVIRONMENT_VARIABLE = "INNGEST_DEV"
 FALSY_ENVIRONMENT_VALUES = frozenset({"false", "0", ""})
+
+#: Middleware base classes: `Middleware` has `async def` hooks, `MiddlewareSync` plain ones
+#: (`inngest/_internal/middleware_lib/middleware.py`). `MiddlewareManager`'s `*_sync` hooks
+#: (`manager.py`) answer an async hook with `AsyncUnsupportedError`.
+ASYNC_MIDDLEWARE_CLASS = "inngest.Middleware"
+SYNC_MIDDLEWARE_CLASS = "inngest.MiddlewareSync"
+MIDDLEWARE_KEYWORD = "middleware"
+CLIENT_SYNC_SEND_METHOD = "send_sync"

@@ -35,6 +35,7 @@ RULES = (
     ('INN203', 'duplicate-function-id', True, 'error', False, 'Two Inngest functions of the same app with the same `fn_id`.'),
     ('INN204', 'serve-call-cannot-work', True, 'error', False, "A `serve()` or `connect()` call with arguments its framework's signature rejects."),
     ('INN205', 'on-failure-async-mismatch', True, 'error', False, 'An `on_failure` handler that is `async def` for a plain `def` function, or the reverse.'),
+    ('INN206', 'async-middleware-in-sync-context', True, 'error', False, 'An `inngest.Middleware` (async) on a client that runs sync functions or `send_sync`.'),
     ('INN207', 'async-function-on-sync-only-server', True, 'error', False, 'An `async def` Inngest function served by a framework that runs sync functions only.'),
     ('INN208', 'invoke-target-not-there', True, 'error', False, "`step.invoke(function=x)` where `x` is not an Inngest function, or is another app's."),
     ('INN301', 'event-sent-without-listener', True, 'error', False, 'An event sent under a name nothing listens to, next to a listened name it nearly matches.'),
