@@ -75,6 +75,7 @@ _RECORDS: dict[str, type] = {
         model.StepRun,
         model.Wait,
         model.Invoke,
+        model.InvokeById,
         model.InngestFunction,
         model.Client,
         model.FunctionList,

@@ -29,6 +29,7 @@ from inngest_lint.facts.model import (
     FunctionList,
     InngestFunction,
     Invoke,
+    InvokeById,
     LargeReturn,
     Ref,
     ServeCall,
@@ -69,6 +70,7 @@ class _FunctionBuilder:
     node: cst.FunctionDef
     waits: list[Wait] = field(default_factory=list)
     invokes: list[Invoke] = field(default_factory=list)
+    invokes_by_id: list[InvokeById] = field(default_factory=list)
     step_runs: list[StepRun] = field(default_factory=list)
     local_def_returns: dict[str, tuple[LargeReturn, ...]] = field(default_factory=dict)
     key: str = ""
@@ -407,6 +409,7 @@ class FactCollector:
             trigger_count_known=complete,
             body_calls=tuple(builder.body_calls),
             makes_step_call=builder.makes_step_call,
+            invokes_by_id=tuple(builder.invokes_by_id),
         )
 
     def _client_ref(self, node: cst.BaseExpression) -> Ref:
@@ -718,6 +721,18 @@ class FactCollector:
                         callable_ref(context, function_node),
                         data_shape(context, keyword(node, "data")),
                         context.location(node),
+                    )
+                )
+        elif method == sdk.STEP_INVOKE_BY_ID:
+            function_id_node = keyword(node, "function_id")
+            app_id_node = keyword(node, "app_id")
+            if function_id_node is not None and not any(arg.star == "**" for arg in node.args):
+                builder.invokes_by_id.append(
+                    InvokeById(
+                        evaluate(context, app_id_node) if app_id_node is not None else UNKNOWN,
+                        evaluate(context, function_id_node),
+                        context.location(node),
+                        app_id_given=app_id_node is not None,
                     )
                 )
         elif method == sdk.STEP_RUN:

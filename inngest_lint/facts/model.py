@@ -131,6 +131,17 @@ class Invoke:
 
 
 @dataclass(frozen=True)
+class InvokeById:
+    """`step.invoke_by_id(step_id, app_id=..., function_id=...)`: `app_id` is UNKNOWN when the
+    call leaves it out (the SDK then uses the calling client's app)."""
+
+    app_id: Ref
+    function_id: Ref
+    location: Location
+    app_id_given: bool = False
+
+
+@dataclass(frozen=True)
 class BodyCall:
     """A direct call `helper(...)` / `module.helper(...)` / `await helper(...)` that an Inngest
     function makes, for following project helpers in phase 2.
@@ -181,6 +192,7 @@ class InngestFunction:
     # A step call (or a `ctx.group.parallel` plan) anywhere in the function: its body re-runs
     # once per step.
     makes_step_call: bool = False
+    invokes_by_id: tuple[InvokeById, ...] = ()
 
 
 @dataclass(frozen=True)
