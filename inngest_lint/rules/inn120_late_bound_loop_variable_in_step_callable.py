@@ -184,7 +184,7 @@ class LateBoundLoopVariableInStepCallable(Rule):
             loop = _enclosing_for(mapping, append, frame.node)
             if loop is None or id(loop) in parallel_ancestors:
                 continue
-            changed = set(target_names(loop.target)) | BindingScan().scan(block_statements(loop.body)).bound
+            changed = set(target_names(loop.target)) | _bound_in(loop.body)
             value = append.args[0].value
             created: cst.Lambda | cst.FunctionDef | None = None
             if isinstance(value, cst.Lambda):
@@ -212,7 +212,7 @@ def _free_reads(created: cst.Lambda | cst.FunctionDef, loop_names: set[str]) -> 
     """The loop names the callable reads from the enclosing scope (not as its own parameter)."""
     own = set(parameter_names(created.params))
     if isinstance(created, cst.FunctionDef):
-        own |= BindingScan().scan(block_statements(created.body)).bound
+        own |= _bound_in(created.body)
         read = names_in(created.body)
     else:
         read = names_in(created.body)
@@ -246,3 +246,9 @@ def _def_in_loop(loop: cst.For, name: str) -> cst.FunctionDef | None:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == name
     ]
     return found[0] if len(found) == 1 else None
+
+
+def _bound_in(block: cst.BaseSuite) -> frozenset[str]:
+    """Names a block binds (not entering nested scopes)."""
+    statements = [statement for statement in block_statements(block) if isinstance(statement, cst.BaseStatement)]
+    return BindingScan().scan(statements).bound

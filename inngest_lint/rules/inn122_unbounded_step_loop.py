@@ -132,9 +132,8 @@ def _has_exit(body: cst.BaseSuite) -> bool:
             return True
         if isinstance(current, cst.Break) and own_loop:
             return True
-        inner_loop = isinstance(current, (cst.For, cst.While))
+        inner_body = current.body if isinstance(current, (cst.For, cst.While)) else None
         for child in children(current):
             # A `break` in a nested loop's body leaves that loop; one in its `else` leaves ours.
-            nested = inner_loop and child is current.body  # type: ignore[union-attr]
-            stack.append((child, own_loop and not nested))
+            stack.append((child, own_loop and child is not inner_body))
     return False

@@ -13,7 +13,7 @@ from inngest_lint.semantic.values import argument, keyword
 
 #: Ways code sets an environment variable: `os.environ[...] = v`, and these calls (name, value).
 _ENVIRONMENT_MAPPING = "os.environ"
-_SETTER_CALLS = frozenset({"os.environ.setdefault", "os.putenv", "os.environ.update"})
+_SETTER_CALLS = frozenset({"os.environ.setdefault", "os.putenv"})
 
 
 class RequestSigningDisabledInCode(Rule):
@@ -90,7 +90,7 @@ class RequestSigningDisabledInCode(Rule):
                     f"local environment instead",
                 )
             return
-        if name in _SETTER_CALLS and name != "os.environ.update":
+        if name in _SETTER_CALLS:
             variable = argument(node, 0, "key")
             value_node = argument(node, 1, "value")
             if variable is not None and value_node is not None:
