@@ -93,19 +93,30 @@ class StepIdCollidesWithSuffix(Rule):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self.context.frame.inngest is None:
             return
-        uses: dict[str, list[_Use]] = {}
-        mapping: dict[int, cst.CSTNode] | None = None
+        calls_by_literal: dict[str, list[cst.Call]] = {}
         for call in _calls(node.body):
             if self.context.step_method(call) is None:
                 continue
             step_id = step_id_node(call)
             literal = literal_string(step_id) if step_id is not None else None
-            if literal is None:
-                continue
-            if mapping is None:
-                mapping = parents(self.context, node)
-            in_loop, conditional = _placement(mapping, call, node)
-            uses.setdefault(literal, []).append(_Use(call, in_loop, conditional))
+            if literal is not None:
+                calls_by_literal.setdefault(literal, []).append(call)
+        # Only the bases of suffixed IDs need placing (most functions have none: no work).
+        bases = {
+            match.group("base")
+            for literal in calls_by_literal
+            if (match := _SUFFIXED.match(literal)) is not None and match.group("base") in calls_by_literal
+        }
+        if not bases:
+            return
+        mapping = parents(self.context, node)
+        once_per_loop: dict[int, set[int]] = {}
+        uses: dict[str, list[_Use]] = {}
+        for literal, calls in calls_by_literal.items():
+            placed = literal in bases
+            for call in calls:
+                in_loop, conditional = _placement(mapping, call, node, once_per_loop) if placed else (False, False)
+                uses.setdefault(literal, []).append(_Use(call, in_loop, conditional))
         for literal, explicit in uses.items():
             match = _SUFFIXED.match(literal)
             if match is None:
@@ -144,14 +155,20 @@ def _calls(body: cst.CSTNode) -> list[cst.Call]:
     return found
 
 
-def _placement(mapping: dict[int, cst.CSTNode], call: cst.Call, function: cst.FunctionDef) -> tuple[bool, bool]:
+def _placement(
+    mapping: dict[int, cst.CSTNode], call: cst.Call, function: cst.FunctionDef, once_per_loop: dict[int, set[int]]
+) -> tuple[bool, bool]:
     """(in a loop, under a condition or in a nested scope) between the call and the function."""
     in_loop = conditional = False
     child: cst.CSTNode = call
     current = mapping.get(id(call))
     while current is not None and current is not function:
-        if isinstance(current, _LOOPS) and id(call) not in calls_run_once_per_loop(current):
-            in_loop = True
+        if isinstance(current, _LOOPS):
+            once = once_per_loop.get(id(current))
+            if once is None:
+                once = once_per_loop[id(current)] = calls_run_once_per_loop(current)
+            if id(call) not in once:
+                in_loop = True
         if isinstance(current, _CONDITIONAL) or isinstance(current, (cst.FunctionDef, cst.Lambda)):
             conditional = True
         if isinstance(current, cst.Try) and child is not current.body:

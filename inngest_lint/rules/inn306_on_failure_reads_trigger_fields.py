@@ -165,8 +165,10 @@ def _is_event_data(node: cst.BaseExpression, name: str) -> bool:
 
 def _failure_handlers(context: FileContext) -> set[int]:
     """ids of the module-level defs given as `on_failure=` to a `create_function` of this file."""
-    scan = context.module_scan
     found: set[int] = set()
+    if sdk.CREATE_FUNCTION_ON_FAILURE_KEYWORD not in context.source:
+        return found  # most files: no walk at all
+    scan = context.module_scan
     stack: list[cst.CSTNode] = [context.tree]
     while stack:
         current = stack.pop()
