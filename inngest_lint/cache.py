@@ -81,6 +81,7 @@ _RECORDS: dict[str, type] = {
         model.StepRun,
         model.Wait,
         model.Invoke,
+        model.InvokeById,
         model.InngestFunction,
         model.Client,
         model.FunctionList,

@@ -102,7 +102,7 @@ def test_lines_added_above_keep_the_finding_baselined(repo: Path) -> None:
     run("--write-baseline", "baseline.json", "src")
     header = '"""Shop workflows."""\n\nimport logging\n\nimport inngest\n\nlog = logging.getLogger()\n'
     edit(repo, "import inngest\n", header)
-    edit(repo, "    for item in", "    log.info('shipping')\n    count = 0\n    for item in")
+    edit(repo, "    for item in", "    ctx.logger.info('shipping')\n    count = 0\n    for item in")
     code, out, _ = run("--baseline", "baseline.json", "src")
     assert code == 0, out
 

@@ -31,6 +31,7 @@ from inngest_lint.facts.model import (
     FunctionList,
     InngestFunction,
     Invoke,
+    InvokeById,
     Ref,
     ReturnedValue,
     ServeCall,
@@ -71,6 +72,7 @@ class _FunctionBuilder:
     node: cst.FunctionDef
     waits: list[Wait] = field(default_factory=list)
     invokes: list[Invoke] = field(default_factory=list)
+    invokes_by_id: list[InvokeById] = field(default_factory=list)
     step_runs: list[StepRun] = field(default_factory=list)
     local_def_returns: dict[str, tuple[ReturnedValue, ...]] = field(default_factory=dict)
     key: str = ""
@@ -425,6 +427,7 @@ class FactCollector:
             trigger_count_known=complete,
             body_calls=tuple(builder.body_calls),
             makes_step_call=builder.makes_step_call,
+            invokes_by_id=tuple(builder.invokes_by_id),
         )
 
     def _client_ref(self, node: cst.BaseExpression) -> Ref:
@@ -519,7 +522,12 @@ class FactCollector:
                         async_event = evaluate(context, event_node)
                         cancels.append(
                             Trigger(
-                                "event", async_event, context.location(event_node), literal_code(context, event_node)
+                                "event",
+                                async_event,
+                                context.location(event_node),
+                                literal_code(context, event_node),
+                                filtered=keyword(value, "if_exp") is not None
+                                or any(arg.star == "**" for arg in value.args),
                             )
                         )
                 for cel_option in sdk.CEL_OPTIONS:
@@ -729,6 +737,7 @@ class FactCollector:
                     if_exp,
                     context.location(event_node) if event_node is not None else None,
                     literal_code(context, event_node) if event_node is not None else "",
+                    filtered=if_exp_node is not None or any(arg.star == "**" for arg in node.args),
                 )
             )
         elif method == sdk.STEP_SEND_EVENT:
@@ -741,6 +750,18 @@ class FactCollector:
                         callable_ref(context, function_node),
                         data_shape(context, keyword(node, "data")),
                         context.location(node),
+                    )
+                )
+        elif method == sdk.STEP_INVOKE_BY_ID:
+            function_id_node = keyword(node, "function_id")
+            app_id_node = keyword(node, "app_id")
+            if function_id_node is not None and not any(arg.star == "**" for arg in node.args):
+                builder.invokes_by_id.append(
+                    InvokeById(
+                        evaluate(context, app_id_node) if app_id_node is not None else UNKNOWN,
+                        evaluate(context, function_id_node),
+                        context.location(node),
+                        app_id_given=app_id_node is not None,
                     )
                 )
         elif method == sdk.STEP_RUN:

@@ -93,6 +93,8 @@ class Trigger:
     # The source of the value when it is one plain string literal ("" otherwise): what a fix
     # that renames the event replaces.
     literal: str = ""
+    # For a `Cancel(event=...)`: whether it is given an `if_exp` (literal or not).
+    filtered: bool = False
 
 
 #: What a returned value is (`ReturnedValue.kind`), as far as INN501 needs to know:
@@ -157,6 +159,8 @@ class Wait:
     if_exp: CelString | None = None
     event_location: Location | None = None
     event_literal: str = ""  # as Trigger.literal
+    # Whether `if_exp=` is given at all (`if_exp` above is set only for a literal string).
+    filtered: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,17 @@ class Invoke:
     function: Ref
     data: DataShape
     location: Location
+
+
+@dataclass(frozen=True)
+class InvokeById:
+    """`step.invoke_by_id(step_id, app_id=..., function_id=...)`: `app_id` is UNKNOWN when the
+    call leaves it out (the SDK then uses the calling client's app)."""
+
+    app_id: Ref
+    function_id: Ref
+    location: Location
+    app_id_given: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,6 +234,7 @@ class InngestFunction:
     # A step call (or a `ctx.group.parallel` plan) anywhere in the function: its body re-runs
     # once per step.
     makes_step_call: bool = False
+    invokes_by_id: tuple[InvokeById, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -178,9 +178,11 @@ class StepIdReusedInLoop(Rule):
 
     def _fix(self, call: cst.Call, step_id: cst.BaseExpression, loop: cst.CSTNode) -> Fix | None:
         """`f"<id>-{<loop variable>}"` for a plain string ID in a loop over one plain name that
-        the call does not use as a record (`item["id"]`, `item.id`: its text is no key)."""
+        the call does not use as a record (`item["id"]`, `item.id`: its text is no key). A loop
+        variable named `_` says the value is unused: which key tells the iterations apart is for
+        a human to choose."""
         target = loop.target if isinstance(loop, cst.For) else getattr(getattr(loop, "for_in", None), "target", None)
-        if not isinstance(target, cst.Name) or not isinstance(step_id, cst.SimpleString):
+        if not isinstance(target, cst.Name) or not isinstance(step_id, cst.SimpleString) or target.value == "_":
             return None
         if _used_as_record(call, target.value):
             return None
