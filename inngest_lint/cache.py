@@ -53,9 +53,9 @@ from inngest_lint.facts import model
 from inngest_lint.suppression import NoqaMap
 
 CACHE_DIR_NAME = ".inngest_lint_cache"
-_FORMAT = 4
+_FORMAT = 5
 #: The first bytes of a result entry: the format, then a 16-byte checksum of the payload.
-_MAGIC = b"inngest-lint-cache-4\n"
+_MAGIC = b"inngest-lint-cache-5\n"
 _CHECKSUM_BYTES = 16
 #: Bounds on what is read back: far above what any real index or entry holds.
 MAX_INDEX_BYTES = 256 * 1024 * 1024
@@ -73,6 +73,7 @@ _RECORDS: dict[str, type] = {
         model.Trigger,
         model.LargeReturn,
         model.StepRun,
+        model.StepCall,
         model.Wait,
         model.Invoke,
         model.InngestFunction,

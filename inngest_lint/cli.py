@@ -104,6 +104,13 @@ def _fail(message: str) -> None:
     default=None,
     help="Record the current findings in this baseline file and exit 0.",
 )
+@click.option(
+    "--since",
+    "since",
+    default=None,
+    metavar="REF",
+    help="Compare with the project at this git ref (the deployed version) and run the deploy-safety rules.",
+)
 @click.option("--watch", is_flag=True, help="Lint again whenever a file changes (Ctrl-C to stop).")
 @click.option("--watch-interval", type=click.FloatRange(min=0.01), default=0.5, hidden=True)
 def check(
@@ -124,6 +131,7 @@ def check(
     cache_dir: Path | None,
     baseline_path: Path | None,
     write_baseline_path: Path | None,
+    since: str | None,
     watch: bool,
     watch_interval: float,
 ) -> None:
@@ -143,6 +151,7 @@ def check(
     settings = _settings_for(
         targets, stdin_filename, config_path, select, ignore, extend_select, max_warnings, debug=debug
     )
+    settings = _with_since(settings, since)
     options = RunOptions(
         force_exclude=force_exclude,
         stdin_bytes=stdin_bytes,
@@ -230,6 +239,17 @@ def _settings_for(
             raise
         _fail(f"cannot read the configuration: {type(error).__name__}: {error} (run with --debug for details)")
     return settings
+
+
+def _with_since(settings: Settings, since: str | None) -> Settings:
+    """`--since REF` wins over the `since` setting; a ref that reads as an option is refused."""
+    from dataclasses import replace
+
+    if since is None:
+        return settings
+    if not since.strip() or since.startswith("-"):
+        _fail(f"--since: {since!r} is not a git ref")
+    return replace(settings, since=since.strip())
 
 
 def _lint(targets: list[str], settings: Settings, options: RunOptions, *, debug: bool) -> RunResult:

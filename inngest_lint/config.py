@@ -222,6 +222,13 @@ def _severity_map(value: Any) -> tuple[tuple[str, str], ...] | None:
     return tuple(out)
 
 
+def _git_ref(value: Any) -> str | None:
+    """A git ref as `git rev-parse` takes it; never one that reads as an option."""
+    if isinstance(value, str) and value.strip() and not value.startswith("-") and "\n" not in value:
+        return value.strip()
+    return None
+
+
 def _positive_int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
@@ -244,6 +251,7 @@ _KEYS: dict[str, tuple[str, str, Any]] = {
     "large-return-attributes": ("large_return_attributes", "a list of attribute names", _string_list),
     "max-sleep": ("max_sleep_seconds", 'a duration such as "7d" or a number of seconds', _parse_duration_seconds),
     "max-file-size": ("max_file_bytes", 'a size such as "1MB", "512KB" or a number of bytes', _parse_size),
+    "since": ("since", 'a git ref such as "origin/main" (the deployed version)', _git_ref),
 }
 
 

@@ -32,6 +32,7 @@ from inngest_lint.facts.model import (
     LargeReturn,
     Ref,
     ServeCall,
+    StepCall,
     StepRun,
     Trigger,
     Wait,
@@ -74,6 +75,8 @@ class _FunctionBuilder:
     key: str = ""
     body_calls: list[BodyCall] = field(default_factory=list)
     makes_step_call: bool = False
+    steps: list[StepCall] = field(default_factory=list)
+    steps_complete: bool = True
 
 
 @dataclass
@@ -407,6 +410,8 @@ class FactCollector:
             trigger_count_known=complete,
             body_calls=tuple(builder.body_calls),
             makes_step_call=builder.makes_step_call,
+            steps=tuple(builder.steps),
+            steps_complete=builder.steps_complete,
         )
 
     def _client_ref(self, node: cst.BaseExpression) -> Ref:
@@ -526,6 +531,8 @@ class FactCollector:
             if not self._header_depth:
                 self._body_call(node)
         method = context.step_method(node)
+        if self._builders and method is None and self._builders[-1].steps_complete and self._passes_step_object(node):
+            self._builders[-1].steps_complete = False
         if method is not None:
             self._step_call(node, method)
             return
@@ -671,6 +678,18 @@ class FactCollector:
                     ServeCall(sdk.CONNECT_ENTRY_POINT, UNKNOWN, self._function_list(None), self.context.location(node))
                 )
 
+    def _passes_step_object(self, node: cst.Call) -> bool:
+        """Whether a call hands the Inngest context or a step object to another callable (which
+        may make step calls of its own, unseen here)."""
+        context = self.context
+        for arg in node.args:
+            value = arg.value
+            if isinstance(value, cst.Name) and (context.is_context_name(value.value) or context.is_step_name(value.value)):
+                return True
+            if context.is_step_object(value):
+                return True
+        return False
+
     def _step_call(self, node: cst.Call, method: str) -> None:
         if not self._builders:
             return
@@ -678,6 +697,7 @@ class FactCollector:
         builder = self._builders[-1]
         step_id_node = argument(node, 0, sdk.STEP_ID_KEYWORD)
         step_id = literal_string(step_id_node) if step_id_node is not None else None
+        self._record_step(builder, node, method, step_id)
         step_label = (
             step_id
             if step_id is not None
@@ -730,6 +750,27 @@ class FactCollector:
                 handler_ref = callable_ref(context, handler_node)
                 label = dotted_name(handler_node) or ""
             builder.step_runs.append(StepRun(step_label, handler_ref, context.location(node), local_returns, label))
+
+    def _record_step(self, builder: _FunctionBuilder, node: cst.Call, method: str, step_id: str | None) -> None:
+        """Note a step call in the function's ordered step list. A step call in a nested def
+        runs when (and as often as) the def is called: the list is then not the run's order."""
+        context = self.context
+        for frame in reversed(context.frames):
+            if frame.kind == "lambda":
+                continue
+            if frame.inngest is not builder.info:
+                builder.steps_complete = False
+            break
+        handler_label = ""
+        if method == sdk.STEP_RUN:
+            handler_node = argument(node, 1, "handler")
+            if isinstance(handler_node, cst.Lambda):
+                handler_label = "lambda"
+            elif handler_node is not None:
+                handler_label = dotted_name(handler_node) or ""
+        builder.steps.append(
+            StepCall(method, step_id or "", context.location(node), bool(context.loop_frames()), handler_label)
+        )
 
     # ---------------------------------------------------------------- module
     def facts(self) -> FileFacts:

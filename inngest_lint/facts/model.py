@@ -118,6 +118,21 @@ class Wait:
 
 
 @dataclass(frozen=True)
+class StepCall:
+    """One step call of a function (any step method), in source order: what the deploy-safety
+    rules compare between two versions of the function, since Inngest finds a step's memoized
+    result by its ID (and the `:N` suffix a repeated ID gets from the order of its calls)."""
+
+    method: str  # the step method: "run", "sleep", "wait_for_event", ...
+    step_id: str  # the literal ID; "" when the ID is not a literal string
+    location: Location
+    # Inside a loop of the function (it may run any number of times).
+    in_loop: bool = False
+    # What `step.run` was given as its handler, as written ("charge", "lambda"); "" otherwise.
+    handler_label: str = ""
+
+
+@dataclass(frozen=True)
 class Invoke:
     """`step.invoke(step_id, function=f, data={...})`: data counts as `f`'s event data."""
 
@@ -177,6 +192,12 @@ class InngestFunction:
     # A step call (or a `ctx.group.parallel` plan) anywhere in the function: its body re-runs
     # once per step.
     makes_step_call: bool = False
+    # Every step call written in the function, in source order (see StepCall).
+    steps: tuple[StepCall, ...] = ()
+    # False when the function may make step calls this file does not show: it hands its context
+    # or step object to another callable, or a nested def makes step calls. Comparisons of the
+    # step lists of two versions stay silent then.
+    steps_complete: bool = True
 
 
 @dataclass(frozen=True)

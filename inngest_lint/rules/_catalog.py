@@ -47,6 +47,9 @@ RULES = (
     ('INN608', 'sleep-too-long', True, 'error', False, 'A sleep or a wait longer than the platform allows.'),
     ('INN609', 'incompatible-config', True, 'error', False, 'Function options that the Inngest server rejects when the app syncs.'),
     ('INN610', 'invalid-trigger-object', True, 'error', False, 'A `trigger=` given a dict, a string or another literal instead of a trigger object.'),
+    ('INN701', 'step-renamed', True, 'error', False, 'A step ID that the deployed version has is gone, and a new ID stands in its place.'),
+    ('INN702', 'repeated-step-id-reordered', True, 'error', False, 'Calls that share a step ID were removed or reordered, so their `:N` suffixes shift.'),
+    ('INN703', 'parked-function-removed', True, 'error', False, 'A function that sleeps or waits for events was removed, or its `fn_id` changed.'),
     ('INN900', 'syntax-error', True, 'error', False, 'A file that does not parse as Python.'),
     ('INN901', 'unreadable-file', True, 'error', False, 'A file that cannot be read or decoded.'),
 )
@@ -70,4 +73,7 @@ PROJECT_RULE_MODULES = (
     'inngest_lint.rules.inn403_expression_type_mismatch',
     'inngest_lint.rules.inn404_expression_syntax_error',
     'inngest_lint.rules.inn501_large_step_return',
+    'inngest_lint.rules.inn701_step_renamed',
+    'inngest_lint.rules.inn702_repeated_step_id_reordered',
+    'inngest_lint.rules.inn703_parked_function_removed',
 )
