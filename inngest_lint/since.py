@@ -125,9 +125,7 @@ def read_tree(root: Path, ref: str) -> TreeAtRef:
     diff = _git(top, "diff", "--no-ext-diff", "--no-renames", "--name-only", "-z", commit, "--")
     if diff.returncode != 0:
         raise SinceError(f"--since {ref}: cannot compare with the work tree: {_first_line(diff.stderr)}")
-    changed = frozenset(
-        os.path.join(top, *os.fsdecode(name).split("/")) for name in diff.stdout.split(b"\0") if name
-    )
+    changed = frozenset(os.path.join(top, *os.fsdecode(name).split("/")) for name in diff.stdout.split(b"\0") if name)
     return TreeAtRef(ref, commit, top, blobs, changed)
 
 

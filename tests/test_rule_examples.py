@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from annotations import parse_annotations
 from conftest import lint_project, write_project
+from git_projects import GitProject
 
 from inngest_lint.registry import all_rules
+from inngest_lint.rules._deploy import DeployRule
 from inngest_lint.settings import Settings
 
 
@@ -29,10 +31,25 @@ def _files(example: object) -> dict[str, str]:
 
 def _run(tmp_path: Path, rule: type, example: object) -> tuple[dict[str, str], list]:
     files = _files(example)
+    if issubclass(rule, DeployRule):
+        return _run_deploy(tmp_path, rule, files)
     write_project(tmp_path, files)
     settings = Settings(select=(rule.code,), root=str(tmp_path))
     found = [d for d in lint_project(tmp_path, settings=settings) if d.code == rule.code]
     return files, found
+
+
+def _run_deploy(tmp_path: Path, rule: type, files: dict[str, str]) -> tuple[dict[str, str], list]:
+    """A deploy rule's example: `before/...` files committed, `after/...` files in the work
+    tree, linted with `since="HEAD"`."""
+    before = {path[len("before/") :]: source for path, source in files.items() if path.startswith("before/")}
+    after = {path[len("after/") :]: source for path, source in files.items() if path.startswith("after/")}
+    repository = GitProject(tmp_path)
+    repository.commit(before)
+    repository.change(after, remove=set(before) - set(after))
+    settings = Settings(select=(rule.code,), root=str(tmp_path), since="HEAD")
+    found = [d for d in lint_project(tmp_path, settings=settings) if d.code == rule.code]
+    return after, found
 
 
 @pytest.mark.parametrize(("rule", "example"), _cases("VALID"))

@@ -684,7 +684,9 @@ class FactCollector:
         context = self.context
         for arg in node.args:
             value = arg.value
-            if isinstance(value, cst.Name) and (context.is_context_name(value.value) or context.is_step_name(value.value)):
+            if isinstance(value, cst.Name) and (
+                context.is_context_name(value.value) or context.is_step_name(value.value)
+            ):
                 return True
             if context.is_step_object(value):
                 return True

@@ -138,9 +138,7 @@ def _same_work(old: StepCall, new: StepCall) -> bool:
     return not named or old.handler_label == new.handler_label
 
 
-def _by_gap(
-    steps: tuple[StepCall, ...], shared: set[str], wanted: set[str]
-) -> dict[tuple[str, str], list[StepCall]]:
+def _by_gap(steps: tuple[StepCall, ...], shared: set[str], wanted: set[str]) -> dict[tuple[str, str], list[StepCall]]:
     """The first call of each wanted ID, grouped by the shared IDs just before and after it."""
     groups: dict[tuple[str, str], list[StepCall]] = {}
     seen: set[str] = set()

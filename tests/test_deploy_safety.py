@@ -1,0 +1,405 @@
+"""`--since REF` and the deploy-safety rules (INN7xx), on real git repositories.
+
+Each test commits a first version, changes the work tree, and lints with `since="HEAD"` (or
+another ref): the findings of each rule, and silence on the changes that are safe for runs in
+flight (a step added at the end, a step with a new ID added before others, a Python function
+renamed with its `fn_id` kept, whitespace and comments, a function moved to another file).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from git_projects import GitProject
+
+from inngest_lint.api import RunOptions, lint_paths
+from inngest_lint.cli import main
+from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.settings import Settings
+
+DEPLOY_CODES = ("INN701", "INN702", "INN703")
+
+CHECKOUT = """
+import inngest
+
+client = inngest.Inngest(app_id="shop")
+
+
+@client.create_function(fn_id="checkout", trigger=inngest.TriggerEvent(event="shop/order.placed"))
+async def checkout(ctx: inngest.Context) -> None:
+    await ctx.step.run("reserve", reserve)
+    await ctx.step.run("charge", charge)
+    await ctx.step.sleep("cool-off", 86_400_000)
+    await ctx.step.run("ship", ship)
+
+
+async def reserve() -> None: ...
+async def charge() -> None: ...
+async def ship() -> None: ...
+"""
+
+SERVE = """
+import inngest.fast_api
+from fastapi import FastAPI
+
+from shop.client import client
+from shop.functions import checkout
+
+app = FastAPI()
+inngest.fast_api.serve(app, client, [checkout])
+"""
+
+
+def _lint(root: Path, since: str = "HEAD", codes: tuple[str, ...] = DEPLOY_CODES) -> list[Diagnostic]:
+    settings = Settings(select=codes, root=str(root), since=since)
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        result = lint_paths(["."], settings, RunOptions())
+    finally:
+        os.chdir(old)
+    assert not result.errors, result.errors
+    return [d for d in result.diagnostics if d.code.startswith("INN7")]
+
+
+def _shown(diagnostics: list[Diagnostic]) -> list[str]:
+    return [f"{Path(d.path).name}:{d.line} {d.code} {d.message}" for d in diagnostics]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitProject:
+    project = GitProject(tmp_path)
+    project.commit({"shop/__init__.py": "", "shop/functions.py": CHECKOUT})
+    return project
+
+
+# ---------------------------------------------------------------------------- INN701
+
+
+def test_renamed_step_is_flagged_with_both_ids(repo: GitProject) -> None:
+    repo.change({"shop/functions.py": CHECKOUT.replace('"charge"', '"charge-card"')})
+    found = _lint(repo.root)
+    assert [(d.code, d.line) for d in found] == [("INN701", 9)], _shown(found)
+    assert "'charge'" in found[0].message and "'charge-card'" in found[0].message
+
+
+def test_renamed_wait_is_flagged(repo: GitProject) -> None:
+    repo.change({"shop/functions.py": CHECKOUT.replace('"cool-off"', '"cooling-off"')})
+    assert [d.code for d in _lint(repo.root)] == ["INN701"]
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        # A new step at the end.
+        CHECKOUT.replace(
+            'await ctx.step.run("ship", ship)',
+            'await ctx.step.run("ship", ship)\n    await ctx.step.run("email", ship)',
+        ),
+        # A new step before the others, with an ID of its own.
+        CHECKOUT.replace(
+            'await ctx.step.run("reserve", reserve)',
+            'await ctx.step.run("validate", reserve)\n    await ctx.step.run("reserve", reserve)',
+        ),
+        # The Python function renamed, its fn_id kept.
+        CHECKOUT.replace("async def checkout(", "async def run_checkout("),
+        # Whitespace and comments.
+        CHECKOUT.replace(
+            '    await ctx.step.run("charge", charge)',
+            '    # Charge the card.\n\n    await ctx.step.run(  "charge",   charge  )',
+        ),
+        # A step removed (its memoized result is simply not asked for).
+        CHECKOUT.replace('    await ctx.step.run("ship", ship)\n', ""),
+        # One step replaced by another piece of work (another handler).
+        CHECKOUT.replace('await ctx.step.run("ship", ship)', 'await ctx.step.run("notify", reserve)'),
+    ],
+    ids=[
+        "step-at-end",
+        "step-before-with-new-id",
+        "python-rename",
+        "whitespace-comments",
+        "step-removed",
+        "other-work",
+    ],
+)
+def test_safe_changes_are_silent(repo: GitProject, changed: str) -> None:
+    repo.change({"shop/functions.py": changed})
+    assert _shown(_lint(repo.root)) == []
+
+
+def test_function_moved_to_another_file_is_silent(repo: GitProject) -> None:
+    moved = CHECKOUT.replace('"charge"', '"charge"')
+    repo.change({"shop/checkout.py": moved, "shop/functions.py": "from shop.checkout import checkout\n"})
+    assert _shown(_lint(repo.root)) == []
+
+
+def test_unchanged_tree_is_silent(repo: GitProject) -> None:
+    assert _shown(_lint(repo.root)) == []
+
+
+def test_step_id_not_literal_stays_silent(repo: GitProject) -> None:
+    """An ID the linter cannot read may be the renamed one."""
+    changed = CHECKOUT.replace('"charge"', 'f"charge-{ctx.event.data}"').replace('"reserve"', '"reserve-stock"')
+    repo.change({"shop/functions.py": changed})
+    assert _shown(_lint(repo.root)) == []
+
+
+def test_context_handed_to_a_helper_stays_silent(repo: GitProject) -> None:
+    changed = CHECKOUT.replace(
+        'await ctx.step.run("charge", charge)', 'await ctx.step.run("charge-card", charge)\n    await helper(ctx)'
+    )
+    repo.change({"shop/functions.py": changed + "\nasync def helper(ctx): ...\n"})
+    assert _shown(_lint(repo.root)) == []
+
+
+def test_since_an_older_commit(repo: GitProject) -> None:
+    first = repo.git("rev-parse", "HEAD").strip()
+    repo.commit({"shop/functions.py": CHECKOUT.replace('"charge"', '"charge-card"')})
+    assert _shown(_lint(repo.root, since="HEAD")) == []
+    assert [d.code for d in _lint(repo.root, since=first)] == ["INN701"]
+    assert [d.code for d in _lint(repo.root, since="HEAD~1")] == ["INN701"]
+
+
+def test_without_since_the_rules_are_off(repo: GitProject) -> None:
+    repo.change({"shop/functions.py": CHECKOUT.replace('"charge"', '"charge-card"')})
+    assert _shown(_lint(repo.root, since="")) == []
+
+
+# ---------------------------------------------------------------------------- INN702
+
+REPEATED = """
+import inngest
+
+client = inngest.Inngest(app_id="shop")
+
+
+@client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="shop/sync"))
+async def sync(ctx: inngest.Context) -> None:
+    await ctx.step.run("fetch", fetch_invoice)
+    await ctx.step.run("fetch", fetch_label)
+    await ctx.step.run("store", store)
+
+
+async def fetch_invoice() -> None: ...
+async def fetch_label() -> None: ...
+async def fetch_receipt() -> None: ...
+async def store() -> None: ...
+"""
+
+
+def test_repeated_ids_swapped_are_flagged(tmp_path: Path) -> None:
+    repo = GitProject(tmp_path)
+    repo.commit({"sync.py": REPEATED})
+    swapped = REPEATED.replace(
+        'fetch_invoice)\n    await ctx.step.run("fetch", fetch_label)',
+        'fetch_label)\n    await ctx.step.run("fetch", fetch_invoice)',
+    )
+    repo.change({"sync.py": swapped})
+    found = _lint(tmp_path)
+    assert [(d.code, d.line) for d in found] == [("INN702", 8)], _shown(found)
+
+
+def test_repeated_id_new_call_before_loop_is_flagged(tmp_path: Path) -> None:
+    repo = GitProject(tmp_path)
+    before = REPEATED.replace(
+        '    await ctx.step.run("fetch", fetch_invoice)\n    await ctx.step.run("fetch", fetch_label)\n',
+        '    for _ in range(3):\n        await ctx.step.run("fetch", fetch_label)\n',
+    )
+    repo.commit({"sync.py": before})
+    after = before.replace(
+        "    for _ in range(3):", '    await ctx.step.run("fetch", fetch_invoice)\n    for _ in range(3):'
+    )
+    repo.change({"sync.py": after})
+    assert [(d.code, d.line) for d in _lint(tmp_path)] == [("INN702", 8)]
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        REPEATED.replace(
+            'await ctx.step.run("store", store)',
+            'await ctx.step.run("fetch", fetch_receipt)\n    await ctx.step.run("store", store)',
+        ),
+        REPEATED.replace('    await ctx.step.run("fetch", fetch_label)\n', ""),  # the last call removed
+        REPEATED.replace('await ctx.step.run("store", store)', 'await ctx.step.run("store", store)  # keep it'),
+    ],
+    ids=["call-appended", "last-call-removed", "comment"],
+)
+def test_repeated_ids_safe_changes_are_silent(tmp_path: Path, changed: str) -> None:
+    repo = GitProject(tmp_path)
+    repo.commit({"sync.py": REPEATED})
+    repo.change({"sync.py": changed})
+    assert _shown(_lint(tmp_path)) == []
+
+
+# ---------------------------------------------------------------------------- INN703
+
+
+def _served_repo(root: Path) -> GitProject:
+    repo = GitProject(root)
+    repo.commit(
+        {
+            "shop/__init__.py": "",
+            "shop/client.py": 'import inngest\n\nclient = inngest.Inngest(app_id="shop")\n',
+            "shop/functions.py": CHECKOUT.replace(
+                'client = inngest.Inngest(app_id="shop")', "from shop.client import client"
+            ),
+            "shop/main.py": SERVE,
+        }
+    )
+    return repo
+
+
+def test_fn_id_changed_on_a_function_that_sleeps_is_flagged(tmp_path: Path) -> None:
+    repo = _served_repo(tmp_path)
+    source = (tmp_path / "shop/functions.py").read_text()
+    repo.change({"shop/functions.py": source.replace('fn_id="checkout"', 'fn_id="checkout-v2"')})
+    found = _lint(tmp_path)
+    assert [(Path(d.path).name, d.code) for d in found] == [("functions.py", "INN703")], _shown(found)
+    assert "'shop-checkout'" in found[0].message and "'shop-checkout-v2'" in found[0].message
+
+
+def test_removed_function_that_sleeps_is_flagged_at_the_serve_call(tmp_path: Path) -> None:
+    repo = _served_repo(tmp_path)
+    repo.change(
+        {"shop/main.py": SERVE.replace("from shop.functions import checkout\n", "").replace("[checkout]", "[]")},
+        remove={"shop/functions.py"},
+    )
+    found = _lint(tmp_path)
+    assert [(Path(d.path).name, d.code) for d in found] == [("main.py", "INN703")], _shown(found)
+    assert "shop-checkout" in found[0].message
+
+
+def test_removed_function_without_sleeps_is_silent(tmp_path: Path) -> None:
+    repo = _served_repo(tmp_path)
+    source = (tmp_path / "shop/functions.py").read_text()
+    repo.commit({"shop/functions.py": source.replace('    await ctx.step.sleep("cool-off", 86_400_000)\n', "")})
+    repo.change(
+        {"shop/main.py": SERVE.replace("from shop.functions import checkout\n", "").replace("[checkout]", "[]")},
+        remove={"shop/functions.py"},
+    )
+    assert _shown(_lint(tmp_path)) == []
+
+
+def test_removal_is_silent_when_a_file_does_not_parse(tmp_path: Path) -> None:
+    repo = _served_repo(tmp_path)
+    repo.change({"shop/functions.py": "import inngest\ndef broken(:\n"})
+    assert _shown(_lint(tmp_path)) == []
+
+
+def test_function_renamed_in_python_moved_and_served_is_silent(tmp_path: Path) -> None:
+    repo = _served_repo(tmp_path)
+    source = (tmp_path / "shop/functions.py").read_text().replace("async def checkout(", "async def place_order(")
+    repo.change(
+        {
+            "shop/orders.py": source,
+            "shop/main.py": SERVE.replace(
+                "from shop.functions import checkout", "from shop.orders import place_order"
+            ).replace("[checkout]", "[place_order]"),
+        },
+        remove={"shop/functions.py"},
+    )
+    assert _shown(_lint(tmp_path)) == []
+
+
+# ---------------------------------------------------------------------------- reading git
+
+
+def test_nothing_is_written_to_the_work_tree(repo: GitProject) -> None:
+    repo.change({"shop/functions.py": CHECKOUT.replace('"charge"', '"charge-card"')})
+    status = repo.git("status", "--porcelain")
+    head = repo.git("rev-parse", "HEAD")
+    _lint(repo.root)
+    assert repo.git("status", "--porcelain") == status
+    assert repo.git("rev-parse", "HEAD") == head
+    assert "charge-card" in (repo.root / "shop/functions.py").read_text()
+
+
+def test_cached_version_gives_the_same_findings(repo: GitProject) -> None:
+    repo.change({"shop/functions.py": CHECKOUT.replace('"charge"', '"charge-card"')})
+    first = _lint(repo.root)
+    assert first == _lint(repo.root)
+
+
+def _cli(root: Path, *arguments: str) -> tuple[int, str, str]:
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(main, list(arguments), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_since_option(repo: GitProject) -> None:
+    repo.change({"shop/functions.py": CHECKOUT.replace('"charge"', '"charge-card"')})
+    code, out, _ = _cli(repo.root, "--since", "HEAD", "--select", "INN7", ".")
+    assert code == 1 and "INN701" in out
+
+
+def test_since_setting_in_pyproject(repo: GitProject) -> None:
+    (repo.root / "pyproject.toml").write_text('[tool.inngest-lint]\nsince = "HEAD"\n', encoding="utf-8")
+    repo.change({"shop/functions.py": CHECKOUT.replace('"charge"', '"charge-card"')})
+    code, out, _ = _cli(repo.root, ".")
+    assert code == 1 and "INN701" in out
+
+
+@pytest.mark.parametrize("ref", ["no-such-branch", "HEAD~5"])
+def test_unknown_ref_is_one_line_and_exit_2(repo: GitProject, ref: str) -> None:
+    code, _, err = _cli(repo.root, "--since", ref, ".")
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "no such git ref" in err, err
+
+
+def test_option_like_ref_is_refused(repo: GitProject) -> None:
+    code, _, err = _cli(repo.root, "--since=--output=x", ".")
+    assert code == 2 and "not a git ref" in err
+
+
+def test_not_a_git_work_tree_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(CHECKOUT, encoding="utf-8")
+    env_ceiling = os.environ.get("GIT_CEILING_DIRECTORIES")
+    os.environ["GIT_CEILING_DIRECTORIES"] = str(tmp_path.parent)
+    try:
+        code, _, err = _cli(tmp_path, "--since", "HEAD", ".")
+    finally:
+        if env_ceiling is None:
+            del os.environ["GIT_CEILING_DIRECTORIES"]
+        else:
+            os.environ["GIT_CEILING_DIRECTORIES"] = env_ceiling
+    assert code == 2 and "not inside a git work tree" in err and err.strip().count("\n") == 0, err
+
+
+def test_shallow_clone_lacking_the_ref(tmp_path: Path) -> None:
+    (tmp_path / "origin").mkdir()
+    origin = GitProject(tmp_path / "origin")
+    origin.commit({"app.py": CHECKOUT}, "one")
+    origin.commit({"app.py": CHECKOUT.replace('"charge"', '"charge-card"')}, "two")
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{origin.root}", str(clone)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    code, _, err = _cli(clone, "--since", "HEAD~1", ".")
+    assert code == 2 and "shallow clone" in err and "fetch-depth: 0" in err, err
+
+
+def test_settings_since_is_not_part_of_the_cache_key(repo: GitProject) -> None:
+    """A run with and without --since share the cache (the ref changes no file's result)."""
+    from inngest_lint.api import _open_cache
+    from inngest_lint.selection import enabled_codes
+
+    settings = Settings(root=str(repo.root))
+    with_ref = replace(settings, since="HEAD")
+    options = RunOptions()
+    plain = _open_cache(options, repo.root, settings, enabled_codes(settings))
+    deploy = _open_cache(options, repo.root, with_ref, enabled_codes(with_ref))
+    assert plain is not None and deploy is not None and plain.key == deploy.key
