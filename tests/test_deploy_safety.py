@@ -403,3 +403,14 @@ def test_settings_since_is_not_part_of_the_cache_key(repo: GitProject) -> None:
     plain = _open_cache(options, repo.root, settings, enabled_codes(settings))
     deploy = _open_cache(options, repo.root, with_ref, enabled_codes(with_ref))
     assert plain is not None and deploy is not None and plain.key == deploy.key
+
+
+def test_pre_commit_hook_runs_since_head_on_the_staged_files(repo: GitProject) -> None:
+    """The `inngest-lint-deploy` hook: pre-commit passes the staged files after `--since HEAD`."""
+    hooks = (Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    block = hooks[hooks.index("- id: inngest-lint-deploy") :]
+    assert 'args: ["--since", "HEAD"]' in block.split("\n- id:")[0]
+    repo.change({"shop/functions.py": CHECKOUT.replace('"charge"', '"charge-card"')})
+    repo.git("add", "shop/functions.py")
+    code, out, _ = _cli(repo.root, "--since", "HEAD", "shop/functions.py")
+    assert code == 1 and "INN701" in out
