@@ -414,3 +414,138 @@ def test_pre_commit_hook_runs_since_head_on_the_staged_files(repo: GitProject) -
     repo.git("add", "shop/functions.py")
     code, out, _ = _cli(repo.root, "--since", "HEAD", "shop/functions.py")
     assert code == 1 and "INN701" in out
+
+
+# ---------------------------------------------------------------------------- INN705
+
+RECEIPT = """
+import inngest
+
+client = inngest.Inngest(app_id="billing")
+
+
+@client.create_function(fn_id="receipt", trigger=inngest.TriggerEvent(event="billing/invoice.paid"))
+async def receipt(ctx: inngest.Context) -> None: ...
+"""
+
+WEBHOOK = """
+import inngest
+
+from billing.functions import client
+
+
+async def on_paid(data: dict) -> None:
+    await client.send(inngest.Event(name="billing/invoice.paid", data=data))
+"""
+
+
+def _billing(root: Path, sender_path: str = "billing/webhooks.py") -> GitProject:
+    repo = GitProject(root)
+    repo.commit({"billing/__init__.py": "", "billing/functions.py": RECEIPT, sender_path: WEBHOOK})
+    return repo
+
+
+def test_trigger_renamed_while_an_untouched_file_sends_the_old_name(tmp_path: Path) -> None:
+    repo = _billing(tmp_path)
+    repo.change({"billing/functions.py": RECEIPT.replace("invoice.paid", "invoice.settled")})
+    found = _lint(tmp_path, codes=("INN705",))
+    assert [(Path(d.path).name, d.code, d.line) for d in found] == [("functions.py", "INN705", 6)], _shown(found)
+    assert "webhooks.py" in found[0].message and "'billing/invoice.settled'" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "new_trigger",
+    [
+        # Both names listened to.
+        'trigger=[inngest.TriggerEvent(event="billing/invoice.settled"), inngest.TriggerEvent(event="billing/invoice.paid")]',
+        # A wildcard that still matches the old name.
+        'trigger=inngest.TriggerEvent(event="billing/*")',
+    ],
+    ids=["both-names", "wildcard"],
+)
+def test_trigger_changes_that_still_listen_are_silent(tmp_path: Path, new_trigger: str) -> None:
+    repo = _billing(tmp_path)
+    repo.change(
+        {
+            "billing/functions.py": RECEIPT.replace(
+                'trigger=inngest.TriggerEvent(event="billing/invoice.paid")', new_trigger
+            )
+        }
+    )
+    assert _shown(_lint(tmp_path, codes=("INN705",))) == []
+
+
+def test_trigger_renamed_with_its_senders_is_silent(tmp_path: Path) -> None:
+    repo = _billing(tmp_path)
+    repo.change(
+        {
+            "billing/functions.py": RECEIPT.replace("invoice.paid", "invoice.settled"),
+            "billing/webhooks.py": WEBHOOK.replace("invoice.paid", "invoice.settled"),
+        }
+    )
+    assert _shown(_lint(tmp_path, codes=("INN705",))) == []
+
+
+def test_trigger_renamed_with_only_a_test_sending_the_old_name_is_silent(tmp_path: Path) -> None:
+    repo = _billing(tmp_path, sender_path="tests/test_webhooks.py")
+    repo.change({"billing/functions.py": RECEIPT.replace("invoice.paid", "invoice.settled")})
+    assert _shown(_lint(tmp_path, codes=("INN705",))) == []
+
+
+# ---------------------------------------------------------------------------- INN706
+
+SHIP = """
+import datetime
+
+import inngest
+
+client = inngest.Inngest(app_id="shop")
+
+
+@client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.placed"))
+async def ship(ctx: inngest.Context) -> None:
+    await ctx.step.wait_for_event(
+        "paid",
+        event="shop/order.paid",
+        timeout=datetime.timedelta(days=1),
+        if_exp="async.data.order_id == event.data.order_id",
+    )
+
+
+async def place(order_id: str, customer_id: str) -> None:
+    await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id}))
+    await client.send(inngest.Event(name="shop/order.paid", data={"order_id": order_id}))
+"""
+
+SENDS_CUSTOMER = SHIP.replace('data={"order_id": order_id}', 'data={"order_id": order_id, "customer_id": customer_id}')
+
+
+def test_wait_reading_a_field_the_deployed_senders_lack(tmp_path: Path) -> None:
+    repo = GitProject(tmp_path)
+    repo.commit({"ship.py": SHIP})
+    repo.change({"ship.py": SENDS_CUSTOMER.replace("event.data.order_id", "event.data.customer_id")})
+    found = _lint(tmp_path, codes=("INN706",))
+    assert [(d.code, d.line) for d in found] == [("INN706", 14)], _shown(found)
+    assert "event.data.customer_id" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # The deployed senders already sent the field.
+        (SENDS_CUSTOMER, SENDS_CUSTOMER.replace("event.data.order_id", "event.data.customer_id")),
+        # Nothing read changes.
+        (SHIP, SENDS_CUSTOMER),
+        # The deployed expression already read it.
+        (
+            SHIP.replace("event.data.order_id", "event.data.customer_id"),
+            SENDS_CUSTOMER.replace("event.data.order_id", "event.data.customer_id"),
+        ),
+    ],
+    ids=["sent-before", "same-expression", "read-before"],
+)
+def test_wait_expression_safe_changes_are_silent(tmp_path: Path, before: str, after: str) -> None:
+    repo = GitProject(tmp_path)
+    repo.commit({"ship.py": before})
+    repo.change({"ship.py": after})
+    assert _shown(_lint(tmp_path, codes=("INN706",))) == []
