@@ -74,6 +74,7 @@ _RECORDS: dict[str, type] = {
         model.LargeReturn,
         model.StepRun,
         model.StepCall,
+        model.KeyRead,
         model.Wait,
         model.Invoke,
         model.InngestFunction,

@@ -225,17 +225,20 @@ class _PreviousCollector:
         `screen`); the paths that got facts."""
         from inngest_lint.engine.runner import Phase1
 
-        paths = [path for path in dict.fromkeys(paths) if path not in self.seen]
-        self.seen.update(paths)
         limit = self.settings.max_file_bytes
-        paths = [path for path in paths if self.tree.blobs[path][1] <= limit]
+        paths = [
+            path for path in dict.fromkeys(paths) if path not in self.seen and self.tree.blobs[path][1] <= limit
+        ]
         contents = read_blobs(self.tree.top, (self.tree.blobs[path][0] for path in paths))
         phase1 = Phase1(self.settings, self.codes, self.debug, self.jobs)
         digests: dict[str, str] = {}
         settled: list[str] = []
         for path in paths:
             data = contents.get(self.tree.blobs[path][0])
-            if data is None or b"\x00" in data or (screen and not any(marker in data for marker in _MARKERS)):
+            if data is not None and screen and not any(marker in data for marker in _MARKERS):
+                continue  # not parsed unless a parsed file imports it
+            self.seen.add(path)
+            if data is None or b"\x00" in data:
                 continue
             module = self.modules.module_name(path)
             if self.cache is not None:

@@ -549,3 +549,82 @@ def test_wait_expression_safe_changes_are_silent(tmp_path: Path, before: str, af
     repo.commit({"ship.py": before})
     repo.change({"ship.py": after})
     assert _shown(_lint(tmp_path, codes=("INN706",))) == []
+
+
+# ---------------------------------------------------------------------------- INN704
+
+BILL = """
+import inngest
+
+from shop.users import load_user
+
+client = inngest.Inngest(app_id="shop")
+
+
+@client.create_function(fn_id="bill", trigger=inngest.TriggerEvent(event="shop/signup"))
+async def bill(ctx: inngest.Context) -> None:
+    user = await ctx.step.run("load-user", load_user)
+    await ctx.step.sleep("trial", 1_209_600_000)
+    await ctx.step.run("charge", lambda: print(user["id"]))
+"""
+
+USERS = """
+async def load_user() -> dict:
+    return {"id": 1}
+"""
+
+USERS_WITH_PLAN = """
+async def load_user() -> dict:
+    if True:
+        return {"id": 1, "plan": "pro"}
+    return {"id": 1, "plan": "free"}
+"""
+
+
+def _bill(root: Path) -> GitProject:
+    repo = GitProject(root)
+    repo.commit({"shop/__init__.py": "", "shop/functions.py": BILL, "shop/users.py": USERS})
+    return repo
+
+
+def test_read_of_a_key_the_deployed_helper_did_not_return(tmp_path: Path) -> None:
+    repo = _bill(tmp_path)
+    repo.change(
+        {
+            "shop/users.py": USERS_WITH_PLAN,
+            "shop/functions.py": BILL.replace('print(user["id"])', 'print(user["id"], user["plan"])'),
+        }
+    )
+    found = _lint(tmp_path, codes=("INN704",))
+    assert [(Path(d.path).name, d.code, d.line) for d in found] == [("functions.py", "INN704", 12)], _shown(found)
+    assert "'plan'" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "functions",
+    [
+        BILL.replace('print(user["id"])', 'print(user.get("plan"))'),  # .get() copes with old results
+        BILL,  # the new key is not read
+        BILL.replace('print(user["id"])', 'print(user["plan"])').replace(
+            '    await ctx.step.sleep("trial", 1_209_600_000)\n',
+            '    await ctx.step.sleep("trial", 1_209_600_000)\n    user = {"plan": "free"}\n',
+        ),  # bound twice: the read may see the other value
+    ],
+    ids=["get", "not-read", "rebound"],
+)
+def test_step_return_safe_changes_are_silent(tmp_path: Path, functions: str) -> None:
+    repo = _bill(tmp_path)
+    repo.change({"shop/users.py": USERS_WITH_PLAN, "shop/functions.py": functions})
+    assert _shown(_lint(tmp_path, codes=("INN704",))) == []
+
+
+def test_key_returned_by_both_versions_is_silent(tmp_path: Path) -> None:
+    repo = GitProject(tmp_path)
+    repo.commit({"shop/__init__.py": "", "shop/functions.py": BILL, "shop/users.py": USERS_WITH_PLAN})
+    repo.change(
+        {
+            "shop/users.py": USERS_WITH_PLAN.replace('"free"}', '"free", "seats": 1}'),
+            "shop/functions.py": BILL.replace('user["id"]', 'user["plan"]'),
+        }
+    )
+    assert _shown(_lint(tmp_path, codes=("INN704",))) == []

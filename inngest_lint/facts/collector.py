@@ -29,6 +29,7 @@ from inngest_lint.facts.model import (
     FunctionList,
     InngestFunction,
     Invoke,
+    KeyRead,
     LargeReturn,
     Ref,
     ServeCall,
@@ -61,6 +62,7 @@ from inngest_lint.semantic.values import (
     evaluate_list,
     keyword,
     large_returns_of,
+    returned_dict_keys,
 )
 
 
@@ -77,6 +79,14 @@ class _FunctionBuilder:
     makes_step_call: bool = False
     steps: list[StepCall] = field(default_factory=list)
     steps_complete: bool = True
+    # Returned dict keys of the nested defs used as step handlers, by name.
+    local_def_keys: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    # id of a step call whose value is assigned to a plain name -> the name; step index -> name.
+    pending_results: dict[int, str] = field(default_factory=dict)
+    step_results: dict[int, str] = field(default_factory=dict)
+    # How often each plain name is assigned in the function, and `name["key"]` reads.
+    assignments: dict[str, int] = field(default_factory=dict)
+    key_reads: list[tuple[str, KeyRead]] = field(default_factory=list)
 
 
 @dataclass
@@ -170,6 +180,7 @@ class FactCollector:
                     large_returns_of(context, node),
                     self._first_step_call(node),
                     bool(node.decorators),
+                    returned_keys=returned_dict_keys(context, node),
                 )
             )
             self._definition_builders.append(_DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth))
@@ -182,11 +193,13 @@ class FactCollector:
                     large_returns_of(context, node),
                     self._first_step_call(node),
                     bool(node.decorators),
+                    returned_keys=returned_dict_keys(context, node),
                 )
             )
             self._definition_builders.append(_DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth))
         if self._builders and frame.is_step_handler:
             self._builders[-1].local_def_returns[node.name.value] = large_returns_of(context, node)
+            self._builders[-1].local_def_keys[node.name.value] = returned_dict_keys(context, node)
 
     def _first_step_call(self, node: cst.FunctionDef):  # type: ignore[no-untyped-def]
         """Where a module-level def makes its first step call, through an annotated context or
@@ -410,7 +423,7 @@ class FactCollector:
             trigger_count_known=complete,
             body_calls=tuple(builder.body_calls),
             makes_step_call=builder.makes_step_call,
-            steps=tuple(builder.steps),
+            steps=_with_result_reads(builder),
             steps_complete=builder.steps_complete,
         )
 
@@ -764,15 +777,87 @@ class FactCollector:
                 builder.steps_complete = False
             break
         handler_label = ""
+        handler = UNKNOWN
+        returned_keys: tuple[str, ...] | None = None
         if method == sdk.STEP_RUN:
             handler_node = argument(node, 1, "handler")
             if isinstance(handler_node, cst.Lambda):
                 handler_label = "lambda"
+                returned_keys = returned_dict_keys(context, handler_node)
             elif handler_node is not None:
                 handler_label = dotted_name(handler_node) or ""
+                if isinstance(handler_node, cst.Name) and handler_node.value in builder.local_def_keys:
+                    returned_keys = builder.local_def_keys[handler_node.value]
+                elif isinstance(handler_node, (cst.Name, cst.Attribute)):
+                    handler = callable_ref(context, handler_node)
+        result_name = builder.pending_results.pop(id(node), None)
+        if result_name is not None:
+            builder.step_results[len(builder.steps)] = result_name
         builder.steps.append(
-            StepCall(method, step_id or "", context.location(node), bool(context.loop_frames()), handler_label)
+            StepCall(
+                method,
+                step_id or "",
+                context.location(node),
+                bool(context.loop_frames()),
+                handler_label,
+                handler,
+                returned_keys,
+            )
         )
+
+    # ---------------------------------------------------------------- step results read by key
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if not self._builders:
+            return
+        builder = self._builders[-1]
+        names = [target.target.value for target in node.targets if isinstance(target.target, cst.Name)]
+        for name in names:
+            builder.assignments[name] = builder.assignments.get(name, 0) + 1
+        if len(node.targets) != len(names):
+            for target in node.targets:  # unpacking and attributes: every name they bind counts
+                self._count_bound(builder, target.target)
+        value = unwrap_await(node.value)
+        if len(names) == 1 and len(node.targets) == 1 and isinstance(value, cst.Call):
+            builder.pending_results[id(value)] = names[0]
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if not self._builders:
+            return
+        builder = self._builders[-1]
+        self._count_bound(builder, node.target)
+        value = unwrap_await(node.value) if node.value is not None else None
+        if isinstance(node.target, cst.Name) and isinstance(value, cst.Call):
+            builder.pending_results[id(value)] = node.target.value
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if self._builders:
+            self._count_bound(self._builders[-1], node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        if self._builders:
+            self._count_bound(self._builders[-1], node.target)
+
+    @staticmethod
+    def _count_bound(builder: _FunctionBuilder, target: cst.BaseExpression) -> None:
+        stack: list[cst.CSTNode] = [target]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Name):
+                builder.assignments[current.value] = builder.assignments.get(current.value, 0) + 1
+            elif isinstance(current, (cst.Tuple, cst.List)):
+                stack.extend(element.value for element in current.elements)
+            elif isinstance(current, cst.StarredElement):
+                stack.append(current.value)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if not self._builders or not isinstance(node.value, cst.Name) or len(node.slice) != 1:
+            return
+        index = node.slice[0].slice
+        if not isinstance(index, cst.Index):
+            return
+        key = literal_string(index.value)
+        if key is not None:
+            self._builders[-1].key_reads.append((node.value.value, KeyRead(key, self.context.location(node))))
 
     # ---------------------------------------------------------------- module
     def facts(self) -> FileFacts:
@@ -847,6 +932,19 @@ class FactCollector:
             other_names=frozenset(other),
             mentions_inngest="inngest" in context.source,
         )
+
+
+def _with_result_reads(builder: _FunctionBuilder) -> tuple[StepCall, ...]:
+    """The function's steps, each with the keys read from the name its result is bound to (a
+    name bound once in the function: another binding could be what a read sees)."""
+    steps = list(builder.steps)
+    for index, name in builder.step_results.items():
+        if builder.assignments.get(name, 0) != 1:
+            continue
+        reads = tuple(read for read_name, read in builder.key_reads if read_name == name)
+        if reads:
+            steps[index] = replace(steps[index], result_reads=reads)
+    return tuple(steps)
 
 
 #: Decorators that leave what a call of the def does unchanged.

@@ -118,6 +118,14 @@ class Wait:
 
 
 @dataclass(frozen=True)
+class KeyRead:
+    """`result["key"]`: a key read by subscript from a variable holding a step's result."""
+
+    key: str
+    location: Location
+
+
+@dataclass(frozen=True)
 class StepCall:
     """One step call of a function (any step method), in source order: what the deploy-safety
     rules compare between two versions of the function, since Inngest finds a step's memoized
@@ -130,6 +138,13 @@ class StepCall:
     in_loop: bool = False
     # What `step.run` was given as its handler, as written ("charge", "lambda"); "" otherwise.
     handler_label: str = ""
+    # A module-level handler, resolved in phase 2 (its Definition's `returned_keys`).
+    handler: Ref = UNKNOWN
+    # The keys of the dict a handler defined in the function returns (a lambda or a nested
+    # def), when every return is a literal dict; None when unknown or not a dict.
+    returned_keys: tuple[str, ...] | None = None
+    # Keys the function reads by subscript from the one variable the step's result is bound to.
+    result_reads: tuple[KeyRead, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -286,6 +301,9 @@ class Definition:
     # The first send on a name that may be an Inngest client from another module (see
     # ClientSend), for phase 2 to settle.
     client_send: ClientSend | None = None
+    # The keys of the dict the def returns, when every return is a literal dict (see
+    # StepCall.returned_keys); None otherwise.
+    returned_keys: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

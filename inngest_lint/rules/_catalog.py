@@ -50,6 +50,7 @@ RULES = (
     ('INN701', 'step-renamed', True, 'error', False, 'A step ID that the deployed version has is gone, and a new ID stands in its place.'),
     ('INN702', 'repeated-step-id-reordered', True, 'error', False, 'Calls that share a step ID were removed or reordered, so their `:N` suffixes shift.'),
     ('INN703', 'parked-function-removed', True, 'error', False, 'A function that sleeps or waits for events was removed, or its `fn_id` changed.'),
+    ('INN704', 'step-return-keys-changed', True, 'error', False, "Code reads a key from a step's result that the deployed version of the step did not return."),
     ('INN705', 'trigger-renamed-while-sent', True, 'error', False, 'A trigger event renamed while code this change does not touch still sends the old name.'),
     ('INN706', 'wait-reads-field-not-sent-before', True, 'warning', False, 'A `wait_for_event` or cancel expression now reads a field the deployed senders do not send.'),
     ('INN900', 'syntax-error', True, 'error', False, 'A file that does not parse as Python.'),
@@ -78,6 +79,7 @@ PROJECT_RULE_MODULES = (
     'inngest_lint.rules.inn701_step_renamed',
     'inngest_lint.rules.inn702_repeated_step_id_reordered',
     'inngest_lint.rules.inn703_parked_function_removed',
+    'inngest_lint.rules.inn704_step_return_keys_changed',
     'inngest_lint.rules.inn705_trigger_renamed_while_sent',
     'inngest_lint.rules.inn706_wait_reads_field_not_sent_before',
 )
