@@ -226,9 +226,7 @@ class _PreviousCollector:
         from inngest_lint.engine.runner import Phase1
 
         limit = self.settings.max_file_bytes
-        paths = [
-            path for path in dict.fromkeys(paths) if path not in self.seen and self.tree.blobs[path][1] <= limit
-        ]
+        paths = [path for path in dict.fromkeys(paths) if path not in self.seen and self.tree.blobs[path][1] <= limit]
         contents = read_blobs(self.tree.top, (self.tree.blobs[path][0] for path in paths))
         phase1 = Phase1(self.settings, self.codes, self.debug, self.jobs)
         digests: dict[str, str] = {}

@@ -131,7 +131,8 @@ class TriggerRenamedWhileSent(DeployRule):
             gone = sorted(
                 name
                 for name in old_names - new_names
-                if not any(event_matches(pattern, name) for pattern in new_names) and not old_index.is_external_event(name)
+                if not any(event_matches(pattern, name) for pattern in new_names)
+                and not old_index.is_external_event(name)
             )
             added = [(name, trigger) for name, trigger in new_triggers if name not in old_names]
             if not gone or not added:
