@@ -628,3 +628,16 @@ def test_key_returned_by_both_versions_is_silent(tmp_path: Path) -> None:
         }
     )
     assert _shown(_lint(tmp_path, codes=("INN704",))) == []
+
+
+def test_findings_carry_fingerprints_that_do_not_depend_on_the_ref(repo: GitProject) -> None:
+    """SARIF fingerprints come from the finding's context (the IDs), not from the ref's lines."""
+    from inngest_lint.reporters._source import SourceIndex
+
+    repo.change({"shop/functions.py": CHECKOUT.replace('"charge"', '"charge-card"')})
+    first = repo.git("rev-parse", "HEAD").strip()
+    by_name = _lint(repo.root, since="HEAD")
+    by_commit = _lint(repo.root, since=first)
+    assert [d.context for d in by_name] == ["charge -> charge-card"]
+    sources = SourceIndex(repo.root)
+    assert sources.fingerprints(by_name) == sources.fingerprints(by_commit)

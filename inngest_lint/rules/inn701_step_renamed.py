@@ -110,6 +110,7 @@ class StepRenamed(DeployRule):
                     f"step ID {old_step.step_id!r} of the deployed version is now {new_step.step_id!r}: "
                     f"runs in flight find no memoized result for {new_step.step_id!r} and run this step "
                     f"again; keep the ID {old_step.step_id!r}",
+                    context=f"{old_step.step_id} -> {new_step.step_id}",
                 )
 
 

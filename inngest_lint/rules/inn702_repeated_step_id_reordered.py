@@ -131,6 +131,7 @@ class RepeatedStepIdReordered(DeployRule):
                     f"the SDK numbers repeated IDs by call order ({step_id!r}, '{step_id}:1', ...), so runs in "
                     "flight hand this call the memoized result of another; keep the deployed calls in their "
                     "order and add new ones after them",
+                    context=step_id,
                 )
 
 

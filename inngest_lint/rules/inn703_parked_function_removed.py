@@ -111,6 +111,7 @@ class ParkedFunctionRemoved(DeployRule):
                 f"function ID {full_id(current, pair.new)!r} replaces the deployed {full_id(old_index, pair.old)!r}, "
                 f"which sleeps or waits: runs parked in it cannot resume; keep the fn_id "
                 f"{_fn_id(old_index, pair.old)!r}",
+                context=full_id(old_index, pair.old),
             )
         if not pairing.removed or _broken_files(current):
             return
@@ -126,6 +127,7 @@ class ParkedFunctionRemoved(DeployRule):
                 f"the deployed function {full_id(old_index, function)!r} ({function.handler_name}, "
                 f"{self.shown(function.location)} at {previous.ref}) sleeps or waits and is gone: runs parked "
                 "in it cannot resume; keep it served until they have finished",
+                context=full_id(old_index, function),
             )
 
 

@@ -119,6 +119,7 @@ class StepReturnKeysChanged(DeployRule):
                         f"step {step_id!r} now returns {read.key!r}, which the deployed version did not: runs "
                         f"that finished the step before this deploy get its old result, and [{read.key!r}] "
                         f"raises KeyError; use .get({read.key!r}) or return the new data from a new step",
+                        context=f"{step_id}[{read.key}]",
                     )
 
 

@@ -147,6 +147,7 @@ class TriggerRenamedWhileSent(DeployRule):
                     f"the trigger event {name!r} of the deployed version is now {new_name!r}, but "
                     f"{self.shown(sender.location)} (not part of this change) still sends {name!r}: those events "
                     f"no longer start this function; listen to both names until every sender sends {new_name!r}",
+                    context=f"{name} -> {new_name}",
                 )
 
 
