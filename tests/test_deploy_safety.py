@@ -641,3 +641,43 @@ def test_findings_carry_fingerprints_that_do_not_depend_on_the_ref(repo: GitProj
     assert [d.context for d in by_name] == ["charge -> charge-card"]
     sources = SourceIndex(repo.root)
     assert sources.fingerprints(by_name) == sources.fingerprints(by_commit)
+
+
+LAMBDAS = """
+import inngest
+
+client = inngest.Inngest(app_id="shop")
+
+
+@client.create_function(fn_id="notify", trigger=inngest.TriggerEvent(event="shop/notify"))
+async def notify(ctx: inngest.Context) -> None:
+    await ctx.step.run("email", lambda: send("email", ctx.event.data))
+    await ctx.step.run("sms", lambda: send("sms", ctx.event.data))
+
+
+def send(channel: str, data: object) -> None: ...
+"""
+
+
+def test_renamed_step_with_the_same_lambda_is_flagged(tmp_path: Path) -> None:
+    repo = GitProject(tmp_path)
+    repo.commit({"notify.py": LAMBDAS})
+    repo.change({"notify.py": LAMBDAS.replace('run("sms", lambda', 'run("text-message", lambda')})
+    assert [(d.code, d.context) for d in _lint(tmp_path)] == [("INN701", "sms -> text-message")]
+
+
+def test_step_replaced_by_other_work_under_a_new_id_is_silent(tmp_path: Path) -> None:
+    """A new ID with another lambda is new work: running it in old runs is what the change means."""
+    repo = GitProject(tmp_path)
+    repo.commit({"notify.py": LAMBDAS})
+    repo.change({"notify.py": LAMBDAS.replace('run("sms", lambda: send("sms"', 'run("push", lambda: send("push"')})
+    assert _shown(_lint(tmp_path)) == []
+
+
+def test_repeated_ids_with_lambdas_swapped_are_flagged(tmp_path: Path) -> None:
+    repo = GitProject(tmp_path)
+    repeated = LAMBDAS.replace('"sms", lambda', '"email", lambda')
+    repo.commit({"notify.py": repeated})
+    swapped = repeated.replace('send("email", ctx', "SWAP").replace('send("sms", ctx', 'send("email", ctx')
+    repo.change({"notify.py": swapped.replace("SWAP", 'send("sms", ctx')})
+    assert [(d.code, d.line) for d in _lint(tmp_path)] == [("INN702", 8)]

@@ -776,16 +776,13 @@ class FactCollector:
             if frame.inngest is not builder.info:
                 builder.steps_complete = False
             break
-        handler_label = ""
         handler = UNKNOWN
         returned_keys: tuple[str, ...] | None = None
         if method == sdk.STEP_RUN:
             handler_node = argument(node, 1, "handler")
             if isinstance(handler_node, cst.Lambda):
-                handler_label = "lambda"
                 returned_keys = returned_dict_keys(context, handler_node)
             elif handler_node is not None:
-                handler_label = dotted_name(handler_node) or ""
                 if isinstance(handler_node, cst.Name) and handler_node.value in builder.local_def_keys:
                     returned_keys = builder.local_def_keys[handler_node.value]
                 elif isinstance(handler_node, (cst.Name, cst.Attribute)):
@@ -799,11 +796,22 @@ class FactCollector:
                 step_id or "",
                 context.location(node),
                 bool(context.loop_frames()),
-                handler_label,
+                self._other_arguments(node),
                 handler,
                 returned_keys,
             )
         )
+
+    def _other_arguments(self, node: cst.Call) -> str:
+        """The arguments of a step call but its ID, as written, without whitespace."""
+        code = self.context.tree.code_for_node
+        parts: list[str] = []
+        for position, arg in enumerate(node.args):
+            name = arg.keyword.value if arg.keyword is not None else ""
+            if name == sdk.STEP_ID_KEYWORD or (position == 0 and arg.keyword is None):
+                continue
+            parts.append(f"{arg.star}{name}={code(arg.value)}" if name else f"{arg.star}{code(arg.value)}")
+        return "".join(",".join(parts).split())
 
     # ---------------------------------------------------------------- step results read by key
     def visit_Assign(self, node: cst.Assign) -> None:

@@ -136,8 +136,10 @@ class StepCall:
     location: Location
     # Inside a loop of the function (it may run any number of times).
     in_loop: bool = False
-    # What `step.run` was given as its handler, as written ("charge", "lambda"); "" otherwise.
-    handler_label: str = ""
+    # The call's other arguments as written, whitespace removed (`charge,order_id`,
+    # `lambda:{"a":1}`, `event="shop/paid",timeout=t`): two calls with the same text do the same
+    # work, whatever their IDs.
+    arguments: str = ""
     # A module-level handler, resolved in phase 2 (its Definition's `returned_keys`).
     handler: Ref = UNKNOWN
     # The keys of the dict a handler defined in the function returns (a lambda or a nested

@@ -17,8 +17,8 @@ class StepRenamed(DeployRule):
     With `--since REF`, compares each function with its deployed version (paired by app and
     `fn_id`, or by Python name when the `fn_id` changed). Flags a step call whose ID is new
     when, at the same place among the steps both versions share (between the same unchanged
-    step IDs, with the same step method, and the same handler when both name one), exactly one
-    deployed ID disappeared: a rename. Stays silent when a function's steps are not all visible (an ID that is not a literal string, the
+    step IDs, with the same step method and the same other arguments as written: the same
+    handler, lambda, duration or event), exactly one deployed ID disappeared: a rename. Stays silent when a function's steps are not all visible (an ID that is not a literal string, the
     context handed to a helper), and for new steps that replace nothing (added at the end, or
     before other steps with an ID of their own).
 
@@ -131,12 +131,9 @@ def renames(old: tuple[StepCall, ...], new: tuple[StepCall, ...]) -> list[tuple[
 
 
 def _same_work(old: StepCall, new: StepCall) -> bool:
-    """Whether two calls may be one step renamed: the same method and, for two `step.run`
-    calls given named handlers, the same handler (another handler is another step)."""
-    if old.method != new.method:
-        return False
-    named = old.handler_label not in ("", "lambda") and new.handler_label not in ("", "lambda")
-    return not named or old.handler_label == new.handler_label
+    """Whether two calls are one step renamed: the same method given the same arguments (the
+    same handler, lambda, duration or event, as written). Another handler is another step."""
+    return old.method == new.method and old.arguments == new.arguments
 
 
 def _by_gap(steps: tuple[StepCall, ...], shared: set[str], wanted: set[str]) -> dict[tuple[str, str], list[StepCall]]:

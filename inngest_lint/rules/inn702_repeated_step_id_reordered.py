@@ -9,9 +9,6 @@ from inngest_lint.facts.index import PreviousVersion, ProjectIndex
 from inngest_lint.facts.model import StepCall
 from inngest_lint.rules._deploy import DeployRule, literal_steps, pair_functions
 
-#: Handler labels that say nothing about which work a call does.
-_ANONYMOUS = frozenset({"", "lambda"})
-
 
 class RepeatedStepIdReordered(DeployRule):
     """Calls that share a step ID were removed or reordered, so their `:N` suffixes shift.
@@ -19,11 +16,11 @@ class RepeatedStepIdReordered(DeployRule):
     ## What it does
     With `--since REF`, compares each function with its deployed version. For every step ID
     that is called more than once (or in a loop) in either version, it lists that ID's calls in
-    order (step method, handler, whether in a loop). Calls added after the deployed ones are
+    order (step method, other arguments as written, whether in a loop). Calls added after the deployed ones are
     safe; anything else (a call removed before others, two calls swapped, a new call before the
     deployed ones) is flagged at the first call whose place changed. Stays silent when a
     function's steps are not all visible (an ID that is not a literal string, the context handed
-    to a helper), and when the calls cannot be told apart (all the same handler).
+    to a helper), and when the calls cannot be told apart (the same arguments).
 
     ## Why is this bad?
     The SDK counts each ID's uses within a run (`StepIDCounter` in
@@ -141,12 +138,12 @@ def shifted_call(old: list[StepCall], new: list[StepCall]) -> StepCall | None:
     repeated = len(old) > 1 or len(new) > 1 or any(step.in_loop for step in (*old, *new))
     if not repeated or not new:
         return None
-    labels_known = all(step.handler_label not in _ANONYMOUS for step in (*old, *new))
-    old_labels = {step.handler_label for step in old}
-    if labels_known and len(old_labels) > 1 and {step.handler_label for step in new} <= old_labels:
-        # Every call names its handler and no handler is new: calls are told apart by them.
+    old_work = {step.arguments for step in old}
+    if len(old_work) == len(old) > 1 and {step.arguments for step in new} <= old_work:
+        # The deployed calls differ in their arguments and no call is new work: they are told
+        # apart by their arguments.
         first = _first_difference(
-            [(s.method, s.handler_label, s.in_loop) for s in old], [(s.method, s.handler_label, s.in_loop) for s in new]
+            [(s.method, s.arguments, s.in_loop) for s in old], [(s.method, s.arguments, s.in_loop) for s in new]
         )
     else:
         first = _first_difference([(s.method, "", s.in_loop) for s in old], [(s.method, "", s.in_loop) for s in new])
