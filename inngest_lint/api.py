@@ -67,6 +67,9 @@ class RunOptions:
     cache_dir: Path | None = None
     jobs: int | None = None  # phase-1 worker processes; None = decide from the file count
     max_file_bytes: int = 0  # 0: take it from the settings
+    # Read the project at `settings.since` even when no deploy-safety rule is selected (the
+    # graph marks what changed since the ref).
+    compare_since: bool = False
 
 
 @dataclass
@@ -408,7 +411,7 @@ class _Run:
         read is a usage error of the run (exit 2), and the other rules still report."""
         if not self.settings.since or self.root is None or self.options.isolated:
             return
-        if not any(code.startswith(DEPLOY_CODE_PREFIX) for code in self.codes):
+        if not self.options.compare_since and not any(code.startswith(DEPLOY_CODE_PREFIX) for code in self.codes):
             return
         if not any(result.facts is not None for result in self.results.values()):
             return

@@ -422,6 +422,13 @@ def server_command() -> None:
     default=None,
     help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).",
 )
+@click.option(
+    "--since",
+    "since",
+    default=None,
+    metavar="REF",
+    help="Mark what was added, removed or renamed since this git ref.",
+)
 def graph_command(
     paths: tuple[str, ...],
     output_format: str,
@@ -433,6 +440,7 @@ def graph_command(
     debug: bool,
     no_cache: bool,
     cache_dir: Path | None,
+    since: str | None,
 ) -> None:
     """Print the event graph of PATHS: who sends each event, who listens, and what is wrong."""
     from inngest_lint.graph.command import run_graph
@@ -449,6 +457,7 @@ def graph_command(
             debug=debug,
             use_cache=not no_cache,
             cache_dir=cache_dir,
+            since=since,
         )
     )
 

@@ -681,3 +681,51 @@ def test_repeated_ids_with_lambdas_swapped_are_flagged(tmp_path: Path) -> None:
     swapped = repeated.replace('send("email", ctx', "SWAP").replace('send("sms", ctx', 'send("email", ctx')
     repo.change({"notify.py": swapped.replace("SWAP", 'send("sms", ctx')})
     assert [(d.code, d.line) for d in _lint(tmp_path)] == [("INN702", 8)]
+
+
+# ---------------------------------------------------------------------------- graph --since
+
+
+def test_graph_since_marks_added_removed_and_renamed(tmp_path: Path) -> None:
+    import json
+
+    repo = _served_repo(tmp_path)
+    functions = (tmp_path / "shop/functions.py").read_text()
+    repo.commit(
+        {
+            "shop/functions.py": functions
+            + '\n\n@client.create_function(fn_id="refund", trigger=inngest.TriggerEvent(event="shop/order.refunded"))\n'
+            "async def refund(ctx: inngest.Context) -> None: ...\n"
+        }
+    )
+    repo.change(
+        {
+            "shop/functions.py": functions.replace('fn_id="checkout"', 'fn_id="checkout-v2"')
+            + '\n\n@client.create_function(fn_id="audit", trigger=inngest.TriggerEvent(event="shop/audit"))\n'
+            "async def audit(ctx: inngest.Context) -> None: ...\n"
+        }
+    )
+    code, out, err = _cli(tmp_path, "graph", "--since", "HEAD", "--format", "json", ".")
+    assert code == 0, err
+    nodes = {node["id"]: node for node in json.loads(out)["nodes"]}
+    assert nodes["function:checkout-v2"]["change"] == "renamed"
+    assert nodes["function:checkout-v2"]["was"] == "checkout"
+    assert nodes["function:audit"]["change"] == "added"
+    assert nodes["event:shop/audit"]["change"] == "added"
+    assert nodes["function:refund"]["change"] == "removed" and nodes["function:refund"]["location"] is None
+    assert nodes["event:shop/order.refunded"]["change"] == "removed"
+    assert "change" not in nodes["event:shop/order.placed"]
+    code, out, _ = _cli(tmp_path, "graph", "--since", "HEAD", ".")
+    assert code == 0 and "was checkout" in out
+
+
+def test_graph_without_since_has_no_change_marks(repo: GitProject) -> None:
+    (repo.root / "pyproject.toml").write_text('[tool.inngest-lint]\nsince = "HEAD"\n', encoding="utf-8")
+    repo.change({"shop/functions.py": CHECKOUT.replace('fn_id="checkout"', 'fn_id="checkout-v2"')})
+    code, out, _ = _cli(repo.root, "graph", "--format", "json", ".")
+    assert code == 0 and '"change"' not in out
+
+
+def test_graph_since_bad_ref_is_exit_2(repo: GitProject) -> None:
+    code, _, err = _cli(repo.root, "graph", "--since", "nope", ".")
+    assert code == 2 and "no such git ref" in err
