@@ -22,7 +22,9 @@ class TriggerRenamedWhileSent(DeployRule):
     old name, for senders in test files, and for names listed in `external-events`.
 
     ## Why is this bad?
-    Inngest matches a trigger's event name exactly (or by a trailing `*`). The unchanged sender
+    The SDK registers a trigger as its event name (`TriggerEvent.event` in
+    `inngest/_internal/server_lib/registration.py`), and the Inngest server starts the function
+    for events of exactly that name (or a `*` pattern). The unchanged sender
     keeps sending the old name after the deploy, and events already sent under it are still
     queued: none of them starts this function any more, and nothing reports it.
 

@@ -22,7 +22,9 @@ class WaitReadsFieldNotSentBefore(DeployRule):
     event name is unknown, a wildcard or external, or a sender's data is not a literal dict.
 
     ## Why is this bad?
-    A wait's expression is evaluated by the Inngest server against events as they were sent.
+    The SDK hands a wait's `if_exp` to the Inngest server as the step's `if` option
+    (`WaitForEventOpts` in `inngest/_internal/step_lib/base.py`, built by `Step.wait_for_event`
+    in `step_async.py`); the server evaluates it against events as they were sent.
     A run that started before the deploy carries a trigger event (`event`) sent by the deployed
     code, without `K`; when it reaches the wait after the deploy, `event.data.K` is missing and
     the expression never matches: the wait times out (`wait_for_event` returns `None`) or the
