@@ -245,6 +245,7 @@ class _Run:
         self._submitted: set[str] = set()
         self._settled: list[str] = []  # files with a result whose imports are still to be followed
         self.previous: PreviousVersion | None = None
+        self.walked: set[str] = set()  # the named files and the project's other files
 
     # ------------------------------------------------------------------ 1. discover
     def discover(self, paths: list[str]) -> None:
@@ -316,6 +317,7 @@ class _Run:
                     context_files.append(found)
                     self.screens[found] = self._screen(found, named_file=False)
         self.modules.add_files(context_files)
+        self.walked = set(context_files)
         return context_files
 
     # ------------------------------------------------------------------ 4. phase 1
@@ -425,6 +427,8 @@ class _Run:
                 self.codes,
                 self.excluder,
                 self.results,
+                self.walked,
+                self.modules,
                 self.cache,
                 self.options.debug,
                 self.options.jobs,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,8 +51,8 @@ class TreeAtRef:
     ref: str
     commit: str
     top: str  # the git work tree's top folder
-    # Absolute path (as it would be in the work tree) -> (blob id, size in bytes).
-    blobs: dict[str, tuple[str, int]]
+    # Absolute path (as it would be in the work tree) -> blob id.
+    blobs: dict[str, str]
     # Absolute paths whose content differs between the ref and the work tree (either side may
     # lack the file).
     changed: frozenset[str]
@@ -103,25 +103,26 @@ def read_tree(root: Path, ref: str) -> TreeAtRef:
             )
         raise SinceError(f"--since {ref}: no such git ref or commit")
     commit = resolved.stdout.decode("ascii", "replace").strip()
-    listing = _git(top, "ls-tree", "-r", "-l", "-z", "--full-tree", commit)
+    # Without `-l`: sizes would make git read every blob's header (every loose object opened).
+    listing = _git(top, "ls-tree", "-r", "-z", "--full-tree", commit)
     if listing.returncode != 0:
         raise SinceError(f"--since {ref}: cannot list the tree: {_first_line(listing.stderr)}")
     root_text = os.path.realpath(root)
-    blobs: dict[str, tuple[str, int]] = {}
+    blobs: dict[str, str] = {}
     for entry in listing.stdout.split(b"\0"):
         if not entry:
             continue
         meta, _, raw_path = entry.partition(b"\t")
         parts = meta.split()
         # Regular files only: symlinks (120000) and submodules (commit) are not read.
-        if len(parts) != 4 or parts[1] != b"blob" or parts[0] not in (b"100644", b"100755"):
+        if len(parts) != 3 or parts[1] != b"blob" or parts[0] not in (b"100644", b"100755"):
             continue
         relative = os.fsdecode(raw_path)
         if not relative.endswith(PYTHON_SUFFIXES):
             continue
         path = os.path.join(top, *relative.split("/"))
         if path == root_text or path.startswith(root_text + os.sep):
-            blobs[path] = (parts[2].decode("ascii"), int(parts[3]) if parts[3].isdigit() else 0)
+            blobs[path] = parts[2].decode("ascii")
     diff = _git(top, "diff", "--no-ext-diff", "--no-renames", "--name-only", "-z", commit, "--")
     if diff.returncode != 0:
         raise SinceError(f"--since {ref}: cannot compare with the work tree: {_first_line(diff.stderr)}")
@@ -168,6 +169,8 @@ class _PreviousCollector:
         cache: Cache | None,
         debug: bool,
         jobs: int | None,
+        walked: Collection[str],
+        modules: ImportResolver,
     ) -> None:
         self.tree = tree
         self.root = root
@@ -177,9 +180,15 @@ class _PreviousCollector:
         self.cache = cache
         self.debug = debug
         self.jobs = jobs
-        self.paths = [path for path in tree.blobs if not _excluded(path, root, excluder)]
-        self.modules = ImportResolver(root, settings.src_roots())
-        self.modules.add_files(self.paths)
+        # A file the run walked is not excluded; only the others are matched against the globs.
+        self.paths = [path for path in tree.blobs if path in walked or not _excluded(path, root, excluder)]
+        if len(self.paths) == len(walked) and all(path in walked for path in self.paths):
+            # The same files (edited or not): module names and imports resolve as they do now,
+            # and the run's resolver has already answered most of what the index will ask.
+            self.modules = modules
+        else:
+            self.modules = ImportResolver(root, settings.src_roots())
+            self.modules.add_files(self.paths)
         self.facts: dict[str, FileFacts] = {}
         self.seen: set[str] = set()
 
@@ -226,17 +235,17 @@ class _PreviousCollector:
         from inngest_lint.engine.runner import Phase1
 
         limit = self.settings.max_file_bytes
-        paths = [path for path in dict.fromkeys(paths) if path not in self.seen and self.tree.blobs[path][1] <= limit]
-        contents = read_blobs(self.tree.top, (self.tree.blobs[path][0] for path in paths))
+        paths = [path for path in dict.fromkeys(paths) if path not in self.seen]
+        contents = read_blobs(self.tree.top, (self.tree.blobs[path] for path in paths))
         phase1 = Phase1(self.settings, self.codes, self.debug, self.jobs)
         digests: dict[str, str] = {}
         settled: list[str] = []
         for path in paths:
-            data = contents.get(self.tree.blobs[path][0])
+            data = contents.get(self.tree.blobs[path])
             if data is not None and screen and not any(marker in data for marker in _MARKERS):
                 continue  # not parsed unless a parsed file imports it
             self.seen.add(path)
-            if data is None or b"\x00" in data:
+            if data is None or b"\x00" in data or len(data) > limit:
                 continue
             module = self.modules.module_name(path)
             if self.cache is not None:
@@ -280,13 +289,16 @@ def previous_version(
     codes: frozenset[str],
     excluder: Excluder,
     current: Mapping[str, FileResult],
+    walked: Collection[str],
+    modules: ImportResolver,
     cache: Cache | None = None,
     debug: bool = False,
     jobs: int | None = None,
 ) -> PreviousVersion:
-    """The project index at `ref` (see the module doc), or SinceError."""
+    """The project index at `ref` (see the module doc), or SinceError. `walked` are the
+    project's files as the run found them, `modules` the run's import resolver."""
     tree = read_tree(root, ref)
-    collector = _PreviousCollector(tree, root, settings, codes, excluder, current, cache, debug, jobs)
+    collector = _PreviousCollector(tree, root, settings, codes, excluder, current, cache, debug, jobs, walked, modules)
     facts = collector.collect()
     index = ProjectIndex(facts, settings, collector.modules)
     unparsed = frozenset(path for path, result in current.items() if result.facts is None and result.diagnostics)

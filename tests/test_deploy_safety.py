@@ -729,3 +729,39 @@ def test_graph_without_since_has_no_change_marks(repo: GitProject) -> None:
 def test_graph_since_bad_ref_is_exit_2(repo: GitProject) -> None:
     code, _, err = _cli(repo.root, "graph", "--since", "nope", ".")
     assert code == 2 and "no such git ref" in err
+
+
+def test_trigger_renamed_through_a_constants_module(tmp_path: Path) -> None:
+    """The function's file is unchanged; the event name changed in the module of constants."""
+    repo = GitProject(tmp_path)
+    repo.commit(
+        {
+            "billing/__init__.py": "",
+            "billing/events.py": 'INVOICE_PAID = "billing/invoice.paid"\n',
+            "billing/functions.py": RECEIPT.replace('"billing/invoice.paid"', "events.INVOICE_PAID").replace(
+                "import inngest\n", "import inngest\n\nfrom billing import events\n", 1
+            ),
+            "billing/webhooks.py": WEBHOOK,
+        }
+    )
+    repo.change({"billing/events.py": 'INVOICE_PAID = "billing/invoice.settled"\n'})
+    assert [d.code for d in _lint(tmp_path, codes=("INN705",))] == ["INN705"]
+
+
+def test_step_return_keys_changed_in_an_untouched_function_file(tmp_path: Path) -> None:
+    """The handler's module changed, the function's file did not (and already read the key)."""
+    repo = GitProject(tmp_path)
+    repo.commit(
+        {
+            "shop/__init__.py": "",
+            "shop/functions.py": BILL.replace('print(user["id"])', 'print(user["plan"])'),
+            "shop/users.py": USERS_WITH_PLAN,
+        }
+    )
+    # Deployed: the helper returned "plan". Now it does not, and the function reads it: not this
+    # rule's case (the key is not new), so silent; then the reverse, committed the other way.
+    repo.change({"shop/users.py": USERS})
+    assert _shown(_lint(tmp_path, codes=("INN704",))) == []
+    repo.commit({"shop/users.py": USERS})
+    repo.change({"shop/users.py": USERS_WITH_PLAN})
+    assert [d.code for d in _lint(tmp_path, codes=("INN704",))] == ["INN704"]

@@ -120,6 +120,17 @@ def pair_functions(previous: PreviousVersion, current: ProjectIndex) -> Pairing:
     return pairing
 
 
+def changed_pairs(previous: PreviousVersion, current: ProjectIndex) -> list[FunctionPair]:
+    """The pairs whose function's file changed (or that moved): in a file with the same bytes at
+    the ref, a function has the same facts, and nothing of it can have changed."""
+    changed = previous.changed
+    return [
+        pair
+        for pair in pair_functions(previous, current).pairs
+        if pair.old.path in changed or pair.new.path in changed or pair.old.path != pair.new.path
+    ]
+
+
 def full_id(index: ProjectIndex, function: InngestFunction) -> str:
     """The function's ID as Inngest knows it (`app_id-fn_id`), or its fn_id alone."""
     values = index.strings(function.fn_id)

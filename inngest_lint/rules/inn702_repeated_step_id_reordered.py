@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from inngest_lint.diagnostics import Diagnostic, Severity
 from inngest_lint.facts.index import PreviousVersion, ProjectIndex
 from inngest_lint.facts.model import StepCall
-from inngest_lint.rules._deploy import DeployRule, literal_steps, pair_functions
+from inngest_lint.rules._deploy import DeployRule, changed_pairs, literal_steps
 
 
 class RepeatedStepIdReordered(DeployRule):
@@ -112,7 +112,7 @@ class RepeatedStepIdReordered(DeployRule):
     ]
 
     def compare(self, previous: PreviousVersion, current: ProjectIndex) -> Iterator[Diagnostic]:
-        for pair in pair_functions(previous, current).pairs:
+        for pair in changed_pairs(previous, current):
             old_steps, new_steps = literal_steps(pair.old), literal_steps(pair.new)
             if old_steps is None or new_steps is None:
                 continue

@@ -100,10 +100,13 @@ class StepReturnKeysChanged(DeployRule):
     def compare(self, previous: PreviousVersion, current: ProjectIndex) -> Iterator[Diagnostic]:
         old_index = previous.index
         for pair in pair_functions(previous, current).pairs:
+            function_changed = pair.old.path in previous.changed or pair.new.path in previous.changed
             old_steps = _single_runs(pair.old)
             for step_id, new_step in _single_runs(pair.new).items():
                 old_step = old_steps.get(step_id)
                 if old_step is None or not new_step.result_reads:
+                    continue
+                if not function_changed and not _handler_changed(current, previous, new_step):
                     continue
                 old_keys = returned_keys(old_index, old_step)
                 new_keys = returned_keys(current, new_step)
@@ -134,6 +137,14 @@ def _single_runs(function: InngestFunction) -> dict[str, StepCall]:
         for step in function.steps
         if step.method == "run" and step.step_id and counts[step.step_id] == 1
     }
+
+
+def _handler_changed(current: ProjectIndex, previous: PreviousVersion, step: StepCall) -> bool:
+    """Whether the module-level handler of a step lives in a file this change touches."""
+    if step.handler.kind != "symbol":
+        return False
+    resolved = current.resolve(step.handler)
+    return resolved.kind != "definition" or resolved.path in previous.changed
 
 
 def returned_keys(index: ProjectIndex, step: StepCall) -> frozenset[str] | None:

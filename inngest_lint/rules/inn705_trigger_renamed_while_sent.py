@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from inngest_lint.diagnostics import Diagnostic, Severity
 from inngest_lint.facts.index import PreviousVersion, ProjectIndex, event_matches
 from inngest_lint.facts.model import EventSend, InngestFunction, Trigger
-from inngest_lint.rules._deploy import DeployRule, pair_functions
+from inngest_lint.rules._deploy import DeployRule, changed_pairs, pair_functions
 
 
 class TriggerRenamedWhileSent(DeployRule):
@@ -124,7 +124,10 @@ class TriggerRenamedWhileSent(DeployRule):
 
     def compare(self, previous: PreviousVersion, current: ProjectIndex) -> Iterator[Diagnostic]:
         old_index = previous.index
+        touched = {pair.new.key for pair in changed_pairs(previous, current)}
         for pair in pair_functions(previous, current).pairs:
+            if pair.new.key not in touched and all(trigger.value.kind == "str" for trigger in pair.new.triggers):
+                continue  # literal names in an unchanged file: the same names (a constant may not be)
             old_names = _event_names(old_index, pair.old)
             new_triggers = _event_triggers(current, pair.new)
             if old_names is None or new_triggers is None:

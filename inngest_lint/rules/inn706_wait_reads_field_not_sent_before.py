@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from inngest_lint import cel
 from inngest_lint.diagnostics import Diagnostic, Severity
 from inngest_lint.facts.index import PreviousVersion, ProjectIndex
-from inngest_lint.rules._deploy import DeployRule, pair_functions
+from inngest_lint.rules._deploy import DeployRule, changed_pairs
 from inngest_lint.rules._expressions import expressions, location_in, root_names, shapes_for
 
 
@@ -129,7 +129,7 @@ class WaitReadsFieldNotSentBefore(DeployRule):
 
     def compare(self, previous: PreviousVersion, current: ProjectIndex) -> Iterator[Diagnostic]:
         old_index = previous.index
-        pairs = {pair.new.key: pair for pair in pair_functions(previous, current).pairs}
+        pairs = {pair.new.key: pair for pair in changed_pairs(previous, current)}
         if not pairs:
             return
         read_before_by_key = _keys_read(old_index)
