@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Collection, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,45 +90,62 @@ def read_tree(root: Path, ref: str) -> TreeAtRef:
     """The Python files under `root` at `ref`, or SinceError with a one-line reason."""
     if not ref or ref.startswith("-"):
         raise SinceError(f"--since: {ref!r} is not a git ref")
-    inside = _git(str(root), "rev-parse", "--show-toplevel")
-    if inside.returncode != 0:
-        raise SinceError(f"--since {ref}: {root} is not inside a git work tree")
-    top = os.path.realpath(inside.stdout.decode("utf-8", "surrogateescape").strip())
-    resolved = _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-    if resolved.returncode != 0:
-        shallow = _git(top, "rev-parse", "--is-shallow-repository").stdout.strip() == b"true"
-        if shallow:
-            raise SinceError(
-                f"--since {ref}: no such commit in this shallow clone; fetch the history "
-                "(`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
-            )
-        raise SinceError(f"--since {ref}: no such git ref or commit")
-    commit = resolved.stdout.decode("ascii", "replace").strip()
-    # Without `-l`: sizes would make git read every blob's header (every loose object opened).
-    listing = _git(top, "ls-tree", "-r", "-z", "--full-tree", commit)
+    top, commit = _top_and_commit(root, ref)
+    # The listing and the comparison with the work tree at once (git does the work; this
+    # process waits). Without `-l`: sizes would make git read every blob's header.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending_listing = pool.submit(_git, top, "ls-tree", "-r", "-z", "--full-tree", commit)
+        diff = _git(top, "diff", "--no-ext-diff", "--no-renames", "--name-only", "-z", commit, "--")
+        listing = pending_listing.result()
     if listing.returncode != 0:
         raise SinceError(f"--since {ref}: cannot list the tree: {_first_line(listing.stderr)}")
     root_text = os.path.realpath(root)
+    inside_root = root_text + os.sep
+    suffixes = tuple(suffix.encode() for suffix in PYTHON_SUFFIXES)
     blobs: dict[str, str] = {}
     for entry in listing.stdout.split(b"\0"):
-        if not entry:
-            continue
         meta, _, raw_path = entry.partition(b"\t")
+        if not raw_path.endswith(suffixes):
+            continue
         parts = meta.split()
         # Regular files only: symlinks (120000) and submodules (commit) are not read.
         if len(parts) != 3 or parts[1] != b"blob" or parts[0] not in (b"100644", b"100755"):
             continue
-        relative = os.fsdecode(raw_path)
-        if not relative.endswith(PYTHON_SUFFIXES):
-            continue
-        path = os.path.join(top, *relative.split("/"))
-        if path == root_text or path.startswith(root_text + os.sep):
+        path = _work_tree_path(top, raw_path)
+        if path.startswith(inside_root):
             blobs[path] = parts[2].decode("ascii")
-    diff = _git(top, "diff", "--no-ext-diff", "--no-renames", "--name-only", "-z", commit, "--")
     if diff.returncode != 0:
         raise SinceError(f"--since {ref}: cannot compare with the work tree: {_first_line(diff.stderr)}")
-    changed = frozenset(os.path.join(top, *os.fsdecode(name).split("/")) for name in diff.stdout.split(b"\0") if name)
+    changed = frozenset(_work_tree_path(top, name) for name in diff.stdout.split(b"\0") if name)
     return TreeAtRef(ref, commit, top, blobs, changed)
+
+
+def _top_and_commit(root: Path, ref: str) -> tuple[str, str]:
+    """The work tree's top folder and the commit `ref` names, in one git call when both are
+    there; otherwise the reason, one line."""
+    both = _git(
+        str(root), "rev-parse", "--show-toplevel", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"
+    )
+    lines = both.stdout.decode("utf-8", "surrogateescape").splitlines()
+    if both.returncode == 0 and len(lines) == 2:
+        return os.path.realpath(lines[0]), lines[1].strip()
+    inside = _git(str(root), "rev-parse", "--show-toplevel")
+    if inside.returncode != 0:
+        raise SinceError(f"--since {ref}: {root} is not inside a git work tree")
+    top = os.path.realpath(inside.stdout.decode("utf-8", "surrogateescape").strip())
+    shallow = _git(top, "rev-parse", "--is-shallow-repository").stdout.strip() == b"true"
+    if shallow:
+        raise SinceError(
+            f"--since {ref}: no such commit in this shallow clone; fetch the history "
+            "(`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
+        )
+    raise SinceError(f"--since {ref}: no such git ref or commit")
+
+
+def _work_tree_path(top: str, git_path: bytes) -> str:
+    """The absolute path of a path as git prints it (`/`-separated, relative to the top)."""
+    relative = os.fsdecode(git_path)
+    return f"{top}/{relative}" if os.sep == "/" else os.path.join(top, *relative.split("/"))
 
 
 def read_blobs(top: str, blob_ids: Iterable[str]) -> dict[str, bytes]:
@@ -182,7 +200,8 @@ class _PreviousCollector:
         self.jobs = jobs
         # A file the run walked is not excluded; only the others are matched against the globs.
         self.paths = [path for path in tree.blobs if path in walked or not _excluded(path, root, excluder)]
-        if len(self.paths) == len(walked) and all(path in walked for path in self.paths):
+        self.same_files = len(self.paths) == len(walked) and all(path in walked for path in self.paths)
+        if self.same_files:
             # The same files (edited or not): module names and imports resolve as they do now,
             # and the run's resolver has already answered most of what the index will ask.
             self.modules = modules
@@ -199,8 +218,12 @@ class _PreviousCollector:
         for path in self.paths:
             if path not in self.tree.changed and path in self.current:
                 self._take_current(path)
-        self._parse_from_git(pending, screen=True)
-        self._follow_imports()
+        from_git = self._parse_from_git(pending, screen=True)
+        # The run followed the imports of the unchanged files already: with the same files, they
+        # lead to the same modules, whose facts are taken above, unless a module changed since
+        # (and was not read yet because it does not mention Inngest at the ref).
+        unread_changes = any(path in self.tree.blobs and path not in self.seen for path in self.tree.changed)
+        self._follow_imports(list(self.facts) if unread_changes or not self.same_files else from_git)
         return [self.facts[path] for path in sorted(self.facts)]
 
     def _take_current(self, path: str) -> None:
@@ -210,8 +233,7 @@ class _PreviousCollector:
         if facts is not None:
             self.facts[path] = facts
 
-    def _follow_imports(self) -> None:
-        frontier = list(self.facts)
+    def _follow_imports(self, frontier: list[str]) -> None:
         while frontier:
             wanted: list[str] = []
             for importer in frontier:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.facts.index import PreviousVersion, ProjectIndex
-from inngest_lint.facts.model import InngestFunction, StepCall
+from inngest_lint.facts.model import Client, InngestFunction, StepCall
 from inngest_lint.rules.base import ProjectRule
 
 #: Step methods whose run is parked at the Inngest server (a sleep, a wait for an event).
@@ -53,6 +53,22 @@ def _identity(index: ProjectIndex, function: InngestFunction) -> tuple[str | Non
     return index.app_key(function.client), next(iter(values))
 
 
+def _same_identity(previous: PreviousVersion, current: ProjectIndex, function: InngestFunction) -> bool:
+    """For a function whose facts are the same object in both versions: whether its app and
+    fn_id are certainly the same (a literal fn_id, a client with a literal app_id in a file that
+    did not change)."""
+    if function.fn_id.kind != "str" or function.path in previous.changed:
+        return False
+    resolved = current.resolve(function.client)
+    return (
+        resolved.kind == "client"
+        and isinstance(resolved.value, Client)
+        and resolved.value.app_id.kind == "str"
+        and resolved.path not in previous.changed
+        and (function.client.value.rsplit(".", 1)[0] == resolved.module or resolved.path == function.path)
+    )
+
+
 def _python_name(function: InngestFunction) -> str:
     return function.symbol or function.handler_name
 
@@ -80,12 +96,20 @@ def pair_functions(previous: PreviousVersion, current: ProjectIndex) -> Pairing:
         new_by_identity.setdefault(identity, []).append(function)
         new_by_fn_id.setdefault(identity[1], []).append(function)
     old_functions = _candidates(old_index)
-    old_identities = {_identity(old_index, function) for function in old_functions}
-    old_fn_ids = {identity[1] for identity in old_identities if identity is not None}
+    old_fn_ids = {fn_id for function in old_functions for fn_id in old_index.strings(function.fn_id) or ()}
+    # A file with the same bytes at the ref gives the run's own facts objects: such a function is
+    # itself, and its ID is the same when it is a literal and its client's file is unchanged too
+    # (no resolution in the ref's index, whose caches are cold).
+    same_objects = {id(function): function for function in new_functions}
     pairs: list[FunctionPair] = []
     unmatched: list[InngestFunction] = []
     used: set[str] = set()
     for function in old_functions:
+        twin = same_objects.get(id(function))
+        if twin is not None and _same_identity(previous, current, twin):
+            pairs.append(FunctionPair(function, twin, "fn_id"))
+            used.add(twin.key)
+            continue
         identity = _identity(old_index, function)
         if identity is None:
             continue

@@ -126,8 +126,8 @@ class TriggerRenamedWhileSent(DeployRule):
         old_index = previous.index
         touched = {pair.new.key for pair in changed_pairs(previous, current)}
         for pair in pair_functions(previous, current).pairs:
-            if pair.new.key not in touched and all(trigger.value.kind == "str" for trigger in pair.new.triggers):
-                continue  # literal names in an unchanged file: the same names (a constant may not be)
+            if pair.new.key not in touched and not _names_may_differ(current, previous, pair.new):
+                continue
             old_names = _event_names(old_index, pair.old)
             new_triggers = _event_triggers(current, pair.new)
             if old_names is None or new_triggers is None:
@@ -154,6 +154,22 @@ class TriggerRenamedWhileSent(DeployRule):
                     f"no longer start this function; listen to both names until every sender sends {new_name!r}",
                     context=f"{name} -> {new_name}",
                 )
+
+
+def _names_may_differ(current: ProjectIndex, previous: PreviousVersion, function: InngestFunction) -> bool:
+    """For a function in an unchanged file: whether a trigger's name may still differ, because it
+    is a constant defined in a file that changed (literal names are the same)."""
+    for trigger in function.triggers:
+        if trigger.kind != "event" or trigger.value.kind == "str":
+            continue
+        if trigger.value.kind != "symbol":
+            return True
+        resolved = current.resolve(trigger.value)
+        if resolved.kind != "constant" or resolved.path in previous.changed:
+            return True
+        if trigger.value.origin != resolved.path and trigger.value.value.rsplit(".", 1)[0] != resolved.module:
+            return True  # reached through a re-export, which may have changed
+    return False
 
 
 def _event_names(index: ProjectIndex, function: InngestFunction) -> set[str] | None:
