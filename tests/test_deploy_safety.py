@@ -765,3 +765,40 @@ def test_step_return_keys_changed_in_an_untouched_function_file(tmp_path: Path) 
     repo.commit({"shop/users.py": USERS})
     repo.change({"shop/users.py": USERS_WITH_PLAN})
     assert [d.code for d in _lint(tmp_path, codes=("INN704",))] == ["INN704"]
+
+
+# ---------------------------------------------------------------------------- projects laid out as real ones
+
+DEPLOY_FIXTURES = Path(__file__).parent / "fixtures" / "deploy"
+SCENARIOS = sorted(path for path in DEPLOY_FIXTURES.iterdir() if path.is_dir())
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda path: path.name)
+def test_deploy_scenario(tmp_path: Path, scenario: Path) -> None:
+    """`before/` is committed, then replaced by `after/` in the work tree; the `# error:`
+    annotations of `after/` are the INN7xx findings expected, and nothing else."""
+    import shutil
+
+    from annotations import annotations_in_tree, compare
+
+    from inngest_lint.config import load_settings
+
+    repo = GitProject(tmp_path)
+    shutil.copytree(scenario / "before", tmp_path, dirs_exist_ok=True)
+    repo.commit({})
+    for old in (scenario / "before").rglob("*"):
+        if old.is_file():
+            (tmp_path / old.relative_to(scenario / "before")).unlink()
+    shutil.copytree(scenario / "after", tmp_path, dirs_exist_ok=True)
+    settings = replace(load_settings(tmp_path), select=("INN7",), since="HEAD")
+    old_cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = lint_paths(["."], settings, RunOptions())
+    finally:
+        os.chdir(old_cwd)
+    assert not result.errors, result.errors
+    found = [(str((tmp_path / d.path).resolve()), d.line, d.code, d.message) for d in result.diagnostics]
+    problems = compare(annotations_in_tree(tmp_path), found, None)
+    assert found, "each scenario expects findings"
+    assert not problems, "\n".join(problems)
