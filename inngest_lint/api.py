@@ -17,9 +17,10 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING
 
-from inngest_lint.diagnostics import Diagnostic, Severity, display_path
+from inngest_lint.diagnostics import Diagnostic, Location, Severity, display_path
 from inngest_lint.discovery import (
     Excluder,
+    excluded_below,
     find_project_root,
     is_test_path,
     walk_python_texts,
@@ -28,7 +29,7 @@ from inngest_lint.engine.file_pass import FileInput, FileResult
 from inngest_lint.engine.parse import decode, read_bytes
 from inngest_lint.engine.runner import Phase1
 from inngest_lint.modules import ImportResolver
-from inngest_lint.selection import Selection, enabled_codes
+from inngest_lint.selection import UNUSED_NOQA, Selection, enabled_codes
 from inngest_lint.settings import Settings
 from inngest_lint.suppression import NoqaMap
 
@@ -79,6 +80,7 @@ class RunResult:
     files_linted: int = 0
     files_parsed: int = 0
     index: object = None
+    files: list[str] = field(default_factory=list)  # --show-files: the files a run would lint
 
     def exit_code(self, max_warnings: int | None = None) -> int:
         if self.errors or any(d.internal for d in self.diagnostics):
@@ -188,6 +190,15 @@ def _open_cache(options: RunOptions, root: Path | None, settings: Settings, code
     return Cache(directory, repr((sorted(codes), sorted(relevant.items()))))
 
 
+def files_to_lint(paths: list[str], settings: Settings, options: RunOptions | None = None) -> RunResult:
+    """What `lint_paths` would lint (`--show-files`): `files` holds the named files (directories
+    walked, excludes applied) and `errors` the paths that do not exist; nothing is read or parsed."""
+    run = _Run(settings, options or RunOptions())
+    run.discover(paths)
+    run.result.files = list(run.named)
+    return run.result
+
+
 def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None = None) -> RunResult:
     """Lint `paths` (files or directories) with the project around them; see the module doc.
 
@@ -253,7 +264,11 @@ class _Run:
         first: Path | None = None
         for raw in paths:
             if raw == "-":
-                stdin_resolved = Path(self.options.stdin_filename or "stdin.py").resolve()
+                stdin_resolved = (
+                    Path(self.options.stdin_filename).resolve()
+                    if self.options.stdin_filename
+                    else anonymous_stdin_path(Path.cwd())
+                )
                 self.stdin_path = str(stdin_resolved)
                 self.named[self.stdin_path] = None
                 first = first or stdin_resolved
@@ -456,33 +471,106 @@ class _Run:
 
     # ------------------------------------------------------------------ 6. report
     def report(self) -> RunResult:
-        """Suppress, select, keep what is in the named files, sort."""
+        """Suppress, select, keep what is in the named files, sort.
+
+        A cross-file finding outside the named files is kept when its cause is in one of them
+        (pre-commit names the staged `main.py`, whose serve list dropped a function defined in
+        `functions.py`): it is reported at the cause, naming the affected code. It must pass the
+        selection at both places: a `# noqa` on the affected line, or on the cause's line, hides it.
+        """
         noqa_by_path: dict[str, NoqaMap] = {r.path: r.noqa for r in self.results.values()}
         selection = Selection(self.settings, self.codes, self.excluder_base)
         kept: list[Diagnostic] = []
         everything = [d for r in self.results.values() for d in r.diagnostics] + self.project_diagnostics
         for diagnostic in everything:
-            if diagnostic.path not in self.named:
+            if diagnostic.caused_by is not None and diagnostic.caused_by.path in self.named:
+                selection.note_cause_noqa(diagnostic, noqa_by_path.get(diagnostic.caused_by.path))
+            if diagnostic.path in self.named:
+                shown = selection.shown(diagnostic, noqa_by_path.get(diagnostic.path))
+            elif diagnostic.caused_by is not None and diagnostic.caused_by.path in self.named:
+                shown = selection.shown(diagnostic, noqa_by_path.get(diagnostic.path))
+                if shown is not None:
+                    moved = at_cause(shown, self.root)
+                    shown = selection.shown(moved, noqa_by_path.get(moved.path))
+            else:
                 continue
-            shown = selection.shown(diagnostic, noqa_by_path.get(diagnostic.path))
             if shown is not None:
-                kept.append(replace(shown, path=display_path(diagnostic.path)))
+                kept.append(replace(shown, path=display_path(shown.path)))
+        if UNUSED_NOQA in self.codes:
+            kept.extend(self._unused_noqa(selection, noqa_by_path))
         kept.sort(key=Diagnostic.sort_key)
         self.result.diagnostics = _dedupe(kept)
         self.result.files_linted = len(self.named)
         return self.result
 
+    def _unused_noqa(self, selection: Selection, noqa_by_path: dict[str, NoqaMap]) -> list[Diagnostic]:
+        """unused-noqa (INN902) in the named files that have noqa comments, once every other
+        finding went through the selection (which noted the comments that hid one). Their text
+        is read again: noqa maps keep no columns, and the rule is off by default."""
+        found: list[Diagnostic] = []
+        for path in self.named:
+            if not _has_noqa(noqa_by_path.get(path)):
+                continue
+            screen = self.screens.get(path)
+            source = screen.text if screen is not None and screen.text is not None else None
+            if source is None:
+                data, problem = read_bytes(path, self.options.max_file_bytes)
+                source = decode(path, data).text if problem is None and data is not None else None
+            for finding in selection.unused_noqa(path, source) if source is not None else ():
+                shown = selection.shown(finding, noqa_by_path.get(path))
+                if shown is not None:
+                    found.append(replace(shown, path=display_path(shown.path)))
+        return found
+
+
+def at_cause(diagnostic: Diagnostic, root: Path | None) -> Diagnostic:
+    """`diagnostic` reported at its cause: the message says where the affected code is, and that
+    place leads the related locations (SARIF relatedLocations, the editor's relatedInformation)."""
+    from inngest_lint.rules._project import shown
+
+    cause = diagnostic.caused_by
+    assert cause is not None
+    affected = Location(diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column)
+    where = shown(affected, str(root) if root is not None else None)
+    return replace(
+        diagnostic,
+        path=cause.path,
+        line=cause.line,
+        column=cause.column,
+        end_line=cause.end_line,
+        end_column=cause.end_column,
+        message=f"{diagnostic.message} (affected code: {where})",
+        related=(affected, *(location for location in diagnostic.related if location != cause)),
+        caused_by=None,
+        affected=affected,
+    )
+
+
+def _has_noqa(noqa: NoqaMap | None) -> bool:
+    return noqa is not None and (bool(noqa.lines) or noqa.file_codes is not None)
+
+
+#: What stdin is called without --stdin-filename (as Python's own `<stdin>`).
+STDIN_NAME = "<stdin>"
+
+
+def anonymous_stdin_path(directory: Path) -> Path:
+    """Where stdin read without --stdin-filename sits: a name in `directory` (so the project
+    around it is found and read) that no file there has. A fixed `stdin.py` would take the place
+    of a real `stdin.py` of the project: its facts replaced by stdin's text, its findings merged."""
+    directory = directory.resolve()
+    candidate = directory / STDIN_NAME
+    number = 1
+    while os.path.lexists(candidate):
+        number += 1
+        candidate = directory / f"<stdin-{number}>"
+    return candidate
+
 
 def _excluded_by_parents(path: Path, excluder: Excluder) -> bool:
     """--force-exclude: the file or a folder between it and the project root is excluded
     (a project kept under a folder named `build` is not excluded wholesale)."""
-    top = find_project_root(path)
-    for parent in path.parents:
-        if top is not None and (parent == top or top not in parent.parents):
-            break
-        if parent.name and excluder.excluded(parent, True, ()):
-            return True
-    return excluder.excluded(path, False, ())
+    return excluded_below(path, excluder, find_project_root(path))
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -9,8 +9,9 @@ Nothing read back is trusted until it is verified, because a cache lives on disk
 in directories other tools and people write to, and sometimes in a repository:
 - Every result entry carries a checksum of its payload (blake2b), and the index a checksum of its
   entries: a damaged entry (15 of 96 single-bit flips once ended a run with exit 2) is caught.
-- The key of every file includes a fingerprint of the record types' fields (`SCHEMA`), so
-  entries written by a build with another facts layout are never read.
+- The key of every file includes the facts schema version (`facts.model.FACTS_SCHEMA`, bumped
+  when what a fact means changes) and a fingerprint of the record types' fields (`SCHEMA`), so
+  entries written by a build with other facts are never read.
 - Entries are pickles read by an unpickler that resolves only the linter's own record types
   (`find_class` whitelist, as the pickle documentation recommends), so a cache directory
   committed to a hostile repository cannot run code (the linter never executes what it lints).
@@ -42,20 +43,23 @@ import json
 import os
 import pickle
 import re
-import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inngest_lint import __version__
 from inngest_lint.diagnostics import Diagnostic, Location, Severity
 from inngest_lint.facts import model
+from inngest_lint.files import read_regular, write_atomically
 from inngest_lint.suppression import NoqaMap
 
+if TYPE_CHECKING:  # for annotations; load_result imports it when it runs
+    from inngest_lint.engine.file_pass import FileResult
+
 CACHE_DIR_NAME = ".inngest_lint_cache"
-_FORMAT = 5
+_FORMAT = 6
 #: The first bytes of a result entry: the format, then a 16-byte checksum of the payload.
-_MAGIC = b"inngest-lint-cache-5\n"
+_MAGIC = b"inngest-lint-cache-6\n"
 _CHECKSUM_BYTES = 16
 #: Bounds on what is read back: far above what any real index or entry holds.
 MAX_INDEX_BYTES = 256 * 1024 * 1024
@@ -71,7 +75,7 @@ _RECORDS: dict[str, type] = {
         model.DataShape,
         model.CelString,
         model.Trigger,
-        model.LargeReturn,
+        model.ReturnedValue,
         model.StepRun,
         model.StepCall,
         model.KeyRead,
@@ -82,6 +86,7 @@ _RECORDS: dict[str, type] = {
         model.FunctionList,
         model.ServeCall,
         model.EventSend,
+        model.Effect,
         model.Definition,
         model.BodyCall,
         model.ClientSend,
@@ -114,7 +119,7 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def schema_fingerprint(records: Iterable[type]) -> str:
+def schema_fingerprint(records: Iterable[type[Any]]) -> str:
     """A digest of record types' names and fields (names and annotations) and enum values.
 
     Part of every cache key: a build whose facts layout differs (a field added, renamed or
@@ -166,23 +171,11 @@ def _index_checksum(files: dict[str, Any]) -> str:
 
 def read_regular_file(path: Path, limit: int) -> bytes | None:
     """The bytes of `path` if it is a regular file (not a symlink, FIFO or device) of at most
-    `limit` bytes, else None. Opened without following a symlink and without blocking, checked
-    after opening, and read with a bound: a cache file linked to /dev/zero is never read."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    `limit` bytes, else None: a cache file linked to /dev/zero is never read."""
     try:
-        if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):
-            return None
-        descriptor = os.open(path, flags)
+        return read_regular(path, limit, follow_symlinks=False)
     except OSError:
         return None
-    try:
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            data = handle.read(limit + 1)
-    except OSError:
-        return None
-    return data if len(data) <= limit else None
 
 
 # ------------------------------------------------------------------------------ validation
@@ -192,6 +185,8 @@ _CLOSED_VALUES: dict[tuple[str, str], frozenset[str]] = {
     ("Trigger", "kind"): frozenset({"event", "cron"}),
     ("Definition", "kind"): frozenset({"def", "async def", "class", "inngest-handler"}),
     ("EventSend", "via"): frozenset({"send", "send_sync", "send_event", "event"}),
+    ("ReturnedValue", "kind"): model.RETURN_KINDS,
+    ("Effect", "kind"): model.EFFECT_KINDS,
 }
 _DATA_TYPES = frozenset({"string", "number", "bool", "null", "list", "map", "unknown"})
 #: Fields that are positions: lines and columns start at 1, ends may be 0 ("the start").
@@ -279,7 +274,8 @@ def _compile(annotation: str, names: dict[str, Any]) -> Check:
 
         return fixed
     if head in ("list", "frozenset", "set") and len(arguments) == 1:
-        return _sequence({"list": list, "frozenset": frozenset, "set": set}[head], _compile(arguments[0], names))
+        kinds: dict[str, type[Iterable[Any]]] = {"list": list, "frozenset": frozenset, "set": set}
+        return _sequence(kinds[head], _compile(arguments[0], names))
     if head == "dict" and len(arguments) == 2:
         key_check, value_check = _compile(arguments[0], names), _compile(arguments[1], names)
 
@@ -294,7 +290,7 @@ def _compile(annotation: str, names: dict[str, Any]) -> Check:
     raise TypeError(f"cache validation cannot read the annotation {annotation!r}")
 
 
-def _sequence(kind: type, item_check: Check) -> Check:
+def _sequence(kind: type[Iterable[Any]], item_check: Check) -> Check:
     def check(value: Any, budget: _Budget, depth: int) -> None:
         if type(value) is not kind:
             raise _Invalid(f"not a {kind.__name__}")
@@ -383,7 +379,7 @@ def _check_record(value: Any, record: type, budget: _Budget, depth: int) -> None
             raise _Invalid(f"{record.__name__}.{name} = {field_value!r}")
         if least is not None and field_value < least:
             raise _Invalid(f"{record.__name__}.{name} = {field_value!r}")
-    if record is model.DataShape and any(kind not in _DATA_TYPES for _, kind in value.keys):
+    if type(value) is model.DataShape and any(kind not in _DATA_TYPES for _, kind in value.keys):
         raise _Invalid("an unknown data type")
 
 
@@ -423,20 +419,10 @@ def validate_result(payload: Any, path: str, file_digest: str, module: tuple[str
 
 
 def _atomic_write(path: Path, content: str | bytes) -> None:
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    """Replace a cache file: not flushed to disk (a torn entry fails its checksum and is linted
+    again), never through a symlink, and readable by its owner only."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    write_atomically(path, data, durable=False, follow_symlinks=False, new_file_mode=0o600)
 
 
 class Cache:
@@ -447,7 +433,8 @@ class Cache:
 
     def __init__(self, directory: Path, key: str) -> None:
         self.directory = directory
-        self.key = hashlib.blake2b(f"{_FORMAT}:{__version__}:{SCHEMA}:{key}".encode(), digest_size=12).hexdigest()
+        facts = f"{model.FACTS_SCHEMA}:{SCHEMA}"
+        self.key = hashlib.blake2b(f"{_FORMAT}:{__version__}:{facts}:{key}".encode(), digest_size=12).hexdigest()
         self._index_path = directory / f"index-{self.key}.json"
         self._results = directory / f"results-{self.key}"
         self.index: dict[str, list[Any]] = {}
@@ -501,7 +488,7 @@ class Cache:
         ).hexdigest()
         return self._results / name[:2] / f"{name}.pickle"
 
-    def load_result(self, path: str, file_digest: str, module: tuple[str, bool]):  # type: ignore[no-untyped-def]
+    def load_result(self, path: str, file_digest: str, module: tuple[str, bool]) -> FileResult | None:
         """The stored phase-1 result of these bytes of `path`, or None.
 
         None for a miss, and for an entry that is not verified (checksum, format, schema,
@@ -529,7 +516,7 @@ class Cache:
         except OSError:
             pass
 
-    def store_result(self, path: str, file_digest: str, module: tuple[str, bool], result) -> None:  # type: ignore[no-untyped-def]
+    def store_result(self, path: str, file_digest: str, module: tuple[str, bool], result: FileResult) -> None:
         if any(diagnostic.internal for diagnostic in result.diagnostics):
             return  # a crash is not a result worth keeping
         payload = (

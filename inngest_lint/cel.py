@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Iterator, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Iterator, List, Optional, Tuple, Union
 
 __all__ = [
     "CelSyntaxError",
@@ -158,6 +158,10 @@ class Node:
     __slots__ = ()
     offset: int
     end: int
+
+    if TYPE_CHECKING:
+        # Every concrete node is a dataclass: this lets `dataclasses.replace` take a Node.
+        __dataclass_fields__: ClassVar[Dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -287,12 +291,16 @@ class Message(Node):
 # ---------------------------------------------------------------------------
 
 
+#: A literal token's value: the number, the decoded string or bytes; None for other tokens.
+_TokValue = Union[int, float, str, bytes, None]
+
+
 class _Tok:
     """One token.  A plain slotted class: the lexer makes many of these."""
 
     __slots__ = ("kind", "text", "start", "end", "value")
 
-    def __init__(self, kind: str, text: str, start: int, end: int, value: object = None) -> None:
+    def __init__(self, kind: str, text: str, start: int, end: int, value: _TokValue = None) -> None:
         self.kind = kind
         self.text = text
         self.start = start
@@ -371,7 +379,7 @@ def _read_escape(expr: str, i: int, quote_start: int) -> Tuple[int, int, bool]:
     raise CelSyntaxError(f"invalid escape sequence '\\{shown}'", i)
 
 
-def _lex_string(expr: str, start: int, qpos: int, raw: bool, is_bytes: bool) -> Tuple[int, object]:
+def _lex_string(expr: str, start: int, qpos: int, raw: bool, is_bytes: bool) -> Tuple[int, Union[str, bytes]]:
     """Scan a string/bytes literal whose opening quote is at ``qpos``.
 
     ``start`` is where the literal (including any ``r``/``b`` prefix) begins;
@@ -436,6 +444,7 @@ def _tokenize(expr: str) -> List[_Tok]:
     toks: List[_Tok] = []
     n = len(expr)
     i = 0
+    value: _TokValue
     while i < n:
         ch = expr[i]
         if ch in _WS:
@@ -474,7 +483,7 @@ def _tokenize(expr: str) -> List[_Tok]:
             text = m.group()
             if m.group("hex") is not None:
                 kind = "uint" if m.group("hexu") else "int"
-                value: object = int(m.group("hex"), 16)
+                value = int(m.group("hex"), 16)
             elif m.group("float") is not None:
                 kind = "double"
                 value = float(text)
@@ -503,7 +512,7 @@ def _tokenize(expr: str) -> List[_Tok]:
                     k += 1
                 if not (k < n and (expr[k].isalpha() or expr[k] == "_")):
                     raise CelSyntaxError(f"invalid number literal '{text}.'; write '{text}.0'", i)
-            if kind == "uint" and value > _UINT64_MAX:  # type: ignore[operator]
+            if kind == "uint" and value > _UINT64_MAX:
                 raise CelSyntaxError(f"integer literal '{text}' is out of range", i)
             toks.append(_Tok(kind, text, i, j, value))
             i = j
@@ -834,13 +843,12 @@ class _Parser:
             self.advance()
             if (
                 k == "int"
+                and isinstance(t.value, int)  # always, for an "int" token: tells the type checker
                 and t.value > _INT64_MAX
-                and not (  # type: ignore[operator]
-                    allow_int64_min and t.value == _INT64_MAX + 1
-                )
+                and not (allow_int64_min and t.value == _INT64_MAX + 1)
             ):
                 raise CelSyntaxError(f"integer literal '{t.text}' is out of range", t.start)
-            return Literal(k, t.value, t.text, t.start, t.end)  # type: ignore[arg-type]
+            return Literal(k, t.value, t.text, t.start, t.end)
         if k == "true" or k == "false":
             self.advance()
             return Literal("bool", k == "true", t.text, t.start, t.end)
@@ -1037,7 +1045,7 @@ def iter_nodes(node: Node) -> Iterator[Node]:
         stack.extend(reversed(_children(n)))
 
 
-def _match_path(node: Node) -> Optional[Tuple[DataPath, bool, List[Node]]]:
+def _match_path(node: Node) -> Optional[Tuple[DataPath, bool, List[Union[Select, Index]]]]:
     """Recognise ``event|async . data . KEY ...`` rooted chains.
 
     Returns ``(path, complete, chain)`` where ``complete`` says whether the
@@ -1045,7 +1053,7 @@ def _match_path(node: Node) -> Optional[Tuple[DataPath, bool, List[Node]]]:
     continues with a numeric or computed index, e.g. ``orders[0].id``), and
     ``chain`` lists the Select/Index nodes from the root outward.
     """
-    chain: List[Node] = []
+    chain: List[Union[Select, Index]] = []
     cur = node
     while isinstance(cur, (Select, Index)):
         chain.append(cur)
@@ -1061,8 +1069,8 @@ def _match_path(node: Node) -> Optional[Tuple[DataPath, bool, List[Node]]]:
     second = chain[1]
     if isinstance(second, Select):
         key, key_end = second.field, second.field_offset + len(second.field)
-    elif isinstance(second.index, Literal) and second.index.kind == "string":  # type: ignore[attr-defined]
-        key, key_end = second.index.value, second.index.end  # type: ignore[attr-defined]
+    elif isinstance(second.index, Literal) and second.index.kind == "string":
+        key, key_end = str(second.index.value), second.index.end
     else:
         return None
     rest: List[str] = []
@@ -1070,8 +1078,8 @@ def _match_path(node: Node) -> Optional[Tuple[DataPath, bool, List[Node]]]:
     for step in chain[2:]:
         if isinstance(step, Select):
             rest.append(step.field)
-        elif isinstance(step.index, Literal) and step.index.kind == "string":  # type: ignore[attr-defined]
-            rest.append(step.index.value)  # type: ignore[attr-defined]
+        elif isinstance(step.index, Literal) and step.index.kind == "string":
+            rest.append(str(step.index.value))
         else:
             complete = False
             break
@@ -1158,11 +1166,10 @@ def comparisons(expr: str) -> List[Comparison]:
             if path is None or not isinstance(n.right, ListExpr) or not n.right.elements:
                 continue
             types = {_literal_type(e) for e in n.right.elements}
-            if len(types) != 1 or None in types:
+            literal_type = types.pop() if len(types) == 1 else None
+            if literal_type is None:
                 continue
-            out.append(
-                Comparison(path, "in", types.pop(), expr[n.right.offset : n.right.end])  # type: ignore[arg-type]
-            )
+            out.append(Comparison(path, "in", literal_type, expr[n.right.offset : n.right.end]))
             continue
         path = _full_path(n.left)
         lit, op = n.right, n.op

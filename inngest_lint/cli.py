@@ -63,7 +63,7 @@ def _fail(message: str) -> None:
     "output_format",
     default="text",
     show_default=True,
-    help="text, json, json-lines, sarif, github, gitlab or junit.",
+    help="text (or concise), full, json, json-lines, sarif, github, gitlab or junit.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option(
@@ -104,6 +104,8 @@ def _fail(message: str) -> None:
     default=None,
     help="Record the current findings in this baseline file and exit 0.",
 )
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted and exit.")
 @click.option(
     "--since",
     "since",
@@ -131,6 +133,8 @@ def check(
     cache_dir: Path | None,
     baseline_path: Path | None,
     write_baseline_path: Path | None,
+    show_settings: bool,
+    show_files: bool,
     since: str | None,
     watch: bool,
     watch_interval: float,
@@ -160,6 +164,10 @@ def check(
         use_cache=not no_cache,
         cache_dir=cache_dir,
     )
+    if show_settings:
+        sys.exit(_show_settings(settings))
+    if show_files:
+        sys.exit(_show_files(targets, settings, options))
     try:
         baselines = BaselinePlan.for_run(targets, stdin_filename, baseline_path, write_baseline_path)
     except BaselineError as error:
@@ -184,8 +192,8 @@ def check(
     result = _lint(targets, settings, options, debug=debug)
     if baselines.write_to is not None:
         sys.exit(_record_baseline(baselines, result))
-    result.diagnostics = baselines.hide_known(result.diagnostics, result.index)
-    _report(result, targets, output_format, quiet=quiet, statistics=statistics)
+    hidden = _hide_baselined(baselines, result)
+    _report(result, targets, output_format, quiet=quiet, statistics=statistics, baseline_hidden=hidden)
     code = result.exit_code(settings.max_warnings)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
 
@@ -223,6 +231,7 @@ def _settings_for(
             _fail(f"{option}: {error}")
     try:
         settings = load_settings(first, config_path)
+        _warn_ignored_config(settings, config_path)
         settings = with_overrides(
             settings,
             select=_split_codes(select),
@@ -250,6 +259,62 @@ def _with_since(settings: Settings, since: str | None) -> Settings:
     if not since.strip() or since.startswith("-"):
         _fail(f"--since: {since!r} is not a git ref")
     return replace(settings, since=since.strip())
+
+
+def _warn_ignored_config(settings: Settings, config_path: Path | None) -> None:
+    """Both `inngest-lint.toml` and a `pyproject.toml` with `[tool.inngest-lint]` in one folder:
+    say which one is used (as ruff does), rather than silently ignore the other."""
+    from inngest_lint.config import ignored_config_file
+    from inngest_lint.diagnostics import printable
+
+    if config_path is not None or settings.config_path is None:
+        return
+    ignored = ignored_config_file(Path(settings.config_path))
+    if ignored is not None:
+        click.echo(
+            f"inngest-lint: warning: using {printable(settings.config_path)}; the [tool.inngest-lint] table of "
+            f"{printable(str(ignored))} is ignored (inngest-lint.toml takes precedence)",
+            err=True,
+        )
+
+
+def _show_settings(settings: Settings) -> int:
+    """--show-settings: the settings a run would use, command-line options applied, as the
+    configuration keys they come from (`key = value`, TOML values; sizes in bytes, durations in
+    seconds), then the rules the run would check; exit 0."""
+    import json
+
+    from inngest_lint.config import setting_keys
+    from inngest_lint.selection import enabled_codes
+
+    click.echo(f"# settings file: {settings.config_path or '(none: the defaults)'}")
+    click.echo(f"# project folder: {Path(settings.root).resolve()}")
+    for key, attribute in setting_keys():
+        value = getattr(settings, attribute)
+        if value is None:
+            continue  # unset (max-warnings): TOML has no null
+        if key in ("severity", "per-file-ignores"):  # pairs: an inline table
+            entries = ", ".join(f"{json.dumps(name)} = {json.dumps(entry)}" for name, entry in value)
+            shown = f"{{ {entries} }}" if entries else "{}"
+        else:
+            shown = json.dumps(list(value) if isinstance(value, tuple) else value)
+        click.echo(f"{key} = {shown}")
+    click.echo(f"# enabled rules: {', '.join(sorted(enabled_codes(settings)))}")
+    return EXIT_CLEAN
+
+
+def _show_files(targets: list[str], settings: Settings, options: RunOptions) -> int:
+    """--show-files: the files a run would lint, one per line, sorted; exit 2 after a path that
+    does not exist."""
+    from inngest_lint.api import files_to_lint
+    from inngest_lint.diagnostics import display_path, printable
+
+    found = files_to_lint(targets, settings, options)
+    for path in sorted(display_path(path) for path in found.files):
+        click.echo(printable(path))
+    for message in found.errors:
+        click.echo(f"inngest-lint: error: {printable(message)}", err=True)
+    return EXIT_ERROR if found.errors else EXIT_CLEAN
 
 
 def _lint(targets: list[str], settings: Settings, options: RunOptions, *, debug: bool) -> RunResult:
@@ -298,7 +363,23 @@ def _record_baseline(baselines: BaselinePlan, result: RunResult) -> int:
     return EXIT_ERROR if internal else EXIT_CLEAN
 
 
-def _report(result: RunResult, targets: list[str], output_format: str, *, quiet: bool, statistics: bool) -> None:
+def _hide_baselined(baselines: BaselinePlan, result: RunResult) -> int:
+    """Drop the findings the baseline records from `result`; how many it dropped (the summary
+    says so: a run that passes because of a baseline should not look like a clean one)."""
+    before = len(result.diagnostics)
+    result.diagnostics = baselines.hide_known(result.diagnostics, result.index)
+    return before - len(result.diagnostics)
+
+
+def _report(
+    result: RunResult,
+    targets: list[str],
+    output_format: str,
+    *,
+    quiet: bool,
+    statistics: bool,
+    baseline_hidden: int = 0,
+) -> None:
     """Print the findings in the chosen format."""
     from inngest_lint.reporters import REPORTERS
 
@@ -308,7 +389,7 @@ def _report(result: RunResult, targets: list[str], output_format: str, *, quiet:
     # "All checks passed" would be false after a path error (missing path) and empty with no file.
     quiet = quiet or ((bool(result.errors) or no_files) and not result.diagnostics)
     reporter = REPORTERS[output_format](sys.stdout, quiet=quiet, statistics=statistics)
-    reporter.report(result.diagnostics, files_linted=result.files_linted)
+    reporter.report(result.diagnostics, files_linted=result.files_linted, baseline_hidden=baseline_hidden)
 
 
 @main.command("rule")
@@ -402,9 +483,8 @@ def server_command() -> None:
 @click.option(
     "--direction",
     type=click.Choice(["LR", "TB"], case_sensitive=False),
-    default="LR",
-    show_default=True,
-    help="Left to right or top to bottom.",
+    default=None,
+    help="Left to right (default) or top to bottom; html, when not given, picks the one that fits the window.",
 )
 @click.option("--cluster", is_flag=True, help="Group functions and senders by module.")
 @click.option("--no-orphans", is_flag=True, help="Leave out nodes with no edges.")
@@ -433,7 +513,7 @@ def graph_command(
     paths: tuple[str, ...],
     output_format: str,
     output: Path | None,
-    direction: str,
+    direction: str | None,
     cluster: bool,
     no_orphans: bool,
     config_path: Path | None,

@@ -24,6 +24,12 @@ def display_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
+def shortened(text: str, limit: int | None) -> str:
+    """`text`, or its first `limit - 3` characters and `...` when it is longer than `limit`
+    (`None`: whole): how a message quotes code or a user's string."""
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
 def printable(text: str) -> str:
     """`text` fit for any output: each lone surrogate as a backslash escape.
 
@@ -96,6 +102,13 @@ class Diagnostic:
     related: tuple[Location, ...] = field(default=())
     # An internal error (a rule crashed on this file): the run exits 2, not 1.
     internal: bool = False
+    # A cross-file finding's cause, when a project rule can name it: the line in another file
+    # whose change brings the finding (the serve() call that does not list an unserved function,
+    # the renamed trigger a send nearly matches). A run that names only the cause's file (a
+    # pre-commit hook given the staged files) reports the finding there; see `api._Run.report`.
+    caused_by: Location | None = None
+    # Set on a finding reported at its cause: where the affected code is (the finding's own place).
+    affected: Location | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
@@ -109,6 +122,7 @@ class Diagnostic:
         *,
         context: str = "",
         related: tuple[Location, ...] = (),
+        caused_by: Location | None = None,
     ) -> Diagnostic:
         return cls(
             path=location.path,
@@ -120,4 +134,5 @@ class Diagnostic:
             message=message,
             context=context,
             related=related,
+            caused_by=caused_by,
         )

@@ -43,7 +43,7 @@ import signal
 import sys
 import tokenize
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -59,7 +59,7 @@ from inngest_lint import __version__
 from inngest_lint.api import RunOptions, lint_paths
 from inngest_lint.config import CONFIG_FILE_NAMES, load_settings
 from inngest_lint.diagnostics import Diagnostic, Location, Severity, printable
-from inngest_lint.discovery import PYTHON_SUFFIXES, Excluder, find_project_root
+from inngest_lint.discovery import PYTHON_SUFFIXES, Excluder, excluded_below, find_project_root
 from inngest_lint.reporters._source import file_uri, span
 from inngest_lint.reporters.base import docs_anchor
 from inngest_lint.selection import ALWAYS_ON
@@ -139,13 +139,7 @@ def is_excluded(path: Path, project: ProjectKey, excluder: Excluder) -> bool:
     no root to stop at: all its folders count, which is what keeps a library file opened from
     `site-packages` (go to definition) free of findings.
     """
-    stop = project.root if project.walk else None
-    for parent in path.parents:
-        if stop is not None and (parent == stop or stop not in parent.parents):
-            break
-        if parent.name and excluder.excluded(parent, True, ()):
-            return True
-    return excluder.excluded(path, False, ())
+    return excluded_below(path, excluder, project.root if project.walk else None)
 
 
 def run_lint_job(job: LintJob) -> LintOutcome:
@@ -219,6 +213,11 @@ def _position(lines: Sequence[str], codec: PositionCodec, line: int, column: int
 
 def lsp_range(where: Diagnostic | Location, lines: Sequence[str], codec: PositionCodec) -> types.Range:
     line, column, end_line, end_column = span(where)
+    if not lines:  # a file with no open buffer: code-point columns (the codec would clamp to 0:0)
+        return types.Range(
+            start=types.Position(line=line - 1, character=column - 1),
+            end=types.Position(line=end_line - 1, character=end_column - 1),
+        )
     return types.Range(start=_position(lines, codec, line, column), end=_position(lines, codec, end_line, end_column))
 
 
@@ -226,7 +225,7 @@ def to_lsp_diagnostic(
     diagnostic: Diagnostic,
     lines: Sequence[str],
     codec: PositionCodec,
-    related_lines: dict[Path, Sequence[str]] | None = None,
+    related_lines: Mapping[Path, Sequence[str]] | None = None,
 ) -> types.Diagnostic:
     """One finding as an LSP diagnostic: code, docs link, severity and the rule name in `data`.
 
@@ -241,7 +240,7 @@ def to_lsp_diagnostic(
         related.append(
             types.DiagnosticRelatedInformation(
                 location=types.Location(uri=_file_uri(path), range=lsp_range(location, other_lines, codec)),
-                message="related location",
+                message="affected code" if location == diagnostic.affected else "related location",
             )
         )
     return types.Diagnostic(
@@ -483,7 +482,8 @@ class InngestLanguageServer(LanguageServer):
 
     def open_document(self, uri: str) -> TextDocument | None:
         """The open document for `uri`, or None (pygls keys documents by unquoted URI)."""
-        return self.workspace.text_documents.get(unquote(uri))
+        document: TextDocument | None = self.workspace.text_documents.get(unquote(uri))
+        return document
 
     @staticmethod
     def document_path(uri: str) -> Path | None:

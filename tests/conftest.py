@@ -16,6 +16,19 @@ from inngest_lint.settings import Settings
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def compiling_fixtures() -> list[Path]:
+    """Every fixture file that Python compiles: all of tests/fixtures/**/*.py but INN900's
+    mistakes, which do not parse on purpose (for tests that parse fixtures as samples)."""
+    found = []
+    for path in sorted(FIXTURES.rglob("*.py")):
+        try:
+            compile(path.read_text(encoding="utf-8"), str(path), "exec", dont_inherit=True)
+        except SyntaxError:
+            continue
+        found.append(path)
+    return found
+
+
 def write_project(root: Path, files: dict[str, str]) -> None:
     (root / "pyproject.toml").write_text("[project]\nname = 'sample'\n", encoding="utf-8")
     for relative, source in files.items():

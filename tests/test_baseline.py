@@ -82,6 +82,8 @@ def test_write_then_lint_again_is_clean(repo: Path) -> None:
     code, out, _ = run("--baseline", "baseline.json", "src")
     assert code == 0, out
     assert codes_in(out) == []
+    # The summary says the baseline hid it: a run that passes thanks to a baseline is not clean.
+    assert out == "All checks passed (1 file checked). 1 finding hidden by the baseline.\n"
 
 
 def test_baseline_file_is_versioned_sorted_and_keyed_without_lines(repo: Path) -> None:
@@ -113,6 +115,9 @@ def test_a_new_finding_is_reported(repo: Path) -> None:
     assert code == 1
     assert codes_in(out) == ["INN101"]
     assert "src/jobs.py:15:" in out  # the one in `bill`, not the baselined one in `ship` (line 9)
+    assert out.splitlines()[-1] == (
+        "Found 1 finding (1 error, 0 warnings) in 1 file; 1 file checked. 1 finding hidden by the baseline."
+    )
 
 
 def test_a_finding_moved_to_another_function_is_new(repo: Path) -> None:

@@ -769,8 +769,12 @@ def test_step_return_keys_changed_in_an_untouched_function_file(tmp_path: Path) 
 
 # ---------------------------------------------------------------------------- projects laid out as real ones
 
-DEPLOY_FIXTURES = Path(__file__).parent / "fixtures" / "deploy"
-SCENARIOS = sorted(path for path in DEPLOY_FIXTURES.iterdir() if path.is_dir())
+FIXTURES = Path(__file__).parent / "fixtures"
+#: Projects laid out as real ones (tests/fixtures/deploy/), and each deploy rule's fixture folder
+#: (tests/fixtures/rules/INN7xx/): a `before/` and an `after/` tree each.
+SCENARIOS = sorted(path for path in (FIXTURES / "deploy").iterdir() if path.is_dir()) + sorted(
+    path for path in (FIXTURES / "rules").glob("INN7*") if (path / "before").is_dir()
+)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda path: path.name)

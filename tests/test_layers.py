@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "inngest_lint.modules",
         "inngest_lint.suppression",
         "inngest_lint.facts.model",
+        "inngest_lint.files",
     ),
     # The program model of one file.
     ("inngest_lint.semantic",),

@@ -1,8 +1,14 @@
-"""Every rule's VALID and INVALID examples run through the real engine (they are also its docs)."""
+"""Every rule's VALID and INVALID examples run through the real engine (they are also its docs:
+the first INVALID is the rule's Example, the first VALID its Use instead).
+
+A case that is a dict may hold a `pyproject.toml`, whose `[tool.inngest-lint]` options apply.
+A case still holding the `TODO(new-rule)` placeholder of `scripts/new_rule.py` fails.
+"""
 
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,9 +16,13 @@ from annotations import parse_annotations
 from conftest import lint_project, write_project
 from git_projects import GitProject
 
+from inngest_lint.config import load_settings
 from inngest_lint.registry import all_rules
 from inngest_lint.rules._deploy import DeployRule
 from inngest_lint.settings import Settings
+
+#: What `scripts/new_rule.py` writes where a case is still to be written.
+PLACEHOLDER = "TODO(new-rule)"
 
 
 def _cases(kind: str) -> list[object]:
@@ -31,10 +41,12 @@ def _files(example: object) -> dict[str, str]:
 
 def _run(tmp_path: Path, rule: type, example: object) -> tuple[dict[str, str], list]:
     files = _files(example)
+    unfilled = [path for path, source in files.items() if PLACEHOLDER in source]
+    assert not unfilled, f"{rule.code}: fill in the example ({', '.join(unfilled)} still says {PLACEHOLDER!r})"
     if issubclass(rule, DeployRule):
         return _run_deploy(tmp_path, rule, files)
     write_project(tmp_path, files)
-    settings = Settings(select=(rule.code,), root=str(tmp_path))
+    settings = replace(load_settings(tmp_path), select=(rule.code,), root=str(tmp_path))
     found = [d for d in lint_project(tmp_path, settings=settings) if d.code == rule.code]
     return files, found
 

@@ -506,3 +506,24 @@ def test_server_without_pygls_says_how_to_install_it(monkeypatch: pytest.MonkeyP
         "inngest-lint: error: the language server needs pygls: pip install 'pygls>=2.0,<3' "
         "(or install the lsp extra: '.[lsp]' from a clone)"
     ]
+
+
+def test_a_finding_caused_by_the_open_file_shows_there_with_the_affected_code(tmp_path: Path) -> None:
+    """Only main.py is open, and its serve list drops `ship`: INN201 shows on the serve call,
+    with relatedInformation pointing at the unserved function in functions.py."""
+    from test_cross_file_cause import DROPPED, SERVE_LINE, SHIP_LINE, _files
+
+    import inngest_lint.server as server
+
+    paths = write_project(tmp_path, _files(**{"main.py": DROPPED}))
+    job = server.LintJob(
+        server.ProjectKey(tmp_path),
+        (server.DocumentSnapshot(paths["main.py"].as_uri(), paths["main.py"], DROPPED, 1),),
+    )
+    [found] = server.run_lint_job(job).by_path[paths["main.py"]]
+    lsp = to_lsp_diagnostic(found, DROPPED.splitlines(), UTF16)
+    assert (lsp.code, lsp.range.start.line) == ("INN201", SERVE_LINE - 1)
+    assert lsp.code_description is not None and lsp.code_description.href.endswith("#inn201-function-not-served")
+    [related] = lsp.related_information or []
+    assert related.message == "affected code" and related.location.uri.endswith("/functions.py")
+    assert related.location.range.start.line == SHIP_LINE - 1

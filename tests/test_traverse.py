@@ -95,3 +95,38 @@ def test_every_node_class_has_a_field_order_from_source() -> None:
         cls.__name__ for cls in _node_classes() if not inspect.isabstract(cls) and _fields_in_source(cls) is None
     ]
     assert missing == []
+
+
+def test_field_order_extraction_finds_the_fields_libcst_visits() -> None:
+    """The field order is read from libcst's source with a regular expression. Were libcst to
+    spell its `visit_*(self, "field", ...)` calls differently, the expression would find no
+    field and `children()` would return nothing for every node: no crash, just rules that see
+    an empty tree. Every `_visit_and_replace_children` that hands its visitor on must yield
+    fields, and only fields the node class has."""
+    import ast
+    import dataclasses
+    import inspect
+    import textwrap
+    from importlib.metadata import version
+
+    from inngest_lint.semantic.traverse import _fields_in_source, _node_classes
+
+    empty: list[str] = []
+    unknown: list[str] = []
+    for cls in dict.fromkeys(_node_classes()):
+        if inspect.isabstract(cls):
+            continue
+        fields = _fields_in_source(cls) or ()
+        method = ast.parse(textwrap.dedent(inspect.getsource(cls._visit_and_replace_children))).body[0]
+        assert isinstance(method, ast.FunctionDef)
+        visitor = method.args.args[1].arg  # (self, visitor)
+        hands_on = any(isinstance(node, ast.Name) and node.id == visitor for node in ast.walk(method))
+        if hands_on and not fields:
+            empty.append(cls.__name__)
+        own = {field.name for field in dataclasses.fields(cls)}
+        unknown.extend(f"{cls.__name__}.{name}" for name in fields if name not in own)
+    assert empty == [], (
+        f"libcst {version('libcst')}: no child fields read from the source of {sorted(set(empty))}; "
+        "traverse._VISITED_FIELD no longer matches libcst's visit helpers"
+    )
+    assert unknown == [], f"fields read from libcst's source that the node classes do not have: {unknown}"

@@ -24,14 +24,15 @@ from inngest_lint.facts.model import (
     Client,
     ClientSend,
     Definition,
+    Effect,
     EventSend,
     FileFacts,
     FunctionList,
     InngestFunction,
     Invoke,
     KeyRead,
-    LargeReturn,
     Ref,
+    ReturnedValue,
     ServeCall,
     StepCall,
     StepRun,
@@ -39,18 +40,18 @@ from inngest_lint.facts.model import (
     Wait,
 )
 from inngest_lint.semantic.context import FileContext, InngestFunctionInfo
+from inngest_lint.semantic.large_returns import returned_values_of
 from inngest_lint.semantic.names import dotted_name, iter_string_parts, literal_string
 from inngest_lint.semantic.replay import (
     ReplayBody,
     SideEffects,
     StepHandlers,
     call_label,
-    is_plan_call,
     swallowing_handlers,
     tail_trys,
     unwrap_await,
 )
-from inngest_lint.semantic.replay_flow import makes_step_call
+from inngest_lint.semantic.replay_flow import is_plan_call, makes_step_call
 from inngest_lint.semantic.traverse import children
 from inngest_lint.semantic.values import (
     ListParts,
@@ -61,7 +62,6 @@ from inngest_lint.semantic.values import (
     evaluate,
     evaluate_list,
     keyword,
-    large_returns_of,
     returned_dict_keys,
 )
 
@@ -73,7 +73,7 @@ class _FunctionBuilder:
     waits: list[Wait] = field(default_factory=list)
     invokes: list[Invoke] = field(default_factory=list)
     step_runs: list[StepRun] = field(default_factory=list)
-    local_def_returns: dict[str, tuple[LargeReturn, ...]] = field(default_factory=dict)
+    local_def_returns: dict[str, tuple[ReturnedValue, ...]] = field(default_factory=dict)
     key: str = ""
     body_calls: list[BodyCall] = field(default_factory=list)
     makes_step_call: bool = False
@@ -102,8 +102,7 @@ class _DefinitionBuilder:
     generator: bool = False
     swallows: Location | None = None
     swallows_as: str = ""
-    effect: str = ""
-    effect_location: Location | None = None
+    effect: Effect | None = None
     client_send: ClientSend | None = None
 
 
@@ -177,7 +176,7 @@ class FactCollector:
                     node.name.value,
                     kind,
                     context.location(node.name),
-                    large_returns_of(context, node),
+                    returned_values_of(context, node),
                     self._first_step_call(node),
                     bool(node.decorators),
                     returned_keys=returned_dict_keys(context, node),
@@ -190,7 +189,7 @@ class FactCollector:
                     f"{parent.node.name.value}.{node.name.value}",  # type: ignore[attr-defined]
                     kind,
                     context.location(node.name),
-                    large_returns_of(context, node),
+                    returned_values_of(context, node),
                     self._first_step_call(node),
                     bool(node.decorators),
                     returned_keys=returned_dict_keys(context, node),
@@ -198,10 +197,10 @@ class FactCollector:
             )
             self._definition_builders.append(_DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth))
         if self._builders and frame.is_step_handler:
-            self._builders[-1].local_def_returns[node.name.value] = large_returns_of(context, node)
+            self._builders[-1].local_def_returns[node.name.value] = returned_values_of(context, node)
             self._builders[-1].local_def_keys[node.name.value] = returned_dict_keys(context, node)
 
-    def _first_step_call(self, node: cst.FunctionDef):  # type: ignore[no-untyped-def]
+    def _first_step_call(self, node: cst.FunctionDef) -> Location | None:
         """Where a module-level def makes its first step call, through an annotated context or
         step parameter (`def helper(ctx: inngest.Context)`), or None. Called with the def's frame
         pushed, so `step_method` sees its parameters."""
@@ -210,7 +209,7 @@ class FactCollector:
         stack: list[cst.CSTNode] = [node.body]
         while stack:
             current = stack.pop()
-            if type(current) is cst.Call and self.context.step_method(current) is not None:  # type: ignore[arg-type]
+            if type(current) is cst.Call and self.context.step_method(current) is not None:
                 return self.context.location(current)
             if type(current) in (cst.FunctionDef, cst.ClassDef):
                 continue
@@ -244,8 +243,9 @@ class FactCollector:
             return
         effect = self._effects.of(node)
         if effect is not None:
-            definition.effect = effect.description
-            definition.effect_location = self.context.location(node)
+            definition.effect = Effect(
+                effect.kind, effect.system, effect.action, effect.label, self.context.location(node)
+            )
             return
         func = node.func
         if (
@@ -305,7 +305,6 @@ class FactCollector:
             swallows=definition.swallows,
             swallows_as=definition.swallows_as,
             effect=definition.effect,
-            effect_location=definition.effect_location,
             client_send=definition.client_send,
         )
 
@@ -419,7 +418,7 @@ class FactCollector:
             waits=tuple(builder.waits),
             invokes=tuple(builder.invokes),
             step_runs=tuple(builder.step_runs),
-            returns=large_returns_of(context, handler),
+            returns=returned_values_of(context, handler),
             trigger_count_known=complete,
             body_calls=tuple(builder.body_calls),
             makes_step_call=builder.makes_step_call,
@@ -495,9 +494,9 @@ class FactCollector:
                 continue
             option = arg.keyword.value
             if option == "idempotency":
-                value = cel_string(context, arg.value, "idempotency", None)
-                if value is not None:
-                    cel.append(value)
+                idempotency = cel_string(context, arg.value, "idempotency", None)
+                if idempotency is not None:
+                    cel.append(idempotency)
                 continue
             values = (
                 [element.value for element in arg.value.elements]
@@ -751,12 +750,12 @@ class FactCollector:
             if handler_node is None:
                 return
             handler_ref = UNKNOWN
-            local_returns: tuple[LargeReturn, ...] = ()
+            local_returns: tuple[ReturnedValue, ...] = ()
             label = ""
             if isinstance(handler_node, cst.Call) and context.qualify(handler_node.func) == "functools.partial":
                 handler_node = handler_node.args[0].value if handler_node.args else handler_node
             if isinstance(handler_node, cst.Lambda):
-                local_returns = large_returns_of(context, handler_node)
+                local_returns = returned_values_of(context, handler_node)
                 label = "lambda"
             elif isinstance(handler_node, cst.Name) and handler_node.value in builder.local_def_returns:
                 local_returns = builder.local_def_returns[handler_node.value]

@@ -14,6 +14,7 @@ import fnmatch
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.model import (
@@ -33,17 +34,24 @@ from inngest_lint.settings import Settings
 _MAX_DEPTH = 12
 
 
+#: What a resolved name is; the value that comes with each kind is in `Resolved`'s docstring.
+ResolvedKind = Literal[
+    "function", "client", "list", "constant", "definition", "module", "other", "external", "ambiguous"
+]
+
+
 @dataclass(frozen=True)
 class Resolved:
     """What a qualified name points at in the project.
 
     kind: "function", "client", "list", "constant", "definition", "module", "other",
     "external" (not defined in the project: the SDK, a library, or an unparsed module), or
-    "ambiguous" (two project files could be meant). `module` is the dotted name of the module
-    that defines it and `path` its file.
+    "ambiguous" (two project files could be meant). `value` is, by kind, the InngestFunction,
+    Client, FunctionList, constant's Ref, Definition or module's FileFacts, and None for the
+    others. `module` is the dotted name of the module that defines it and `path` its file.
     """
 
-    kind: str
+    kind: ResolvedKind
     value: object = None
     module: str = ""
     path: str = ""
@@ -52,7 +60,7 @@ class Resolved:
 EXTERNAL = Resolved("external")
 UNSETTLED = Resolved("ambiguous")
 #: Kinds that say nothing certain about a name: a serve list holding one is not fully known.
-UNKNOWN_KINDS = frozenset({"external", "other", "ambiguous"})
+UNKNOWN_KINDS: frozenset[ResolvedKind] = frozenset({"external", "other", "ambiguous"})
 
 
 class ProjectIndex:
@@ -176,15 +184,15 @@ class ProjectIndex:
 
     def function_for(self, ref: Ref) -> InngestFunction | None:
         resolved = self.resolve(ref)
-        return resolved.value if resolved.kind == "function" else None  # type: ignore[return-value]
+        return resolved.value if resolved.kind == "function" and isinstance(resolved.value, InngestFunction) else None
 
     def client_for(self, ref: Ref) -> Client | None:
         resolved = self.resolve(ref)
-        return resolved.value if resolved.kind == "client" else None  # type: ignore[return-value]
+        return resolved.value if resolved.kind == "client" and isinstance(resolved.value, Client) else None
 
     def definition_for(self, ref: Ref) -> Definition | None:
         resolved = self.resolve(ref)
-        return resolved.value if resolved.kind == "definition" else None  # type: ignore[return-value]
+        return resolved.value if resolved.kind == "definition" and isinstance(resolved.value, Definition) else None
 
     def app_id_of(self, function: InngestFunction) -> str | None:
         client = self.client_for(function.client)
@@ -219,8 +227,8 @@ class ProjectIndex:
         locations = function_list.item_locations or tuple(function_list.location for _ in function_list.items)
         for item, location in zip(function_list.items, locations):
             resolved = self.resolve(item)
-            if resolved.kind == "list":
-                sub_items, sub_complete = self.expand_list(resolved.value, seen)  # type: ignore[arg-type]
+            if resolved.kind == "list" and isinstance(resolved.value, FunctionList):
+                sub_items, sub_complete = self.expand_list(resolved.value, seen)
                 items.extend(sub_items)
                 complete = complete and sub_complete
             else:
@@ -229,8 +237,8 @@ class ProjectIndex:
                     complete = False
         for spread in function_list.spreads:
             resolved = self.resolve(spread)
-            if resolved.kind == "list":
-                sub_items, sub_complete = self.expand_list(resolved.value, seen)  # type: ignore[arg-type]
+            if resolved.kind == "list" and isinstance(resolved.value, FunctionList):
+                sub_items, sub_complete = self.expand_list(resolved.value, seen)
                 items.extend(sub_items)
                 complete = complete and sub_complete
             elif resolved.kind == "function":
@@ -242,7 +250,12 @@ class ProjectIndex:
     def listed_keys(self, serve: ServeCall) -> tuple[set[str], bool]:
         """Keys of the functions one serve call lists, and whether its list is fully known."""
         items, known = self.expand_list(serve.functions)
-        return {resolved.value.key for resolved, _ in items if resolved.kind == "function"}, known  # type: ignore[attr-defined]
+        keys = {
+            resolved.value.key
+            for resolved, _ in items
+            if resolved.kind == "function" and isinstance(resolved.value, InngestFunction)
+        }
+        return keys, known
 
     def served_function_keys(self) -> tuple[set[str], bool]:
         """Keys of every function some serve()/connect() lists, and whether all lists are known."""

@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 
 from inngest_lint.diagnostics import Location
 
+#: The version of what the facts mean, part of every cache key. The cache also fingerprints the
+#: record types' fields, which catches a field added, renamed or retyped; bump this when the
+#: collector records something differently with the same fields (a kind of `Ref` added, a field
+#: that now holds more or less), so that caches written by an older collector are never read.
+FACTS_SCHEMA = 1
+
 
 @dataclass(frozen=True)
 class Ref:
@@ -86,12 +92,44 @@ class Trigger:
     location: Location
 
 
-@dataclass(frozen=True)
-class LargeReturn:
-    """A return expression that is likely unbounded (a table, a file, a response body)."""
+#: What a returned value is (`ReturnedValue.kind`), as far as INN501 needs to know:
+#: - "response-body": `.content` / `.text` of an HTTP response (`Origins.is_http_response`);
+#: - "data-frame": a `pandas.read_*(...)` call;
+#: - "query-set": `list(...)`, `sorted(...)`... of a Django query set;
+#: - "all-rows", "filtered-query-set", "cursor", "file-read": a method call that reads without
+#:   a bound (`.all()`, `Model.objects.filter(...)`, `.find({...})`, `.read()`);
+#: - "call": any other method call with no bound along its chain (`store.dump_everything()`);
+#: - "attribute": any other attribute (`report.payload`).
+#: The last two are unbounded only when the rule's settings name them.
+RETURN_KINDS = frozenset(
+    {
+        "response-body",
+        "data-frame",
+        "query-set",
+        "all-rows",
+        "filtered-query-set",
+        "cursor",
+        "file-read",
+        "call",
+        "attribute",
+    }
+)
 
-    reason: str
-    location: Location
+
+@dataclass(frozen=True)
+class ReturnedValue:
+    """A value a def or lambda returns that is, or may be, unbounded: what the code is, for
+    INN501 to judge with its settings (see `semantic.large_returns`).
+
+    One return statement may record several (the items of a returned list or dict, in order):
+    the first one the rule judges unbounded is the statement's.
+    """
+
+    kind: str  # one of RETURN_KINDS
+    name: str  # the method or attribute at the end (`fetchall`, `payload`); "" for the whole-value kinds
+    code: str  # the expression's source on one line (`cursor.fetchall()`)
+    location: Location  # the return statement (a lambda's body)
+    comprehensions: int = 0  # how many comprehensions wrap it (`[r.id for r in rows.all()]`: 1)
 
 
 @dataclass(frozen=True)
@@ -101,8 +139,8 @@ class StepRun:
     step_id: str
     handler: Ref
     location: Location
-    # Large returns found locally (a lambda or a nested def), already resolved in phase 1.
-    local_returns: tuple[LargeReturn, ...] = ()
+    # What a local handler (a lambda or a nested def) returns, read in phase 1.
+    local_returns: tuple[ReturnedValue, ...] = ()
     handler_label: str = ""
 
 
@@ -203,7 +241,7 @@ class InngestFunction:
     waits: tuple[Wait, ...] = ()
     invokes: tuple[Invoke, ...] = ()
     step_runs: tuple[StepRun, ...] = ()
-    returns: tuple[LargeReturn, ...] = ()
+    returns: tuple[ReturnedValue, ...] = ()
     trigger_count_known: bool = True
     body_calls: tuple[BodyCall, ...] = ()
     # A step call (or a `ctx.group.parallel` plan) anywhere in the function: its body re-runs
@@ -275,6 +313,27 @@ class ClientSend:
     label: str  # the call as written: "client.send()"
 
 
+#: Side effect kinds (`Effect.kind`): an Inngest event send, an HTTP request, a database write.
+EFFECT_KINDS = frozenset({"send", "http", "db"})
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A call that certainly acts on the outside world (see `semantic.replay.SideEffect`): what it
+    is, which INN109 puts in words.
+
+    For "http", `system` is the library and `action` the method (`httpx`, `post`); for "db",
+    the store and the write (`sql`, `INSERT`; `database`, `commit`; `django`, `write`); both
+    empty for "send". `label` is the call as written (`requests.post()`).
+    """
+
+    kind: str  # one of EFFECT_KINDS
+    system: str
+    action: str
+    label: str
+    location: Location
+
+
 @dataclass(frozen=True)
 class Definition:
     """A module-level def, method or class, for resolving step handlers and serve-list names
@@ -283,7 +342,7 @@ class Definition:
     symbol: str  # "name" or "Class.method"
     kind: str  # "def", "async def", "class", "inngest-handler"
     location: Location
-    returns: tuple[LargeReturn, ...] = ()
+    returns: tuple[ReturnedValue, ...] = ()
     # The first step call in the body (a helper that receives the context or step object).
     step_call: Location | None = None
     decorated: bool = False
@@ -297,9 +356,8 @@ class Definition:
     swallows: Location | None = None
     swallows_as: str = ""
     # The first certain side effect outside `except` handlers, of the kinds
-    # side-effect-outside-step (INN109) reports, described ("an HTTP POST via httpx"); "" if none.
-    effect: str = ""
-    effect_location: Location | None = None
+    # side-effect-outside-step (INN109) reports; None if none.
+    effect: Effect | None = None
     # The first send on a name that may be an Inngest client from another module (see
     # ClientSend), for phase 2 to settle.
     client_send: ClientSend | None = None

@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from inngest_lint.graph.model import GRAPH_CODES, Graph, build_graph, in_scope
-from inngest_lint.graph.options import RenderOptions
+from inngest_lint.graph.options import AUTO_DIRECTION, RenderOptions
 
 EXIT_OK, EXIT_ERROR = 0, 2
 _UNPARSED = frozenset({"INN900", "INN901"})
@@ -85,7 +85,7 @@ def run_graph(
     *,
     output_format: str = "mermaid",
     output: Path | None = None,
-    direction: str = "LR",
+    direction: str | None = None,
     cluster: bool = False,
     no_orphans: bool = False,
     config_path: Path | None = None,
@@ -113,7 +113,8 @@ def run_graph(
         graph, messages, failed = collect(targets, config_path, use_cache, cache_dir, since)
         if no_orphans:
             graph = graph.without_orphans()
-        text = RENDERERS[output_format](graph, RenderOptions(direction=direction.upper(), cluster=cluster))
+        chosen = direction.upper() if direction else (AUTO_DIRECTION if output_format == "html" else "LR")
+        text = RENDERERS[output_format](graph, RenderOptions(direction=chosen, cluster=cluster))
     except (ConfigError, SelectorError) as error:
         return _error(str(error))
     except Exception as error:  # noqa: BLE001 - last resort: one line, not a traceback

@@ -24,12 +24,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, get_args
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Diagnostic, Location, printable
 from inngest_lint.diagnostics import display_path as diagnostics_display_path
 from inngest_lint.facts.index import ProjectIndex, event_matches
-from inngest_lint.facts.model import EventSend, InngestFunction, Ref
+from inngest_lint.facts.model import Definition, EventSend, InngestFunction, Ref
 
 # The project rules whose findings the graph draws. INN303/INN304 are off by default for
 # `check`; the graph enables them because "nothing listens" is exactly what it is for.
@@ -39,8 +40,11 @@ NEVER_SENT_CODES = frozenset({"INN302", "INN304"})
 NEAR_MISS_CODES = frozenset({"INN301", "INN302"})
 NOT_SERVED_CODE = "INN201"
 
-NODE_KINDS = ("function", "sender", "cron", "event")
-EDGE_KINDS = ("sends", "triggers", "waits", "cancels", "invokes", "runs", "matches", "did_you_mean")
+NodeKind = Literal["function", "sender", "cron", "event"]
+EdgeKind = Literal["sends", "triggers", "waits", "cancels", "invokes", "runs", "matches", "did_you_mean"]
+#: The kinds in drawing and sorting order.
+NODE_KINDS: tuple[NodeKind, ...] = get_args(NodeKind)
+EDGE_KINDS: tuple[EdgeKind, ...] = get_args(EdgeKind)
 
 
 @dataclass(frozen=True, order=True)
@@ -72,7 +76,7 @@ class Finding:
 @dataclass
 class Node:
     id: str
-    kind: str  # one of NODE_KINDS
+    kind: NodeKind
     label: str  # the main text: fn_id, event name, schedule, or sender name
     module: str = ""  # "" for events and crons, which belong to no module
     site: Site | None = None
@@ -135,19 +139,19 @@ class Node:
 class Edge:
     source: str
     target: str
-    kind: str  # one of EDGE_KINDS
+    kind: EdgeKind
     sites: list[Site] = field(default_factory=list)
 
 
 @dataclass
 class Graph:
     nodes: dict[str, Node] = field(default_factory=dict)
-    edges: dict[tuple[str, str, str], Edge] = field(default_factory=dict)
+    edges: dict[tuple[str, str, EdgeKind], Edge] = field(default_factory=dict)
 
     def add_node(self, node: Node) -> Node:
         return self.nodes.setdefault(node.id, node)
 
-    def add_edge(self, source: str, target: str, kind: str, site: Site | None = None) -> None:
+    def add_edge(self, source: str, target: str, kind: EdgeKind, site: Site | None = None) -> None:
         edge = self.edges.setdefault((source, target, kind), Edge(source, target, kind))
         if site is not None and site not in edge.sites:
             edge.sites.append(site)
@@ -381,8 +385,8 @@ class _Builder:
             else:
                 source = self.sender_node(send)
             module = index.file_by_path[send.location.path].module if send.location.path in index.file_by_path else ""
-            for target in self.event_node(send.name, send.name_location, module):
-                self.graph.add_edge(source, target, "sends", _site(send.name_location))
+            for event_id in self.event_node(send.name, send.name_location, module):
+                self.graph.add_edge(source, event_id, "sends", _site(send.name_location))
             self._own(send.name_location, source)
         self._step_handlers()
         self._wildcards()
@@ -396,9 +400,9 @@ class _Builder:
                 if run.handler.kind != "symbol":
                     continue
                 resolved = self.index.resolve(run.handler)
-                if resolved.kind != "definition":
+                if resolved.kind != "definition" or not isinstance(resolved.value, Definition):
                     continue
-                sender = self.sender_ids.get((resolved.path, resolved.value.symbol))  # type: ignore[attr-defined]
+                sender = self.sender_ids.get((resolved.path, resolved.value.symbol))
                 if sender is not None:
                     self.graph.add_edge(self.function_ids[function.key], sender, "runs", _site(run.location))
 

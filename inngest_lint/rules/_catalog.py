@@ -55,6 +55,7 @@ RULES = (
     ('INN706', 'wait-reads-field-not-sent-before', True, 'warning', False, 'A `wait_for_event` or cancel expression now reads a field the deployed senders do not send.'),
     ('INN900', 'syntax-error', True, 'error', False, 'A file that does not parse as Python.'),
     ('INN901', 'unreadable-file', True, 'error', False, 'A file that cannot be read or decoded.'),
+    ('INN902', 'unused-noqa', False, 'warning', False, 'A `# noqa` code that names no rule, or that suppresses nothing.'),
 )
 
 #: Modules holding project rules (phase 2 imports only these).

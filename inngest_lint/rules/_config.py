@@ -14,10 +14,12 @@ import difflib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.diagnostics import shortened
 from inngest_lint.semantic.context import FileContext
 from inngest_lint.semantic.names import literal_string
 from inngest_lint.semantic.traverse import children
@@ -150,7 +152,7 @@ class Duration:
     """
 
     milliseconds: float
-    kind: str
+    kind: Literal["int", "timedelta"]
 
     @property
     def seconds(self) -> float:
@@ -313,13 +315,6 @@ def closest(word: str, candidates: Iterable[str], corrections: dict[str, str] | 
     return matches[0] if matches else None
 
 
-def snippet(context: FileContext, node: cst.CSTNode, limit: int = 60) -> str:
-    """The source of `node` on one line, shortened for a message."""
-    text = " ".join(context.tree.code_for_node(node).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def shown_string(value: str, limit: int = 40) -> str:
     """A user string quoted for a message, shortened."""
-    text = value if len(value) <= limit else value[: limit - 3] + "..."
-    return repr(text)
+    return repr(shortened(value, limit))

@@ -48,7 +48,7 @@ def has_opaque_call(node: cst.CSTNode) -> bool:
     return False
 
 
-def uses_any(node: cst.CSTNode, names: set[str]) -> bool:
+def uses_any(node: cst.CSTNode, names: set[str] | frozenset[str]) -> bool:
     return bool(names_in(node) & names)
 
 

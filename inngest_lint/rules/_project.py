@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.index import ProjectIndex, event_matches
@@ -50,7 +51,7 @@ class Listener:
     """Something that listens to an event name: a trigger, a wait_for_event, or a cancel."""
 
     name: str
-    kind: str  # "trigger", "wait_for_event", "cancel"
+    kind: Literal["trigger", "wait_for_event", "cancel"]
     location: Location
     function: InngestFunction
 

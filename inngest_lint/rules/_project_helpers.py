@@ -58,6 +58,31 @@ def imported_step_handlers(index: ProjectIndex, function: InngestFunction) -> It
             yield step_run, resolved.value
 
 
+#: HTTP methods a description names (`an HTTP POST via httpx`); other calls are "a request".
+_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+#: How side-effect-outside-step (INN109) names a database write, by (store, write).
+_DB_WRITES = {
+    ("database", "commit"): "a database commit",
+    ("sql", "statement"): "a SQL write statement",
+    ("django", "write"): "a Django ORM write",
+    ("mongo", "write"): "a MongoDB write",
+}
+
+
+def effect_words(kind: str, system: str, action: str, label: str) -> str:
+    """What a side effect does, in INN109's words: `an HTTP POST via httpx`, `a SQL INSERT`,
+    `an Inngest event send `client.send()``. The file rule and its cross-file half share them."""
+    if kind == "send":
+        return f"an Inngest event send `{label}`"
+    if kind == "http":
+        if action in _HTTP_VERBS:
+            return f"an HTTP {action.upper()} via {system}"
+        if action == "ws_connect":
+            return f"a WebSocket connection via {system}"
+        return f"an HTTP request via {system}"
+    return _DB_WRITES.get((system, action)) or f"a SQL {action}"
+
+
 def helper_effect(index: ProjectIndex, definition: Definition) -> tuple[str, Location] | None:
     """(description, where) of the first certain side effect in a helper's own body.
 
@@ -66,11 +91,12 @@ def helper_effect(index: ProjectIndex, definition: Definition) -> tuple[str, Loc
     the project.
     """
     found: list[tuple[Location, str]] = []
-    if definition.effect and definition.effect_location is not None:
-        found.append((definition.effect_location, definition.effect))
+    effect = definition.effect
+    if effect is not None:
+        found.append((effect.location, effect_words(effect.kind, effect.system, effect.action, effect.label)))
     send = definition.client_send
     if send is not None and index.client_for(send.client) is not None:
-        found.append((send.location, f"an Inngest event send `{send.label}`"))
+        found.append((send.location, effect_words("send", "", "", send.label)))
     if not found:
         return None
     location, description = min(found)

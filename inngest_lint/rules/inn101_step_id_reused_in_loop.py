@@ -36,25 +36,27 @@ class StepIdReusedInLoop(Rule):
     the list changes between retries (a new item, another order), results land on the wrong
     items, and a step that already ran for one item is skipped for another.
 
-    ## Example
-    ```python
-    for item in ctx.event.data["items"]:
-        await ctx.step.run("process", process_item, item)
-    ```
-
     ## Use instead
-    Include a stable per-item key in the ID:
-    ```python
-    for item in ctx.event.data["items"]:
-        await ctx.step.run(f"process-{item['id']}", process_item, item)
-    ```
-    A call followed by `break`/`return` in the same block runs once and is not flagged.
+    Include a stable per-item key in the ID.
+
+    ## Not flagged
+    A call followed by `break` or `return` in the same block: it runs once.
     """
 
     code = "INN101"
     name = "step-id-reused-in-loop"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/items"))
+        async def handler(ctx: inngest.Context) -> None:
+            for item in ctx.event.data["items"]:
+                await ctx.step.run(f"process-{item['id']}", process, item)
+        """,
         """
         import inngest
 
@@ -80,8 +82,8 @@ class StepIdReusedInLoop(Rule):
                 step_id = "charge-{}".format(order["id"])
                 ctx.step.run(step_id, charge, order)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -92,7 +94,7 @@ class StepIdReusedInLoop(Rule):
             for item in ctx.event.data["items"]:
                 await ctx.step.run("process", process, item)  # error: INN101
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

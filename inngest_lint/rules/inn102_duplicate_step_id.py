@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
@@ -42,7 +44,7 @@ class _Branches:
         self._hidden: list[int] = []  # per step: how many open branch points hide it
         self._visible: dict[str, list[int]] = {}  # step ID -> heap of indices (hidden ones lazily)
         # Open branch points: [current branch, start index of its current run, {branch: runs}].
-        self._open: list[list] = []
+        self._open: list[list[Any]] = []
 
     def register(self, step: _Step) -> None:
         index = len(self.steps)
@@ -99,24 +101,22 @@ class DuplicateStepId(Rule):
     hidden counter (`notify`, `notify:1`), so the two steps are matched by position. Insert a step
     between them, or reorder them in a deploy while runs are in flight, and each gets the
     other's memoized result.
-
-    ## Example
-    ```python
-    await ctx.step.run("notify", notify_customer, order)
-    await ctx.step.run("notify", notify_warehouse, order)
-    ```
-
-    ## Use instead
-    ```python
-    await ctx.step.run("notify-customer", notify_customer, order)
-    await ctx.step.run("notify-warehouse", notify_warehouse, order)
-    ```
     """
 
     code = "INN102"
     name = "duplicate-step-id"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+        @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.paid"))
+        async def ship(ctx: inngest.Context) -> None:
+            await ctx.step.run("notify-customer", notify_customer)
+            await ctx.step.run("notify-warehouse", notify_warehouse)
+        """,
         """
         import inngest
 
@@ -129,8 +129,8 @@ class DuplicateStepId(Rule):
             else:
                 await ctx.step.run("notify", notify_standard)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -141,7 +141,7 @@ class DuplicateStepId(Rule):
             await ctx.step.run("notify", notify_customer)
             await ctx.step.run("notify", notify_warehouse)  # error: INN102
         """,
-    ]
+    )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self.context.frame.inngest is None:
@@ -200,7 +200,8 @@ class DuplicateStepId(Rule):
         if isinstance(node, (cst.Try, cst.TryStar)):
             branches.open(0)
             self._walk(node.body, branches)
-            for number, handler in enumerate(node.handlers, start=1):
+            handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = node.handlers
+            for number, handler in enumerate(handlers, start=1):
                 branches.switch(number)
                 self._walk(handler.body, branches)
             if node.orelse is not None:

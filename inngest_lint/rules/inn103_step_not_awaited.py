@@ -75,29 +75,26 @@ class StepNotAwaited(Rule):
     Without `await` the call only creates a coroutine object: the step never runs, nothing is
     memoized, and Python prints "coroutine was never awaited" long after the function returned.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
-    async def signup(ctx: inngest.Context) -> None:
-        ctx.step.run("send-welcome", send_welcome_email)
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
-    async def signup(ctx: inngest.Context) -> None:
-        await ctx.step.run("send-welcome", send_welcome_email)
-    ```
-    Not flagged: plain `def` functions (their `StepSync` methods block and return the result),
-    lambdas given to `step.run` or `ctx.group.parallel` (the SDK awaits what they return), and a
-    coroutine that is awaited later, returned, or passed on to other code.
+    ## Not flagged
+    Plain `def` functions (their `StepSync` methods block and return the result), lambdas given to
+    `step.run` or `ctx.group.parallel` (the SDK awaits what they return), and a coroutine that is
+    awaited later, returned, or passed on to other code.
     """
 
     code = "INN103"
     name = "step-not-awaited"
     fixable = False  # "add `await`" is a safe fix; there is no fix engine yet
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
+        async def signup(ctx: inngest.Context) -> None:
+            await ctx.step.run("send-welcome", send_welcome_email)
+        """,
         """
         import inngest
 
@@ -119,8 +116,8 @@ class StepNotAwaited(Rule):
         def signup(ctx: inngest.ContextSync) -> None:
             ctx.step.run("send-welcome", send_welcome_email)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -130,7 +127,7 @@ class StepNotAwaited(Rule):
         async def signup(ctx: inngest.Context) -> None:
             ctx.step.run("send-welcome", send_welcome_email)  # error: INN103
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -1,10 +1,12 @@
-"""INN104, the cross-file half (a project rule sharing the file rule's code and docs).
+"""INN104, the cross-file half (a project rule under the file rule's code and docs).
 
 Kept in its own module, free of libcst, so that a warm run whose every file comes from the cache
 runs phase 2 without importing libcst.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._project_helpers import (
@@ -16,23 +18,17 @@ from inngest_lint.rules.base import ProjectRule
 
 
 class NestedStepAcrossFiles(ProjectRule):
-    """The project half of nested-step: a step handler that reaches a step call through a
-    project helper, which the file rule cannot see.
+    """The cross-file half of INN104 (`NestedStep`, whose docs and examples cover both halves):
+    the project helpers that its docs say are followed, read from the project index.
 
-    - a `step.run` handler imported from another module that makes a step call itself (through
-      a context or step parameter): reported at the `step.run`;
-    - a step handler defined in the function (a lambda or nested def) that calls a project
-      helper making a step call, in any module: reported at the helper call. A lambda whose
-      whole body calls a def of the same file is the file rule's (it follows that def).
-
-    Helpers are followed one level: a helper that calls another helper is not read through.
+    Split with the file rule so that no call is reported twice: an imported `step.run` handler
+    is this half's (at the `step.run`), and so is a helper called from a step handler unless the
+    handler is a lambda calling a def of the same file, which the file rule follows itself.
     """
 
-    companion = True
-    code = "INN104"
-    name = "nested-step"
+    half_of = "INN104"
 
-    def check(self):  # type: ignore[no-untyped-def]
+    def check(self) -> Iterator[Diagnostic]:
         index = self.index
         for function in index.functions:
             for step_run, definition in imported_step_handlers(index, function):
@@ -46,6 +42,7 @@ class NestedStepAcrossFiles(ProjectRule):
                     f"non-retriable error; call that step from the function body instead",
                     context=step_run.step_id,
                     related=(definition.step_call,),
+                    caused_by=definition.step_call,
                 )
             for helper in called_helpers(index, function):
                 call, definition = helper.call, helper.definition
@@ -63,4 +60,5 @@ class NestedStepAcrossFiles(ProjectRule):
                     f"step from the function body instead",
                     context=call.label,
                     related=(definition.step_call,),
+                    caused_by=definition.step_call,
                 )

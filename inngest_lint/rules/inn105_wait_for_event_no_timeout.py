@@ -23,26 +23,14 @@ class WaitForEventNoTimeout(Rule):
     already ran. A wait also needs a limit by design: when the event never comes, the result
     is `None` after the timeout.
 
-    ## Example
-    ```python
-    approval = await ctx.step.wait_for_event("wait-approval", event="app/invoice.approved")
-    ```
-
-    ## Use instead
-    ```python
-    approval = await ctx.step.wait_for_event(
-        "wait-approval",
-        event="app/invoice.approved",
-        timeout=datetime.timedelta(days=7),
-    )
-    ```
-    A call that passes `**options` is not flagged: the timeout may be in them.
+    ## Not flagged
+    A call that passes `**options`: the timeout may be in them.
     """
 
     code = "INN105"
     name = "wait-for-event-no-timeout"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -58,8 +46,8 @@ class WaitForEventNoTimeout(Rule):
                 timeout=datetime.timedelta(days=7),
             )
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -72,7 +60,7 @@ class WaitForEventNoTimeout(Rule):
                 event="app/invoice.approved",
             )
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

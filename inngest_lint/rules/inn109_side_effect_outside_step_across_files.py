@@ -1,10 +1,12 @@
-"""INN109, the cross-file half (a project rule sharing the file rule's code and docs).
+"""INN109, the cross-file half (a project rule under the file rule's code and docs).
 
 Kept in its own module, free of libcst, so that a warm run whose every file comes from the cache
 runs phase 2 without importing libcst.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._project_helpers import (
@@ -16,22 +18,16 @@ from inngest_lint.rules.base import ProjectRule
 
 
 class SideEffectOutsideStepAcrossFiles(ProjectRule):
-    """The project half of side-effect-outside-step: a project helper called from the re-run
-    body of an Inngest function that makes steps, where a step call can still follow the call
-    (code no step can follow runs once per attempt), whose own body makes a certain side effect.
+    """The cross-file half of INN109 (`SideEffectOutsideStep`, whose docs and examples cover
+    both halves): the project helpers that its docs say are followed, read from the project index.
 
-    Reported at the body's call site, naming the helper and its first side effect. The file
-    rule judges only calls written in the body, so the two never report the same call. The
-    helper's effect is one the file rule would report in a body, found by the same code in the
-    helper's own body (not its nested defs or lambdas, not its `except` handlers); a `send` on an
-    Inngest client imported from another module counts too. Helpers are followed one level.
+    The file rule judges only calls written in the body and this half only calls of project
+    helpers, so the two never report the same call.
     """
 
-    companion = True
-    code = "INN109"
-    name = "side-effect-outside-step"
+    half_of = "INN109"
 
-    def check(self):  # type: ignore[no-untyped-def]
+    def check(self) -> Iterator[Diagnostic]:
         index = self.index
         for function in index.functions:
             if not function.makes_step_call:
@@ -52,4 +48,5 @@ class SideEffectOutsideStepAcrossFiles(ProjectRule):
                     f"re-entry (the body re-runs for each step); call it inside a `step.run` handler instead",
                     context=call.label,
                     related=(location,),
+                    caused_by=location,
                 )

@@ -18,6 +18,7 @@ from inngest_lint.rules._config import (
     timedelta_hint,
 )
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.values import argument
 
 _UNITS_MS = {
@@ -86,22 +87,12 @@ class RetryAfterBadArgument(Rule):
     later the run fails with an unrelated error. Both arguments are required (`message` has no
     default), so leaving one out raises `TypeError` exactly when the code was trying to
     schedule a retry.
-
-    ## Example
-    ```python
-    raise inngest.RetryAfterError("5m", "External API timeout")
-    ```
-
-    ## Use instead
-    ```python
-    raise inngest.RetryAfterError("External API timeout", datetime.timedelta(minutes=5))
-    ```
     """
 
     code = "INN110"
     name = "retry-after-bad-argument"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -128,8 +119,8 @@ class RetryAfterBadArgument(Rule):
             if response.status_code == 503:
                 raise RetryAfterError(message="unavailable", retry_after=30_000)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import httpx
         import inngest
@@ -150,7 +141,7 @@ class RetryAfterBadArgument(Rule):
             if response.status_code == 429:
                 raise RetryAfterError("rate limited", retry_after="30s")  # error: INN110
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         name = qualified_call(self.context, node)
@@ -233,5 +224,5 @@ class RetryAfterBadArgument(Rule):
             return timedelta_hint(milliseconds) if milliseconds else None
         written = duration(context, node)
         if written is not None:
-            return " ".join(context.tree.code_for_node(node).split())
+            return snippet(context, node, None)
         return None

@@ -35,29 +35,27 @@ class BareExceptAroundStep(Rule):
     through. A bare `except:` swallows them: the function goes on as if the step had run, the
     step's result never reaches Inngest, and the run misbehaves or repeats.
 
-    ## Example
-    ```python
-    try:
-        await ctx.step.run("charge", charge_card, order_id)
-    except:
-        ctx.logger.exception("charge failed")
-    ```
-
-    ## Use instead
-    ```python
-    try:
-        await ctx.step.run("charge", charge_card, order_id)
-    except Exception:
-        ctx.logger.exception("charge failed")
-    ```
-    Not flagged: a handler that re-raises with a bare `raise` (or `raise e`) unconditionally or
-    after testing the exception's type, and `except Exception` (which the signals pass through).
+    ## Not flagged
+    A handler that re-raises with a bare `raise` (or `raise e`) unconditionally or after testing the
+    exception's type, and `except Exception` (which the signals pass through).
     """
 
     code = "INN111"
     name = "bare-except-around-step"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="charge", trigger=inngest.TriggerEvent(event="app/order"))
+        async def charge(ctx: inngest.Context) -> None:
+            try:
+                await ctx.step.run("charge", charge_card, ctx.event.data["order_id"])
+            except Exception:
+                ctx.logger.exception("charge failed")
+        """,
         """
         import inngest
 
@@ -75,8 +73,8 @@ class BareExceptAroundStep(Rule):
                 ctx.logger.warning("receipt interrupted")
                 raise
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -89,7 +87,7 @@ class BareExceptAroundStep(Rule):
             except:  # error: INN111
                 ctx.logger.exception("charge failed")
         """,
-    ]
+    )
 
     def visit_Try(self, node: cst.Try) -> None:
         context = self.context
@@ -152,7 +150,7 @@ def _reraises(handler: cst.ExceptHandler) -> bool:
         # `raise e from other` still raises the same object, so the signal keeps its type.
         return small.exc is None or (bound is not None and isinstance(small.exc, cst.Name) and small.exc.value == bound)
 
-    def search(statements: list[cst.CSTNode], conditional: bool, on_exception: bool) -> bool:
+    def search(statements: list[cst.BaseStatement], conditional: bool, on_exception: bool) -> bool:
         for statement in statements:
             if isinstance(statement, cst.SimpleStatementLine):
                 if any(is_reraise(small) for small in statement.body) and (not conditional or on_exception):

@@ -6,7 +6,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
-from inngest_lint.semantic.steps import snippet
+from inngest_lint.semantic.context import snippet
 
 
 class StepParallelRemoved(Rule):
@@ -21,26 +21,14 @@ class StepParallelRemoved(Rule):
     and was removed in 0.5: the call raises `AttributeError` when the function reaches it, after
     the earlier steps already ran.
 
-    ## Example
-    ```python
-    results = await step.parallel(
-        (lambda: step.run("a", work_a), lambda: step.run("b", work_b))
-    )
-    ```
-
-    ## Use instead
-    ```python
-    results = await ctx.group.parallel(
-        (lambda: ctx.step.run("a", work_a), lambda: ctx.step.run("b", work_b))
-    )
-    ```
-    A `parallel` method on an object that is not the step object is not flagged.
+    ## Not flagged
+    A `parallel` method on an object that is not the step object.
     """
 
     code = "INN113"
     name = "step-parallel-removed"
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -50,8 +38,8 @@ class StepParallelRemoved(Rule):
         async def fan_out(ctx: inngest.Context) -> None:
             await ctx.group.parallel((lambda: ctx.step.run("a", work_a), lambda: ctx.step.run("b", work_b)))
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -61,7 +49,7 @@ class StepParallelRemoved(Rule):
         async def fan_out(ctx: inngest.Context, step: inngest.Step) -> None:
             await step.parallel((lambda: step.run("a", work_a), lambda: step.run("b", work_b)))  # error: INN113
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

@@ -50,25 +50,28 @@ class HttpWithoutTimeoutInStep(Rule):
     never answers keeps the step running until the platform or host kills it; the step then
     fails with a timeout far from the cause, after holding a worker the whole time. With a
     timeout, the step fails fast and Inngest retries it.
-
-    ## Example
-    ```python
-    def fetch_rates() -> dict:
-        return requests.get("https://rates.example.com/latest").json()
-    ```
-
-    ## Use instead
-    ```python
-    def fetch_rates() -> dict:
-        return requests.get("https://rates.example.com/latest", timeout=10).json()
-    ```
     """
 
     code = "INN118"
     name = "http-without-timeout-in-step"
     severity = Severity.WARNING
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+        import requests
+
+        client = inngest.Inngest(app_id="app")
+
+
+        def fetch_rates() -> dict:
+            return requests.get("https://rates.example.com/latest", timeout=10).json()
+
+
+        @client.create_function(fn_id="rates", trigger=inngest.TriggerEvent(event="app/rates"))
+        def rates(ctx: inngest.ContextSync) -> None:
+            ctx.step.run("rates", fetch_rates)
+        """,
         """
         import httpx
         import inngest
@@ -90,8 +93,23 @@ class HttpWithoutTimeoutInStep(Rule):
             ctx.step.run("rates", fetch_rates)
             ctx.step.run("news", fetch_news)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+        import requests
+
+        client = inngest.Inngest(app_id="app")
+
+
+        def fetch_rates() -> dict:
+            return requests.get("https://rates.example.com/latest").json()  # error: INN118
+
+
+        @client.create_function(fn_id="rates", trigger=inngest.TriggerEvent(event="app/rates"))
+        def rates(ctx: inngest.ContextSync) -> None:
+            ctx.step.run("rates", fetch_rates)
+        """,
         """
         import inngest
         import requests
@@ -108,7 +126,7 @@ class HttpWithoutTimeoutInStep(Rule):
             ctx.step.run("rates", fetch_rates)
             ctx.step.run("ping", lambda: requests.post("https://hooks.example.com/ping"))  # error: INN118
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

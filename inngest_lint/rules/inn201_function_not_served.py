@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from inngest_lint.diagnostics import Diagnostic
-from inngest_lint.facts.model import ServeCall
+from inngest_lint.diagnostics import Diagnostic, Location
+from inngest_lint.facts.index import ProjectIndex
+from inngest_lint.facts.model import FunctionList, ServeCall
 from inngest_lint.rules._project import function_label
 from inngest_lint.rules.base import ProjectRule
 
@@ -38,25 +39,28 @@ class FunctionNotServed(ProjectRule):
     ## Why is this bad?
     Inngest only knows the functions an app registers when it syncs. An unregistered function
     never runs: its events arrive and nothing happens, with no error anywhere.
-
-    ## Example
-    ```python
-    inngest.fast_api.serve(app, client, [lead_workflow])
-
-    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="app/follow-up"))
-    async def follow_up(ctx): ...
-    ```
-
-    ## Use instead
-    ```python
-    inngest.fast_api.serve(app, client, [lead_workflow, follow_up])
-    ```
     """
 
     code = "INN201"
     name = "function-not-served"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+        import inngest.fast_api
+        from fastapi import FastAPI
+
+        client = inngest.Inngest(app_id="crm")
+        app = FastAPI()
+
+        @client.create_function(fn_id="lead-workflow", trigger=inngest.TriggerEvent(event="app/lead.created"))
+        async def lead_workflow(ctx: inngest.Context) -> None: ...
+
+        @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="app/follow-up"))
+        async def follow_up(ctx: inngest.Context) -> None: ...
+
+        inngest.fast_api.serve(app, client, [lead_workflow, follow_up])
+        """,
         {
             "app/jobs.py": """
                 import inngest
@@ -82,26 +86,26 @@ class FunctionNotServed(ProjectRule):
                 app = flask.Flask(__name__)
                 inngest.flask.serve(app, client, functions)
             """,
-        }
-    ]
-    INVALID = [
+        },
+    )
+    INVALID = (
         """
         import inngest
         import inngest.fast_api
         from fastapi import FastAPI
 
-        client = inngest.Inngest(app_id="app")
+        client = inngest.Inngest(app_id="crm")
         app = FastAPI()
 
-        @client.create_function(fn_id="a", trigger=inngest.TriggerEvent(event="app/a"))
-        async def a(ctx): ...
+        @client.create_function(fn_id="lead-workflow", trigger=inngest.TriggerEvent(event="app/lead.created"))
+        async def lead_workflow(ctx: inngest.Context) -> None: ...
 
-        @client.create_function(fn_id="b", trigger=inngest.TriggerEvent(event="app/b"))
-        async def b(ctx): ...  # error: INN201
+        @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="app/follow-up"))
+        async def follow_up(ctx: inngest.Context) -> None: ...  # error: INN201
 
-        inngest.fast_api.serve(app, client, [a])
-        """
-    ]
+        inngest.fast_api.serve(app, client, [lead_workflow])
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         index = self.index
@@ -131,4 +135,39 @@ class FunctionNotServed(ProjectRule):
                 f"Inngest function '{function.handler_name}' ({label}) is never passed to serve() or "
                 f"connect() ({where}), so Inngest never runs it; add it to the functions list",
                 context=label,
+                caused_by=_serve_list_cause(index, own[0].call) if len(own) == 1 else None,
             )
+
+
+def _serve_list_cause(index: ProjectIndex, call: ServeCall) -> Location | None:
+    """Where the one serve list of the function's app is written, when one file holds all of it:
+    the serve call when that is its own file, else the list imported from the other file.
+
+    A run given only that file (the list changed, the function did not: pre-commit staging
+    `main.py`) reports the finding there. A list assembled from several files has no one cause.
+    """
+    lists: list[FunctionList] = []
+    _collect_lists(index, call.functions, lists, set())
+    files = {function_list.location.path for function_list in lists}
+    if len(files) != 1:
+        return None
+    (path,) = files
+    return call.location if path == call.location.path else lists[0].location
+
+
+def _collect_lists(index: ProjectIndex, function_list: FunctionList, out: list[FunctionList], seen: set[int]) -> None:
+    """The lists that `function_list` takes its items from (as `ProjectIndex.expand_list` follows
+    them), each counted when it writes an item itself: `serve(app, client, FUNCTIONS)` holds no
+    item of its own, and the list to edit is FUNCTIONS, wherever it is."""
+    if id(function_list) in seen:
+        return
+    seen.add(id(function_list))
+    writes_items = False
+    for ref in (*function_list.items, *function_list.spreads):
+        resolved = index.resolve(ref)
+        if resolved.kind == "list":
+            _collect_lists(index, resolved.value, out, seen)  # type: ignore[arg-type]
+        else:
+            writes_items = True
+    if writes_items or not (function_list.items or function_list.spreads):
+        out.append(function_list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.facts.model import InngestFunction
 from inngest_lint.rules.base import ProjectRule
 
 
@@ -19,28 +20,15 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
     Those integrations only wire the SDK's synchronous handlers. An async function reaches a
     code path that raises `UnreachableError("handler is not sync")` on every run.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
-    async def import_data(ctx: inngest.Context) -> None: ...
-
-    inngest.tornado.serve(app, client, [import_data])
-    ```
-
     ## Use instead
-    ```python
-    @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
-    def import_data(ctx: inngest.ContextSync) -> None: ...
-
-    inngest.tornado.serve(app, client, [import_data])
-    ```
-    Or serve async functions with FastAPI, Flask, Django or Connect.
+    Make the function a plain `def` (its context is then `inngest.ContextSync`), or serve async
+    functions with FastAPI, Flask, Django or Connect.
     """
 
     code = "INN207"
     name = "async-function-on-sync-only-server"
 
-    VALID = [
+    VALID = (
         """
         import inngest
         import inngest.tornado
@@ -53,9 +41,9 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
         def a(ctx): ...
 
         inngest.tornado.serve(app, client, [a])
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
         import inngest.tornado
@@ -68,8 +56,8 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
         async def a(ctx): ...
 
         inngest.tornado.serve(app, client, [a])  # error: INN207
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for _, serve in self.index.serve_calls():
@@ -77,11 +65,16 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
                 continue
             items, _ = self.index.expand_list(serve.functions)
             for resolved, location in items:
-                if resolved.kind == "function" and resolved.value.is_async:
+                if (
+                    resolved.kind == "function"
+                    and isinstance(resolved.value, InngestFunction)
+                    and resolved.value.is_async
+                ):
                     framework = serve.entry_point.rsplit(".", 2)[-2]
                     yield self.diagnostic(
                         location,
                         f"async Inngest function '{resolved.value.handler_name}' is served by "
                         f"{serve.entry_point}, which runs sync functions only ({framework} raises "
                         f"'handler is not sync'); make it a plain def or serve it with another framework",
+                        caused_by=resolved.value.location,
                     )

@@ -25,25 +25,16 @@ class EventSentWithoutListener(ProjectRule):
     Inngest matches event names exactly. A typo in either place means the event arrives and no
     function runs, with no error anywhere: the most common "my function never triggers" bug.
 
-    ## Example
-    ```python
-    await client.send(inngest.Event(name="api/lead.followup", data=data))
-
-    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/lead.follow-up"))
-    async def follow_up(ctx): ...
-    ```
-
     ## Use instead
-    ```python
-    await client.send(inngest.Event(name="api/lead.follow-up", data=data))
-    ```
-    Keep event names in one module of constants and import them on both sides.
+    Send the name the listener uses. Event names kept in one module of constants, imported on both
+    sides, cannot drift apart.
     """
 
     code = "INN301"
     name = "event-sent-without-listener"
+    options = ("external-events",)
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -55,9 +46,9 @@ class EventSentWithoutListener(ProjectRule):
 
         async def on_lead(data: dict) -> None:
             await client.send(inngest.Event(name=FOLLOW_UP, data=data))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -68,8 +59,8 @@ class EventSentWithoutListener(ProjectRule):
 
         async def on_lead(data: dict) -> None:
             await client.send(inngest.Event(name="api/lead.followup", data=data))  # error: INN301
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         events = topology(self.index)
@@ -85,4 +76,5 @@ class EventSentWithoutListener(ProjectRule):
                     f"event '{name}' is sent here but no function listens to it; did you mean {hint}?",
                     context=name,
                     related=(listener.location,),
+                    caused_by=listener.location,  # the trigger (renamed?) the name nearly matches
                 )

@@ -22,26 +22,13 @@ class TriggerNeverSentNearMiss(ProjectRule):
     ## Why is this bad?
     The function waits for an event that is never sent under that name: it never runs, or its
     `wait_for_event` always times out.
-
-    ## Example
-    ```python
-    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/follow-up"))
-    async def follow_up(ctx): ...
-
-    await client.send(inngest.Event(name="api/followup", data=data))
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/followup"))
-    async def follow_up(ctx): ...
-    ```
     """
 
     code = "INN302"
     name = "trigger-never-sent-near-miss"
+    options = ("external-events",)
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -52,9 +39,9 @@ class TriggerNeverSentNearMiss(ProjectRule):
 
         async def on_lead(data: dict) -> None:
             await client.send(inngest.Event(name="api/follow-up", data=data))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -68,8 +55,8 @@ class TriggerNeverSentNearMiss(ProjectRule):
 
         async def on_lead(data: dict) -> None:
             await client.send(inngest.Event(name="api/followup", data=data))
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         events = topology(self.index)
@@ -89,4 +76,5 @@ class TriggerNeverSentNearMiss(ProjectRule):
                     f"(sent at {self.shown(send.name_location)})?",
                     context=name,
                     related=(send.name_location,),
+                    caused_by=send.name_location,  # the send (renamed?) the name nearly matches
                 )

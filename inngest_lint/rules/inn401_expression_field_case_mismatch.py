@@ -9,6 +9,7 @@ from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._expressions import (
     expressions,
     location_in,
+    one_send_with,
     root_names,
     shapes_for,
 )
@@ -30,26 +31,13 @@ class ExpressionFieldCaseMismatch(ProjectRule):
     CEL field access is exact. The expression reads a missing field, so the comparison is never
     true: the `wait_for_event` times out, the cancel never fires, the trigger filter drops every
     event.
-
-    ## Example
-    ```python
-    await inngest_client.send(inngest.Event(name="api/reply", data={"lead_id": lead_id}))
-
-    await ctx.step.wait_for_event("wait", event="api/reply", timeout=timeout,
-                                  if_exp="async.data.leadId == event.data.lead_id")
-    ```
-
-    ## Use instead
-    ```python
-    await ctx.step.wait_for_event("wait", event="api/reply", timeout=timeout,
-                                  if_exp="async.data.lead_id == event.data.lead_id")
-    ```
     """
 
     code = "INN401"
     name = "expression-field-case-mismatch"
+    options = ("external-events",)
 
-    VALID = [
+    VALID = (
         """
         import datetime
         import inngest
@@ -58,15 +46,19 @@ class ExpressionFieldCaseMismatch(ProjectRule):
 
         @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/lead"))
         async def f(ctx: inngest.Context) -> None:
-            await ctx.step.wait_for_event("w", event="app/reply", if_exp="async.data.lead_id == event.data.lead_id",
-                                          timeout=datetime.timedelta(hours=1))
+            await ctx.step.wait_for_event(
+                "w",
+                event="app/reply",
+                if_exp="async.data.lead_id == event.data.lead_id",
+                timeout=datetime.timedelta(hours=1),
+            )
 
         def reply(lead_id: str) -> None:
             client.send_sync(inngest.Event(name="app/reply", data={"lead_id": lead_id}))
             client.send_sync(inngest.Event(name="app/lead", data={"lead_id": lead_id}))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import datetime
         import inngest
@@ -85,8 +77,8 @@ class ExpressionFieldCaseMismatch(ProjectRule):
         def reply(lead_id: str) -> None:
             client.send_sync(inngest.Event(name="app/reply", data={"lead_id": lead_id}))
             client.send_sync(inngest.Event(name="app/lead", data={"lead_id": lead_id}))
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for expression in expressions(self.index):
@@ -109,4 +101,5 @@ class ExpressionFieldCaseMismatch(ProjectRule):
                     f"'{near[0]}' (same name, different case or separators); CEL field names are "
                     f"exact, so use {path.root}.data.{near[0]}",
                     context=path.key,
+                    caused_by=one_send_with(self.index, names, near[0]),
                 )

@@ -40,28 +40,24 @@ class UnknownConfigArgument(Rule):
     is `expression`), so the function runs for every event. On `create_function`, the client
     and the step methods an unknown keyword is a `TypeError` when the module loads or the step
     runs.
-
-    ## Example
-    ```python
-    @client.create_function(
-        fn_id="vip-order",
-        trigger=inngest.TriggerEvent(event="shop/order.placed", if_exp="event.data.vip == true"),
-    )
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(
-        fn_id="vip-order",
-        trigger=inngest.TriggerEvent(event="shop/order.placed", expression="event.data.vip == true"),
-    )
-    ```
     """
 
     code = "INN604"
     name = "unknown-config-argument"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+        @client.create_function(
+            fn_id="vip-order",
+            trigger=inngest.TriggerEvent(event="shop/order.placed", expression="event.data.vip == true"),
+        )
+        async def vip_order(ctx: inngest.Context) -> None:
+            await ctx.step.run("upgrade", upgrade_shipping, ctx.event.data["order_id"])
+        """,
         """
         import datetime
 
@@ -86,8 +82,20 @@ class UnknownConfigArgument(Rule):
         OPTIONS = {"event": "shop/order.placed"}
         trigger = inngest.TriggerEvent(**OPTIONS)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+        @client.create_function(
+            fn_id="vip-order",
+            trigger=inngest.TriggerEvent(event="shop/order.placed", if_exp="event.data.vip == true"),  # error: INN604
+        )
+        async def vip_order(ctx: inngest.Context) -> None:
+            await ctx.step.run("upgrade", upgrade_shipping, ctx.event.data["order_id"])
+        """,
         """
         import inngest
 
@@ -100,7 +108,7 @@ class UnknownConfigArgument(Rule):
         async def vip_order(ctx: inngest.Context) -> None:
             await ctx.step.wait_for_event("paid", event="shop/order.paid", timout=60_000)  # error: INN604
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

@@ -8,6 +8,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import FileContext
 from inngest_lint.semantic.names import dotted_name
 from inngest_lint.semantic.traverse import children
 
@@ -30,22 +31,15 @@ class WrongImport(Rule):
     The import fails with `ModuleNotFoundError` or `ImportError` when the module loads, so the
     whole app (and every Inngest function in it) fails to start. `inngest.errors` is the most
     common case: the error classes are exported at the top level only.
-
-    ## Example
-    ```python
-    from inngest.errors import NonRetriableError
-    ```
-
-    ## Use instead
-    ```python
-    from inngest import NonRetriableError
-    ```
     """
 
     code = "INN605"
     name = "wrong-import"
 
-    VALID = [
+    VALID = (
+        """
+        from inngest import NonRetriableError
+        """,
         """
         import inngest
         import inngest.fast_api
@@ -62,8 +56,8 @@ class WrongImport(Rule):
 
         from inngest._internal.errors import SendEventsError
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         from inngest.errors import NonRetriableError  # error: INN605
         """,
@@ -71,9 +65,9 @@ class WrongImport(Rule):
         from inngest import Client, serve  # error: INN605
         import inngest.digital_ocean_serve  # error: INN605
         """,
-    ]
+    )
 
-    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._guarded: set[int] = set()
         module = context.module or ""

@@ -9,10 +9,10 @@ from inngest_lint.rules._config import (
     is_create_function,
     resolve,
     shown_string,
-    snippet,
 )
 from inngest_lint.rules._cron import looks_like_cron
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import literal_string
 from inngest_lint.semantic.values import keyword
 
@@ -44,22 +44,21 @@ class InvalidTriggerObject(Rule):
     TypeScript-style `{"event": "app/x"}` dict or a bare string passes through the decorator and
     fails when the app syncs, so none of the app's functions are registered. A tuple is taken as
     a single trigger, not as several.
-
-    ## Example
-    ```python
-    @client.create_function(fn_id="welcome", trigger={"event": "app/user.created"})
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(fn_id="welcome", trigger=inngest.TriggerEvent(event="app/user.created"))
-    ```
     """
 
     code = "INN610"
     name = "invalid-trigger-object"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="welcome", trigger=inngest.TriggerEvent(event="app/user.created"))
+        async def welcome(ctx: inngest.Context) -> None:
+            await ctx.step.run("send", send_welcome)
+        """,
         """
         import inngest
 
@@ -70,8 +69,17 @@ class InvalidTriggerObject(Rule):
         async def welcome(ctx: inngest.Context) -> None:
             await ctx.step.run("send", send_welcome)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="welcome", trigger={"event": "app/user.created"})  # error: INN610
+        async def welcome(ctx: inngest.Context) -> None:
+            await ctx.step.run("send", send_welcome)
+        """,
         """
         import inngest
 
@@ -85,7 +93,7 @@ class InvalidTriggerObject(Rule):
         async def hourly(ctx: inngest.Context) -> None:
             await ctx.step.run("tick", tick)
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         if not is_create_function(node):

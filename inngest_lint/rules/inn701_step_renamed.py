@@ -18,7 +18,8 @@ class StepRenamed(DeployRule):
     `fn_id`, or by Python name when the `fn_id` changed). Flags a step call whose ID is new
     when, at the same place among the steps both versions share (between the same unchanged
     step IDs, with the same step method and the same other arguments as written: the same
-    handler, lambda, duration or event), exactly one deployed ID disappeared: a rename. Stays silent when a function's steps are not all visible (an ID that is not a literal string, the
+    handler, lambda, duration or event), exactly one deployed ID disappeared: a rename. Stays
+    silent when a function's steps are not all visible (an ID that is not a literal string, the
     context handed to a helper), and for new steps that replace nothing (added at the end, or
     before other steps with an ID of their own).
 
@@ -30,27 +31,39 @@ class StepRenamed(DeployRule):
     the deployed version and resumes on this one finds no result under the new ID, so the step
     runs again: a card is charged twice, an email sent twice.
 
-    ## Example
-    ```python
-    # deployed
-    await ctx.step.run("charge", charge_card)
-    # now
-    await ctx.step.run("charge-card", charge_card)
-    ```
-
     ## Use instead
-    Keep the deployed ID (the ID is not shown to users; the function's code can change freely
-    around it):
-    ```python
-    await ctx.step.run("charge", charge_card)
-    ```
+    Keep the deployed ID: the code around it can change freely, and a new step gets an ID of its
+    own.
     """
 
     code = "INN701"
     name = "step-renamed"
     severity = Severity.ERROR
 
-    VALID = [
+    VALID = (
+        {
+            "before/app.py": """
+            import inngest
+
+            client = inngest.Inngest(app_id="shop")
+
+            @client.create_function(fn_id="checkout", trigger=inngest.TriggerEvent(event="shop/order"))
+            async def checkout(ctx: inngest.Context) -> None:
+                await ctx.step.run("charge", lambda: None)
+                await ctx.step.sleep("wait-a-day", 86_400_000)
+            """,
+            "after/app.py": """
+            import inngest
+
+            client = inngest.Inngest(app_id="shop")
+
+            @client.create_function(fn_id="checkout", trigger=inngest.TriggerEvent(event="shop/order"))
+            async def checkout(ctx: inngest.Context) -> None:
+                await ctx.step.run("charge", lambda: None)  # the deployed ID, kept
+                await ctx.step.sleep("wait-a-day", 86_400_000)
+                await ctx.step.run("send-receipt", lambda: None)
+            """,
+        },
         {
             "before/app.py": """
             import inngest
@@ -72,32 +85,32 @@ class StepRenamed(DeployRule):
                 await ctx.step.run("charge", lambda: None)
                 await ctx.step.run("email", lambda: None)
             """,
-        }
-    ]
-    INVALID = [
+        },
+    )
+    INVALID = (
         {
             "before/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="checkout", trigger=inngest.TriggerEvent(event="shop/order"))
-            async def checkout(ctx: inngest.Context) -> None:
-                await ctx.step.run("charge", lambda: None)
-                await ctx.step.sleep("wait-a-day", 86_400_000)
-            """,
+                @client.create_function(fn_id="checkout", trigger=inngest.TriggerEvent(event="shop/order"))
+                async def checkout(ctx: inngest.Context) -> None:
+                    await ctx.step.run("charge", lambda: None)
+                    await ctx.step.sleep("wait-a-day", 86_400_000)
+                """,
             "after/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="checkout", trigger=inngest.TriggerEvent(event="shop/order"))
-            async def checkout(ctx: inngest.Context) -> None:
-                await ctx.step.run("charge-card", lambda: None)  # error: INN701
-                await ctx.step.sleep("wait-a-day", 86_400_000)
-            """,
-        }
-    ]
+                @client.create_function(fn_id="checkout", trigger=inngest.TriggerEvent(event="shop/order"))
+                async def checkout(ctx: inngest.Context) -> None:
+                    await ctx.step.run("charge-card", lambda: None)  # error: INN701
+                    await ctx.step.sleep("wait-a-day", 86_400_000)
+                """,
+        },
+    )
 
     def compare(self, previous: PreviousVersion, current: ProjectIndex) -> Iterator[Diagnostic]:
         for pair in changed_pairs(previous, current):

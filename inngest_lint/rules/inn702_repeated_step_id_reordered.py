@@ -31,15 +31,6 @@ class RepeatedStepIdReordered(DeployRule):
     calls and a run in flight hands each call the result another call memoized: the shipping
     label is returned where the invoice was expected, and no error says so.
 
-    ## Example
-    ```python
-    # deployed
-    invoice = await ctx.step.run("fetch", fetch_invoice)
-    label = await ctx.step.run("fetch", fetch_label)
-    # now: "fetch" is fetch_label, and gets the memoized invoice
-    label = await ctx.step.run("fetch", fetch_label)
-    ```
-
     ## Use instead
     Keep the deployed calls in their order and add new calls after them; give calls that are
     different work IDs of their own in the next change that no run in flight can reach.
@@ -49,67 +40,67 @@ class RepeatedStepIdReordered(DeployRule):
     name = "repeated-step-id-reordered"
     severity = Severity.ERROR
 
-    VALID = [
+    VALID = (
         {
             "before/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="shop/sync"))
-            async def sync(ctx: inngest.Context) -> None:
-                await ctx.step.run("fetch", fetch_invoice)
-                await ctx.step.run("fetch", fetch_label)
+                @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="shop/sync"))
+                async def sync(ctx: inngest.Context) -> None:
+                    await ctx.step.run("fetch", fetch_invoice)
+                    await ctx.step.run("fetch", fetch_label)
 
-            async def fetch_invoice() -> None: ...
-            async def fetch_label() -> None: ...
-            """,
+                async def fetch_invoice() -> None: ...
+                async def fetch_label() -> None: ...
+                """,
             "after/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="shop/sync"))
-            async def sync(ctx: inngest.Context) -> None:
-                await ctx.step.run("fetch", fetch_invoice)
-                await ctx.step.run("fetch", fetch_label)
-                await ctx.step.run("fetch", fetch_receipt)
+                @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="shop/sync"))
+                async def sync(ctx: inngest.Context) -> None:
+                    await ctx.step.run("fetch", fetch_invoice)
+                    await ctx.step.run("fetch", fetch_label)
+                    await ctx.step.run("fetch", fetch_receipt)
 
-            async def fetch_invoice() -> None: ...
-            async def fetch_label() -> None: ...
-            async def fetch_receipt() -> None: ...
-            """,
-        }
-    ]
-    INVALID = [
+                async def fetch_invoice() -> None: ...
+                async def fetch_label() -> None: ...
+                async def fetch_receipt() -> None: ...
+                """,
+        },
+    )
+    INVALID = (
         {
             "before/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="shop/sync"))
-            async def sync(ctx: inngest.Context) -> None:
-                await ctx.step.run("fetch", fetch_invoice)
-                await ctx.step.run("fetch", fetch_label)
+                @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="shop/sync"))
+                async def sync(ctx: inngest.Context) -> None:
+                    await ctx.step.run("fetch", fetch_invoice)
+                    await ctx.step.run("fetch", fetch_label)
 
-            async def fetch_invoice() -> None: ...
-            async def fetch_label() -> None: ...
-            """,
+                async def fetch_invoice() -> None: ...
+                async def fetch_label() -> None: ...
+                """,
             "after/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="shop/sync"))
-            async def sync(ctx: inngest.Context) -> None:
-                await ctx.step.run("fetch", fetch_label)  # error: INN702
+                @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="shop/sync"))
+                async def sync(ctx: inngest.Context) -> None:
+                    await ctx.step.run("fetch", fetch_label)  # error: INN702
 
-            async def fetch_invoice() -> None: ...
-            async def fetch_label() -> None: ...
-            """,
-        }
-    ]
+                async def fetch_invoice() -> None: ...
+                async def fetch_label() -> None: ...
+                """,
+        },
+    )
 
     def compare(self, previous: PreviousVersion, current: ProjectIndex) -> Iterator[Diagnostic]:
         for pair in changed_pairs(previous, current):

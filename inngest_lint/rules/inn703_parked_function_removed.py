@@ -28,16 +28,6 @@ class ParkedFunctionRemoved(DeployRule):
     ID. Once the ID is gone from the app, parked runs have no code to resume: they fail, and the
     work after the sleep (the reminder email, the follow-up charge) never happens.
 
-    ## Example
-    ```python
-    # deployed
-    @client.create_function(fn_id="trial-reminder", trigger=...)
-    async def trial_reminder(ctx): await ctx.step.sleep("wait", timedelta(days=14)); ...
-    # now
-    @client.create_function(fn_id="trial-reminder-v2", trigger=...)
-    async def trial_reminder(ctx): ...
-    ```
-
     ## Use instead
     Keep the deployed `fn_id` (a function's display name can change with `name=`), or keep the
     old function served until its runs have finished.
@@ -47,58 +37,58 @@ class ParkedFunctionRemoved(DeployRule):
     name = "parked-function-removed"
     severity = Severity.ERROR
 
-    VALID = [
+    VALID = (
         {
             "before/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="trial-reminder", trigger=inngest.TriggerEvent(event="shop/trial"))
-            async def trial_reminder(ctx: inngest.Context) -> None:
-                await ctx.step.sleep("wait", 1_209_600_000)
+                @client.create_function(fn_id="trial-reminder", trigger=inngest.TriggerEvent(event="shop/trial"))
+                async def trial_reminder(ctx: inngest.Context) -> None:
+                    await ctx.step.sleep("wait", 1_209_600_000)
 
-            app = inngest.fast_api.serve(None, client, [trial_reminder])
-            """,
+                app = inngest.fast_api.serve(None, client, [trial_reminder])
+                """,
             "after/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="trial-reminder", trigger=inngest.TriggerEvent(event="shop/trial"))
-            async def remind_trial_users(ctx: inngest.Context) -> None:
-                await ctx.step.sleep("wait", 1_209_600_000)
+                @client.create_function(fn_id="trial-reminder", trigger=inngest.TriggerEvent(event="shop/trial"))
+                async def remind_trial_users(ctx: inngest.Context) -> None:
+                    await ctx.step.sleep("wait", 1_209_600_000)
 
-            app = inngest.fast_api.serve(None, client, [remind_trial_users])
-            """,
-        }
-    ]
-    INVALID = [
+                app = inngest.fast_api.serve(None, client, [remind_trial_users])
+                """,
+        },
+    )
+    INVALID = (
         {
             "before/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="trial-reminder", trigger=inngest.TriggerEvent(event="shop/trial"))
-            async def trial_reminder(ctx: inngest.Context) -> None:
-                await ctx.step.sleep("wait", 1_209_600_000)
+                @client.create_function(fn_id="trial-reminder", trigger=inngest.TriggerEvent(event="shop/trial"))
+                async def trial_reminder(ctx: inngest.Context) -> None:
+                    await ctx.step.sleep("wait", 1_209_600_000)
 
-            app = inngest.fast_api.serve(None, client, [trial_reminder])
-            """,
+                app = inngest.fast_api.serve(None, client, [trial_reminder])
+                """,
             "after/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="trial-reminder-v2", trigger=inngest.TriggerEvent(event="shop/trial"))
-            async def trial_reminder(ctx: inngest.Context) -> None:  # error: INN703
-                await ctx.step.sleep("wait", 1_209_600_000)
+                @client.create_function(fn_id="trial-reminder-v2", trigger=inngest.TriggerEvent(event="shop/trial"))
+                async def trial_reminder(ctx: inngest.Context) -> None:  # error: INN703
+                    await ctx.step.sleep("wait", 1_209_600_000)
 
-            app = inngest.fast_api.serve(None, client, [trial_reminder])
-            """,
-        }
-    ]
+                app = inngest.fast_api.serve(None, client, [trial_reminder])
+                """,
+        },
+    )
 
     def compare(self, previous: PreviousVersion, current: ProjectIndex) -> Iterator[Diagnostic]:
         old_index = previous.index

@@ -30,72 +30,63 @@ class StepReturnKeysChanged(DeployRule):
     finished the step before the deploy gets the old dict, without the new key, and
     `result["key"]` raises `KeyError` on every retry until the run fails.
 
-    ## Example
-    ```python
-    # deployed: return {"id": user.id}
-    user = await ctx.step.run("load-user", load_user)  # now returns {"id": ..., "plan": ...}
-    await ctx.step.run("bill", lambda: bill(user["plan"]))
-    ```
-
     ## Use instead
-    ```python
-    await ctx.step.run("bill", lambda: bill(user.get("plan", "free")))
-    ```
-    or put the new data in a new step, whose result no old run has memoized.
+    Read the new key with `.get()` and a default (old results lack it), or return the new data
+    from a new step, whose result no old run has memoized.
     """
 
     code = "INN704"
     name = "step-return-keys-changed"
     severity = Severity.ERROR
 
-    VALID = [
+    VALID = (
         {
             "before/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="bill", trigger=inngest.TriggerEvent(event="shop/signup"))
-            async def bill(ctx: inngest.Context) -> None:
-                user = await ctx.step.run("load-user", lambda: {"id": 1})
-                await ctx.step.run("log", lambda: print(user["id"]))
-            """,
+                @client.create_function(fn_id="bill", trigger=inngest.TriggerEvent(event="shop/signup"))
+                async def bill(ctx: inngest.Context) -> None:
+                    user = await ctx.step.run("load-user", lambda: {"id": 1})
+                    await ctx.step.run("log", lambda: print(user["id"]))
+                """,
             "after/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="bill", trigger=inngest.TriggerEvent(event="shop/signup"))
-            async def bill(ctx: inngest.Context) -> None:
-                user = await ctx.step.run("load-user", lambda: {"id": 1, "plan": "pro"})
-                await ctx.step.run("log", lambda: print(user["id"], user.get("plan", "free")))
-            """,
-        }
-    ]
-    INVALID = [
+                @client.create_function(fn_id="bill", trigger=inngest.TriggerEvent(event="shop/signup"))
+                async def bill(ctx: inngest.Context) -> None:
+                    user = await ctx.step.run("load-user", lambda: {"id": 1, "plan": "pro"})
+                    await ctx.step.run("log", lambda: print(user["id"], user.get("plan", "free")))
+                """,
+        },
+    )
+    INVALID = (
         {
             "before/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="bill", trigger=inngest.TriggerEvent(event="shop/signup"))
-            async def bill(ctx: inngest.Context) -> None:
-                user = await ctx.step.run("load-user", lambda: {"id": 1})
-                await ctx.step.run("log", lambda: print(user["id"]))
-            """,
+                @client.create_function(fn_id="bill", trigger=inngest.TriggerEvent(event="shop/signup"))
+                async def bill(ctx: inngest.Context) -> None:
+                    user = await ctx.step.run("load-user", lambda: {"id": 1})
+                    await ctx.step.run("log", lambda: print(user["id"]))
+                """,
             "after/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="bill", trigger=inngest.TriggerEvent(event="shop/signup"))
-            async def bill(ctx: inngest.Context) -> None:
-                user = await ctx.step.run("load-user", lambda: {"id": 1, "plan": "pro"})
-                await ctx.step.run("log", lambda: print(user["id"], user["plan"]))  # error: INN704
-            """,
-        }
-    ]
+                @client.create_function(fn_id="bill", trigger=inngest.TriggerEvent(event="shop/signup"))
+                async def bill(ctx: inngest.Context) -> None:
+                    user = await ctx.step.run("load-user", lambda: {"id": 1, "plan": "pro"})
+                    await ctx.step.run("log", lambda: print(user["id"], user["plan"]))  # error: INN704
+                """,
+        },
+    )
 
     def compare(self, previous: PreviousVersion, current: ProjectIndex) -> Iterator[Diagnostic]:
         old_index = previous.index

@@ -28,32 +28,53 @@ class TriggerRenamedWhileSent(DeployRule):
     keeps sending the old name after the deploy, and events already sent under it are still
     queued: none of them starts this function any more, and nothing reports it.
 
-    ## Example
-    ```python
-    # deployed, and unchanged: billing/webhooks.py
-    await client.send(inngest.Event(name="billing/invoice.paid", data=data))
-    # now
-    @client.create_function(fn_id="receipt", trigger=inngest.TriggerEvent(event="billing/invoice.settled"))
-    ```
-
     ## Use instead
-    Listen to both names until every sender sends the new one:
-    ```python
-    @client.create_function(
-        fn_id="receipt",
-        trigger=[
-            inngest.TriggerEvent(event="billing/invoice.settled"),
-            inngest.TriggerEvent(event="billing/invoice.paid"),
-        ],
-    )
-    ```
+    Listen to both names (a list of triggers) until every sender sends the new one.
     """
 
     code = "INN705"
     name = "trigger-renamed-while-sent"
     severity = Severity.ERROR
 
-    VALID = [
+    VALID = (
+        {
+            "before/app.py": """
+            import inngest
+
+            client = inngest.Inngest(app_id="billing")
+
+            @client.create_function(fn_id="receipt", trigger=inngest.TriggerEvent(event="billing/invoice.paid"))
+            async def receipt(ctx: inngest.Context) -> None: ...
+            """,
+            "before/webhooks.py": """
+            import inngest
+            from app import client
+
+            async def on_paid(data: dict) -> None:
+                await client.send(inngest.Event(name="billing/invoice.paid", data=data))
+            """,
+            "after/app.py": """
+            import inngest
+
+            client = inngest.Inngest(app_id="billing")
+
+            @client.create_function(
+                fn_id="receipt",
+                trigger=[
+                    inngest.TriggerEvent(event="billing/invoice.settled"),
+                    inngest.TriggerEvent(event="billing/invoice.paid"),
+                ],
+            )
+            async def receipt(ctx: inngest.Context) -> None: ...
+            """,
+            "after/webhooks.py": """
+            import inngest
+            from app import client
+
+            async def on_paid(data: dict) -> None:
+                await client.send(inngest.Event(name="billing/invoice.paid", data=data))
+            """,
+        },
         {
             "before/app.py": """
             import inngest
@@ -85,42 +106,42 @@ class TriggerRenamedWhileSent(DeployRule):
             async def on_paid(data: dict) -> None:
                 await client.send(inngest.Event(name="billing/invoice.settled", data=data))
             """,
-        }
-    ]
-    INVALID = [
+        },
+    )
+    INVALID = (
         {
             "before/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="billing")
+                client = inngest.Inngest(app_id="billing")
 
-            @client.create_function(fn_id="receipt", trigger=inngest.TriggerEvent(event="billing/invoice.paid"))
-            async def receipt(ctx: inngest.Context) -> None: ...
-            """,
+                @client.create_function(fn_id="receipt", trigger=inngest.TriggerEvent(event="billing/invoice.paid"))
+                async def receipt(ctx: inngest.Context) -> None: ...
+                """,
             "before/webhooks.py": """
-            import inngest
-            from app import client
+                import inngest
+                from app import client
 
-            async def on_paid(data: dict) -> None:
-                await client.send(inngest.Event(name="billing/invoice.paid", data=data))
-            """,
+                async def on_paid(data: dict) -> None:
+                    await client.send(inngest.Event(name="billing/invoice.paid", data=data))
+                """,
             "after/app.py": """
-            import inngest
+                import inngest
 
-            client = inngest.Inngest(app_id="billing")
+                client = inngest.Inngest(app_id="billing")
 
-            @client.create_function(fn_id="receipt", trigger=inngest.TriggerEvent(event="billing/invoice.settled"))  # error: INN705
-            async def receipt(ctx: inngest.Context) -> None: ...
-            """,
+                @client.create_function(fn_id="receipt", trigger=inngest.TriggerEvent(event="billing/invoice.settled"))  # error: INN705
+                async def receipt(ctx: inngest.Context) -> None: ...
+                """,
             "after/webhooks.py": """
-            import inngest
-            from app import client
+                import inngest
+                from app import client
 
-            async def on_paid(data: dict) -> None:
-                await client.send(inngest.Event(name="billing/invoice.paid", data=data))
-            """,
-        }
-    ]
+                async def on_paid(data: dict) -> None:
+                    await client.send(inngest.Event(name="billing/invoice.paid", data=data))
+                """,
+        },
+    )
 
     def compare(self, previous: PreviousVersion, current: ProjectIndex) -> Iterator[Diagnostic]:
         old_index = previous.index

@@ -31,16 +31,6 @@ class WaitReadsFieldNotSentBefore(DeployRule):
     run is never cancelled. Senders still running the deployed code (another service, a queue
     of retries) send `async` events without `K` too.
 
-    ## Example
-    ```python
-    # deployed senders: inngest.Event(name="shop/order.placed", data={"order_id": order_id})
-    # now the senders add "customer_id", and the wait reads it:
-    await ctx.step.wait_for_event(
-        "paid", event="shop/order.paid", timeout=timedelta(days=1),
-        if_exp="async.data.customer_id == event.data.customer_id",
-    )
-    ```
-
     ## Use instead
     Match on a field that both versions send (`order_id`) until the runs started before the
     deploy have finished.
@@ -50,82 +40,82 @@ class WaitReadsFieldNotSentBefore(DeployRule):
     name = "wait-reads-field-not-sent-before"
     severity = Severity.WARNING
 
-    VALID = [
+    VALID = (
         {
             "before/app.py": """
-            import datetime
-            import inngest
+                import datetime
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.placed"))
-            async def ship(ctx: inngest.Context) -> None:
-                await ctx.step.wait_for_event(
-                    "paid", event="shop/order.paid", timeout=datetime.timedelta(days=1),
-                    if_exp="async.data.order_id == event.data.order_id",
-                )
+                @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.placed"))
+                async def ship(ctx: inngest.Context) -> None:
+                    await ctx.step.wait_for_event(
+                        "paid", event="shop/order.paid", timeout=datetime.timedelta(days=1),
+                        if_exp="async.data.order_id == event.data.order_id",
+                    )
 
-            async def place(order_id: str) -> None:
-                await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id}))
-                await client.send(inngest.Event(name="shop/order.paid", data={"order_id": order_id}))
-            """,
+                async def place(order_id: str) -> None:
+                    await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id}))
+                    await client.send(inngest.Event(name="shop/order.paid", data={"order_id": order_id}))
+                """,
             "after/app.py": """
-            import datetime
-            import inngest
+                import datetime
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.placed"))
-            async def ship(ctx: inngest.Context) -> None:
-                await ctx.step.wait_for_event(
-                    "paid", event="shop/order.paid", timeout=datetime.timedelta(days=1),
-                    if_exp="async.data.order_id == event.data.order_id",
-                )
+                @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.placed"))
+                async def ship(ctx: inngest.Context) -> None:
+                    await ctx.step.wait_for_event(
+                        "paid", event="shop/order.paid", timeout=datetime.timedelta(days=1),
+                        if_exp="async.data.order_id == event.data.order_id",
+                    )
 
-            async def place(order_id: str, customer_id: str) -> None:
-                await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id, "customer_id": customer_id}))
-                await client.send(inngest.Event(name="shop/order.paid", data={"order_id": order_id, "customer_id": customer_id}))
-            """,
-        }
-    ]
-    INVALID = [
+                async def place(order_id: str, customer_id: str) -> None:
+                    await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id, "customer_id": customer_id}))
+                    await client.send(inngest.Event(name="shop/order.paid", data={"order_id": order_id, "customer_id": customer_id}))
+                """,
+        },
+    )
+    INVALID = (
         {
             "before/app.py": """
-            import datetime
-            import inngest
+                import datetime
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.placed"))
-            async def ship(ctx: inngest.Context) -> None:
-                await ctx.step.wait_for_event(
-                    "paid", event="shop/order.paid", timeout=datetime.timedelta(days=1),
-                    if_exp="async.data.order_id == event.data.order_id",
-                )
+                @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.placed"))
+                async def ship(ctx: inngest.Context) -> None:
+                    await ctx.step.wait_for_event(
+                        "paid", event="shop/order.paid", timeout=datetime.timedelta(days=1),
+                        if_exp="async.data.order_id == event.data.order_id",
+                    )
 
-            async def place(order_id: str) -> None:
-                await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id}))
-                await client.send(inngest.Event(name="shop/order.paid", data={"order_id": order_id}))
-            """,
+                async def place(order_id: str) -> None:
+                    await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id}))
+                    await client.send(inngest.Event(name="shop/order.paid", data={"order_id": order_id}))
+                """,
             "after/app.py": """
-            import datetime
-            import inngest
+                import datetime
+                import inngest
 
-            client = inngest.Inngest(app_id="shop")
+                client = inngest.Inngest(app_id="shop")
 
-            @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.placed"))
-            async def ship(ctx: inngest.Context) -> None:
-                await ctx.step.wait_for_event(
-                    "paid", event="shop/order.paid", timeout=datetime.timedelta(days=1),
-                    if_exp="async.data.customer_id == event.data.customer_id",  # error: INN706
-                )
+                @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.placed"))
+                async def ship(ctx: inngest.Context) -> None:
+                    await ctx.step.wait_for_event(
+                        "paid", event="shop/order.paid", timeout=datetime.timedelta(days=1),
+                        if_exp="async.data.customer_id == event.data.customer_id",  # error: INN706
+                    )
 
-            async def place(order_id: str, customer_id: str) -> None:
-                await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id, "customer_id": customer_id}))
-                await client.send(inngest.Event(name="shop/order.paid", data={"order_id": order_id, "customer_id": customer_id}))
-            """,
-        }
-    ]
+                async def place(order_id: str, customer_id: str) -> None:
+                    await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id, "customer_id": customer_id}))
+                    await client.send(inngest.Event(name="shop/order.paid", data={"order_id": order_id, "customer_id": customer_id}))
+                """,
+        },
+    )
 
     def compare(self, previous: PreviousVersion, current: ProjectIndex) -> Iterator[Diagnostic]:
         old_index = previous.index

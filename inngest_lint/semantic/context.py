@@ -8,13 +8,14 @@ of re-deriving them, so every rule agrees on what a step call or an Inngest func
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.diagnostics import Diagnostic, Location
+from inngest_lint.diagnostics import Diagnostic, Location, shortened
 from inngest_lint.semantic.names import (
     BindingScan,
     dotted_name,
@@ -46,7 +47,7 @@ class InngestFunctionInfo:
 @dataclass
 class LoopFrame:
     node: cst.CSTNode
-    kind: str  # "for", "async for", "while", "comprehension"
+    kind: Literal["for", "async for", "while", "comprehension"]
     changed: frozenset[str]
 
 
@@ -55,7 +56,7 @@ class Frame:
     """A function scope (or the module). Lambdas get frames too, marked transparent to loops."""
 
     node: cst.CSTNode
-    kind: str  # "module", "def", "lambda", "class"
+    kind: Literal["module", "def", "lambda", "class"]
     scan: BindingScan
     params: set[str] = field(default_factory=set)
     ctx_names: set[str] = field(default_factory=set)
@@ -141,6 +142,14 @@ class FileContext:
             code_range.end_line,
             code_range.end_column + 1,
         )
+
+    def location_in(self, node: cst.CSTNode, statement: cst.CSTNode) -> Location:
+        """`location(node)` for a node the walk has not reached yet, given the statement that
+        holds it: a simple statement line is the piece its range comes from, so the resolver
+        need not search the enclosing def for it (see semantic/positions.py)."""
+        if statement.__class__ is cst.SimpleStatementLine:
+            self._owners.setdefault(id(node), statement)
+        return self.location(node)
 
     def report(self, node: cst.CSTNode, code: str, message: str, *, context: str = "") -> None:
         self.diagnostics.append(Diagnostic.at(self.location(node), code, message, context=context))
@@ -328,7 +337,7 @@ class FileContext:
     def _enter_for(self, node: cst.For) -> None:
         changed = frozenset(target_names(node.target))
         changed |= BindingScan(self.module, self.is_package).scan(_block_statements(node.body)).bound
-        kind = "async for" if node.asynchronous is not None else "for"
+        kind: Literal["for", "async for"] = "async for" if node.asynchronous is not None else "for"
         self.frame.loops.append(LoopFrame(node, kind, changed))
 
     def _enter_while(self, node: cst.While) -> None:
@@ -446,7 +455,7 @@ class FileContext:
         found: dict[str, tuple[cst.Call, str]] = {}
         self._call_form_scope: dict[str, cst.CSTNode] = {}
 
-        def visit_block(owner: cst.CSTNode, statements: list[cst.CSTNode]) -> None:
+        def visit_block(owner: cst.CSTNode, statements: Sequence[cst.CSTNode]) -> None:
             for statement in statements:
                 if isinstance(statement, cst.SimpleStatementLine):
                     for small in statement.body:
@@ -496,7 +505,7 @@ _SCOPE_TYPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
 _LOOP_TYPES = frozenset({cst.For, cst.While, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
 
 
-def _block_statements(block: cst.BaseSuite) -> list[cst.CSTNode]:
+def _block_statements(block: cst.BaseSuite) -> list[cst.BaseStatement]:
     if isinstance(block, cst.IndentedBlock):
         return list(block.body)
     if isinstance(block, cst.SimpleStatementSuite):
@@ -504,7 +513,7 @@ def _block_statements(block: cst.BaseSuite) -> list[cst.CSTNode]:
     return []
 
 
-def block_statements(block: cst.BaseSuite) -> list[cst.CSTNode]:
+def block_statements(block: cst.BaseSuite) -> list[cst.BaseStatement]:
     return _block_statements(block)
 
 
@@ -548,3 +557,9 @@ def _step_handler_names(node: cst.FunctionDef, ctx_names: set[str], step_names: 
             # functools.partial(helper, ...)
             names.add(handler.args[0].value.value)
     return names
+
+
+def snippet(context: FileContext, node: cst.CSTNode, limit: int | None = 50) -> str:
+    """The source of `node` on one line (every run of whitespace one space), shortened to
+    `limit` characters for a message (`None`: whole). The one rendering of code in messages."""
+    return shortened(" ".join(context.tree.code_for_node(node).split()), limit)

@@ -8,7 +8,7 @@ This module computes exactly that with cheap scans over statement lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
@@ -98,7 +98,9 @@ def value_children(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 
 def names_in(node: cst.CSTNode) -> set[str]:
-    """Every Name read anywhere inside `node` (used for 'does this step ID use the loop var')."""
+    """Every Name anywhere inside `node` but an attribute's name (`item.id` names `item`):
+    the variables it reads or binds, and argument keywords. 'Does this step ID use the loop
+    variable' (INN101) and 'does this statement mention the name' (INN106) ask it."""
     found: set[str] = set()
     stack: list[cst.CSTNode] = [node]
     while stack:
@@ -262,7 +264,7 @@ def positional_parameters(params: cst.Parameters) -> list[cst.Param]:
     return [*params.posonly_params, *params.params]
 
 
-def iter_string_parts(node: cst.BaseExpression) -> Iterable[cst.SimpleString] | None:
+def iter_string_parts(node: cst.BaseExpression) -> list[cst.SimpleString] | None:
     """The SimpleString pieces of a plain or implicitly concatenated string, None for f-strings."""
     if isinstance(node, cst.SimpleString):
         return [node]

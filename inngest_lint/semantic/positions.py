@@ -31,7 +31,7 @@ import copy
 import re
 from collections import deque
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -98,7 +98,7 @@ class _SyntacticPosition:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, *exc_info: object) -> bool:
+    def __exit__(self, *exc_info: object) -> Literal[False]:
         state = self.state
         ranges = state.ranges
         if self.start_node is not None:
@@ -269,7 +269,8 @@ class _Anchors:
             self._suite(statement.body, node.body, indents)
             if len(statement.handlers) != len(node.handlers):
                 raise _Mismatch
-            for handler, handler_node in zip(statement.handlers, node.handlers):
+            handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = statement.handlers
+            for handler, handler_node in zip(handlers, node.handlers):
                 self.lines[id(handler)] = (handler_node.lineno, indents)
                 self._suite(handler.body, handler_node.body, indents)
             self._clause(statement.orelse, node.orelse, indents)
@@ -286,7 +287,8 @@ class _Anchors:
             raise _Mismatch
 
 
-_AST_TRY_TYPES: tuple[type, ...] = tuple(
+#: `ast.Try` and, from Python 3.11, `ast.TryStar` (same fields; typed as the one 3.10 has).
+_AST_TRY_TYPES: tuple[type[ast.Try], ...] = tuple(
     kind for kind in (getattr(ast, "Try", None), getattr(ast, "TryStar", None)) if kind is not None
 )
 

@@ -42,6 +42,7 @@ from inngest_lint.semantic.traverse import children
 
 if TYPE_CHECKING:
     from inngest_lint.semantic.context import FileContext
+    from inngest_lint.semantic.names import BindingScan
 
 
 def is_plan_call(context: FileContext, call: cst.Call) -> bool:
@@ -211,7 +212,7 @@ class StepOrder:
     def _receives_handle(self, call: cst.Call) -> bool:
         return any(self.is_handle(arg.value) for arg in call.args)
 
-    def _find_stepping_defs(self, scan) -> set[str]:  # type: ignore[no-untyped-def]
+    def _find_stepping_defs(self, scan: BindingScan) -> set[str]:
         """Nested defs (and lambdas bound to a name) of the function that make a step call,
         directly or through another one of them."""
         bodies: dict[str, cst.CSTNode] = {name: node.body for name, node in scan.defs.items()}

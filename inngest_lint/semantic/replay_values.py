@@ -31,14 +31,15 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
 
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import parameter_names, target_names
 from inngest_lint.semantic.nondeterminism import IN_PLACE_RANDOM
 from inngest_lint.semantic.replay_flow import StepOrder, is_plan_call
-from inngest_lint.semantic.steps import snippet, step_id_node, step_label
+from inngest_lint.semantic.steps import step_id_node, step_label
 from inngest_lint.semantic.traverse import children, layout_classes
 from inngest_lint.semantic.values import positional
 
@@ -317,7 +318,7 @@ class Use:
     unknown call made on every request, which may or may not keep it).
     """
 
-    kind: str
+    kind: Literal["every", "step", "final", "call"]
     node: cst.CSTNode
     what: str  # how a message names it
 
@@ -455,7 +456,7 @@ class ValueUses:
                 current = parent
                 continue
             if isinstance(parent, (cst.CompFor, cst.CompIf)):
-                comprehension = parent
+                comprehension: cst.CSTNode | None = parent
                 while comprehension is not None and not isinstance(comprehension, _COMPREHENSIONS):
                     comprehension = parents.get(id(comprehension))
                 if comprehension is None:
@@ -542,7 +543,7 @@ class ValueUses:
             return call
         if self._result_dropped(call):
             # An unknown call whose result is dropped may keep the value (a write we cannot see).
-            kind = "call" if order.can_precede_step(call) else "final"
+            kind: Literal["call", "final"] = "call" if order.can_precede_step(call) else "final"
             found.append(Use(kind, call, f"`{snippet(context, call.func, 40)}()`"))
             return None
         return call

@@ -67,8 +67,8 @@ _WHITESPACE_BASES: tuple[type[CSTNode], ...] = (
 
 
 def _node_classes() -> list[type[CSTNode]]:
-    found: list[type[CSTNode]] = []
-    pending: list[type[CSTNode]] = [CSTNode]
+    pending: list[type[CSTNode]] = CSTNode.__subclasses__()
+    found = list(pending)
     while pending:
         current = pending.pop()
         for subclass in current.__subclasses__():
@@ -96,7 +96,7 @@ def layout_classes(wanted: Iterable[str] = ()) -> frozenset[type[CSTNode]]:
 _VISITED_FIELD = re.compile(r'visit_\w+\(\s*self\s*,\s*"(\w+)"')
 
 
-def _fields_in_source(node_class: type) -> tuple[str, ...] | None:
+def _fields_in_source(node_class: type[CSTNode]) -> tuple[str, ...] | None:
     """The fields `_visit_and_replace_children` visits, in the order its source names them.
 
     Read from the source rather than recorded from one node: a few classes visit a field only
