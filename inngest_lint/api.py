@@ -26,7 +26,7 @@ from inngest_lint.discovery import (
     walk_python_texts,
 )
 from inngest_lint.engine.file_pass import FileInput, FileResult
-from inngest_lint.engine.parse import decode, read_bytes
+from inngest_lint.engine.parse import decode, read_bytes, worth_parsing
 from inngest_lint.engine.runner import Phase1
 from inngest_lint.modules import ImportResolver
 from inngest_lint.selection import UNUSED_NOQA, Selection, enabled_codes
@@ -37,9 +37,6 @@ if TYPE_CHECKING:
     from inngest_lint.cache import Cache
     from inngest_lint.facts.index import PreviousVersion
 
-#: Bytes that make a file worth parsing: the SDK's name in any case style, and signing keys
-#: (a settings module may hold a hard-coded key without naming the SDK in lowercase).
-PREFILTER_MARKERS = (b"nngest", b"NNGEST", b"signkey-")
 #: Project files (as last seen) from which walking the project takes long enough to hide a
 #: worker's start: its libcst import and the parse of the named files (bench/: a pre-commit run
 #: on the 10,000-file tree went from 0.55 s to 0.43 s).
@@ -107,7 +104,7 @@ class _Screen:
 
 
 def _mentions(data: bytes) -> bool:
-    return any(marker in data for marker in PREFILTER_MARKERS)
+    return worth_parsing(data)
 
 
 def _screen(

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from inngest_lint.discovery import PYTHON_SUFFIXES, Excluder, is_test_path
 from inngest_lint.engine.file_pass import FileInput, FileResult
-from inngest_lint.engine.parse import decode
+from inngest_lint.engine.parse import decode, worth_parsing
 from inngest_lint.facts.index import PreviousVersion, ProjectIndex
 from inngest_lint.facts.model import FileFacts
 from inngest_lint.modules import ImportResolver
@@ -35,8 +35,6 @@ from inngest_lint.settings import Settings
 if TYPE_CHECKING:
     from inngest_lint.cache import Cache
 
-#: Bytes that make a file worth parsing (the run's own screen; see api.PREFILTER_MARKERS).
-_MARKERS = (b"nngest", b"NNGEST", b"signkey-")
 #: A git command that takes longer than this is reported, not waited on forever.
 GIT_TIMEOUT_SECONDS = 120
 
@@ -264,7 +262,7 @@ class _PreviousCollector:
         settled: list[str] = []
         for path in paths:
             data = contents.get(self.tree.blobs[path])
-            if data is not None and screen and not any(marker in data for marker in _MARKERS):
+            if data is not None and screen and not worth_parsing(data):
                 continue  # not parsed unless a parsed file imports it
             self.seen.add(path)
             if data is None or b"\x00" in data or len(data) > limit:
