@@ -26,7 +26,7 @@ from inngest_lint.discovery import (
     walk_python_texts,
 )
 from inngest_lint.engine.file_pass import FileInput, FileResult
-from inngest_lint.engine.parse import decode, read_bytes
+from inngest_lint.engine.parse import decode, read_bytes, worth_parsing
 from inngest_lint.engine.runner import Phase1
 from inngest_lint.modules import ImportResolver
 from inngest_lint.selection import UNUSED_NOQA, Selection, enabled_codes
@@ -35,14 +35,14 @@ from inngest_lint.suppression import NoqaMap
 
 if TYPE_CHECKING:
     from inngest_lint.cache import Cache
+    from inngest_lint.facts.index import PreviousVersion
 
-#: Bytes that make a file worth parsing: the SDK's name in any case style, and signing keys
-#: (a settings module may hold a hard-coded key without naming the SDK in lowercase).
-PREFILTER_MARKERS = (b"nngest", b"NNGEST", b"signkey-")
 #: Project files (as last seen) from which walking the project takes long enough to hide a
 #: worker's start: its libcst import and the parse of the named files (bench/: a pre-commit run
 #: on the 10,000-file tree went from 0.55 s to 0.43 s).
 EARLY_START_MIN_FILES = 1000
+#: The deploy-safety rules' codes (INN7xx): they need the project at `since`.
+DEPLOY_CODE_PREFIX = "INN7"
 #: Up to this many named files are screened by reading them, before the cache is opened.
 FEW_NAMED_FILES = 50
 
@@ -65,6 +65,9 @@ class RunOptions:
     cache_dir: Path | None = None
     jobs: int | None = None  # phase-1 worker processes; None = decide from the file count
     max_file_bytes: int = 0  # 0: take it from the settings
+    # Read the project at `settings.since` even when no deploy-safety rule is selected (the
+    # graph marks what changed since the ref).
+    compare_since: bool = False
 
 
 @dataclass
@@ -101,7 +104,7 @@ class _Screen:
 
 
 def _mentions(data: bytes) -> bool:
-    return any(marker in data for marker in PREFILTER_MARKERS)
+    return worth_parsing(data)
 
 
 def _screen(
@@ -182,6 +185,7 @@ def _open_cache(options: RunOptions, root: Path | None, settings: Settings, code
             "unfixable",
             "exclude",
             "extend_exclude",
+            "since",  # the ref changes which project is compared, not any file's result
         )
     }
     return Cache(directory, repr((sorted(codes), sorted(relevant.items()))))
@@ -220,6 +224,7 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
     run.screen_named()
     context_files = run.walk_project()
     run.phase1(context_files)
+    run.previous_version()
     run.phase2()
     return run.report()
 
@@ -251,6 +256,8 @@ class _Run:
         self._phase1 = Phase1(settings, self.codes, options.debug, options.jobs)
         self._submitted: set[str] = set()
         self._settled: list[str] = []  # files with a result whose imports are still to be followed
+        self.previous: PreviousVersion | None = None
+        self.walked: set[str] = set()  # the named files and the project's other files
 
     # ------------------------------------------------------------------ 1. discover
     def discover(self, paths: list[str]) -> None:
@@ -326,6 +333,7 @@ class _Run:
                     context_files.append(found)
                     self.screens[found] = self._screen(found, named_file=False)
         self.modules.add_files(context_files)
+        self.walked = set(context_files)
         return context_files
 
     # ------------------------------------------------------------------ 4. phase 1
@@ -414,6 +422,38 @@ class _Run:
                 if found is not None:
                     self._schedule(found)
 
+    # ------------------------------------------------------------------ 4b. the deployed version
+    def previous_version(self) -> None:
+        """With `since` set: the project as it was at that git ref, for the deploy-safety
+        rules (see since.py). Only when there is Inngest code to compare; a ref git cannot
+        read is a usage error of the run (exit 2), and the other rules still report."""
+        if not self.settings.since or self.root is None or self.options.isolated:
+            return
+        if not self.options.compare_since and not any(code.startswith(DEPLOY_CODE_PREFIX) for code in self.codes):
+            return
+        if not any(result.facts is not None for result in self.results.values()):
+            return
+        from inngest_lint.since import SinceError, previous_version
+
+        try:
+            self.previous = previous_version(
+                self.settings.since,
+                self.root,
+                self.settings,
+                self.codes,
+                self.excluder,
+                self.results,
+                self.walked,
+                self.modules,
+                self.cache,
+                self.options.debug,
+                self.options.jobs,
+            )
+        except SinceError as error:
+            self.result.errors.append(str(error))
+        if self.cache is not None:
+            self.cache.save()
+
     # ------------------------------------------------------------------ 5. phase 2
     def phase2(self) -> None:
         """The project rules over all facts, and the index the graph and baselines read."""
@@ -422,7 +462,7 @@ class _Run:
             from inngest_lint.engine.project_pass import run_project_rules
 
             self.project_diagnostics, index = run_project_rules(
-                all_facts, self.settings, self.codes, self.options.debug, self.modules
+                all_facts, self.settings, self.codes, self.options.debug, self.modules, self.previous
             )
             self.result.index = index
         else:

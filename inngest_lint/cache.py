@@ -57,9 +57,9 @@ if TYPE_CHECKING:  # for annotations; load_result imports it when it runs
     from inngest_lint.engine.file_pass import FileResult
 
 CACHE_DIR_NAME = ".inngest_lint_cache"
-_FORMAT = 5
+_FORMAT = 6
 #: The first bytes of a result entry: the format, then a 16-byte checksum of the payload.
-_MAGIC = b"inngest-lint-cache-5\n"
+_MAGIC = b"inngest-lint-cache-6\n"
 _CHECKSUM_BYTES = 16
 #: Bounds on what is read back: far above what any real index or entry holds.
 MAX_INDEX_BYTES = 256 * 1024 * 1024
@@ -79,6 +79,8 @@ _RECORDS: dict[str, type] = {
         model.Trigger,
         model.ReturnedValue,
         model.StepRun,
+        model.StepCall,
+        model.KeyRead,
         model.Wait,
         model.Invoke,
         model.InvokeById,

@@ -117,6 +117,13 @@ def _fail(message: str) -> None:
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied (on stderr).")
 @click.option("--fixable", multiple=True, help="Only these codes, prefixes or names may be fixed.")
 @click.option("--unfixable", multiple=True, help="These codes, prefixes or names are never fixed.")
+@click.option(
+    "--since",
+    "since",
+    default=None,
+    metavar="REF",
+    help="Compare with the project at this git ref (the deployed version) and run the deploy-safety rules.",
+)
 @click.option("--watch", is_flag=True, help="Lint again whenever a file changes (Ctrl-C to stop).")
 @click.option("--watch-interval", type=click.FloatRange(min=0.01), default=0.5, hidden=True)
 def check(
@@ -145,6 +152,7 @@ def check(
     show_fixes: bool,
     fixable: tuple[str, ...],
     unfixable: tuple[str, ...],
+    since: str | None,
     watch: bool,
     watch_interval: float,
 ) -> None:
@@ -169,6 +177,7 @@ def check(
     )
     settings = _fix_settings(settings, fix, unsafe_fixes, fixable, unfixable)
     fixing = diff or (settings.fix and not watch and write_baseline_path is None and "-" not in targets)
+    settings = _with_since(settings, since)
     options = RunOptions(
         force_exclude=force_exclude,
         stdin_bytes=stdin_bytes,
@@ -277,6 +286,17 @@ def _settings_for(
             raise
         _fail(f"cannot read the configuration: {type(error).__name__}: {error} (run with --debug for details)")
     return settings
+
+
+def _with_since(settings: Settings, since: str | None) -> Settings:
+    """`--since REF` wins over the `since` setting; a ref that reads as an option is refused."""
+    from dataclasses import replace
+
+    if since is None:
+        return settings
+    if not since.strip() or since.startswith("-"):
+        _fail(f"--since: {since!r} is not a git ref")
+    return replace(settings, since=since.strip())
 
 
 def _warn_ignored_config(settings: Settings, config_path: Path | None) -> None:
@@ -615,6 +635,13 @@ def server_command() -> None:
     default=None,
     help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).",
 )
+@click.option(
+    "--since",
+    "since",
+    default=None,
+    metavar="REF",
+    help="Mark what was added, removed or renamed since this git ref.",
+)
 def graph_command(
     paths: tuple[str, ...],
     output_format: str,
@@ -626,6 +653,7 @@ def graph_command(
     debug: bool,
     no_cache: bool,
     cache_dir: Path | None,
+    since: str | None,
 ) -> None:
     """Print the event graph of PATHS: who sends each event, who listens, and what is wrong."""
     from inngest_lint.graph.command import run_graph
@@ -642,6 +670,7 @@ def graph_command(
             debug=debug,
             use_cache=not no_cache,
             cache_dir=cache_dir,
+            since=since,
         )
     )
 

@@ -219,6 +219,13 @@ def _boolean(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _git_ref(value: Any) -> str | None:
+    """A git ref as `git rev-parse` takes it; never one that reads as an option."""
+    if isinstance(value, str) and value.strip() and not value.startswith("-") and "\n" not in value:
+        return value.strip()
+    return None
+
+
 def _positive_int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
@@ -296,6 +303,12 @@ KEYS: dict[str, ConfigKey] = {
         'a size such as "1MB", "512KB" or a number of bytes',
         _parse_size,
         "larger files are reported, not parsed (default 1MB)",
+    ),
+    "since": ConfigKey(
+        "since",
+        'a git ref such as "origin/main" (the deployed version)',
+        _git_ref,
+        "compare with the project at this git ref and run the deploy-safety rules (INN7xx); `--since` wins",
     ),
 }
 

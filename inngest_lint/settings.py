@@ -40,6 +40,9 @@ class Settings:
     max_sleep_seconds: int = 365 * 24 * 3600
     # libcst needs about 500 bytes of memory per byte of source: a 1.5 MB file takes 0.7 GB.
     max_file_bytes: int = 1024 * 1024
+    # A git ref (`origin/main`, a tag, `HEAD`): compare with the project as it was there and run
+    # the deploy-safety rules (INN7xx); "" turns them off.
+    since: str = ""
     # Where the settings came from (for messages), and the directory globs are relative to.
     config_path: str | None = None
     root: str = "."

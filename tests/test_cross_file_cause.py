@@ -121,7 +121,7 @@ def test_a_serve_list_assembled_in_two_files_has_no_one_cause(project) -> None: 
 
 def test_a_serve_list_in_another_module_is_the_cause(project) -> None:  # type: ignore[no-untyped-def]
     # (A named file must mention Inngest to be read at all: a run naming only files that do not
-    # never parses anything, see api.PREFILTER_MARKERS.)
+    # never parses anything, see engine.parse.PREFILTER_MARKERS.)
     lists = "from functions import pay, ship\n\n# The Inngest functions we serve.\nFUNCTIONS = [pay]\n"
     main = MAIN.replace("from functions import pay, ship", "from lists import FUNCTIONS").replace(
         "[pay, ship]", "FUNCTIONS"

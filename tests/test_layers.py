@@ -39,7 +39,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("inngest_lint.registry", "inngest_lint.docs", "inngest_lint.config", "inngest_lint.discovery"),
     # Orchestration of one run.
     ("inngest_lint.engine",),
-    ("inngest_lint.cache", "inngest_lint.baseline", "inngest_lint.selection"),
+    ("inngest_lint.cache", "inngest_lint.baseline", "inngest_lint.selection", "inngest_lint.since"),
     ("inngest_lint.api",),
     # Front ends.
     ("inngest_lint.reporters", "inngest_lint.graph", "inngest_lint.fixing"),

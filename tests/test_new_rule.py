@@ -17,7 +17,14 @@ from test_rule_fixtures import PLACEHOLDER as FIXTURES_PLACEHOLDER
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "new_rule.py"
 #: What the copy needs: the package, and the tests that run a rule's examples and fixtures.
-HARNESS = ("conftest.py", "annotations.py", "test_rule_examples.py", "test_rule_fixtures.py", "test_registry.py")
+HARNESS = (
+    "conftest.py",
+    "annotations.py",
+    "git_projects.py",  # the deploy rules' examples are two commits
+    "test_rule_examples.py",
+    "test_rule_fixtures.py",
+    "test_registry.py",
+)
 
 
 @pytest.fixture

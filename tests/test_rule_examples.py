@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from annotations import parse_annotations
 from conftest import fix_project, lint_project, write_project
+from git_projects import GitProject
 
 from inngest_lint.config import load_settings
 from inngest_lint.registry import all_rules
+from inngest_lint.rules._deploy import DeployRule
 from inngest_lint.settings import Settings
 
 #: What `scripts/new_rule.py` writes where a case is still to be written.
@@ -41,10 +43,25 @@ def _run(tmp_path: Path, rule: type, example: object) -> tuple[dict[str, str], l
     files = _files(example)
     unfilled = [path for path, source in files.items() if PLACEHOLDER in source]
     assert not unfilled, f"{rule.code}: fill in the example ({', '.join(unfilled)} still says {PLACEHOLDER!r})"
+    if issubclass(rule, DeployRule):
+        return _run_deploy(tmp_path, rule, files)
     write_project(tmp_path, files)
     settings = replace(load_settings(tmp_path), select=(rule.code,), root=str(tmp_path))
     found = [d for d in lint_project(tmp_path, settings=settings) if d.code == rule.code]
     return files, found
+
+
+def _run_deploy(tmp_path: Path, rule: type, files: dict[str, str]) -> tuple[dict[str, str], list]:
+    """A deploy rule's example: `before/...` files committed, `after/...` files in the work
+    tree, linted with `since="HEAD"`."""
+    before = {path[len("before/") :]: source for path, source in files.items() if path.startswith("before/")}
+    after = {path[len("after/") :]: source for path, source in files.items() if path.startswith("after/")}
+    repository = GitProject(tmp_path)
+    repository.commit(before)
+    repository.change(after, remove=set(before) - set(after))
+    settings = Settings(select=(rule.code,), root=str(tmp_path), since="HEAD")
+    found = [d for d in lint_project(tmp_path, settings=settings) if d.code == rule.code]
+    return after, found
 
 
 @pytest.mark.parametrize(("rule", "example"), _cases("VALID"))

@@ -6,6 +6,8 @@
 - `tests/fixtures/rules/<CODE>/<name>/`: a small project laid out as real ones are (for rules
   that read several files), linted from its root with every rule enabled; findings of <CODE>
   and of any code annotated in its files are compared. Its pyproject.toml may set options.
+  A deploy-safety rule's folder (INN7xx) holds `before/` and `after/`: the two versions, which
+  tests/test_deploy_safety.py commits and compares with `since`.
 - `tests/fixtures/projects/<scenario>/`: a whole project (its own pyproject.toml sets options),
   linted from its root; every finding in it is compared with the annotations in all its files.
 """
@@ -30,7 +32,13 @@ from inngest_lint.config import (
 from inngest_lint.registry import all_rules
 
 RULE_FIXTURES = sorted((FIXTURES / "rules").glob("INN*/*.py"))
-RULE_PROJECTS = sorted(path for path in (FIXTURES / "rules").glob("INN*/*") if path.is_dir())
+#: A folder with `before/` and `after/` holds the two versions of a deploy-safety rule's project
+#: (INN7xx), linted with `since` by tests/test_deploy_safety.py, not as two projects here.
+RULE_PROJECTS = sorted(
+    path
+    for path in (FIXTURES / "rules").glob("INN*/*")
+    if path.is_dir() and not ((path.parent / "before").is_dir() and (path.parent / "after").is_dir())
+)
 RULE_FOLDERS = sorted(path for path in (FIXTURES / "rules").glob("INN*") if path.is_dir())
 #: What `scripts/new_rule.py` writes in a fixture still to be written.
 PLACEHOLDER = "TODO(new-rule)"

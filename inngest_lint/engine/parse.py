@@ -44,6 +44,17 @@ if TYPE_CHECKING:  # libcst is imported when a file is parsed, not when the lint
 SYNTAX_ERROR = "INN900"
 UNREADABLE_FILE = "INN901"
 
+#: Bytes that make a file worth parsing: the SDK's name in any case style, and signing keys
+#: (a settings module may hold a hard-coded key without naming the SDK in lowercase).
+PREFILTER_MARKERS = (b"nngest", b"NNGEST", b"signkey-")
+
+
+def worth_parsing(data: bytes) -> bool:
+    """Whether a file's bytes may hold anything a rule reads (the screen before any parse: a
+    run's files, and with `--since` the blobs of the ref)."""
+    return any(marker in data for marker in PREFILTER_MARKERS)
+
+
 _T = TypeVar("_T")
 
 

@@ -32,9 +32,11 @@ from inngest_lint.facts.model import (
     InngestFunction,
     Invoke,
     InvokeById,
+    KeyRead,
     Ref,
     ReturnedValue,
     ServeCall,
+    StepCall,
     StepRun,
     Trigger,
     Wait,
@@ -63,6 +65,7 @@ from inngest_lint.semantic.values import (
     evaluate,
     evaluate_list,
     keyword,
+    returned_dict_keys,
 )
 
 
@@ -78,6 +81,16 @@ class _FunctionBuilder:
     key: str = ""
     body_calls: list[BodyCall] = field(default_factory=list)
     makes_step_call: bool = False
+    steps: list[StepCall] = field(default_factory=list)
+    steps_complete: bool = True
+    # Returned dict keys of the nested defs used as step handlers, by name.
+    local_def_keys: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    # id of a step call whose value is assigned to a plain name -> the name; step index -> name.
+    pending_results: dict[int, str] = field(default_factory=dict)
+    step_results: dict[int, str] = field(default_factory=dict)
+    # How often each plain name is assigned in the function, and `name["key"]` reads.
+    assignments: dict[str, int] = field(default_factory=dict)
+    key_reads: list[tuple[str, KeyRead]] = field(default_factory=list)
 
 
 @dataclass
@@ -187,6 +200,7 @@ class FactCollector:
                     returned_values_of(context, node),
                     self._first_step_call(node),
                     bool(node.decorators),
+                    returned_keys=returned_dict_keys(context, node),
                 )
             )
             self._definition_builders.append(_DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth))
@@ -199,11 +213,13 @@ class FactCollector:
                     returned_values_of(context, node),
                     self._first_step_call(node),
                     bool(node.decorators),
+                    returned_keys=returned_dict_keys(context, node),
                 )
             )
             self._definition_builders.append(_DefinitionBuilder(node, len(self.definitions) - 1, self._except_depth))
         if self._builders and frame.is_step_handler:
             self._builders[-1].local_def_returns[node.name.value] = returned_values_of(context, node)
+            self._builders[-1].local_def_keys[node.name.value] = returned_dict_keys(context, node)
 
     def _first_step_call(self, node: cst.FunctionDef) -> Location | None:
         """Where a module-level def makes its first step call, through an annotated context or
@@ -428,6 +444,8 @@ class FactCollector:
             body_calls=tuple(builder.body_calls),
             makes_step_call=builder.makes_step_call,
             invokes_by_id=tuple(builder.invokes_by_id),
+            steps=_with_result_reads(builder),
+            steps_complete=builder.steps_complete,
         )
 
     def _client_ref(self, node: cst.BaseExpression) -> Ref:
@@ -558,6 +576,8 @@ class FactCollector:
             if not self._header_depth:
                 self._body_call(node)
         method = context.step_method(node)
+        if self._builders and method is None and self._builders[-1].steps_complete and self._passes_step_object(node):
+            self._builders[-1].steps_complete = False
         if method is not None:
             self._step_call(node, method)
             return
@@ -710,6 +730,20 @@ class FactCollector:
                     ServeCall(sdk.CONNECT_ENTRY_POINT, UNKNOWN, self._function_list(None), self.context.location(node))
                 )
 
+    def _passes_step_object(self, node: cst.Call) -> bool:
+        """Whether a call hands the Inngest context or a step object to another callable (which
+        may make step calls of its own, unseen here)."""
+        context = self.context
+        for arg in node.args:
+            value = arg.value
+            if isinstance(value, cst.Name) and (
+                context.is_context_name(value.value) or context.is_step_name(value.value)
+            ):
+                return True
+            if context.is_step_object(value):
+                return True
+        return False
+
     def _step_call(self, node: cst.Call, method: str) -> None:
         if not self._builders:
             return
@@ -717,6 +751,7 @@ class FactCollector:
         builder = self._builders[-1]
         step_id_node = argument(node, 0, sdk.STEP_ID_KEYWORD)
         step_id = literal_string(step_id_node) if step_id_node is not None else None
+        self._record_step(builder, node, method, step_id)
         step_label = (
             step_id
             if step_id is not None
@@ -783,6 +818,107 @@ class FactCollector:
                 handler_ref = callable_ref(context, handler_node)
                 label = dotted_name(handler_node) or ""
             builder.step_runs.append(StepRun(step_label, handler_ref, context.location(node), local_returns, label))
+
+    def _record_step(self, builder: _FunctionBuilder, node: cst.Call, method: str, step_id: str | None) -> None:
+        """Note a step call in the function's ordered step list. A step call in a nested def
+        runs when (and as often as) the def is called: the list is then not the run's order."""
+        context = self.context
+        for frame in reversed(context.frames):
+            if frame.kind == "lambda":
+                continue
+            if frame.inngest is not builder.info:
+                builder.steps_complete = False
+            break
+        handler = UNKNOWN
+        returned_keys: tuple[str, ...] | None = None
+        if method == sdk.STEP_RUN:
+            handler_node = argument(node, 1, "handler")
+            if isinstance(handler_node, cst.Lambda):
+                returned_keys = returned_dict_keys(context, handler_node)
+            elif handler_node is not None:
+                if isinstance(handler_node, cst.Name) and handler_node.value in builder.local_def_keys:
+                    returned_keys = builder.local_def_keys[handler_node.value]
+                elif isinstance(handler_node, (cst.Name, cst.Attribute)):
+                    handler = callable_ref(context, handler_node)
+        result_name = builder.pending_results.pop(id(node), None)
+        if result_name is not None:
+            builder.step_results[len(builder.steps)] = result_name
+        builder.steps.append(
+            StepCall(
+                method,
+                step_id or "",
+                context.location(node),
+                bool(context.loop_frames()),
+                self._other_arguments(node),
+                handler,
+                returned_keys,
+            )
+        )
+
+    def _other_arguments(self, node: cst.Call) -> str:
+        """The arguments of a step call but its ID, as written, without whitespace."""
+        code = self.context.tree.code_for_node
+        parts: list[str] = []
+        for position, arg in enumerate(node.args):
+            name = arg.keyword.value if arg.keyword is not None else ""
+            if name == sdk.STEP_ID_KEYWORD or (position == 0 and arg.keyword is None):
+                continue
+            parts.append(f"{arg.star}{name}={code(arg.value)}" if name else f"{arg.star}{code(arg.value)}")
+        return "".join(",".join(parts).split())
+
+    # ---------------------------------------------------------------- step results read by key
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if not self._builders:
+            return
+        builder = self._builders[-1]
+        names = [target.target.value for target in node.targets if isinstance(target.target, cst.Name)]
+        for name in names:
+            builder.assignments[name] = builder.assignments.get(name, 0) + 1
+        if len(node.targets) != len(names):
+            for target in node.targets:  # unpacking and attributes: every name they bind counts
+                self._count_bound(builder, target.target)
+        value = unwrap_await(node.value)
+        if len(names) == 1 and len(node.targets) == 1 and isinstance(value, cst.Call):
+            builder.pending_results[id(value)] = names[0]
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if not self._builders:
+            return
+        builder = self._builders[-1]
+        self._count_bound(builder, node.target)
+        value = unwrap_await(node.value) if node.value is not None else None
+        if isinstance(node.target, cst.Name) and isinstance(value, cst.Call):
+            builder.pending_results[id(value)] = node.target.value
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if self._builders:
+            self._count_bound(self._builders[-1], node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        if self._builders:
+            self._count_bound(self._builders[-1], node.target)
+
+    @staticmethod
+    def _count_bound(builder: _FunctionBuilder, target: cst.BaseExpression) -> None:
+        stack: list[cst.CSTNode] = [target]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Name):
+                builder.assignments[current.value] = builder.assignments.get(current.value, 0) + 1
+            elif isinstance(current, (cst.Tuple, cst.List)):
+                stack.extend(element.value for element in current.elements)
+            elif isinstance(current, cst.StarredElement):
+                stack.append(current.value)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if not self._builders or not isinstance(node.value, cst.Name) or len(node.slice) != 1:
+            return
+        index = node.slice[0].slice
+        if not isinstance(index, cst.Index):
+            return
+        key = literal_string(index.value)
+        if key is not None:
+            self._builders[-1].key_reads.append((node.value.value, KeyRead(key, self.context.location(node))))
 
     # ---------------------------------------------------------------- module
     def facts(self) -> FileFacts:
@@ -860,6 +996,19 @@ class FactCollector:
             import_line=EditMaker(context.path, context.source, context.tree, context.positions).import_line(),
             newline=context.tree.default_newline,
         )
+
+
+def _with_result_reads(builder: _FunctionBuilder) -> tuple[StepCall, ...]:
+    """The function's steps, each with the keys read from the name its result is bound to (a
+    name bound once in the function: another binding could be what a read sees)."""
+    steps = list(builder.steps)
+    for index, name in builder.step_results.items():
+        if builder.assignments.get(name, 0) != 1:
+            continue
+        reads = tuple(read for read_name, read in builder.key_reads if read_name == name)
+        if reads:
+            steps[index] = replace(steps[index], result_reads=reads)
+    return tuple(steps)
 
 
 #: Decorators that leave what a call of the def does unchanged.

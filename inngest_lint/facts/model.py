@@ -164,6 +164,38 @@ class Wait:
 
 
 @dataclass(frozen=True)
+class KeyRead:
+    """`result["key"]`: a key read by subscript from a variable holding a step's result."""
+
+    key: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class StepCall:
+    """One step call of a function (any step method), in source order: what the deploy-safety
+    rules compare between two versions of the function, since Inngest finds a step's memoized
+    result by its ID (and the `:N` suffix a repeated ID gets from the order of its calls)."""
+
+    method: str  # the step method: "run", "sleep", "wait_for_event", ...
+    step_id: str  # the literal ID; "" when the ID is not a literal string
+    location: Location
+    # Inside a loop of the function (it may run any number of times).
+    in_loop: bool = False
+    # The call's other arguments as written, whitespace removed (`charge,order_id`,
+    # `lambda:{"a":1}`, `event="shop/paid",timeout=t`): two calls with the same text do the same
+    # work, whatever their IDs.
+    arguments: str = ""
+    # A module-level handler, resolved in phase 2 (its Definition's `returned_keys`).
+    handler: Ref = UNKNOWN
+    # The keys of the dict a handler defined in the function returns (a lambda or a nested
+    # def), when every return is a literal dict; None when unknown or not a dict.
+    returned_keys: tuple[str, ...] | None = None
+    # Keys the function reads by subscript from the one variable the step's result is bound to.
+    result_reads: tuple[KeyRead, ...] = ()
+
+
+@dataclass(frozen=True)
 class Invoke:
     """`step.invoke(step_id, function=f, data={...})`: data counts as `f`'s event data."""
 
@@ -235,6 +267,12 @@ class InngestFunction:
     # once per step.
     makes_step_call: bool = False
     invokes_by_id: tuple[InvokeById, ...] = ()
+    # Every step call written in the function, in source order (see StepCall).
+    steps: tuple[StepCall, ...] = ()
+    # False when the function may make step calls this file does not show: it hands its context
+    # or step object to another callable, or a nested def makes step calls. Comparisons of the
+    # step lists of two versions stay silent then.
+    steps_complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -353,6 +391,9 @@ class Definition:
     # The first send on a name that may be an Inngest client from another module (see
     # ClientSend), for phase 2 to settle.
     client_send: ClientSend | None = None
+    # The keys of the dict the def returns, when every return is a literal dict (see
+    # StepCall.returned_keys); None otherwise.
+    returned_keys: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

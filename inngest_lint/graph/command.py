@@ -36,9 +36,15 @@ def _covers(target: Path, root: Path) -> bool:
 
 
 def collect(
-    paths: list[str], config_path: Path | None = None, use_cache: bool = True, cache_dir: Path | None = None
+    paths: list[str],
+    config_path: Path | None = None,
+    use_cache: bool = True,
+    cache_dir: Path | None = None,
+    since: str | None = None,
 ) -> tuple[Graph, list[str], bool]:
-    """The graph for PATHS, messages for stderr, and whether the run failed (exit 2).
+    """The graph for PATHS, messages for stderr, and whether the run failed (exit 2). With
+    `since` (a git ref), nodes say what was added, removed or renamed since (graph/changes.py);
+    the `since` setting alone does not: a graph is a picture of the project as it is.
 
     Raises ConfigError / SelectorError for bad settings (the caller reports them).
     """
@@ -49,12 +55,14 @@ def collect(
 
     targets = [Path(raw).resolve() for raw in paths]
     settings = load_settings(targets[0], config_path)
-    settings = replace(settings, select=GRAPH_CODES, extend_select=())
+    settings = replace(settings, select=GRAPH_CODES, extend_select=(), since=since or "")
     enabled_codes(settings)  # raises SelectorError for a bad `ignore` entry, as `check` does
     root = find_project_root(targets[0])
     scoped = root is not None and not any(_covers(target, root) for target in targets)
     run_paths = list(paths) + ([str(root)] if scoped else [])
-    result = lint_paths(run_paths, settings, RunOptions(use_cache=use_cache, cache_dir=cache_dir))
+    result = lint_paths(
+        run_paths, settings, RunOptions(use_cache=use_cache, cache_dir=cache_dir, compare_since=bool(since))
+    )
     messages = [f"error: {message}" for message in result.errors]
     failed = bool(result.errors)
     for diagnostic in result.diagnostics:
@@ -84,6 +92,7 @@ def run_graph(
     debug: bool = False,
     use_cache: bool = True,
     cache_dir: Path | None = None,
+    since: str | None = None,
 ) -> int:
     """The whole command; returns the exit code."""
     from inngest_lint.config import ConfigError
@@ -101,7 +110,7 @@ def run_graph(
             click.echo(f"inngest-lint: error: {raw}: no such file or directory", err=True)
         return EXIT_ERROR
     try:
-        graph, messages, failed = collect(targets, config_path, use_cache, cache_dir)
+        graph, messages, failed = collect(targets, config_path, use_cache, cache_dir, since)
         if no_orphans:
             graph = graph.without_orphans()
         chosen = direction.upper() if direction else (AUTO_DIRECTION if output_format == "html" else "LR")

@@ -317,5 +317,26 @@ _SKIP_IN_STATEMENTS = frozenset(
 )
 
 
+def returned_dict_keys(context: FileContext, node: cst.FunctionDef | cst.Lambda) -> tuple[str, ...] | None:
+    """The keys of the dicts a function or lambda returns (all return statements together), when
+    every one returns a literal dict with literal string keys; None otherwise (no return, a
+    `return None`, a spread, a value built elsewhere)."""
+    if isinstance(node, cst.Lambda):
+        values: list[cst.BaseExpression | None] = [node.body]
+    else:
+        values = [statement.value for statement in returned_values(node.body)]
+    if not values:
+        return None
+    keys: dict[str, None] = {}
+    for value in values:
+        if value is None or (isinstance(value, cst.Name) and value.value == "None"):
+            return None
+        shape = data_shape(context, value)
+        if not shape.literal:
+            return None
+        keys.update(dict.fromkeys(shape.key_names()))
+    return tuple(sorted(keys))
+
+
 def is_sdk_event(context: FileContext, call: cst.Call) -> bool:
     return context.qualify(call.func) == sdk.EVENT_CLASS if isinstance(call.func, (cst.Name, cst.Attribute)) else False
