@@ -7,7 +7,8 @@ One command from a fresh clone (after `pip install -e .`):
 
 It generates (or reuses) a seeded tree with bench/generate.py, then measures, interleaved so
 that a noisy machine slows every scenario alike, each repetition in this order:
-cold run (empty linter cache), warm run (nothing changed), pre-commit runs naming one changed
+cold run (empty linter cache), warm run (nothing changed), the warm run again with `--since HEAD`
+(the deploy-safety rules against the committed tree, nothing changed), pre-commit runs naming one changed
 Inngest file and one changed other file, a run after editing one Inngest file, the libcst parse-only floor
 over the files the linter parsed, and ruff E,F cold and warm on the same tree. It reports
 medians, ratios and the targets of the "Fast on big repositories" issue as PASS/FAIL lines.
@@ -49,6 +50,7 @@ TARGET_COLD_OVER_FLOOR = 1.5
 TARGET_PRECOMMIT_INNGEST_S = 0.5
 TARGET_PRECOMMIT_OTHER_S = 0.15
 TARGET_PEAK_MB = 300.0
+TARGET_SINCE_OVER_WARM = 1.10
 
 
 # --------------------------------------------------------------------------------------------
@@ -182,6 +184,49 @@ def cache_support(linter: list[str]) -> bool:
             continue
         text += completed.stdout + completed.stderr
     return "--cache-dir" in text and "--no-cache" in text
+
+
+def since_support(linter: list[str]) -> bool:
+    """True when the linter's help mentions `--since` (the deploy-safety rules)."""
+    try:
+        completed = subprocess.run([*linter, "check", "--help"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "--since" in completed.stdout
+
+
+def prepare_since(root: Path, scratch: Path, notes: list[str]) -> dict[str, str] | None:
+    """The environment for `--since HEAD` runs: the tree's own repository when it is a clean git
+    work tree, else a repository of the tree kept in the scratch folder (GIT_DIR and
+    GIT_WORK_TREE, so the tree gains no `.git`, which would change how the other runs apply its
+    `.gitignore`). None when git is missing or fails."""
+    environment = child_environment()
+    try:
+        inside = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True)
+        if inside.returncode == 0 and Path(inside.stdout.strip()).resolve() == root:
+            dirty = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True)
+            if dirty.stdout.strip():
+                notes.append("--since HEAD: the tree has uncommitted changes; the row is not 'nothing changed'")
+            return environment
+        environment = {
+            **environment,
+            "GIT_DIR": str(scratch / "since-git"),
+            "GIT_WORK_TREE": str(root),
+            "GIT_AUTHOR_NAME": "bench",
+            "GIT_AUTHOR_EMAIL": "bench@example.com",
+            "GIT_COMMITTER_NAME": "bench",
+            "GIT_COMMITTER_EMAIL": "bench@example.com",
+        }
+        started = time.perf_counter()
+        for command in (["init", "-q"], ["add", "-A", "-f", "."], ["commit", "-q", "-m", "bench"]):
+            subprocess.run(["git", *command], cwd=root, env=environment, capture_output=True, check=True)
+        notes.append(
+            f"--since HEAD: committed the tree to a scratch repository in {time.perf_counter() - started:.1f} s"
+        )
+        return environment
+    except (OSError, subprocess.CalledProcessError) as error:
+        notes.append(f"--since HEAD row skipped: git failed ({error})")
+        return None
 
 
 def tool_version(argv: list[str]) -> str:
@@ -330,6 +375,7 @@ def edited(path: Path, repetition: int) -> Iterator[None]:
 SCENARIOS = (
     ("cold", "cold: whole repo, empty cache"),
     ("warm", "warm: whole repo, nothing changed"),
+    ("warm_since", "warm, --since HEAD, nothing changed"),
     ("precommit_inngest", "pre-commit: 1 changed Inngest file"),
     ("precommit_other", "pre-commit: 1 changed other file"),
     ("edit", "1 Inngest file edited, whole repo"),
@@ -337,7 +383,7 @@ SCENARIOS = (
     ("ruff_cold", "ruff E,F cold (--no-cache)"),
     ("ruff_warm", "ruff E,F warm"),
 )
-LINTER_SCENARIOS = ("cold", "warm", "precommit_inngest", "precommit_other", "edit")
+LINTER_SCENARIOS = ("cold", "warm", "warm_since", "precommit_inngest", "precommit_other", "edit")
 
 
 @dataclass
@@ -350,6 +396,8 @@ class Bench:
     info: Survey
     samples: dict[str, list[Sample]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    # The environment of `--since HEAD` runs (see prepare_since); None skips that row.
+    since_environment: dict[str, str] | None = None
 
     @property
     def cache_dir(self) -> Path:
@@ -378,6 +426,12 @@ class Bench:
         self.record("cold", measure(self.linter_argv("."), self.root))
         if self.cached:
             self.record("warm", measure(self.linter_argv("."), self.root))
+        if self.since_environment is not None:
+            # Right after the warm run, on the same warm cache: what --since adds to it.
+            self.record(
+                "warm_since",
+                measure(self.linter_argv("--since", "HEAD", "."), self.root, env=self.since_environment),
+            )
         # A pre-commit hook is handed the files a commit changes: each named file is edited first
         # (new content, so its cached result cannot be used), with the rest of the cache warm.
         with edited(self.info.precommit_inngest, index):
@@ -460,6 +514,13 @@ def summarize(bench: Bench, repeat: int, notes: list[str]) -> dict[str, object]:
             strict=True,
         ),
         target("peak memory < 300 MB", peak, TARGET_PEAK_MB, "MB", "largest linter process", strict=True),
+        target(
+            "warm --since HEAD <= 1.1x warm",
+            get("warm_since"),
+            None if get("warm") is None else TARGET_SINCE_OVER_WARM * get("warm"),  # type: ignore[operator]
+            "s",
+            "1.1 x warm" if get("warm") else "no warm run",
+        ),
     ]
     info = bench.info
     return {
@@ -700,6 +761,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in {info.edit_target, info.precommit_inngest, info.precommit_other}:
             strip_edit(path)
         bench = Bench(root, scratch, linter, cached, ruff, info)
+        if cached and since_support(linter):
+            bench.since_environment = prepare_since(root, scratch, notes)
         # Untimed warm-up: byte-compile the linter's modules, fill the page cache, fill ruff's cache.
         measure([*linter, "--version"], root)
         if ruff is not None:

@@ -17,31 +17,32 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING
 
-from inngest_lint.diagnostics import Diagnostic, Severity, display_path
+from inngest_lint.diagnostics import Diagnostic, Location, Severity, display_path
 from inngest_lint.discovery import (
     Excluder,
+    excluded_below,
     find_project_root,
     is_test_path,
     walk_python_texts,
 )
 from inngest_lint.engine.file_pass import FileInput, FileResult
-from inngest_lint.engine.parse import decode, read_bytes
+from inngest_lint.engine.parse import decode, read_bytes, worth_parsing
 from inngest_lint.engine.runner import Phase1
 from inngest_lint.modules import ImportResolver
-from inngest_lint.selection import Selection, enabled_codes
+from inngest_lint.selection import UNUSED_NOQA, Selection, enabled_codes
 from inngest_lint.settings import Settings
 from inngest_lint.suppression import NoqaMap
 
 if TYPE_CHECKING:
     from inngest_lint.cache import Cache
+    from inngest_lint.facts.index import PreviousVersion
 
-#: Bytes that make a file worth parsing: the SDK's name in any case style, and signing keys
-#: (a settings module may hold a hard-coded key without naming the SDK in lowercase).
-PREFILTER_MARKERS = (b"nngest", b"NNGEST", b"signkey-")
 #: Project files (as last seen) from which walking the project takes long enough to hide a
 #: worker's start: its libcst import and the parse of the named files (bench/: a pre-commit run
 #: on the 10,000-file tree went from 0.55 s to 0.43 s).
 EARLY_START_MIN_FILES = 1000
+#: The deploy-safety rules' codes (INN7xx): they need the project at `since`.
+DEPLOY_CODE_PREFIX = "INN7"
 #: Up to this many named files are screened by reading them, before the cache is opened.
 FEW_NAMED_FILES = 50
 
@@ -64,6 +65,9 @@ class RunOptions:
     cache_dir: Path | None = None
     jobs: int | None = None  # phase-1 worker processes; None = decide from the file count
     max_file_bytes: int = 0  # 0: take it from the settings
+    # Read the project at `settings.since` even when no deploy-safety rule is selected (the
+    # graph marks what changed since the ref).
+    compare_since: bool = False
 
 
 @dataclass
@@ -73,6 +77,7 @@ class RunResult:
     files_linted: int = 0
     files_parsed: int = 0
     index: object = None
+    files: list[str] = field(default_factory=list)  # --show-files: the files a run would lint
 
     def exit_code(self, max_warnings: int | None = None) -> int:
         if self.errors or any(d.internal for d in self.diagnostics):
@@ -99,7 +104,7 @@ class _Screen:
 
 
 def _mentions(data: bytes) -> bool:
-    return any(marker in data for marker in PREFILTER_MARKERS)
+    return worth_parsing(data)
 
 
 def _screen(
@@ -174,11 +179,25 @@ def _open_cache(options: RunOptions, root: Path | None, settings: Settings, code
             "per_file_ignores",
             "severity",
             "max_warnings",
+            "fix",
+            "unsafe_fixes",
+            "fixable",
+            "unfixable",
             "exclude",
             "extend_exclude",
+            "since",  # the ref changes which project is compared, not any file's result
         )
     }
     return Cache(directory, repr((sorted(codes), sorted(relevant.items()))))
+
+
+def files_to_lint(paths: list[str], settings: Settings, options: RunOptions | None = None) -> RunResult:
+    """What `lint_paths` would lint (`--show-files`): `files` holds the named files (directories
+    walked, excludes applied) and `errors` the paths that do not exist; nothing is read or parsed."""
+    run = _Run(settings, options or RunOptions())
+    run.discover(paths)
+    run.result.files = list(run.named)
+    return run.result
 
 
 def lint_paths(paths: list[str], settings: Settings, options: RunOptions | None = None) -> RunResult:
@@ -205,6 +224,7 @@ def _lint_paths(paths: list[str], settings: Settings, options: RunOptions | None
     run.screen_named()
     context_files = run.walk_project()
     run.phase1(context_files)
+    run.previous_version()
     run.phase2()
     return run.report()
 
@@ -236,6 +256,8 @@ class _Run:
         self._phase1 = Phase1(settings, self.codes, options.debug, options.jobs)
         self._submitted: set[str] = set()
         self._settled: list[str] = []  # files with a result whose imports are still to be followed
+        self.previous: PreviousVersion | None = None
+        self.walked: set[str] = set()  # the named files and the project's other files
 
     # ------------------------------------------------------------------ 1. discover
     def discover(self, paths: list[str]) -> None:
@@ -243,7 +265,11 @@ class _Run:
         first: Path | None = None
         for raw in paths:
             if raw == "-":
-                stdin_resolved = Path(self.options.stdin_filename or "stdin.py").resolve()
+                stdin_resolved = (
+                    Path(self.options.stdin_filename).resolve()
+                    if self.options.stdin_filename
+                    else anonymous_stdin_path(Path.cwd())
+                )
                 self.stdin_path = str(stdin_resolved)
                 self.named[self.stdin_path] = None
                 first = first or stdin_resolved
@@ -307,6 +333,7 @@ class _Run:
                     context_files.append(found)
                     self.screens[found] = self._screen(found, named_file=False)
         self.modules.add_files(context_files)
+        self.walked = set(context_files)
         return context_files
 
     # ------------------------------------------------------------------ 4. phase 1
@@ -395,6 +422,38 @@ class _Run:
                 if found is not None:
                     self._schedule(found)
 
+    # ------------------------------------------------------------------ 4b. the deployed version
+    def previous_version(self) -> None:
+        """With `since` set: the project as it was at that git ref, for the deploy-safety
+        rules (see since.py). Only when there is Inngest code to compare; a ref git cannot
+        read is a usage error of the run (exit 2), and the other rules still report."""
+        if not self.settings.since or self.root is None or self.options.isolated:
+            return
+        if not self.options.compare_since and not any(code.startswith(DEPLOY_CODE_PREFIX) for code in self.codes):
+            return
+        if not any(result.facts is not None for result in self.results.values()):
+            return
+        from inngest_lint.since import SinceError, previous_version
+
+        try:
+            self.previous = previous_version(
+                self.settings.since,
+                self.root,
+                self.settings,
+                self.codes,
+                self.excluder,
+                self.results,
+                self.walked,
+                self.modules,
+                self.cache,
+                self.options.debug,
+                self.options.jobs,
+            )
+        except SinceError as error:
+            self.result.errors.append(str(error))
+        if self.cache is not None:
+            self.cache.save()
+
     # ------------------------------------------------------------------ 5. phase 2
     def phase2(self) -> None:
         """The project rules over all facts, and the index the graph and baselines read."""
@@ -403,7 +462,7 @@ class _Run:
             from inngest_lint.engine.project_pass import run_project_rules
 
             self.project_diagnostics, index = run_project_rules(
-                all_facts, self.settings, self.codes, self.options.debug, self.modules
+                all_facts, self.settings, self.codes, self.options.debug, self.modules, self.previous
             )
             self.result.index = index
         else:
@@ -413,33 +472,106 @@ class _Run:
 
     # ------------------------------------------------------------------ 6. report
     def report(self) -> RunResult:
-        """Suppress, select, keep what is in the named files, sort."""
+        """Suppress, select, keep what is in the named files, sort.
+
+        A cross-file finding outside the named files is kept when its cause is in one of them
+        (pre-commit names the staged `main.py`, whose serve list dropped a function defined in
+        `functions.py`): it is reported at the cause, naming the affected code. It must pass the
+        selection at both places: a `# noqa` on the affected line, or on the cause's line, hides it.
+        """
         noqa_by_path: dict[str, NoqaMap] = {r.path: r.noqa for r in self.results.values()}
         selection = Selection(self.settings, self.codes, self.excluder_base)
         kept: list[Diagnostic] = []
         everything = [d for r in self.results.values() for d in r.diagnostics] + self.project_diagnostics
         for diagnostic in everything:
-            if diagnostic.path not in self.named:
+            if diagnostic.caused_by is not None and diagnostic.caused_by.path in self.named:
+                selection.note_cause_noqa(diagnostic, noqa_by_path.get(diagnostic.caused_by.path))
+            if diagnostic.path in self.named:
+                shown = selection.shown(diagnostic, noqa_by_path.get(diagnostic.path))
+            elif diagnostic.caused_by is not None and diagnostic.caused_by.path in self.named:
+                shown = selection.shown(diagnostic, noqa_by_path.get(diagnostic.path))
+                if shown is not None:
+                    moved = at_cause(shown, self.root)
+                    shown = selection.shown(moved, noqa_by_path.get(moved.path))
+            else:
                 continue
-            shown = selection.shown(diagnostic, noqa_by_path.get(diagnostic.path))
             if shown is not None:
-                kept.append(replace(shown, path=display_path(diagnostic.path)))
+                kept.append(replace(shown, path=display_path(shown.path)))
+        if UNUSED_NOQA in self.codes:
+            kept.extend(self._unused_noqa(selection, noqa_by_path))
         kept.sort(key=Diagnostic.sort_key)
         self.result.diagnostics = _dedupe(kept)
         self.result.files_linted = len(self.named)
         return self.result
 
+    def _unused_noqa(self, selection: Selection, noqa_by_path: dict[str, NoqaMap]) -> list[Diagnostic]:
+        """unused-noqa (INN902) in the named files that have noqa comments, once every other
+        finding went through the selection (which noted the comments that hid one). Their text
+        is read again: noqa maps keep no columns, and the rule is off by default."""
+        found: list[Diagnostic] = []
+        for path in self.named:
+            if not _has_noqa(noqa_by_path.get(path)):
+                continue
+            screen = self.screens.get(path)
+            source = screen.text if screen is not None and screen.text is not None else None
+            if source is None:
+                data, problem = read_bytes(path, self.options.max_file_bytes)
+                source = decode(path, data).text if problem is None and data is not None else None
+            for finding in selection.unused_noqa(path, source) if source is not None else ():
+                shown = selection.shown(finding, noqa_by_path.get(path))
+                if shown is not None:
+                    found.append(replace(shown, path=display_path(shown.path)))
+        return found
+
+
+def at_cause(diagnostic: Diagnostic, root: Path | None) -> Diagnostic:
+    """`diagnostic` reported at its cause: the message says where the affected code is, and that
+    place leads the related locations (SARIF relatedLocations, the editor's relatedInformation)."""
+    from inngest_lint.rules._project import shown
+
+    cause = diagnostic.caused_by
+    assert cause is not None
+    affected = Location(diagnostic.path, diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column)
+    where = shown(affected, str(root) if root is not None else None)
+    return replace(
+        diagnostic,
+        path=cause.path,
+        line=cause.line,
+        column=cause.column,
+        end_line=cause.end_line,
+        end_column=cause.end_column,
+        message=f"{diagnostic.message} (affected code: {where})",
+        related=(affected, *(location for location in diagnostic.related if location != cause)),
+        caused_by=None,
+        affected=affected,
+    )
+
+
+def _has_noqa(noqa: NoqaMap | None) -> bool:
+    return noqa is not None and (bool(noqa.lines) or noqa.file_codes is not None)
+
+
+#: What stdin is called without --stdin-filename (as Python's own `<stdin>`).
+STDIN_NAME = "<stdin>"
+
+
+def anonymous_stdin_path(directory: Path) -> Path:
+    """Where stdin read without --stdin-filename sits: a name in `directory` (so the project
+    around it is found and read) that no file there has. A fixed `stdin.py` would take the place
+    of a real `stdin.py` of the project: its facts replaced by stdin's text, its findings merged."""
+    directory = directory.resolve()
+    candidate = directory / STDIN_NAME
+    number = 1
+    while os.path.lexists(candidate):
+        number += 1
+        candidate = directory / f"<stdin-{number}>"
+    return candidate
+
 
 def _excluded_by_parents(path: Path, excluder: Excluder) -> bool:
     """--force-exclude: the file or a folder between it and the project root is excluded
     (a project kept under a folder named `build` is not excluded wholesale)."""
-    top = find_project_root(path)
-    for parent in path.parents:
-        if top is not None and (parent == top or top not in parent.parents):
-            break
-        if parent.name and excluder.excluded(parent, True, ()):
-            return True
-    return excluder.excluded(path, False, ())
+    return excluded_below(path, excluder, find_project_root(path))
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

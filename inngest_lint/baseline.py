@@ -19,12 +19,10 @@ after fixing one finding is a one-entry diff.
 
 from __future__ import annotations
 
-import errno
+import io
 import json
 import os
 import re
-import secrets
-import stat
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from typing import Any
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.facts.model import InngestFunction
+from inngest_lint.files import write_atomically
 
 BASELINE_VERSION = 1
 _NUMBER = re.compile(r"\d+")
@@ -185,53 +184,17 @@ def write_baseline(target: Path, diagnostics: Sequence[Diagnostic], index: Any, 
 
 
 def _replace_atomically(target: Path, document: dict[str, Any]) -> None:
-    """Write `document` to a temporary file beside `target`, flush it to disk, then rename it
-    over `target` (`os.replace` is atomic within one file system, on POSIX and Windows).
-
-    The new file gets the old one's permission bits (a baseline made group-writable stays so),
-    or, for a new baseline, what a plain write would give (0o666 less the umask, applied by
-    `os.open`). A symlinked baseline is written through the link, so the link survives. The
-    temporary file is removed whatever goes wrong, Ctrl-C included.
+    """Serialize `document` whole, then replace `target` with it (`files.write_atomically`:
+    flushed to disk, the old file's mode kept, a symlinked baseline written through the link).
 
     Lone surrogates (a path that is not UTF-8) are written with `backslashreplace`: they can
     only sit inside a JSON string, where the escape written (`\\udcff`) is JSON's own and reads
     back as the same key.
     """
-    destination = Path(os.path.realpath(target))
-    directory = destination.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    try:
-        mode: int | None = stat.S_IMODE(os.stat(destination).st_mode)
-    except OSError:
-        mode = None
-    temporary = None
-    for _ in range(100):
-        candidate = directory / f".{destination.name}.{secrets.token_hex(4)}.tmp"
-        try:
-            descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        except FileExistsError:
-            continue
-        temporary = candidate
-        break
-    if temporary is None:
-        raise FileExistsError(errno.EEXIST, "no free temporary file name", str(directory))
-    try:
-        with open(descriptor, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as handle:
-            if mode is not None and hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), mode)
-            json.dump(document, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None and not hasattr(os, "fchmod"):
-            os.chmod(temporary, mode)
-        os.replace(temporary, destination)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    text = io.StringIO()
+    json.dump(document, text, indent=2, ensure_ascii=False)
+    text.write("\n")
+    write_atomically(target, text.getvalue().encode("utf-8", "backslashreplace"))
 
 
 def load_baseline(source: Path) -> Counter[BaselineKey]:

@@ -9,8 +9,9 @@ Nothing read back is trusted until it is verified, because a cache lives on disk
 in directories other tools and people write to, and sometimes in a repository:
 - Every result entry carries a checksum of its payload (blake2b), and the index a checksum of its
   entries: a damaged entry (15 of 96 single-bit flips once ended a run with exit 2) is caught.
-- The key of every file includes a fingerprint of the record types' fields (`SCHEMA`), so
-  entries written by a build with another facts layout are never read.
+- The key of every file includes the facts schema version (`facts.model.FACTS_SCHEMA`, bumped
+  when what a fact means changes) and a fingerprint of the record types' fields (`SCHEMA`), so
+  entries written by a build with other facts are never read.
 - Entries are pickles read by an unpickler that resolves only the linter's own record types
   (`find_class` whitelist, as the pickle documentation recommends), so a cache directory
   committed to a hostile repository cannot run code (the linter never executes what it lints).
@@ -42,23 +43,23 @@ import json
 import os
 import pickle
 import re
-import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inngest_lint import __version__
-from inngest_lint.diagnostics import Diagnostic, Location, Severity
+from inngest_lint.diagnostics import APPLICABILITIES, Diagnostic, Edit, Fix, Location, Severity
 from inngest_lint.facts import model
+from inngest_lint.files import read_regular, write_atomically
 from inngest_lint.suppression import NoqaMap
 
 if TYPE_CHECKING:  # for annotations; load_result imports it when it runs
     from inngest_lint.engine.file_pass import FileResult
 
 CACHE_DIR_NAME = ".inngest_lint_cache"
-_FORMAT = 5
+_FORMAT = 7
 #: The first bytes of a result entry: the format, then a 16-byte checksum of the payload.
-_MAGIC = b"inngest-lint-cache-4\n"
+_MAGIC = b"inngest-lint-cache-7\n"
 _CHECKSUM_BYTES = 16
 #: Bounds on what is read back: far above what any real index or entry holds.
 MAX_INDEX_BYTES = 256 * 1024 * 1024
@@ -69,23 +70,29 @@ _RECORDS: dict[str, type] = {
     for cls in (
         Diagnostic,
         Location,
+        Fix,
+        Edit,
         NoqaMap,
         model.Ref,
         model.DataShape,
         model.CelString,
         model.Trigger,
-        model.LargeReturn,
         model.ReturnedCall,
+        model.ReturnedValue,
         model.StepRun,
+        model.StepCall,
+        model.KeyRead,
         model.Wait,
         model.Invoke,
         model.HandlerSignature,
         model.HelperCall,
+        model.InvokeById,
         model.InngestFunction,
         model.Client,
         model.FunctionList,
         model.ServeCall,
         model.EventSend,
+        model.Effect,
         model.Definition,
         model.BodyCall,
         model.ClientSend,
@@ -170,23 +177,11 @@ def _index_checksum(files: dict[str, Any]) -> str:
 
 def read_regular_file(path: Path, limit: int) -> bytes | None:
     """The bytes of `path` if it is a regular file (not a symlink, FIFO or device) of at most
-    `limit` bytes, else None. Opened without following a symlink and without blocking, checked
-    after opening, and read with a bound: a cache file linked to /dev/zero is never read."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    `limit` bytes, else None: a cache file linked to /dev/zero is never read."""
     try:
-        if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):
-            return None
-        descriptor = os.open(path, flags)
+        return read_regular(path, limit, follow_symlinks=False)
     except OSError:
         return None
-    try:
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            data = handle.read(limit + 1)
-    except OSError:
-        return None
-    return data if len(data) <= limit else None
 
 
 # ------------------------------------------------------------------------------ validation
@@ -196,6 +191,9 @@ _CLOSED_VALUES: dict[tuple[str, str], frozenset[str]] = {
     ("Trigger", "kind"): frozenset({"event", "cron"}),
     ("Definition", "kind"): frozenset({"def", "async def", "class", "inngest-handler"}),
     ("EventSend", "via"): frozenset({"send", "send_sync", "send_event", "event"}),
+    ("ReturnedValue", "kind"): model.RETURN_KINDS,
+    ("Effect", "kind"): model.EFFECT_KINDS,
+    ("Fix", "applicability"): frozenset(APPLICABILITIES),
 }
 _DATA_TYPES = frozenset({"string", "number", "bool", "null", "list", "map", "unknown"})
 #: Fields that are positions: lines and columns start at 1, ends may be 0 ("the start").
@@ -417,6 +415,8 @@ def validate_result(payload: Any, path: str, file_digest: str, module: tuple[str
         _check_record(diagnostic, Diagnostic, budget, 0)
         if diagnostic.path != path or diagnostic.internal or diagnostic.code not in codes:
             raise _Invalid("a diagnostic this file cannot have")
+        if diagnostic.fix is not None and any(edit.path != path for edit in diagnostic.fix.edits):
+            raise _Invalid("a fix of another file")
     if facts is not None:
         _check_record(facts, model.FileFacts, budget, 0)
         if not parsed or facts.path != path or (facts.module, facts.is_package) != tuple(module):
@@ -428,20 +428,10 @@ def validate_result(payload: Any, path: str, file_digest: str, module: tuple[str
 
 
 def _atomic_write(path: Path, content: str | bytes) -> None:
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    """Replace a cache file: not flushed to disk (a torn entry fails its checksum and is linted
+    again), never through a symlink, and readable by its owner only."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    write_atomically(path, data, durable=False, follow_symlinks=False, new_file_mode=0o600)
 
 
 class Cache:
@@ -452,7 +442,8 @@ class Cache:
 
     def __init__(self, directory: Path, key: str) -> None:
         self.directory = directory
-        self.key = hashlib.blake2b(f"{_FORMAT}:{__version__}:{SCHEMA}:{key}".encode(), digest_size=12).hexdigest()
+        facts = f"{model.FACTS_SCHEMA}:{SCHEMA}"
+        self.key = hashlib.blake2b(f"{_FORMAT}:{__version__}:{facts}:{key}".encode(), digest_size=12).hexdigest()
         self._index_path = directory / f"index-{self.key}.json"
         self._results = directory / f"results-{self.key}"
         self.index: dict[str, list[Any]] = {}

@@ -63,7 +63,7 @@ def _fail(message: str) -> None:
     "output_format",
     default="text",
     show_default=True,
-    help="text, json, json-lines, sarif, github, gitlab or junit.",
+    help="text (or concise), full, json, json-lines, sarif, github, gitlab or junit.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option(
@@ -104,6 +104,26 @@ def _fail(message: str) -> None:
     default=None,
     help="Record the current findings in this baseline file and exit 0.",
 )
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted and exit.")
+@click.option("--fix/--no-fix", "fix", default=None, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
+@click.option(
+    "--unsafe-fixes/--no-unsafe-fixes",
+    "unsafe_fixes",
+    default=None,
+    help="Include fixes that may change behaviour or need review (with --fix or --diff).",
+)
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 when any).")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied (on stderr).")
+@click.option("--fixable", multiple=True, help="Only these codes, prefixes or names may be fixed.")
+@click.option("--unfixable", multiple=True, help="These codes, prefixes or names are never fixed.")
+@click.option(
+    "--since",
+    "since",
+    default=None,
+    metavar="REF",
+    help="Compare with the project at this git ref (the deployed version) and run the deploy-safety rules.",
+)
 @click.option("--watch", is_flag=True, help="Lint again whenever a file changes (Ctrl-C to stop).")
 @click.option("--watch-interval", type=click.FloatRange(min=0.01), default=0.5, hidden=True)
 def check(
@@ -124,6 +144,15 @@ def check(
     cache_dir: Path | None,
     baseline_path: Path | None,
     write_baseline_path: Path | None,
+    show_settings: bool,
+    show_files: bool,
+    fix: bool | None,
+    unsafe_fixes: bool | None,
+    diff: bool,
+    show_fixes: bool,
+    fixable: tuple[str, ...],
+    unfixable: tuple[str, ...],
+    since: str | None,
     watch: bool,
     watch_interval: float,
 ) -> None:
@@ -139,10 +168,16 @@ def check(
     targets = list(paths) or ["."]
     if watch and "-" in targets:
         _fail("--watch cannot read from stdin")
+    fixing = diff or bool(fix)
+    if fixing and (watch or write_baseline_path is not None or "-" in targets):
+        _fail("--fix and --diff cannot be combined with --watch, --write-baseline or stdin")
     stdin_bytes = _read_stdin() if "-" in targets else None
     settings = _settings_for(
         targets, stdin_filename, config_path, select, ignore, extend_select, max_warnings, debug=debug
     )
+    settings = _fix_settings(settings, fix, unsafe_fixes, fixable, unfixable)
+    fixing = diff or (settings.fix and not watch and write_baseline_path is None and "-" not in targets)
+    settings = _with_since(settings, since)
     options = RunOptions(
         force_exclude=force_exclude,
         stdin_bytes=stdin_bytes,
@@ -151,6 +186,10 @@ def check(
         use_cache=not no_cache,
         cache_dir=cache_dir,
     )
+    if show_settings:
+        sys.exit(_show_settings(settings))
+    if show_files:
+        sys.exit(_show_files(targets, settings, options))
     try:
         baselines = BaselinePlan.for_run(targets, stdin_filename, baseline_path, write_baseline_path)
     except BaselineError as error:
@@ -172,11 +211,27 @@ def check(
                 baselines.root,
             )
         )
+    if fixing:
+        code = _fix(
+            targets,
+            settings,
+            options,
+            baselines,
+            output_format,
+            diff=diff,
+            show_fixes=show_fixes,
+            quiet=quiet,
+            statistics=statistics,
+            debug=debug,
+        )
+        sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
     result = _lint(targets, settings, options, debug=debug)
     if baselines.write_to is not None:
         sys.exit(_record_baseline(baselines, result))
-    result.diagnostics = baselines.hide_known(result.diagnostics, result.index)
-    _report(result, targets, output_format, quiet=quiet, statistics=statistics)
+    hidden = _hide_baselined(baselines, result)
+    _report(result, targets, output_format, quiet=quiet, statistics=statistics, baseline_hidden=hidden)
+    if not quiet and not statistics and output_format in ("text", "concise", "full"):
+        _fixable_hint(result, settings)
     code = result.exit_code(settings.max_warnings)
     sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
 
@@ -214,6 +269,7 @@ def _settings_for(
             _fail(f"{option}: {error}")
     try:
         settings = load_settings(first, config_path)
+        _warn_ignored_config(settings, config_path)
         settings = with_overrides(
             settings,
             select=_split_codes(select),
@@ -232,7 +288,169 @@ def _settings_for(
     return settings
 
 
-def _lint(targets: list[str], settings: Settings, options: RunOptions, *, debug: bool) -> RunResult:
+def _with_since(settings: Settings, since: str | None) -> Settings:
+    """`--since REF` wins over the `since` setting; a ref that reads as an option is refused."""
+    from dataclasses import replace
+
+    if since is None:
+        return settings
+    if not since.strip() or since.startswith("-"):
+        _fail(f"--since: {since!r} is not a git ref")
+    return replace(settings, since=since.strip())
+
+
+def _warn_ignored_config(settings: Settings, config_path: Path | None) -> None:
+    """Both `inngest-lint.toml` and a `pyproject.toml` with `[tool.inngest-lint]` in one folder:
+    say which one is used (as ruff does), rather than silently ignore the other."""
+    from inngest_lint.config import ignored_config_file
+    from inngest_lint.diagnostics import printable
+
+    if config_path is not None or settings.config_path is None:
+        return
+    ignored = ignored_config_file(Path(settings.config_path))
+    if ignored is not None:
+        click.echo(
+            f"inngest-lint: warning: using {printable(settings.config_path)}; the [tool.inngest-lint] table of "
+            f"{printable(str(ignored))} is ignored (inngest-lint.toml takes precedence)",
+            err=True,
+        )
+
+
+def _show_settings(settings: Settings) -> int:
+    """--show-settings: the settings a run would use, command-line options applied, as the
+    configuration keys they come from (`key = value`, TOML values; sizes in bytes, durations in
+    seconds), then the rules the run would check; exit 0."""
+    import json
+
+    from inngest_lint.config import setting_keys
+    from inngest_lint.selection import enabled_codes
+
+    click.echo(f"# settings file: {settings.config_path or '(none: the defaults)'}")
+    click.echo(f"# project folder: {Path(settings.root).resolve()}")
+    for key, attribute in setting_keys():
+        value = getattr(settings, attribute)
+        if value is None:
+            continue  # unset (max-warnings): TOML has no null
+        if key in ("severity", "per-file-ignores"):  # pairs: an inline table
+            entries = ", ".join(f"{json.dumps(name)} = {json.dumps(entry)}" for name, entry in value)
+            shown = f"{{ {entries} }}" if entries else "{}"
+        else:
+            shown = json.dumps(list(value) if isinstance(value, tuple) else value)
+        click.echo(f"{key} = {shown}")
+    click.echo(f"# enabled rules: {', '.join(sorted(enabled_codes(settings)))}")
+    return EXIT_CLEAN
+
+
+def _show_files(targets: list[str], settings: Settings, options: RunOptions) -> int:
+    """--show-files: the files a run would lint, one per line, sorted; exit 2 after a path that
+    does not exist."""
+    from inngest_lint.api import files_to_lint
+    from inngest_lint.diagnostics import display_path, printable
+
+    found = files_to_lint(targets, settings, options)
+    for path in sorted(display_path(path) for path in found.files):
+        click.echo(printable(path))
+    for message in found.errors:
+        click.echo(f"inngest-lint: error: {printable(message)}", err=True)
+    return EXIT_ERROR if found.errors else EXIT_CLEAN
+
+
+def _fix_settings(
+    settings: Settings,
+    fix: bool | None,
+    unsafe_fixes: bool | None,
+    fixable: tuple[str, ...],
+    unfixable: tuple[str, ...],
+) -> Settings:
+    """The fix settings of the file with the command line's overrides (as ruff: the command
+    line's `--fixable` replaces the file's, `--unfixable` adds to it)."""
+    from inngest_lint.config import with_overrides
+    from inngest_lint.registry import SelectorError, expand_selectors
+
+    for option, values in (("--fixable", fixable), ("--unfixable", unfixable)):
+        try:
+            expand_selectors(list(_split_codes(values) or ()))
+        except SelectorError as error:
+            _fail(f"{option}: {error}")
+    return with_overrides(
+        settings,
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        fixable=_split_codes(fixable),
+        unfixable=(*settings.unfixable, *(_split_codes(unfixable) or ())) if unfixable else None,
+    )
+
+
+def _fix(
+    targets: list[str],
+    settings: Settings,
+    options: RunOptions,
+    baselines: BaselinePlan,
+    output_format: str,
+    *,
+    diff: bool,
+    show_fixes: bool,
+    quiet: bool,
+    statistics: bool,
+    debug: bool,
+) -> int:
+    """--fix and --diff: the fix stage (`fixing`), then the diff or the writes, then the
+    findings that remain; the exit code. With --diff: 1 when there is a diff (as ruff)."""
+    from inngest_lint.diagnostics import printable
+    from inngest_lint.fixing import FixPolicy, fix_paths, fixed_lines, unified_diff, write_changes
+
+    rounds = 0
+
+    def lint_round(round_targets: list[str], round_settings: Settings, round_options: RunOptions) -> RunResult:
+        nonlocal rounds
+        rounds += 1  # the usage-level errors (a missing path) are printed once
+        return _lint(round_targets, round_settings, round_options, debug=debug, print_errors=rounds == 1)
+
+    report = fix_paths(targets, settings, options, FixPolicy.from_settings(settings), lint_round)
+    for problem in report.problems:
+        click.echo(f"inngest-lint: warning: {printable(problem)}", err=True)
+    changed = report.changed
+    if diff:
+        click.echo(unified_diff(report), nl=False)
+        if not quiet:
+            click.echo(f"inngest-lint: would fix {report.fixed_count()} finding(s) in {len(changed)} file(s)", err=True)
+        if report.result.errors or any(d.internal for d in report.result.diagnostics):
+            return EXIT_ERROR
+        return EXIT_FINDINGS if changed else EXIT_CLEAN
+    problems = write_changes(report)
+    for problem in problems:
+        click.echo(f"inngest-lint: error: {problem}", err=True)
+    result = report.result
+    if problems:  # some files keep their text: their findings are those on disk
+        result = _lint(targets, settings, options, debug=debug, print_errors=False)
+    if show_fixes:
+        for line in fixed_lines(report):
+            click.echo(f"fixed: {line}", err=True)
+    hidden = _hide_baselined(baselines, result)
+    _report(result, targets, output_format, quiet=quiet, statistics=statistics, baseline_hidden=hidden)
+    if not quiet:
+        written = len(changed) - len(problems)
+        click.echo(f"inngest-lint: fixed {report.fixed_count()} finding(s) in {written} file(s)", err=True)
+    code = result.exit_code(settings.max_warnings)
+    return EXIT_ERROR if problems else code
+
+
+def _fixable_hint(result: RunResult, settings: Settings) -> None:
+    """After a lint without --fix: how many findings `--fix` (and `--unsafe-fixes`) would fix."""
+    from inngest_lint.fixing import FixPolicy
+
+    safe = FixPolicy.from_settings(settings, unsafe=False)
+    unsafe = FixPolicy.from_settings(settings, unsafe=True)
+    safe_count = sum(1 for d in result.diagnostics if safe.admits(d))
+    more = sum(1 for d in result.diagnostics if unsafe.admits(d)) - safe_count
+    if safe_count:  # unsafe fixes alone are no reason to point at --fix
+        extra = f" ({more} more with --unsafe-fixes)" if more else ""
+        click.echo(f"[*] {safe_count} fixable with --fix{extra}", err=True)
+
+
+def _lint(
+    targets: list[str], settings: Settings, options: RunOptions, *, debug: bool, print_errors: bool = True
+) -> RunResult:
     """Run the linter; print the usage-level errors (a missing path) it met."""
     from inngest_lint.api import lint_paths
     from inngest_lint.config import ConfigError
@@ -249,7 +467,7 @@ def _lint(targets: list[str], settings: Settings, options: RunOptions, *, debug:
             raise
         _fail(f"internal error: {type(error).__name__}: {error} (run with --debug for details)")
         raise  # unreachable: _fail exits
-    for message in result.errors:  # a path named as typed: it may hold undecodable bytes
+    for message in result.errors if print_errors else ():  # a path as typed: may hold undecodable bytes
         click.echo(f"inngest-lint: error: {printable(message)}", err=True)
     return result
 
@@ -278,7 +496,23 @@ def _record_baseline(baselines: BaselinePlan, result: RunResult) -> int:
     return EXIT_ERROR if internal else EXIT_CLEAN
 
 
-def _report(result: RunResult, targets: list[str], output_format: str, *, quiet: bool, statistics: bool) -> None:
+def _hide_baselined(baselines: BaselinePlan, result: RunResult) -> int:
+    """Drop the findings the baseline records from `result`; how many it dropped (the summary
+    says so: a run that passes because of a baseline should not look like a clean one)."""
+    before = len(result.diagnostics)
+    result.diagnostics = baselines.hide_known(result.diagnostics, result.index)
+    return before - len(result.diagnostics)
+
+
+def _report(
+    result: RunResult,
+    targets: list[str],
+    output_format: str,
+    *,
+    quiet: bool,
+    statistics: bool,
+    baseline_hidden: int = 0,
+) -> None:
     """Print the findings in the chosen format."""
     from inngest_lint.reporters import REPORTERS
 
@@ -288,7 +522,7 @@ def _report(result: RunResult, targets: list[str], output_format: str, *, quiet:
     # "All checks passed" would be false after a path error (missing path) and empty with no file.
     quiet = quiet or ((bool(result.errors) or no_files) and not result.diagnostics)
     reporter = REPORTERS[output_format](sys.stdout, quiet=quiet, statistics=statistics)
-    reporter.report(result.diagnostics, files_linted=result.files_linted)
+    reporter.report(result.diagnostics, files_linted=result.files_linted, baseline_hidden=baseline_hidden)
 
 
 @main.command("rule")
@@ -330,7 +564,7 @@ def rules_command(output_format: str) -> None:
             "code": rule.code,
             "name": rule.name,
             "default": "on" if rule.default_enabled else "off",
-            "fix": "yes" if rule.fixable else "no",
+            "fix": rule.fixable or "no",
             "severity": rule.severity.value,
             "summary": rule.summary(),
         }
@@ -341,7 +575,7 @@ def rules_command(output_format: str) -> None:
         return
     for row in rows:
         click.echo(
-            f"{row['code']}  {row['name']:<38} {row['severity']:<8} {row['default']:<4} fix:{row['fix']:<4} "
+            f"{row['code']}  {row['name']:<38} {row['severity']:<8} {row['default']:<4} fix:{row['fix']:<6} "
             f"{row['summary']}"
         )
 
@@ -382,9 +616,8 @@ def server_command() -> None:
 @click.option(
     "--direction",
     type=click.Choice(["LR", "TB"], case_sensitive=False),
-    default="LR",
-    show_default=True,
-    help="Left to right or top to bottom.",
+    default=None,
+    help="Left to right (default) or top to bottom; html, when not given, picks the one that fits the window.",
 )
 @click.option("--cluster", is_flag=True, help="Group functions and senders by module.")
 @click.option("--no-orphans", is_flag=True, help="Leave out nodes with no edges.")
@@ -402,17 +635,25 @@ def server_command() -> None:
     default=None,
     help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).",
 )
+@click.option(
+    "--since",
+    "since",
+    default=None,
+    metavar="REF",
+    help="Mark what was added, removed or renamed since this git ref.",
+)
 def graph_command(
     paths: tuple[str, ...],
     output_format: str,
     output: Path | None,
-    direction: str,
+    direction: str | None,
     cluster: bool,
     no_orphans: bool,
     config_path: Path | None,
     debug: bool,
     no_cache: bool,
     cache_dir: Path | None,
+    since: str | None,
 ) -> None:
     """Print the event graph of PATHS: who sends each event, who listens, and what is wrong."""
     from inngest_lint.graph.command import run_graph
@@ -429,6 +670,7 @@ def graph_command(
             debug=debug,
             use_cache=not no_cache,
             cache_dir=cache_dir,
+            since=since,
         )
     )
 

@@ -9,13 +9,12 @@ valid key: silently ignoring a typo in `ignore` would make a team believe a rule
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import stat
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,6 +22,7 @@ else:  # pragma: no cover - exercised on older Pythons only
     import tomli as tomllib
 
 from inngest_lint.diagnostics import Severity
+from inngest_lint.files import NotRegularFile, OverLimit, read_regular
 from inngest_lint.settings import Settings
 
 CONFIG_FILE_NAMES = ("inngest-lint.toml", "pyproject.toml")
@@ -64,25 +64,19 @@ class ConfigError(Exception):
 def read_config_text(path: Path) -> str:
     """The text of a configuration file, or ConfigError.
 
-    Only a regular file is read (opened without blocking, checked after opening, so a FIFO or a
-    device behind a symlink is refused rather than waited on or read forever), and at most
-    MAX_CONFIG_BYTES of it.
+    Only a regular file is read (`files.read_regular`: a FIFO or a device behind a symlink is
+    refused rather than waited on or read forever), and at most MAX_CONFIG_BYTES of it.
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        data = read_regular(path, MAX_CONFIG_BYTES)
     except FileNotFoundError as error:
         raise ConfigError(f"{path}: config file not found") from error
+    except NotRegularFile as error:
+        raise ConfigError(f"{path}: not a regular file; not read") from error
+    except OverLimit as error:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; not read") from error
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or type(error).__name__}") from error
-    try:
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise ConfigError(f"{path}: not a regular file; not read")
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or type(error).__name__}") from error
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; not read")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -190,7 +184,6 @@ def _parse_size(value: Any) -> int | None:
     return None
 
 
-# key -> (expected type description, validator/converter)
 def _string_list(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return tuple(value)
@@ -229,6 +222,17 @@ def _sdk_version(value: Any) -> str | None:
     return None
 
 
+def _boolean(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _git_ref(value: Any) -> str | None:
+    """A git ref as `git rev-parse` takes it; never one that reads as an option."""
+    if isinstance(value, str) and value.strip() and not value.startswith("-") and "\n" not in value:
+        return value.strip()
+    return None
+
+
 def _depth(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 32:
         return value
@@ -241,31 +245,115 @@ def _positive_int(value: Any) -> int | None:
     return None
 
 
-_KEYS: dict[str, tuple[str, str, Any]] = {
-    # config key: (Settings field, type description, converter)
-    "select": ("select", "a list of rule codes or names", _string_list),
-    "ignore": ("ignore", "a list of rule codes or names", _string_list),
-    "extend-select": ("extend_select", "a list of rule codes or names", _string_list),
-    "per-file-ignores": ("per_file_ignores", "a table of glob -> list of codes", _per_file_ignores),
-    "exclude": ("exclude", "a list of glob patterns", _string_list),
-    "extend-exclude": ("extend_exclude", "a list of glob patterns", _string_list),
-    "severity": ("severity", 'a table of code -> "error" or "warning"', _severity_map),
-    "max-warnings": ("max_warnings", "a non-negative integer", _positive_int),
-    "src": ("src", "a list of folders (import roots, relative to the config file)", _string_list),
-    "external-events": ("external_events", "a list of event names or patterns", _string_list),
-    "large-return-calls": ("large_return_calls", "a list of call names", _string_list),
-    "large-return-attributes": ("large_return_attributes", "a list of attribute names", _string_list),
-    "max-sleep": ("max_sleep_seconds", 'a duration such as "7d" or a number of seconds', _parse_duration_seconds),
-    "max-file-size": ("max_file_bytes", 'a size such as "1MB", "512KB" or a number of bytes', _parse_size),
-    "sdk-version": ("sdk_version", 'an Inngest SDK version such as "0.4" or "0.5.19"', _sdk_version),
-    "follow-depth": ("follow_depth", "a positive integer (project calls followed from a function)", _depth),
-    "side-effect-free-functions": (
+class ConfigKey(NamedTuple):
+    """One key of `[tool.inngest-lint]`."""
+
+    attribute: str  # the Settings field
+    kind: str  # what a value must be: for error messages and the docs
+    convert: Callable[[Any], Any]  # the value as Settings holds it, or None when it is not one
+    help: str  # what it changes: for the Options section of a rule's docs
+
+
+KEYS: dict[str, ConfigKey] = {
+    "select": ConfigKey("select", "a list of rule codes or names", _string_list, "the rules to run"),
+    "ignore": ConfigKey("ignore", "a list of rule codes or names", _string_list, "rules not to run"),
+    "extend-select": ConfigKey(
+        "extend_select", "a list of rule codes or names", _string_list, "rules to run on top of `select`"
+    ),
+    "per-file-ignores": ConfigKey(
+        "per_file_ignores", "a table of glob -> list of codes", _per_file_ignores, "rules not to run on some files"
+    ),
+    "exclude": ConfigKey("exclude", "a list of glob patterns", _string_list, "files and folders never linted"),
+    "extend-exclude": ConfigKey(
+        "extend_exclude", "a list of glob patterns", _string_list, "files and folders never linted, on top of `exclude`"
+    ),
+    "severity": ConfigKey(
+        "severity", 'a table of code -> "error" or "warning"', _severity_map, "a rule's severity, overridden"
+    ),
+    "max-warnings": ConfigKey(
+        "max_warnings", "a non-negative integer", _positive_int, "how many warnings still let the run pass"
+    ),
+    "fix": ConfigKey("fix", "true or false", _boolean, "apply safe fixes on every run, as `--fix` does"),
+    "unsafe-fixes": ConfigKey(
+        "unsafe_fixes", "true or false", _boolean, "also apply fixes that can change behaviour, as `--unsafe-fixes`"
+    ),
+    "fixable": ConfigKey("fixable", "a list of rule codes or names", _string_list, "the rules whose fixes may apply"),
+    "unfixable": ConfigKey("unfixable", "a list of rule codes or names", _string_list, "rules whose fixes never apply"),
+    "src": ConfigKey(
+        "src",
+        "a list of folders (import roots, relative to the config file)",
+        _string_list,
+        "more import roots, for layouts nothing can infer",
+    ),
+    "external-events": ConfigKey(
+        "external_events",
+        "a list of event names or patterns",
+        _string_list,
+        "events sent or consumed by another app, such as `stripe/*` or `clerk/user.created`; they are never "
+        "reported as unsent or unheard, and their data fields are not checked",
+    ),
+    "large-return-calls": ConfigKey(
+        "large_return_calls",
+        "a list of call names",
+        _string_list,
+        "more method names whose result is unbounded, on top of `fetchall`, `get_all`, `find_all`, `scan`, "
+        "`readlines`, `read_text`, `read_bytes`, `iter_all` and `list_all`; a function by its name "
+        "(`load_all`) or qualified name (`reports.export.everything`)",
+    ),
+    "large-return-attributes": ConfigKey(
+        "large_return_attributes",
+        "a list of attribute names",
+        _string_list,
+        "attribute names that hold a whole body on any object, as `.content` and `.text` do on an HTTP response",
+    ),
+    "max-sleep": ConfigKey(
+        "max_sleep_seconds",
+        'a duration such as "7d" or a number of seconds',
+        _parse_duration_seconds,
+        'the longest sleep or wait allowed; default 1 year, the platform maximum ("7d" is the free plan\'s limit)',
+    ),
+    "max-file-size": ConfigKey(
+        "max_file_bytes",
+        'a size such as "1MB", "512KB" or a number of bytes',
+        _parse_size,
+        "larger files are reported, not parsed (default 1MB)",
+    ),
+    "since": ConfigKey(
+        "since",
+        'a git ref such as "origin/main" (the deployed version)',
+        _git_ref,
+        "compare with the project at this git ref and run the deploy-safety rules (INN7xx); `--since` wins",
+    ),
+    "sdk-version": ConfigKey(
+        "sdk_version",
+        'an Inngest SDK version such as "0.4" or "0.5.19"',
+        _sdk_version,
+        "the SDK release the project uses, when no lock file or requirement names it (INN615)",
+    ),
+    "follow-depth": ConfigKey(
+        "follow_depth",
+        "a positive integer (project calls followed from a function)",
+        _depth,
+        "how many calls deep the replay, step and payload rules follow project functions (default 4)",
+    ),
+    "side-effect-free-functions": ConfigKey(
         "side_effect_free_functions",
         "a list of qualified function names (globs allowed)",
         _string_list,
+        "project or library functions declared free of I/O and clock reads: never followed or reported",
     ),
-    "io-functions": ("io_functions", "a list of qualified function names (globs allowed)", _string_list),
+    "io-functions": ConfigKey(
+        "io_functions",
+        "a list of qualified function names (globs allowed)",
+        _string_list,
+        "functions declared to do I/O (a side effect outside a step, INN109), as a call of `requests` would",
+    ),
 }
+
+
+def setting_keys() -> list[tuple[str, str]]:
+    """(configuration key, Settings attribute) for every key the file may set, in file order."""
+    return [(key, entry.attribute) for key, entry in KEYS.items()]
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -273,15 +361,55 @@ def find_config_file(start: Path) -> Path | None:
     directory = start if start.is_dir() else start.parent
     directory = directory.resolve()
     for candidate_dir in (directory, *directory.parents):
-        dedicated = candidate_dir / "inngest-lint.toml"
-        if dedicated.is_file():
-            return dedicated
-        pyproject = candidate_dir / "pyproject.toml"
-        if pyproject.is_file():
-            data = parse_config_text(pyproject, read_config_text(pyproject))
-            if "inngest-lint" in _tool_table(pyproject, data):
-                return pyproject
+        found = linter_config_in(candidate_dir)
+        if found is not None:
+            return found
     return None
+
+
+def ignored_config_file(found: Path) -> Path | None:
+    """The `pyproject.toml` beside `found` whose `[tool.inngest-lint]` is ignored because
+    `found` is an `inngest-lint.toml` (which wins, as ruff's `ruff.toml` wins over its
+    `pyproject.toml`), so the command line can say so instead of silently ignoring it."""
+    if found.name != "inngest-lint.toml":
+        return None
+    pyproject = found.parent / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    try:
+        data = parse_config_text(pyproject, read_config_text(pyproject))
+        return pyproject if "inngest-lint" in _tool_table(pyproject, data) else None
+    except ConfigError:
+        return None  # a broken pyproject.toml beside a valid inngest-lint.toml is not read
+
+
+def linter_config_in(directory: Path, *, strict: bool = True) -> Path | None:
+    """The file in `directory` that configures inngest-lint: `inngest-lint.toml`, else a
+    `pyproject.toml` with a `[tool.inngest-lint]` table (however TOML spells it); else None.
+
+    The one test of "does this folder configure the linter", for the settings search
+    (`find_config_file`) and the project-root search (`discovery.find_project_root`), so both
+    stop at the same file. `strict` (the settings search): a pyproject.toml that cannot be read
+    or parsed is a ConfigError, wherever it is on the way up. Otherwise (the root search, which
+    runs for every file --force-exclude names) such a file configures nothing, and a file whose
+    text never says `inngest-lint` is not parsed at all.
+    """
+    dedicated = directory / "inngest-lint.toml"
+    if dedicated.is_file():
+        return dedicated
+    pyproject = directory / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    try:
+        text = read_config_text(pyproject)
+        if not strict and "inngest-lint" not in text:
+            return None
+        configured = "inngest-lint" in _tool_table(pyproject, parse_config_text(pyproject, text))
+    except ConfigError:
+        if strict:
+            raise
+        return None
+    return pyproject if configured else None
 
 
 def _tool_table(path: Path, data: dict[str, Any]) -> dict[str, Any]:
@@ -308,18 +436,18 @@ def settings_from_table(table: dict[str, Any], path: Path | None) -> Settings:
     where = str(path) if path else "configuration"
     values: dict[str, Any] = {}
     for key, value in table.items():
-        if key not in _KEYS:
-            close = difflib.get_close_matches(key, list(_KEYS), n=1, cutoff=0.5)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(_KEYS))}"
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, list(KEYS), n=1, cutoff=0.5)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(KEYS))}"
             raise ConfigError(f"{where}: unknown key {shown(key)} in [tool.inngest-lint]{hint}")
-        attribute, description, convert = _KEYS[key]
-        converted = convert(value)
+        spec = KEYS[key]
+        converted = spec.convert(value)
         if converted is None:
-            raise ConfigError(f"{where}: '{key}' must be {description}, got {shown(value)}")
+            raise ConfigError(f"{where}: '{key}' must be {spec.kind}, got {shown(value)}")
         problem = _invalid_entry(key, converted)
         if problem is not None:
             raise ConfigError(f"{where}: '{key}': {problem}")
-        values[attribute] = converted
+        values[spec.attribute] = converted
     root = str(path.parent) if path else "."
     return Settings(config_path=str(path) if path else None, root=root, **values)
 
@@ -331,7 +459,7 @@ def _invalid_entry(key: str, value: Any) -> str | None:
     from inngest_lint.registry import SelectorError, expand_selector
 
     selectors: list[str] = []
-    if key in ("select", "ignore", "extend-select"):
+    if key in ("select", "ignore", "extend-select", "fixable", "unfixable"):
         selectors = list(value)
     elif key == "severity":
         selectors = [selector for selector, _ in value]

@@ -24,6 +24,12 @@ def display_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
+def shortened(text: str, limit: int | None) -> str:
+    """`text`, or its first `limit - 3` characters and `...` when it is longer than `limit`
+    (`None`: whole): how a message quotes code or a user's string."""
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
 def printable(text: str) -> str:
     """`text` fit for any output: each lone surrogate as a backslash escape.
 
@@ -77,6 +83,47 @@ class Location:
             object.__setattr__(self, "end_column", self.column)
 
 
+#: How sure a fix is. A safe fix keeps what the code means (or only makes it do what it plainly
+#: meant to); an unsafe one may change behaviour or needs a human's review (ruff's model).
+SAFE, UNSAFE = "safe", "unsafe"
+APPLICABILITIES = (SAFE, UNSAFE)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the code from (line, column) to (end_line, end_column) of `path` by `replacement`.
+
+    Positions as `Location`'s (1-based, end exclusive; an insertion has start == end).
+    `original` is the code the edit replaces, as it was read: the fixer applies an edit only to a
+    text that still holds exactly that code there. A rule never writes these: it gives libcst
+    nodes to `FileContext.fix`, which renders the replaced node's code with libcst.
+    """
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    original: str
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The edits that resolve one finding, all applied or none (they may span files)."""
+
+    description: str
+    applicability: str  # SAFE or UNSAFE
+    edits: tuple[Edit, ...]
+    # Fixes with the same non-empty key are alternatives (rename the send, or rename the
+    # trigger): a run applies the one of the lowest rule code and drops the others.
+    exclusive: str = ""
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability == SAFE
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One finding. Rules and the engine store absolute paths; `lint_paths` makes `path` relative
@@ -96,6 +143,15 @@ class Diagnostic:
     related: tuple[Location, ...] = field(default=())
     # An internal error (a rule crashed on this file): the run exits 2, not 1.
     internal: bool = False
+    # A cross-file finding's cause, when a project rule can name it: the line in another file
+    # whose change brings the finding (the serve() call that does not list an unserved function,
+    # the renamed trigger a send nearly matches). A run that names only the cause's file (a
+    # pre-commit hook given the staged files) reports the finding there; see `api._Run.report`.
+    caused_by: Location | None = None
+    # Set on a finding reported at its cause: where the affected code is (the finding's own place).
+    affected: Location | None = None
+    # The edit that resolves it, when the code determines one (`--fix`, editor quick fixes).
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
@@ -109,6 +165,8 @@ class Diagnostic:
         *,
         context: str = "",
         related: tuple[Location, ...] = (),
+        caused_by: Location | None = None,
+        fix: Fix | None = None,
     ) -> Diagnostic:
         return cls(
             path=location.path,
@@ -120,4 +178,6 @@ class Diagnostic:
             message=message,
             context=context,
             related=related,
+            caused_by=caused_by,
+            fix=fix,
         )

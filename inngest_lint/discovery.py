@@ -66,6 +66,8 @@ def find_project_root(start: Path) -> Path | None:
     run names a file deep in one service): its cross-file facts, and so its findings, are the
     same from everywhere.
     """
+    from inngest_lint.config import linter_config_in
+
     directory = start.resolve()
     if not directory.is_dir():
         directory = directory.parent
@@ -73,30 +75,11 @@ def find_project_root(start: Path) -> Path | None:
     for candidate in (directory, *directory.parents):
         if nearest is None and any((candidate / marker).exists() for marker in ROOT_MARKERS):
             nearest = candidate
-        if (candidate / "inngest-lint.toml").is_file() or _configures_linter(candidate / "pyproject.toml"):
+        if linter_config_in(candidate, strict=False) is not None:
             return candidate
-        if (candidate / ".git").exists():
+        if is_repository_top(candidate):
             break
     return nearest
-
-
-def _configures_linter(pyproject: Path) -> bool:
-    """Whether a pyproject.toml has a `[tool.inngest-lint]` table (a text test: no TOML parse
-    for every folder upward on every run).
-
-    Only a regular file is read, and only as much as a configuration may hold: this runs for
-    every folder upward, where a FIFO named pyproject.toml would block the run and a link to
-    /dev/zero would read until memory runs out. Such a file configures nothing.
-    """
-    from inngest_lint.config import ConfigError, read_config_text
-
-    if not pyproject.is_file():
-        return False
-    try:
-        text = read_config_text(pyproject)
-    except ConfigError:
-        return False
-    return any(line.lstrip().startswith("[tool.inngest-lint") for line in text.splitlines())
 
 
 @dataclass
@@ -205,16 +188,39 @@ def walk_python_texts(root: Path, excluder: Excluder) -> Iterator[str]:
 
 def _inside_repo(candidate: Path, root: Path) -> bool:
     """Only .gitignore files at or below the enclosing repository's top apply."""
-    top = find_git_top(root)
+    top = find_git_top(root.resolve())
     if top is None:
         return False
     return candidate == top or top in candidate.parents
 
 
+def excluded_below(path: Path, excluder: Excluder, stop: Path | None) -> bool:
+    """Whether `excluder` excludes the file `path` or one of the folders above it that lie
+    below `stop`, as a walk from `stop` would decide (every folder counts when `stop` is None).
+
+    The folders at and above `stop` never count: a project kept under a folder named `build`
+    is not excluded wholesale."""
+    for parent in path.parents:
+        if stop is not None and (parent == stop or stop not in parent.parents):
+            break
+        if parent.name and excluder.excluded(parent, True, ()):
+            return True
+    return excluder.excluded(path, False, ())
+
+
+def is_repository_top(directory: Path) -> bool:
+    """Whether `directory` is the top of a git repository: it holds `.git` (a directory, or a
+    file in worktrees and submodules)."""
+    return (directory / ".git").exists()
+
+
 def find_git_top(start: Path) -> Path | None:
-    directory = start.resolve()
-    for candidate in (directory, *directory.parents):
-        if (candidate / ".git").exists():
+    """The nearest directory at or above `start` that is a repository's top, else None.
+
+    `start` is climbed as given (resolve it first for the real folders; the reporters climb the
+    working directory as the user's shell names it, so their paths stay relative to it)."""
+    for candidate in (start, *start.parents):
+        if is_repository_top(candidate):
             return candidate
     return None
 

@@ -1,25 +1,76 @@
 """Rule documentation rendered from the registry: `inngest-lint rule X` and docs/rules.md.
 
-The class docstring is the single source (ruff's model); the VALID/INVALID examples that run as
-tests are shown under it (Fixit's model), so the docs cannot drift from what the rule does.
+The class docstring holds the prose (ruff's model): a summary line, then the sections What it
+does and Why is this bad?, optional prose for Example and Use instead, and optional further
+sections (Not flagged). The code under Example and Use instead is the rule's first INVALID and
+first VALID case (Fixit's model): the cases run as tests (tests/test_rule_examples.py), so the
+docs show code the rule is known to flag, and its fix known to pass. Rules that declare
+`options` get an Options section from config.py's key table.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 
-from inngest_lint.rules.base import RuleMeta
+from inngest_lint.config import KEYS
+from inngest_lint.rules.base import Example, RuleMeta
+
+#: The sections every rule's docs have, in this order; Example and Use instead get the cases.
+SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+#: A heading of the docstring's own sections.
+_HEADING = re.compile(r"^## (.+)$", re.M)
 
 
-def _example_block(example: object) -> str:
+def docstring_sections(docs: str) -> tuple[str, dict[str, str]]:
+    """(summary, {title: body}) of a rule docstring, in the docstring's order."""
+    parts = _HEADING.split(docs)
+    summary = parts[0].strip()
+    return summary, {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
+
+
+def example_blocks(example: Example) -> str:
+    """A case as Markdown: one fenced block, or one per file (named in its first line)."""
     if isinstance(example, dict):
-        parts = []
-        for path, source in example.items():
-            parts.append(f"# {path}\n{textwrap.dedent(str(source)).strip()}")
-        body = "\n\n".join(parts)
-    else:
-        body = textwrap.dedent(str(example)).strip()
-    return f"```python\n{body}\n```"
+        return "\n\n".join(
+            _fenced(f"# {path}\n{textwrap.dedent(str(source)).strip()}", "toml" if path.endswith(".toml") else "python")
+            for path, source in example.items()
+        )
+    return _fenced(textwrap.dedent(example).strip(), "python")
+
+
+def _fenced(body: str, language: str) -> str:
+    return f"```{language}\n{body}\n```"
+
+
+def options_section(rule: type[RuleMeta]) -> str:
+    lines = ["Set in `[tool.inngest-lint]` (see the README's Configuration section):", ""]
+    for key in rule.options:
+        spec = KEYS[key]
+        lines.append(f"- `{key}` ({spec.kind}): {spec.help}.")
+    return "\n".join(lines)
+
+
+def rendered_sections(rule: type[RuleMeta]) -> list[tuple[str, str]]:
+    """(title, Markdown) of every section of a rule's docs, in order: the docstring's, with the
+    examples under Example and Use instead, and Options after Use instead."""
+    _, written = docstring_sections(rule.docs())
+    shown = {"Example": rule.INVALID[:1], "Use instead": rule.VALID[:1]}
+    sections: list[tuple[str, str]] = []
+    for title in (*SECTIONS, *(title for title in written if title not in SECTIONS)):
+        parts = [written.get(title, "")]
+        parts += [example_blocks(example) for example in shown.get(title, ())]
+        sections.append((title, "\n\n".join(part for part in parts if part)))
+        if title == "Use instead" and rule.options:
+            sections.append(("Options", options_section(rule)))
+    return [(title, body) for title, body in sections if body]
+
+
+def heading_anchor(code: str, name: str) -> str:
+    """The anchor of a rule's heading (`INN501 large-step-return` -> `inn501-large-step-return`),
+    as GitHub makes it from the heading `render_rule` writes; the code alone for a code with no
+    rule. The rules table and the reporters' links use it."""
+    return f"{code}-{name}".lower() if name else code.lower()
 
 
 def render_rule(rule: type[RuleMeta], heading_level: int = 1) -> str:
@@ -27,14 +78,11 @@ def render_rule(rule: type[RuleMeta], heading_level: int = 1) -> str:
     lines = [f"{hashes} {rule.code} {rule.name}", ""]
     lines.append(
         f"Default: **{'on' if rule.default_enabled else 'off'}** · severity: {rule.severity.value} · "
-        f"fix: {'yes' if rule.fixable else 'no'}"
+        f"fix: {rule.fixable or 'no'}"
     )
-    lines.append("")
-    lines.append(rule.docs())
-    if rule.INVALID:
-        lines += ["", f"{hashes}# Flagged", "", _example_block(rule.INVALID[0])]
-    if rule.VALID:
-        lines += ["", f"{hashes}# Not flagged", "", _example_block(rule.VALID[0])]
+    lines += ["", rule.summary()]
+    for title, body in rendered_sections(rule):
+        lines += ["", f"{hashes}# {title}", "", body]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -75,15 +123,15 @@ def render_all() -> str:
     lines = [
         "# inngest-lint rules",
         "",
-        "<!-- Generated from the rule docstrings by `python -m inngest_lint.docs`; do not edit. -->",
+        "<!-- Generated from the rule docstrings and examples by `python -m inngest_lint.docs`; do not edit. -->",
         "",
         "| code | name | default | fix | summary |",
         "|---|---|---|---|---|",
     ]
     for rule in rules:
         lines.append(
-            f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | {rule.name} | "
-            f"{'on' if rule.default_enabled else 'off'} | {'yes' if rule.fixable else 'no'} | {rule.summary()} |"
+            f"| [{rule.code}](#{heading_anchor(rule.code, rule.name)}) | {rule.name} | "
+            f"{'on' if rule.default_enabled else 'off'} | {rule.fixable or 'no'} | {rule.summary()} |"
         )
     lines.append("")
     lines.append(PROJECT_MODEL)

@@ -241,10 +241,9 @@ def _file_pass(path: Path, root: Path | None, text: str, settings: Any, codes: f
     Files without the engine's marker bytes are skipped unparsed, as `lint_paths` skips them:
     flake8 hands the plugin every Python file, and most never mention Inngest.
     """
-    from inngest_lint.api import PREFILTER_MARKERS
     from inngest_lint.discovery import is_test_path
     from inngest_lint.engine.file_pass import FileInput, lint_file
-    from inngest_lint.engine.parse import SYNTAX_ERROR, too_large
+    from inngest_lint.engine.parse import PREFILTER_MARKERS, SYNTAX_ERROR, too_large
     from inngest_lint.modules import module_name
     from inngest_lint.registry import by_code
 

@@ -27,7 +27,7 @@ class RuleInfo(NamedTuple):
     name: str
     default_enabled: bool
     severity: Severity
-    fixable: bool
+    fixable: str  # "", "safe" or "unsafe"
     summary: str
 
 
@@ -111,7 +111,7 @@ def all_rules() -> tuple[RuleClass, ...]:
                 and value.__module__ == module.__name__
                 and value.code
             ):
-                (companions if getattr(value, "companion", False) else found).append(value)
+                (companions if getattr(value, "half_of", "") else found).append(value)
     found.sort(key=lambda rule: rule.code)
     _COMPANIONS[:] = sorted(companions, key=lambda rule: rule.code)
     return tuple(found)

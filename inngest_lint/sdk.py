@@ -263,6 +263,13 @@ WRONG_MODULES: dict[str, str] = {
     "inngest.fastapi": "the module is `inngest.fast_api`",
 }
 
+#: Wrong module names whose meaning is certain: the module the SDK ships them as, with the same
+#: members (`inngest/fast_api.py`, `inngest/digital_ocean.py`). INN605's fix renames the module.
+MODULE_RENAMES: dict[str, str] = {
+    "inngest.fastapi": "inngest.fast_api",
+    "inngest.digital_ocean_serve": "inngest.digital_ocean",
+}
+
 #: Event names the platform reserves for itself.
 RESERVED_EVENT_PREFIX = "inngest/"
 FUNCTION_FAILED_EVENT = "inngest/function.failed"
@@ -347,6 +354,17 @@ WRONG_TOP_LEVEL_NAMES: dict[str, str] = {
     "EventTrigger": "the event trigger class is `inngest.TriggerEvent`",
     "RetryError": "the class is `inngest.RetryAfterError`",
     "NonRetryableError": "the class is `inngest.NonRetriableError` (spelled 'Retriable')",
+}
+#: Names of WRONG_TOP_LEVEL_NAMES that mean one exported class: INN605's (unsafe) fix imports
+#: that class under the name the code uses (`from inngest import Inngest as Client`).
+TOP_LEVEL_RENAMES: dict[str, str] = {
+    "Client": "Inngest",
+    "InngestClient": "Inngest",
+    "Cron": "TriggerCron",
+    "CronTrigger": "TriggerCron",
+    "EventTrigger": "TriggerEvent",
+    "RetryError": "RetryAfterError",
+    "NonRetryableError": "NonRetriableError",
 }
 #: Error classes defined in the SDK's private `inngest._internal.errors` but not exported.
 INTERNAL_ERROR_CLASSES = frozenset(
@@ -457,3 +475,71 @@ HANDLER_STEP_KEYWORD = "step"
 CREATE_FUNCTION_ON_FAILURE_KEYWORD = "on_failure"
 #: The newest release this table was written against (assumed when a project's version is unknown).
 NEWEST_VERSION = (0, 5, 20)
+# ------------------------------------------------------------------ logging during replay
+#: `ctx.logger`: the client's logger, wrapped by the default `LoggerMiddleware`
+#: (`inngest/_internal/middleware_lib/log.py`) in a `FilteredLogger` (`inngest/_internal/log.py`)
+#: whose methods are no-ops until `before_execution` (memoized steps all replayed).
+CONTEXT_LOGGER_ATTRIBUTE = "logger"
+FILTERED_LOGGER_METHODS = frozenset(
+    {"critical", "debug", "error", "exception", "fatal", "info", "log", "warn", "warning"}
+)
+
+#: The most steps one function run may make (https://inngest.com/docs/usage-limits/inngest,
+#: "Number of Steps per Function"); the server fails the run past it.
+MAX_STEPS_PER_FUNCTION = 1000
+
+#: `client.send(events)` / `send_sync(events)`: the keyword of the first argument, and the
+#: `Event` field Inngest deduplicates sends by (`inngest/_internal/server_lib/event.py`).
+CLIENT_SEND_EVENTS_KEYWORD = "events"
+EVENT_ID_KEYWORD = "id"
+
+#: A reused step ID's Nth repeat is memoized as `<id>:<N>` (`StepBase._parse_step_id` and
+#: `StepIDCounter`, `inngest/_internal/step_lib/base.py`, 0.3 to 0.5).
+STEP_ID_REPEAT_SEPARATOR = ":"
+
+#: `create_function(on_failure=handler)`: the handler runs as a separate function triggered by
+#: `inngest/function.failed` (`Function.get_config`, `inngest/_internal/function.py`), so its
+#: `ctx.event` is that event, whose data holds these keys; the failed run's own event is under
+#: `event` (https://www.inngest.com/docs/reference/system-events/inngest-function-failed).
+FUNCTION_FAILED_DATA_KEYS = frozenset({"error", "event", "function_id", "run_id"})
+FUNCTION_FAILED_ORIGINAL_EVENT_KEY = "event"
+
+#: The parameters of each serve entry point: positional-or-keyword ones in order, then the
+#: keyword-only ones (union over 0.3 to 0.5: `async_mode` is Django's in 0.3 only, `streaming`
+#: FastAPI's). A call that misses one of the first or names another is a `TypeError` at import.
+SERVE_POSITIONAL_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "inngest.fast_api.serve": ("app", "client", "functions"),
+    "inngest.flask.serve": ("app", "client", "functions"),
+    "inngest.tornado.serve": ("app", "client", "functions"),
+    "inngest.django.serve": ("client", "functions"),
+    "inngest.digital_ocean.serve": ("client", "functions"),
+    "inngest.connect.connect": ("apps",),
+}
+_SERVE_COMMON_KEYWORDS = frozenset({"enable_unauthed_sync", "public_path", "serve_origin", "serve_path"})
+SERVE_KEYWORD_ONLY_PARAMETERS: dict[str, frozenset[str]] = {
+    "inngest.fast_api.serve": _SERVE_COMMON_KEYWORDS | {"streaming"},
+    "inngest.flask.serve": _SERVE_COMMON_KEYWORDS,
+    "inngest.tornado.serve": _SERVE_COMMON_KEYWORDS,
+    "inngest.django.serve": _SERVE_COMMON_KEYWORDS | {"async_mode"},
+    "inngest.digital_ocean.serve": _SERVE_COMMON_KEYWORDS,
+    "inngest.connect.connect": frozenset(
+        {"instance_id", "rewrite_gateway_endpoint", "shutdown_signals", "max_worker_concurrency", "max_concurrency"}
+    ),
+}
+#: `inngest.django.serve(...)` returns a URL pattern that must go into `urlpatterns`.
+DJANGO_SERVE = "inngest.django.serve"
+
+#: `Inngest(is_production=False)` and a truthy `INNGEST_DEV` put the client in Dev Server mode
+#: (`_get_mode`, `inngest/_internal/client_lib/client.py`), where `net.validate_request` skips
+#: the request signature check. `env_lib.is_truthy` reads these values as false.
+CLIENT_IS_PRODUCTION_KEYWORD = "is_production"
+DEV_ENVIRONMENT_VARIABLE = "INNGEST_DEV"
+FALSY_ENVIRONMENT_VALUES = frozenset({"false", "0", ""})
+
+#: Middleware base classes: `Middleware` has `async def` hooks, `MiddlewareSync` plain ones
+#: (`inngest/_internal/middleware_lib/middleware.py`). `MiddlewareManager`'s `*_sync` hooks
+#: (`manager.py`) answer an async hook with `AsyncUnsupportedError`.
+ASYNC_MIDDLEWARE_CLASS = "inngest.Middleware"
+SYNC_MIDDLEWARE_CLASS = "inngest.MiddlewareSync"
+MIDDLEWARE_KEYWORD = "middleware"
+CLIENT_SYNC_SEND_METHOD = "send_sync"

@@ -22,9 +22,11 @@ How a lint happens:
 - Settings are read again for every lint (`load_settings(project root)`), so an edit to the
   configuration counts from the next lint on.
 
-Hover on a finding shows its rule's documentation. Code actions offer "Suppress INNxxx on this
-line" (`# noqa: CODE`, merged into an existing `# noqa: ...`), and a fix when a Diagnostic ever
-carries one (`fix_actions`, the seam for autofixes).
+Hover on a finding shows its rule's documentation. Code actions offer each finding's fix (the
+safe one preferred; a fix that also edits another file, as INN201's import, edits it too),
+"Suppress INNxxx on this line" (`# noqa: CODE`, merged into an existing `# noqa: ...`), and, when
+asked for `source.fixAll` (a "fix on save" setting), "Fix all inngest-lint findings": the
+document's safe fixes as one edit.
 
 Deliberately not here: files that are not open are linted as context but their findings are not
 published (an editor shows the buffers the user looks at); no watching of unopened files
@@ -43,7 +45,7 @@ import signal
 import sys
 import tokenize
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,8 +60,8 @@ from pygls.workspace import PositionCodec, TextDocument
 from inngest_lint import __version__
 from inngest_lint.api import RunOptions, lint_paths
 from inngest_lint.config import CONFIG_FILE_NAMES, load_settings
-from inngest_lint.diagnostics import Diagnostic, Location, Severity, printable
-from inngest_lint.discovery import PYTHON_SUFFIXES, Excluder, find_project_root
+from inngest_lint.diagnostics import Diagnostic, Edit, Fix, Location, Severity, printable
+from inngest_lint.discovery import PYTHON_SUFFIXES, Excluder, excluded_below, find_project_root
 from inngest_lint.reporters._source import file_uri, span
 from inngest_lint.reporters.base import docs_anchor
 from inngest_lint.selection import ALWAYS_ON
@@ -139,13 +141,7 @@ def is_excluded(path: Path, project: ProjectKey, excluder: Excluder) -> bool:
     no root to stop at: all its folders count, which is what keeps a library file opened from
     `site-packages` (go to definition) free of findings.
     """
-    stop = project.root if project.walk else None
-    for parent in path.parents:
-        if stop is not None and (parent == stop or stop not in parent.parents):
-            break
-        if parent.name and excluder.excluded(parent, True, ()):
-            return True
-    return excluder.excluded(path, False, ())
+    return excluded_below(path, excluder, project.root if project.walk else None)
 
 
 def run_lint_job(job: LintJob) -> LintOutcome:
@@ -219,6 +215,11 @@ def _position(lines: Sequence[str], codec: PositionCodec, line: int, column: int
 
 def lsp_range(where: Diagnostic | Location, lines: Sequence[str], codec: PositionCodec) -> types.Range:
     line, column, end_line, end_column = span(where)
+    if not lines:  # a file with no open buffer: code-point columns (the codec would clamp to 0:0)
+        return types.Range(
+            start=types.Position(line=line - 1, character=column - 1),
+            end=types.Position(line=end_line - 1, character=end_column - 1),
+        )
     return types.Range(start=_position(lines, codec, line, column), end=_position(lines, codec, end_line, end_column))
 
 
@@ -241,7 +242,7 @@ def to_lsp_diagnostic(
         related.append(
             types.DiagnosticRelatedInformation(
                 location=types.Location(uri=_file_uri(path), range=lsp_range(location, other_lines, codec)),
-                message="related location",
+                message="affected code" if location == diagnostic.affected else "related location",
             )
         )
     return types.Diagnostic(
@@ -355,41 +356,130 @@ def suppress_edit(source: str, line_index: int, code: str, codec: PositionCodec)
     return types.TextEdit(range=types.Range(start=start, end=stop), new_text=SUPPRESS_COMMENT.format(code=code))
 
 
-def fix_actions(
-    diagnostic: Diagnostic, lsp_diagnostic: types.Diagnostic, uri: str, lines: Sequence[str], codec: PositionCodec
-) -> list[types.CodeAction]:
-    """Code actions for the fix a finding carries (none do yet: the seam for autofixes).
+#: The code action kind of "Fix all inngest-lint findings" (as ruff's `source.fixAll.ruff`).
+FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.inngest-lint"
 
-    Expected shape, as in ruff: `diagnostic.fix` is None or has `edits` (each with 1-based
-    `line`, `column`, `end_line`, `end_column` (exclusive) and the replacement `content`) and
-    an optional `message` for the action's title. `lines` must be the text that was linted:
-    the caller offers fixes only while the buffer is still that version.
+#: Lines of another file for a fix that edits it (an open buffer, else the file on disk).
+LinesOf = Callable[[str], "list[str] | None"]
+
+
+def _text_at(lines: Sequence[str], edit: Edit) -> str | None:
+    """The text `edit` replaces, read from `lines` (1-based lines, code-point columns)."""
+    if not (1 <= edit.line <= len(lines) + 1 and 1 <= edit.end_line <= len(lines) + 1):
+        return None
+    text = "".join(lines)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    start = starts[edit.line - 1] + edit.column - 1
+    end = starts[edit.end_line - 1] + edit.end_column - 1
+    return text[start:end] if 0 <= start <= end <= len(text) else None
+
+
+def fix_edits(
+    fix: Fix, path: str, uri: str, lines: Sequence[str], codec: PositionCodec, lines_of: LinesOf | None = None
+) -> dict[str, list[types.TextEdit]] | None:
+    """The fix's edits by document URI, or None when any edit no longer finds the code it
+    replaces (the buffer changed) or edits a file whose text cannot be read."""
+    changes: dict[str, list[types.TextEdit]] = {}
+    for edit in fix.edits:
+        if edit.path == path:
+            target_uri, target_lines = uri, list(lines)
+        else:
+            other = lines_of(edit.path) if lines_of is not None else None
+            if other is None:
+                return None
+            target_uri, target_lines = file_uri(Path(edit.path)), other
+        if _text_at(target_lines, edit) != edit.original:
+            return None
+        changes.setdefault(target_uri, []).append(
+            types.TextEdit(
+                range=types.Range(
+                    start=_position(target_lines, codec, edit.line, edit.column),
+                    end=_position(target_lines, codec, edit.end_line, edit.end_column),
+                ),
+                new_text=edit.replacement,
+            )
+        )
+    return changes
+
+
+def fix_actions(
+    diagnostic: Diagnostic,
+    lsp_diagnostic: types.Diagnostic,
+    uri: str,
+    lines: Sequence[str],
+    codec: PositionCodec,
+    *,
+    path: str | None = None,
+    lines_of: LinesOf | None = None,
+) -> list[types.CodeAction]:
+    """The quick fix for the fix a finding carries: titled by what it does, marked unsafe when
+    it is, and preferred when it is safe (an editor's "auto fix" picks it). `lines` must be the
+    text that was linted: the caller offers fixes only while the buffer is still that version.
+    A fix that also edits another file (INN201's import) takes that file's text from `lines_of`.
     """
-    fix = getattr(diagnostic, "fix", None)
+    fix = diagnostic.fix
     if fix is None:
         return []
-    edits = [
-        types.TextEdit(
-            range=types.Range(
-                start=_position(lines, codec, edit.line, edit.column),
-                end=_position(lines, codec, edit.end_line, edit.end_column),
-            ),
-            new_text=edit.content,
-        )
-        for edit in getattr(fix, "edits", ())
-    ]
-    if not edits:
+    changes = fix_edits(fix, path or diagnostic.path, uri, lines, codec, lines_of)
+    if not changes:
         return []
-    title = getattr(fix, "message", None) or f"Fix {diagnostic.code}"
+    description = fix.description[:1].upper() + fix.description[1:]
+    title = f"{description} ({diagnostic.code})" if fix.safe else f"{description} ({diagnostic.code}, unsafe)"
     return [
         types.CodeAction(
             title=title,
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[lsp_diagnostic],
-            is_preferred=True,
-            edit=types.WorkspaceEdit(changes={uri: edits}),
+            is_preferred=fix.safe,
+            edit=types.WorkspaceEdit(changes=changes),
         )
     ]
+
+
+def fix_all_action(
+    findings: Sequence[tuple[types.Diagnostic, Diagnostic]],
+    path: str,
+    uri: str,
+    lines: Sequence[str],
+    codec: PositionCodec,
+) -> types.CodeAction | None:
+    """The "Fix all inngest-lint findings" source action: the safe fixes of the document's
+    findings that edit only this document, without overlaps (the first in document order wins;
+    the next lint offers the rest again), as one edit."""
+    edits: list[types.TextEdit] = []
+    taken: list[tuple[int, int, int, int]] = []
+    fixed: list[types.Diagnostic] = []
+    for shown, diagnostic in sorted(findings, key=lambda item: (item[1].line, item[1].column)):
+        fix = diagnostic.fix
+        if fix is None or not fix.safe or any(edit.path != path for edit in fix.edits):
+            continue
+        spans = [(edit.line, edit.column, edit.end_line, edit.end_column) for edit in fix.edits]
+        if any(_spans_overlap(span, other) for span in spans for other in taken):
+            continue
+        changes = fix_edits(fix, path, uri, lines, codec)
+        if not changes:
+            continue
+        taken.extend(spans)
+        edits.extend(changes[uri])
+        fixed.append(shown)
+    if not edits:
+        return None
+    return types.CodeAction(
+        title="Fix all inngest-lint findings",
+        kind=FIX_ALL_KIND,
+        diagnostics=fixed,
+        edit=types.WorkspaceEdit(changes={uri: edits}),
+    )
+
+
+def _spans_overlap(first: tuple[int, int, int, int], second: tuple[int, int, int, int]) -> bool:
+    start, end = first[:2], first[2:]
+    other_start, other_end = second[:2], second[2:]
+    if start == end or other_start == other_end:  # an insertion: at the same place, or inside
+        return other_start <= start <= other_end or start <= other_start <= end
+    return start < other_end and other_start < end
 
 
 def _kind_wanted(kind: str, only: Sequence[str] | None) -> bool:
@@ -629,12 +719,17 @@ class InngestLanguageServer(LanguageServer):
             asked = [lsp for lsp, _ in published.findings if _overlaps(lsp.range, params.range)]
         codec = self.workspace.position_codec
         actions: list[types.CodeAction] = []
+        same_version = document.version == published.version
+        path = self.document_path(uri)
         if _kind_wanted(types.CodeActionKind.QuickFix, params.context.only):
-            same_version = document.version == published.version
             for lsp in asked:
                 for shown, diagnostic in published.findings:
-                    if same_version and shown.code == lsp.code and shown.range == lsp.range:
-                        actions.extend(fix_actions(diagnostic, shown, uri, published.lines, codec))
+                    if same_version and path is not None and shown.code == lsp.code and shown.range == lsp.range:
+                        actions.extend(
+                            fix_actions(
+                                diagnostic, shown, uri, published.lines, codec, path=str(path), lines_of=self.lines_of
+                            )
+                        )
             done: set[tuple[int, str]] = set()
             for lsp in asked:
                 code = str(lsp.code or "")
@@ -653,7 +748,28 @@ class InngestLanguageServer(LanguageServer):
                         edit=types.WorkspaceEdit(changes={uri: [edit]}),
                     )
                 )
+        if _kind_wanted(FIX_ALL_KIND, params.context.only) and same_version and path is not None:
+            # Only when asked by kind (a "fix all on save" setting, the source action menu):
+            # in the light-bulb list of a line it would crowd out the quick fixes.
+            if params.context.only:
+                fix_all = fix_all_action(published.findings, str(path), uri, published.lines, codec)
+                if fix_all is not None:
+                    actions.append(fix_all)
         return actions
+
+    def lines_of(self, path: str) -> list[str] | None:
+        """The lines of another file a fix edits: its open buffer, else the file on disk."""
+        for document in list(self.workspace.text_documents.values()):
+            if self.document_path(document.uri) == Path(path):
+                return split_lines(document.source)
+        try:
+            from inngest_lint.engine.parse import decode
+            from inngest_lint.files import read_regular
+
+            decoded = decode(path, read_regular(path))
+        except OSError:
+            return None
+        return split_lines(decoded.text) if decoded.text is not None else None
 
 
 def create_server() -> InngestLanguageServer:
@@ -684,7 +800,7 @@ def create_server() -> InngestLanguageServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
     )
     def code_action(ls: InngestLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         return ls.code_actions(params)

@@ -24,6 +24,12 @@ class Settings:
     extend_exclude: tuple[str, ...] = ()
     severity: tuple[tuple[str, str], ...] = ()
     max_warnings: int | None = None
+    # Fixing (as ruff's settings): apply fixes on every run, include unsafe ones, and which
+    # codes may be fixed (`fixable`, default all) and may not (`unfixable`).
+    fix: bool = False
+    unsafe_fixes: bool = False
+    fixable: tuple[str, ...] = ()
+    unfixable: tuple[str, ...] = ()
     # Import roots for layouts nothing can infer, relative to the config file's folder (as
     # ruff's and isort's `src`): tried after the importing file's own roots, in this order.
     src: tuple[str, ...] = ()
@@ -43,6 +49,9 @@ class Settings:
     io_functions: tuple[str, ...] = ()
     # libcst needs about 500 bytes of memory per byte of source: a 1.5 MB file takes 0.7 GB.
     max_file_bytes: int = 1024 * 1024
+    # A git ref (`origin/main`, a tag, `HEAD`): compare with the project as it was there and run
+    # the deploy-safety rules (INN7xx); "" turns them off.
+    since: str = ""
     # Where the settings came from (for messages), and the directory globs are relative to.
     config_path: str | None = None
     root: str = "."

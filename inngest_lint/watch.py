@@ -127,7 +127,11 @@ def lint_and_report(
 
             diagnostics = new_findings(diagnostics, baseline, result.index, baseline_root)
         reporter = REPORTERS[output_format](out, quiet=quiet, statistics=statistics)
-        reporter.report(diagnostics, files_linted=result.files_linted)
+        reporter.report(
+            diagnostics,
+            files_linted=result.files_linted,
+            baseline_hidden=len(result.diagnostics) - len(diagnostics),
+        )
     except Exception as error:  # noqa: BLE001 - keep watching; the next save may fix it
         if getattr(options, "debug", False):
             raise

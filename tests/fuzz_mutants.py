@@ -231,12 +231,23 @@ def mutate(text: str, rng: random.Random) -> str:
     return text
 
 
+def _decodes(data: bytes) -> bool:
+    """Whether Python reads these bytes as text in the encoding they declare."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeError):
+        return False
+    return True
+
+
 def mutants(per_fixture: int) -> Iterator[tuple[str, str]]:
-    """(name, text) of `per_fixture` mutants of every fixture that mentions Inngest (the others
-    are never parsed, by design, so their mutants would test nothing)."""
+    """(name, text) of `per_fixture` mutants of every fixture that mentions Inngest and decodes
+    (the others are never parsed, by design: INN901 stops a file that does not decode, so their
+    mutants would test nothing)."""
     for path in sorted(FIXTURES.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
-        if "inngest" not in text:
+        if "inngest" not in text or not _decodes(path.read_bytes()):
             continue
         relative = path.relative_to(FIXTURES).as_posix()
         for number in range(per_fixture):

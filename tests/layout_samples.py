@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import compiling_fixtures
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SAMPLES: dict[str, str] = {
@@ -146,11 +148,10 @@ def handle(command):
 
 
 def fixture_sources() -> dict[str, str]:
-    """Every Python fixture and example file, by path relative to the repository."""
+    """Every Python fixture and example file that compiles, by path relative to the repository."""
     found: dict[str, str] = {}
-    for base in (ROOT / "tests" / "fixtures", ROOT / "examples"):
-        for path in sorted(base.rglob("*.py")):
-            found[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
+    for path in [*compiling_fixtures(), *sorted((ROOT / "examples").rglob("*.py"))]:
+        found[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
     return found
 
 

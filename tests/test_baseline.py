@@ -82,6 +82,8 @@ def test_write_then_lint_again_is_clean(repo: Path) -> None:
     code, out, _ = run("--baseline", "baseline.json", "src")
     assert code == 0, out
     assert codes_in(out) == []
+    # The summary says the baseline hid it: a run that passes thanks to a baseline is not clean.
+    assert out == "All checks passed (1 file checked). 1 finding hidden by the baseline.\n"
 
 
 def test_baseline_file_is_versioned_sorted_and_keyed_without_lines(repo: Path) -> None:
@@ -100,7 +102,7 @@ def test_lines_added_above_keep_the_finding_baselined(repo: Path) -> None:
     run("--write-baseline", "baseline.json", "src")
     header = '"""Shop workflows."""\n\nimport logging\n\nimport inngest\n\nlog = logging.getLogger()\n'
     edit(repo, "import inngest\n", header)
-    edit(repo, "    for item in", "    log.info('shipping')\n    count = 0\n    for item in")
+    edit(repo, "    for item in", "    ctx.logger.info('shipping')\n    count = 0\n    for item in")
     code, out, _ = run("--baseline", "baseline.json", "src")
     assert code == 0, out
 
@@ -113,6 +115,9 @@ def test_a_new_finding_is_reported(repo: Path) -> None:
     assert code == 1
     assert codes_in(out) == ["INN101"]
     assert "src/jobs.py:15:" in out  # the one in `bill`, not the baselined one in `ship` (line 9)
+    assert out.splitlines()[-1] == (
+        "Found 1 finding (1 error, 0 warnings) in 1 file; 1 file checked. 1 finding hidden by the baseline."
+    )
 
 
 def test_a_finding_moved_to_another_function_is_new(repo: Path) -> None:

@@ -272,6 +272,17 @@ def test_the_facts_schema_is_part_of_the_key() -> None:
     assert fingerprint((Ref,)) == fingerprint((Ref,))
 
 
+def test_the_facts_schema_version_is_part_of_the_key(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A collector that records something differently bumps FACTS_SCHEMA: no entry written
+    before is read again, though the record types kept their fields."""
+    cold = _cold(project)
+    assert _lint(project) == (cold, 3)
+    assert _lint(project) == (cold, 0)
+    monkeypatch.setattr(model, "FACTS_SCHEMA", model.FACTS_SCHEMA + 1)
+    assert _lint(project) == (cold, 3)
+    assert _lint(project) == (cold, 0)
+
+
 def test_every_fixture_result_validates() -> None:
     """What the engine writes is accepted: the validation must not turn real entries into misses
     (a field type or a kind it does not know would make every warm run a cold one)."""

@@ -48,7 +48,7 @@ def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
 def test_findings_exit_1_with_flake8_lines(repo: Path) -> None:
     code, out, _ = run("src")
     assert code == 1
-    assert out.splitlines()[0].startswith("src/bad.py:8:28: INN101 step ID 'process'")
+    assert out.splitlines()[0].startswith("src/bad.py:8:28: INN101 [error] step ID 'process'")
 
 
 def test_check_subcommand_and_default_path(repo: Path) -> None:
@@ -92,7 +92,7 @@ def test_json_output(repo: Path) -> None:
     (item,) = json.loads(out)
     assert item["code"] == "INN101" and item["name"] == "step-id-reused-in-loop"
     assert item["path"] == "src/bad.py" and item["line"] == 8 and item["column"] == 28
-    assert item["severity"] == "error" and item["docs"].endswith("#inn101-step-id-reused-in-loop")
+    assert item["severity"] == "error" and item["url"].endswith("#inn101-step-id-reused-in-loop")
     assert {"end_line", "end_column", "message"} <= set(item)
 
 
@@ -223,6 +223,20 @@ def test_stdin(repo: Path) -> None:
     assert out.startswith("src/typed.py:8:28: INN101")
 
 
+def test_stdin_without_a_filename_never_takes_a_real_files_place(repo: Path) -> None:
+    """Without --stdin-filename, stdin is `<stdin>` in the working directory: a real `stdin.py`
+    (or a file named `<stdin>`) stays part of the project, with its own facts and findings."""
+    (repo / "stdin.py").write_text(BAD)
+    (repo / "<stdin>").write_text("x = 1\n")
+    code, out, _ = run("-", "--select", "INN101,INN203", input=GOOD.replace('fn_id="g"', 'fn_id="f"'))
+    # The piped function reuses the real stdin.py's fn_id: both are in the project, and the
+    # real file's INN101 is not reported (it was not named).
+    assert code == 1 and out.startswith("<stdin-2>:"), out
+    assert "INN203" in out and "stdin.py:" in out and "INN101" not in out
+    code, out, _ = run("-", "--select", "INN101", input=GOOD)
+    assert code == 0 and out == "All checks passed (1 file checked).\n"
+
+
 def test_excludes_gitignore_and_force_exclude(repo: Path) -> None:
     (repo / ".git").mkdir()
     (repo / ".gitignore").write_text("generated/\n")
@@ -247,7 +261,7 @@ def test_internal_error_in_a_rule_is_reported_and_exit_2(repo: Path, monkeypatch
     monkeypatch.setattr(module.StepIdReusedInLoop, "visit_Call", explode)
     code, out, err = run("src")
     assert code == 2
-    assert "INN101 internal error in rule INN101: RuntimeError: boom" in out
+    assert "INN101 [error] internal error in rule INN101: RuntimeError: boom" in out
     assert "Traceback" not in out + err
 
 
@@ -297,7 +311,7 @@ def test_files_over_max_file_size_are_reported_not_parsed(repo: Path) -> None:
     (repo / "pyproject.toml").write_text("[tool.inngest-lint]\nmax-file-size = '1KB'\n")
     (repo / "src" / "huge.py").write_text("import inngest\n" + "x = 1\n" * 400)
     code, out, _ = run("src/huge.py")
-    assert code == 1 and "src/huge.py:1:1: INN901 file is" in out and "over max-file-size" in out
+    assert code == 1 and "src/huge.py:1:1: INN901 [error] file is" in out and "over max-file-size" in out
     # Imported by a linted file, it is still not parsed on demand.
     (repo / "src" / "user.py").write_text("import inngest\nfrom src import huge\n")
     (repo / "src" / "__init__.py").write_text("")

@@ -120,7 +120,7 @@ def test_rules_table_has_a_severity_column() -> None:
     output = transcript("rules")
     check_golden("rules.txt", output)
     first = output.split("--- stdout\n")[1].splitlines()[0].split()
-    assert first[:5] == ["INN101", "step-id-reused-in-loop", "error", "on", "fix:no"]
+    assert first[:5] == ["INN101", "step-id-reused-in-loop", "error", "on", "fix:unsafe"]
 
 
 def test_rules_as_json() -> None:
@@ -132,3 +132,98 @@ def test_rules_as_json() -> None:
         CliRunner().invoke(main, ["rules", "--output-format", "json"]).stdout
         == CliRunner().invoke(main, ["rules", "--format", "json"]).stdout
     )
+
+
+def test_full_output_format(repo: Path) -> None:
+    """Source lines with the span underlined, severity, rule name and docs link (no colour:
+    the fixture sets NO_COLOR, and CliRunner's stream is not a terminal)."""
+    output = transcript("--output-format", "full", "src/bad.py")
+    check_golden("full.txt", output)
+    assert "\x1b[" not in output
+    assert "  |         ^^^^^^^^^ step-id-reused-in-loop\n" not in output  # the gutter is as wide as the line number
+    assert "^^^^^^^^^ step-id-reused-in-loop" in output and "= docs: https://" in output
+
+
+def test_full_output_format_colour_follows_no_color_and_force_color(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = CliRunner().invoke(main, ["--no-cache", "--output-format", "full", "src/bad.py"]).stdout
+    assert "\x1b[31m" in coloured and "\x1b[0m" in coloured
+    monkeypatch.setenv("NO_COLOR", "1")  # NO_COLOR wins over FORCE_COLOR
+    assert "\x1b[" not in CliRunner().invoke(main, ["--no-cache", "--output-format", "full", "src/bad.py"]).stdout
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.delenv("FORCE_COLOR")
+    # Piped (CliRunner's stream is not a terminal): plain.
+    assert "\x1b[" not in CliRunner().invoke(main, ["--no-cache", "--output-format", "full", "src/bad.py"]).stdout
+
+
+def test_colour_switches() -> None:
+    import io
+
+    from inngest_lint.reporters.full import use_colour
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert use_colour(Terminal(), {}) is True
+    assert use_colour(io.StringIO(), {}) is False
+    assert use_colour(io.StringIO(), {"FORCE_COLOR": "1"}) is True
+    assert use_colour(Terminal(), {"NO_COLOR": "1"}) is False
+    assert use_colour(Terminal(), {"NO_COLOR": ""}) is True  # empty means unset, as no-color.org says
+    assert use_colour(Terminal(), {"TERM": "dumb"}) is False
+
+
+def test_concise_is_the_text_format(repo: Path) -> None:
+    text = CliRunner().invoke(main, ["--no-cache", "src/bad.py"]).stdout
+    assert CliRunner().invoke(main, ["--no-cache", "--output-format", "concise", "src/bad.py"]).stdout == text
+    assert text.splitlines()[0].startswith("src/bad.py:9:28: INN101 [error] step ID 'process'")
+
+
+def test_both_config_files_say_which_one_is_used(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text("[project]\nname = 'x'\n\n[tool.inngest-lint]\nselect = ['INN2']\n")
+    (repo / "inngest-lint.toml").write_text("select = ['INN101']\n")
+    result = CliRunner().invoke(main, ["--no-cache", "src/bad.py"])
+    assert result.exit_code == 1 and "INN101" in result.stdout and "INN606" not in result.stdout
+    assert result.stderr == (
+        f"inngest-lint: warning: using {repo / 'inngest-lint.toml'}; the [tool.inngest-lint] table of "
+        f"{repo / 'pyproject.toml'} is ignored (inngest-lint.toml takes precedence)\n"
+    )
+    # One of them alone, or --config: no warning.
+    (repo / "inngest-lint.toml").unlink()
+    assert CliRunner().invoke(main, ["--no-cache", "src/bad.py"]).stderr == ""
+
+
+def test_show_settings_prints_the_resolved_configuration(repo: Path) -> None:
+    from inngest_lint.config import tomllib  # tomllib, or tomli before Python 3.11
+
+    (repo / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n\n[tool.inngest-lint]\nignore = ['INN606']\n"
+        "per-file-ignores = { 'tests/*' = ['INN2'] }\nmax-sleep = '7d'\n\n"
+        "[tool.inngest-lint.severity]\nINN101 = 'warning'\n"
+    )
+    result = CliRunner().invoke(main, ["--show-settings", "--extend-select", "INN303", "src"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"# settings file: {repo / 'pyproject.toml'}"
+    assert lines[1] == f"# project folder: {repo}"
+    document = tomllib.loads("\n".join(line for line in lines if not line.startswith("#")))
+    assert document["ignore"] == ["INN606"] and document["extend-select"] == ["INN303"]
+    assert document["per-file-ignores"] == {"tests/*": ["INN2"]}
+    assert document["severity"] == {"INN101": "warning"} and document["max-sleep"] == 7 * 24 * 3600
+    enabled = lines[-1].removeprefix("# enabled rules: ").split(", ")
+    assert "INN303" in enabled and "INN606" not in enabled and "INN101" in enabled
+
+
+def test_show_files_prints_what_would_be_linted(repo: Path) -> None:
+    (repo / ".gitignore").write_text("generated/\n")
+    (repo / ".git").mkdir()
+    (repo / "generated").mkdir()
+    (repo / "generated" / "skip.py").write_text(BAD)
+    result = CliRunner().invoke(main, ["--show-files", "."])
+    assert result.exit_code == 0 and result.stdout == "src/also_bad.py\nsrc/bad.py\nsrc/good.py\n", result.output
+    missing = CliRunner().invoke(main, ["--show-files", "src/bad.py", "nope.py"])
+    assert missing.exit_code == 2 and missing.stdout == "src/bad.py\n"
+    assert missing.stderr == "inngest-lint: error: nope.py: no such file or directory\n"

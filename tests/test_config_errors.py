@@ -182,3 +182,21 @@ def test_a_gitignore_line_the_matcher_rejects_is_left_out(tmp_path: Path, monkey
     result = CliRunner().invoke(main, [".", "--no-cache"])
     assert result.exit_code == 0, (result.output, result.exception)
     assert "1 file" in result.stdout  # app.py; ignored.py is still ignored
+
+
+def test_the_root_search_and_the_settings_search_agree_on_what_configures_the_linter(tmp_path: Path) -> None:
+    """One test (`config.linter_config_in`) for both: a table TOML spells without a
+    `[tool.inngest-lint]` header still configures the linter, and makes that folder the root."""
+    from inngest_lint.config import find_config_file
+    from inngest_lint.discovery import find_project_root
+
+    service = _project(tmp_path, "[tool]\ninngest-lint = { select = ['INN1'] }\n")
+    (service / "pyproject.toml").write_text("[project]\nname = 'service'\n", encoding="utf-8")
+    assert find_config_file(service) == tmp_path / "pyproject.toml"
+    assert find_project_root(service) == tmp_path.resolve()
+
+    # Broken on the way up: the settings search says so; the root search passes it by.
+    (tmp_path / "pyproject.toml").write_text("[tool.inngest-lint\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        find_config_file(service)
+    assert find_project_root(service) == service.resolve()

@@ -384,6 +384,7 @@ class _DomNodes(HTMLParser):
         self.body: dict[str, str | None] = {}
         self.tags: list[str] = []
         self.texts: list[str] = []
+        self.viewport: dict[str, str | None] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -392,6 +393,8 @@ class _DomNodes(HTMLParser):
             self.body = values
         if "data-node-id" in values:
             self.nodes[str(values["data-node-id"])] = values
+        if values.get("id") == "viewport":
+            self.viewport = values
 
     def handle_data(self, data: str) -> None:
         self.texts.append(data)
@@ -539,3 +542,42 @@ def test_an_internal_error_is_one_line(graph_project: Path, monkeypatch: pytest.
     assert err.strip().splitlines() == [
         "inngest-lint: error: internal error: KeyError: 'unexpected' (run with --debug for details)"
     ]
+
+
+def _chain_project(root: Path, length: int) -> None:
+    """Functions in a line: each triggers on the event the one before it sends."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'chain'\n", encoding="utf-8")
+    parts = ["import inngest\n\nclient = inngest.Inngest(app_id='chain')\n"]
+    for number in range(length):
+        parts.append(
+            f"\n\n@client.create_function(fn_id='step-{number}', trigger=inngest.TriggerEvent(event='chain/e{number}'))\n"
+            f"async def step_{number}(ctx: inngest.Context) -> None:\n"
+            f"    await ctx.step.send_event('next', inngest.Event(name='chain/e{number + 1}', data={{}}))\n"
+        )
+    parts.append("\n\nasync def start() -> None:\n    await client.send(inngest.Event(name='chain/e0', data={}))\n")
+    (root / "chain.py").write_text("".join(parts), encoding="utf-8")
+
+
+def _scale(dom: _DomNodes) -> float:
+    transform = str(dom.viewport.get("transform"))
+    return float(transform.split("scale(")[1].rstrip(")"))
+
+
+@needs_chromium
+def test_html_default_view_of_a_long_chain_stays_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chain deeper than wide is laid out top to bottom and shown at a readable scale (from its
+    start), not shrunk to fit; --direction still decides when given."""
+    _chain_project(tmp_path / "chain", 14)
+    monkeypatch.chdir(tmp_path / "chain")
+    page = tmp_path / "chain.html"
+    assert graph("--format", "html", "-o", str(page))[0] == 0
+    dom = render_in_chromium(page, "", tmp_path / "profile-auto")
+    assert dom.body.get("data-direction") == "TB"
+    assert _scale(dom) >= 0.6, dom.viewport
+    assert graph("--format", "html", "--direction", "LR", "-o", str(page))[0] == 0
+    forced = render_in_chromium(page, "", tmp_path / "profile-lr")
+    assert forced.body.get("data-direction") == "LR"
+    assert _scale(forced) >= 0.6, forced.viewport  # fitted by height, from the chain's start
+    # Mermaid and dot keep left to right by default.
+    assert graph()[1].startswith("flowchart LR")

@@ -20,6 +20,7 @@ from conftest import lint_project, write_project
 from inngest_lint.api import RunOptions, lint_paths
 from inngest_lint.config import load_settings
 from inngest_lint.facts.model import Definition, FileFacts, InngestFunction
+from inngest_lint.rules._project_helpers import effect_words
 
 
 def _facts(root: Path) -> dict[str, FileFacts]:
@@ -155,20 +156,26 @@ def test_definitions_record_what_a_helper_body_does(helper_project: Path) -> Non
     assert swallows.swallows is not None and swallows.swallows.line == _line(HELPERS, "except Exception:")
     assert swallows.swallows_as == "except Exception"
     assert _definition(helpers, "reraises").swallows is None
-    posts = _definition(helpers, "posts")
-    assert (posts.effect, posts.effect_location.line if posts.effect_location else None) == (
-        "an HTTP POST via httpx",
+    # The facts say what the call is; the rule words it (effect_words).
+    posts = _definition(helpers, "posts").effect
+    assert posts is not None
+    assert (posts.kind, posts.system, posts.action, posts.location.line) == (
+        "http",
+        "httpx",
+        "post",
         _line(HELPERS, 'httpx.post("https://hooks.example.com"'),
     )
+    assert effect_words(posts.kind, posts.system, posts.action, posts.label) == "an HTTP POST via httpx"
     # The client is imported: the helper's file cannot tell, phase 2 settles it.
     sends = _definition(helpers, "sends")
-    assert sends.effect == "" and sends.client_send is not None
+    assert sends.effect is None and sends.client_send is not None
     assert sends.client_send.client.value == "app.client.client"
-    assert _definition(helpers, "alerts_on_error").effect == ""  # only on the error path
-    assert _definition(helpers, "cached").effect == ""  # decorated
-    assert _definition(helpers, "pages").effect == ""  # a generator
-    assert _definition(helpers, "calls_posts").effect == ""  # not followed transitively
-    assert _definition(helpers, "Repo.save").effect == "an HTTP PUT via httpx"
+    assert _definition(helpers, "alerts_on_error").effect is None  # only on the error path
+    assert _definition(helpers, "cached").effect is None  # decorated
+    assert _definition(helpers, "pages").effect is None  # a generator
+    assert _definition(helpers, "calls_posts").effect is None  # not followed transitively
+    save = _definition(helpers, "Repo.save").effect
+    assert save is not None and (save.kind, save.system, save.action) == ("http", "httpx", "put")
 
 
 def test_functions_record_their_body_calls(helper_project: Path) -> None:

@@ -100,7 +100,7 @@ def test_a_fifo_named_on_the_command_line_is_inn901_not_a_hang(repo: Path, outpu
     assert "not a regular file (a FIFO); not linted" in done.stdout
     assert "INN101" in done.stdout
     if output_format == "text":
-        assert "src/x.py:1:1: INN901 not a regular file (a FIFO); not linted" in done.stdout
+        assert "src/x.py:1:1: INN901 [error] not a regular file (a FIFO); not linted" in done.stdout
 
 
 @POSIX_ONLY
@@ -138,7 +138,7 @@ def test_a_file_that_says_it_is_empty_is_read_no_further_than_max_file_size(repo
     done = lint(repo, "src/maps.py")
     assert_clean_run(done)
     # (A named symlink is reported under the path it leads to.)
-    assert "INN901 file is more than 64 bytes, over max-file-size (64 bytes)" in done.stdout
+    assert "INN901 [error] file is more than 64 bytes, over max-file-size (64 bytes)" in done.stdout
 
 
 def test_read_bytes_refuses_what_is_over_the_limit_or_not_regular(tmp_path: Path) -> None:
@@ -313,7 +313,7 @@ def undecodable_repo(repo: Path) -> Path:
     return repo
 
 
-ALL_FORMATS = ["text", "json", "json-lines", "sarif", "github", "gitlab", "junit"]
+ALL_FORMATS = ["text", "concise", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit"]
 
 
 @POSIX_ONLY

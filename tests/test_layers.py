@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "inngest_lint.modules",
         "inngest_lint.suppression",
         "inngest_lint.facts.model",
+        "inngest_lint.files",
     ),
     # The program model of one file.
     ("inngest_lint.semantic",),
@@ -38,10 +39,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("inngest_lint.registry", "inngest_lint.docs", "inngest_lint.config", "inngest_lint.discovery"),
     # Orchestration of one run.
     ("inngest_lint.engine",),
-    ("inngest_lint.cache", "inngest_lint.baseline", "inngest_lint.selection"),
+    ("inngest_lint.cache", "inngest_lint.baseline", "inngest_lint.selection", "inngest_lint.since"),
     ("inngest_lint.api",),
     # Front ends.
-    ("inngest_lint.reporters", "inngest_lint.graph"),
+    ("inngest_lint.reporters", "inngest_lint.graph", "inngest_lint.fixing"),
     ("inngest_lint.watch", "inngest_lint.server", "inngest_lint.flake8_plugin"),
     ("inngest_lint.cli",),
     ("inngest_lint.__main__",),

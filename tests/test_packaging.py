@@ -3,6 +3,7 @@ creates the tag only when the changelog is ready."""
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import shutil
@@ -28,6 +29,20 @@ def test_version_lives_in_one_place() -> None:
     assert "version" in project["project"]["dynamic"]
     assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "inngest_lint.__version__"}
     assert re.fullmatch(r"\d+\.\d+\.\d+(?:(?:a|b|rc|\.dev)\d+)?", __version__), __version__
+
+
+def test_the_graph_viewer_ships_as_package_data() -> None:
+    """The viewer's CSS and script are files of the package: pyproject's package-data must name
+    each, or the wheel draws pages without them."""
+    from inngest_lint.graph.html import viewer_asset
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = project["tool"]["setuptools"]["package-data"]["inngest_lint.graph"]
+    graph = ROOT / "inngest_lint" / "graph"
+    assets = sorted(path.relative_to(graph).as_posix() for path in (graph / "assets").iterdir())
+    assert assets == ["assets/viewer.css", "assets/viewer.js"]
+    assert all(any(fnmatch.fnmatch(asset, pattern) for pattern in patterns) for asset in assets), patterns
+    assert "data-ready" in viewer_asset("viewer.js") and ":root" in viewer_asset("viewer.css")
 
 
 def test_changelog_has_unreleased_and_the_current_version() -> None:

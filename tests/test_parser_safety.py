@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import compiling_fixtures
 
 from inngest_lint.engine import parse, runner
 from inngest_lint.engine.file_pass import FileInput
@@ -163,8 +164,7 @@ def test_real_code_is_screened_cheaply() -> None:
     the parse it guards (a ratio, against libcst on the same text; best of three each)."""
     import libcst
 
-    fixtures = Path(__file__).parent / "fixtures"
-    text = "\n".join(path.read_text(encoding="utf-8") for path in sorted(fixtures.rglob("*.py")))
+    text = "\n".join(path.read_text(encoding="utf-8") for path in compiling_fixtures())
     text = text * max(1, 200_000 // max(1, len(text)))
 
     def best_of_three(function: object) -> float:
@@ -269,7 +269,7 @@ def test_inputs_that_crash_the_parser_get_inn901_not_the_run(tmp_path: Path) -> 
     )
     assert "Traceback" not in completed.stderr, completed.stderr
     assert completed.returncode == 1
-    assert "deep.py:1:1: INN901 the parser crashed on this file (SIGSEGV); not linted" in completed.stdout
+    assert "deep.py:1:1: INN901 [error] the parser crashed on this file (SIGSEGV); not linted" in completed.stdout
     assert "jobs.py" + BAD_FINDING in completed.stdout
 
 
@@ -281,19 +281,19 @@ def test_inputs_that_crash_the_parser_get_inn901_not_the_run(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("import inngest  # noqa\nx = (1,\n", "broken.py:2:5: INN900 syntax error: '(' was never closed"),
+        ("import inngest  # noqa\nx = (1,\n", "broken.py:2:5: INN900 [error] syntax error: '(' was never closed"),
         (
             "import inngest  # noqa\nx = 'abc\n",
-            "broken.py:2:5: INN900 syntax error: unterminated string literal (detected at line 2)",
+            "broken.py:2:5: INN900 [error] syntax error: unterminated string literal (detected at line 2)",
         ),
-        ("import inngest\r# noqa\rdef f(:\r    pass\r", "broken.py:3:7: INN900 syntax error: invalid syntax"),
+        ("import inngest\r# noqa\rdef f(:\r    pass\r", "broken.py:3:7: INN900 [error] syntax error: invalid syntax"),
         (
             "# inngest-lint: noqa\nimport inngest\nreturn 1\n",
-            "broken.py:3:1: INN900 syntax error: 'return' outside function",
+            "broken.py:3:1: INN900 [error] syntax error: 'return' outside function",
         ),
         (
             "import inngest\nif x:\n  a = 1\n    b = 2  # noqa: INN900\n",
-            "broken.py:4:4: INN900 syntax error: unexpected indent",
+            "broken.py:4:4: INN900 [error] syntax error: unexpected indent",
         ),
     ],
     ids=["unclosed-bracket", "unterminated-string", "cr-only", "file-noqa-compiler-error", "indent-line-noqa"],
@@ -364,11 +364,11 @@ def test_a_cookie_naming_a_failing_codec_is_that_files_inn901(tmp_path: Path, co
     everything = _cli(tmp_path, ".")
     assert everything.returncode == 1, everything.stderr
     assert "jobs.py" + BAD_FINDING in everything.stdout
-    assert [line for line in _lines_for(everything.stdout, "odd.py") if "INN901 cannot decode file" in line]
+    assert [line for line in _lines_for(everything.stdout, "odd.py") if "INN901 [error] cannot decode file" in line]
     one = _cli(tmp_path, "jobs.py")  # the project is still read, odd.py among it
     assert one.returncode == 1 and "odd.py" not in one.stdout, one.stdout
     stdin = _cli(tmp_path, "-", "--stdin-filename", "odd.py", stdin=broken)
-    assert stdin.returncode == 1 and "odd.py:1:1: INN901 cannot decode file" in stdin.stdout, stdin.stdout
+    assert stdin.returncode == 1 and "odd.py:1:1: INN901 [error] cannot decode file" in stdin.stdout, stdin.stdout
 
 
 def test_lint_file_never_raises_on_a_failing_codec() -> None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from test_cli_messages import check_golden
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -241,16 +242,28 @@ def test_commit_of_one_file_still_sees_cross_file_facts(hook_repo: HookRepo, tmp
     assert passed.returncode == 0, output(passed)
 
 
-def test_project_hook_reports_a_finding_in_a_file_the_commit_did_not_touch(hook_repo: HookRepo, tmp_path: Path) -> None:
-    """Dropping a function from the serve list in main.py breaks jobs.py: the project hook sees it."""
+def test_hook_reports_at_the_staged_line_a_finding_it_causes_in_another_file(
+    hook_repo: HookRepo, tmp_path: Path
+) -> None:
+    """Dropping a function from the serve list in main.py breaks jobs.py. Only main.py is
+    staged, and the default hook fails naming main.py's serve() line (golden: the linter's lines
+    of the hook's output); the project hook reports the same finding where the function is."""
     jobs = FIXED + NEW_FUNCTION
     serving_both = MAIN.replace("import ship", "import refund, ship").replace("[ship]", "[ship, refund]")
     user = make_user_repo(tmp_path / "user", {"client.py": CLIENT, "jobs.py": jobs, "main.py": serving_both})
     (user / "main.py").write_text(MAIN, encoding="utf-8")
     git(user, "add", "main.py")
+    assert git(user, "diff", "--cached", "--name-only").split() == ["main.py"]
 
     per_file = hook_repo.run(user, "inngest-lint")
-    assert per_file.returncode == 0, output(per_file)  # main.py itself is fine
+    linter_lines = [
+        line for line in output(per_file).splitlines() if line.startswith(("main.py:", "jobs.py:", "Found"))
+    ]
+    transcript = f"$ pre-commit run inngest-lint  # main.py staged\nexit {per_file.returncode}\n" + "".join(
+        f"{line}\n" for line in linter_lines
+    )
+    check_golden("pre-commit-cross-file.txt", transcript)
+    assert per_file.returncode == 1, output(per_file)
 
     project = hook_repo.run(user, "inngest-lint-project")
     assert project.returncode == 1, output(project)

@@ -429,7 +429,7 @@ def test_cli_github(repository: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     )
     assert lines[1].startswith("::stop-commands::")
     assert lines[2].startswith("app/jobs.py:9:28: INN101 ")
-    assert lines[3] == "Found 1 finding (1 error, 0 warnings) in 2 files."
+    assert lines[3] == "Found 1 finding (1 error, 0 warnings) in 1 file; 2 files checked."
     assert lines[4] == f"::{lines[1].split('::')[2]}::"
 
 
@@ -471,7 +471,7 @@ def test_cli_clean_run(format_name: str, tmp_path: Path, monkeypatch: pytest.Mon
     elif format_name == "json-lines":
         assert output == ""
     elif format_name == "github":
-        assert output == "All checks passed (1 file).\n"
+        assert output == "All checks passed (1 file checked).\n"
     else:
         suites = ET.fromstring(output)
         assert (suites.get("tests"), suites.get("failures"), suites.get("errors")) == ("1", "0", "0")
@@ -508,7 +508,7 @@ def test_github_warning_and_quiet(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     REPORTERS["github"](stream, quiet=True).report([diagnostic], files_linted=1)
     expected = "::warning file=a.py,line=2,col=3,endLine=2,endColumn=9,title=INN101::m"
     assert workflow_commands(stream.getvalue()) == [expected]
-    assert "\na.py:2:3: INN101 m\n" in stream.getvalue()
+    assert "\na.py:2:3: INN101 [warning] m\n" in stream.getvalue()
 
 
 def workflow_commands(output: str) -> list[str]:
@@ -616,3 +616,26 @@ def test_reporters_write_for_a_finding_without_an_end_or_a_readable_file(
     validate_with_schema(document)
     for format_name in GOLDEN_FILES:
         assert render(format_name, bare)
+
+
+def test_every_rule_url_is_a_heading_of_docs_rules_md() -> None:
+    """The documentation URL each format gives (JSON `url`, SARIF `helpUri`, the editor's
+    `codeDescription.href`, full's `docs:`) lands on the rule's own heading in docs/rules.md, as
+    GitHub slugs it (lowercase, spaces to hyphens)."""
+    import re
+
+    from inngest_lint.registry import all_rules
+    from inngest_lint.reporters.base import DOCS_PAGE, rule_url
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    anchors = {
+        re.sub(r"[^a-z0-9 -]", "", line[3:].strip().lower()).replace(" ", "-")
+        for line in page.splitlines()
+        if line.startswith("## ")
+    }
+    for rule in all_rules():
+        url = rule_url(rule.code)
+        assert url.startswith(DOCS_PAGE + "#"), url
+        assert url.split("#", 1)[1] in anchors, f"{rule.code}: {url} has no heading in docs/rules.md"
+    project_urls = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'Documentation = "{DOCS_PAGE}"' in project_urls

@@ -359,3 +359,47 @@ def test_release_under_test_is_the_one_imported() -> None:
         pytest.skip("only in the subprocess of test_table_against_release")
     assert importlib.metadata.version("inngest") == release
     assert Path(inngest.__file__).is_relative_to(sdk_versions.release_dir(release))
+
+
+def test_filtered_logger_methods_match_the_sdk() -> None:
+    if os.environ.get(RELEASE_VARIABLE):
+        pytest.skip("the installed release's tables only (INN121/INN204/INN206 read it), not each release's")
+    log = importlib.import_module("inngest._internal.log")
+    assert set(log.FilteredLogger._proxied_methods) == sdk.FILTERED_LOGGER_METHODS
+
+
+_SERVE_SOURCES = {
+    "inngest.connect.connect": "inngest/connect/_internal/connect.py",
+}
+
+
+@pytest.mark.parametrize("entry_point", sorted(sdk.SERVE_POSITIONAL_PARAMETERS))
+def test_serve_signatures_are_covered(entry_point: str) -> None:
+    """INN204's table against the installed SDK's source (read, not imported: the frameworks
+    themselves are not test dependencies): parameters in order, and the keyword-only ones."""
+    if os.environ.get(RELEASE_VARIABLE):
+        pytest.skip("the installed release's tables only (INN121/INN204/INN206 read it), not each release's")
+    module_name, _, function_name = entry_point.rpartition(".")
+    package_root = Path(inspect.getfile(inngest)).parent.parent
+    relative = _SERVE_SOURCES.get(entry_point, module_name.replace(".", "/") + ".py")
+    tree = ast.parse((package_root / relative).read_text(encoding="utf-8"))
+    definition = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == function_name)
+    positional = tuple(arg.arg for arg in definition.args.args)
+    keyword_only = {arg.arg for arg in definition.args.kwonlyargs}
+    assert positional == sdk.SERVE_POSITIONAL_PARAMETERS[entry_point]
+    assert keyword_only <= sdk.SERVE_KEYWORD_ONLY_PARAMETERS[entry_point]
+
+
+def test_async_middleware_hooks_are_coroutines() -> None:
+    """INN206: every hook of `inngest.Middleware` is async, of `MiddlewareSync` plain."""
+    if os.environ.get(RELEASE_VARIABLE):
+        pytest.skip("the installed release's tables only (INN121/INN204/INN206 read it), not each release's")
+    hooks = [
+        name
+        for name in vars(inngest.MiddlewareSync)
+        if not name.startswith("_") and callable(getattr(inngest.MiddlewareSync, name))
+    ]
+    assert hooks
+    for hook in hooks:
+        assert not inspect.iscoroutinefunction(getattr(inngest.MiddlewareSync, hook)), hook
+        assert inspect.iscoroutinefunction(getattr(inngest.Middleware, hook)), hook

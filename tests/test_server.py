@@ -13,7 +13,7 @@ import asyncio
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from lsprotocol import types  # noqa: E402
 from pygls.workspace import PositionCodec  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
 
-from inngest_lint.diagnostics import Diagnostic  # noqa: E402
+from inngest_lint.diagnostics import SAFE, UNSAFE, Diagnostic, Edit, Fix  # noqa: E402
 from inngest_lint.server import (  # noqa: E402
     fix_actions,
     split_lines,
@@ -279,6 +279,96 @@ async def test_code_action_suppresses_with_noqa(client: LanguageClient, tmp_path
 
 
 @in_server
+async def test_a_quick_fix_applied_through_the_server_clears_the_finding(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    paths = write_project(tmp_path, {"jobs.py": STEP_IN_LOOP})
+    uri = open_document(client, paths["jobs.py"], STEP_IN_LOOP)
+    finding = next(d for d in await diagnostics_when(client, uri, has("INN101")) if d.code == "INN101")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=finding.range,
+            context=types.CodeActionContext(diagnostics=[finding]),
+        )
+    )
+    assert actions is not None
+    fix = next(a for a in actions if isinstance(a, types.CodeAction) and a.title.endswith("(INN101, unsafe)"))
+    assert fix.kind == types.CodeActionKind.QuickFix and not fix.is_preferred  # unsafe: never auto-applied
+    assert fix.edit is not None and fix.edit.changes is not None
+    fixed = apply_edits(STEP_IN_LOOP, fix.edit.changes[uri])
+    assert fixed == STEP_IN_LOOP_FIXED
+    replace_text(client, uri, fixed, version=2)
+    await diagnostics_when(client, uri, is_empty)
+    close_documents(client, uri)
+
+
+UNAWAITED = """\
+import inngest
+
+client = inngest.Inngest(app_id="app")
+
+@client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/items"))
+async def handler(ctx: inngest.Context) -> None:
+    ctx.step.run("a", work)
+    try:
+        ctx.step.run("b", work)
+    except:
+        raise RuntimeError("b failed")
+"""
+
+
+@in_server
+async def test_fix_all_applies_every_safe_fix_of_the_document(client: LanguageClient, tmp_path: Path) -> None:
+    paths = write_project(tmp_path, {"jobs.py": UNAWAITED})
+    uri = open_document(client, paths["jobs.py"], UNAWAITED)
+    diagnostics = await diagnostics_when(client, uri, lambda found: codes(found).count("INN103") == 2)
+    assert sorted(codes(diagnostics)) == ["INN103", "INN103", "INN111"]
+    whole = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=11, character=0))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=whole,
+            context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.SourceFixAll]),
+        )
+    )
+    assert actions is not None
+    [fix_all] = actions
+    assert isinstance(fix_all, types.CodeAction)
+    assert fix_all.title == "Fix all inngest-lint findings" and fix_all.kind == "source.fixAll.inngest-lint"
+    assert fix_all.edit is not None and fix_all.edit.changes is not None
+    fixed = apply_edits(UNAWAITED, fix_all.edit.changes[uri])
+    assert fixed == UNAWAITED.replace("    ctx.step.run", "    await ctx.step.run").replace(
+        "except:", "except Exception:"
+    )
+    replace_text(client, uri, fixed, version=2)
+    await diagnostics_when(client, uri, is_empty)
+    close_documents(client, uri)
+
+
+@in_server
+async def test_a_cross_file_fix_edits_the_serve_module(client: LanguageClient, tmp_path: Path) -> None:
+    paths = write_project(tmp_path, {"functions.py": FUNCTIONS, "app.py": APP_SERVING_A})
+    functions_uri = open_document(client, paths["functions.py"], FUNCTIONS)
+    finding = next(d for d in await diagnostics_when(client, functions_uri, has("INN201")) if d.code == "INN201")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=functions_uri),
+            range=finding.range,
+            context=types.CodeActionContext(diagnostics=[finding]),
+        )
+    )
+    assert actions is not None
+    fix = next(a for a in actions if isinstance(a, types.CodeAction) and "(INN201, unsafe)" in a.title)
+    assert fix.edit is not None and fix.edit.changes is not None
+    app_uri = paths["app.py"].as_uri()
+    assert list(fix.edit.changes) == [app_uri]  # `b` is imported there already: only the list changes
+    served = apply_edits(APP_SERVING_A, fix.edit.changes[app_uri])
+    assert served == APP_SERVING_A.replace("[a]", "[a, b]")
+    close_documents(client, functions_uri)
+
+
+@in_server
 async def test_a_syntax_error_buffer_is_reported_and_the_server_goes_on(client: LanguageClient, tmp_path: Path) -> None:
     paths = write_project(tmp_path, {"jobs.py": STEP_IN_LOOP})
     uri = open_document(client, paths["jobs.py"], STEP_IN_LOOP)
@@ -429,26 +519,6 @@ def test_positions_are_zero_based_in_utf16_units() -> None:
     assert split_lines("a\u2028b\x0cc\nd") == ["a\u2028b\x0cc\n", "d"]
 
 
-@dataclass(frozen=True)
-class _Edit:
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    content: str
-
-
-@dataclass(frozen=True)
-class _Fix:
-    edits: tuple[_Edit, ...]
-    message: str = "Add await"
-
-
-@dataclass(frozen=True)
-class _FixableDiagnostic(Diagnostic):
-    fix: _Fix | None = None
-
-
 def test_a_fix_carried_by_a_diagnostic_becomes_a_code_action() -> None:
     text = textwrap.dedent("""\
         async def f(ctx):
@@ -459,20 +529,23 @@ def test_a_fix_carried_by_a_diagnostic_becomes_a_code_action() -> None:
     lsp = to_lsp_diagnostic(plain, lines, UTF16)
     assert fix_actions(plain, lsp, "file:///p/a.py", lines, UTF16) == []
 
-    fixable = _FixableDiagnostic(
-        "/p/a.py",
-        2,
-        5,
-        "INN103",
-        "not awaited",
-        end_line=2,
-        end_column=25,
-        fix=_Fix((_Edit(2, 5, 2, 5, "await "),)),
+    fixable = replace(
+        plain,
+        fix=Fix(
+            "add `await`", SAFE, (Edit("/p/a.py", 2, 5, 2, 25, 'ctx.step.run("a", g)', 'await ctx.step.run("a", g)'),)
+        ),
     )
     [action] = fix_actions(fixable, lsp, "file:///p/a.py", lines, UTF16)
-    assert action.title == "Add await" and action.is_preferred
+    assert action.title == "Add `await` (INN103)" and action.is_preferred
     assert action.edit is not None and action.edit.changes is not None
     assert apply_edits(text, action.edit.changes["file:///p/a.py"]).splitlines()[1] == '    await ctx.step.run("a", g)'
+
+    # An unsafe fix is offered, titled so, and never preferred; a stale one is not offered.
+    unsafe = replace(fixable, fix=replace(fixable.fix, applicability=UNSAFE))
+    [action] = fix_actions(unsafe, lsp, "file:///p/a.py", lines, UTF16)
+    assert action.title == "Add `await` (INN103, unsafe)" and not action.is_preferred
+    stale = split_lines(text.replace('"a"', '"b"'))
+    assert fix_actions(fixable, lsp, "file:///p/a.py", stale, UTF16) == []
 
 
 def test_a_lint_that_raises_becomes_a_problem_not_a_crash(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -506,3 +579,24 @@ def test_server_without_pygls_says_how_to_install_it(monkeypatch: pytest.MonkeyP
         "inngest-lint: error: the language server needs pygls: pip install 'pygls>=2.0,<3' "
         "(or install the lsp extra: '.[lsp]' from a clone)"
     ]
+
+
+def test_a_finding_caused_by_the_open_file_shows_there_with_the_affected_code(tmp_path: Path) -> None:
+    """Only main.py is open, and its serve list drops `ship`: INN201 shows on the serve call,
+    with relatedInformation pointing at the unserved function in functions.py."""
+    from test_cross_file_cause import DROPPED, SERVE_LINE, SHIP_LINE, _files
+
+    import inngest_lint.server as server
+
+    paths = write_project(tmp_path, _files(**{"main.py": DROPPED}))
+    job = server.LintJob(
+        server.ProjectKey(tmp_path),
+        (server.DocumentSnapshot(paths["main.py"].as_uri(), paths["main.py"], DROPPED, 1),),
+    )
+    [found] = server.run_lint_job(job).by_path[paths["main.py"]]
+    lsp = to_lsp_diagnostic(found, DROPPED.splitlines(), UTF16)
+    assert (lsp.code, lsp.range.start.line) == ("INN201", SERVE_LINE - 1)
+    assert lsp.code_description is not None and lsp.code_description.href.endswith("#inn201-function-not-served")
+    [related] = lsp.related_information or []
+    assert related.message == "affected code" and related.location.uri.endswith("/functions.py")
+    assert related.location.range.start.line == SHIP_LINE - 1

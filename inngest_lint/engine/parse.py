@@ -18,19 +18,14 @@ constructs are also quadratic or worse in it (a 2,000-link `x[0][0]...` chain ta
 
 A binary file (NUL bytes) or one that cannot be decoded is INN901. None of these stop the run.
 
-Only regular files are read, and never past `max-file-size`: a FIFO named `x.py` would block the
-run forever waiting for a writer, a symlink to `/dev/zero` or `/dev/urandom` never ends, and a
-`/proc` file says it is empty and then gives more. So the file is opened without blocking, its
-type and size are checked on the open descriptor (no window for a swap between a check and the
-open), and the read itself stops one byte past the limit.
+Only regular files are read, and never past `max-file-size` (`inngest_lint.files.read_regular`:
+a FIFO named `x.py` would block the run forever, a symlink to `/dev/zero` never ends).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
-import stat
 import sys
 import threading
 import tokenize
@@ -41,12 +36,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.files import NotRegularFile, OverLimit, read_regular
 
 if TYPE_CHECKING:  # libcst is imported when a file is parsed, not when the linter starts
     import libcst
 
 SYNTAX_ERROR = "INN900"
 UNREADABLE_FILE = "INN901"
+
+#: Bytes that make a file worth parsing: the SDK's name in any case style, and signing keys
+#: (a settings module may hold a hard-coded key without naming the SDK in lowercase).
+PREFILTER_MARKERS = (b"nngest", b"NNGEST", b"signkey-")
+
+
+def worth_parsing(data: bytes) -> bool:
+    """Whether a file's bytes may hold anything a rule reads (the screen before any parse: a
+    run's files, and with `--since` the blobs of the ref)."""
+    return any(marker in data for marker in PREFILTER_MARKERS)
+
 
 _T = TypeVar("_T")
 
@@ -55,40 +62,6 @@ _T = TypeVar("_T")
 class Decoded:
     text: str | None
     problem: Diagnostic | None
-
-
-#: O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer (it changes nothing
-#: for a regular file); O_NOCTTY: opening a terminal device must not make it this process's own.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-_CHUNK = 1 << 20
-_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
-class NotRegularFile(OSError):
-    """What is at a path is not a regular file (a FIFO, a device, a socket, a directory)."""
-
-    def __init__(self, mode: int) -> None:
-        self.mode = mode
-        super().__init__(f"not a regular file ({file_kind(mode)})")
-
-
-class OverLimit(OSError):
-    """A file holds more bytes than the caller will read; `size` is what is known of it."""
-
-    def __init__(self, size: int, exact: bool) -> None:
-        self.size = size
-        self.exact = exact
-        super().__init__(f"file is over {size} bytes")
-
-
-def file_kind(mode: int) -> str:
-    return next((kind for test, kind in _KINDS if test(mode)), "an unknown kind of file")
 
 
 def human_size(size: int) -> str:
@@ -110,38 +83,6 @@ def too_large(path: str, size: int, limit: int, exact: bool = True) -> Diagnosti
         UNREADABLE_FILE,
         f"file is {amount}, over max-file-size ({human_size(limit)}); not linted (raise max-file-size to lint it)",
     )
-
-
-def read_regular(path: str, limit: int = 0, *, truncate: bool = False) -> bytes:
-    """The bytes of the regular file at `path` (symlinks followed), at most `limit` of them.
-
-    Raises NotRegularFile for anything else, OverLimit when the file holds more than `limit`
-    bytes (unless `truncate`: then its first `limit` bytes), and OSError when it cannot be
-    opened or read. `limit` 0 reads it all: a regular file always ends.
-    """
-    descriptor = os.open(path, _OPEN_FLAGS)
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotRegularFile(info.st_mode)
-        if limit and info.st_size > limit and not truncate:
-            raise OverLimit(info.st_size, exact=True)
-        # The size said may be wrong (a /proc file says 0, a file may grow while it is read):
-        # read up to one byte past the limit, and no further.
-        budget = limit + (0 if truncate else 1) if limit else None
-        parts: list[bytes] = []
-        total = 0
-        while budget is None or total < budget:
-            chunk = os.read(descriptor, _CHUNK if budget is None else min(_CHUNK, budget - total))
-            if not chunk:
-                break
-            parts.append(chunk)
-            total += len(chunk)
-    finally:
-        os.close(descriptor)
-    if limit and total > limit:
-        raise OverLimit(total, exact=False)
-    return b"".join(parts)
 
 
 def read_bytes(path: str, limit: int = 0) -> tuple[bytes | None, Diagnostic | None]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.engine.file_pass import internal_error
-from inngest_lint.facts.index import ProjectIndex
+from inngest_lint.facts.index import PreviousVersion, ProjectIndex
 from inngest_lint.facts.model import FileFacts
 from inngest_lint.modules import ImportResolver
 from inngest_lint.settings import Settings
@@ -18,10 +18,13 @@ def run_project_rules(
     enabled_codes: frozenset[str],
     debug: bool = False,
     modules: ImportResolver | None = None,
+    previous: PreviousVersion | None = None,
 ) -> tuple[list[Diagnostic], ProjectIndex]:
+    """`previous` (the project at `--since REF`) turns on the deploy-safety rules."""
     from inngest_lint.registry import project_rules
 
     index = ProjectIndex(facts, settings, modules)
+    index.previous = previous
     diagnostics: list[Diagnostic] = []
     for rule_class in project_rules():
         if rule_class.code not in enabled_codes:

@@ -18,6 +18,7 @@ import libcst as cst
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.model import (
+    LIST_ITEM_PLACEHOLDER,
     MAX_HELPER_CALLS,
     UNKNOWN,
     BodyCall,
@@ -25,6 +26,7 @@ from inngest_lint.facts.model import (
     Client,
     ClientSend,
     Definition,
+    Effect,
     EventSend,
     FileFacts,
     FunctionList,
@@ -32,15 +34,20 @@ from inngest_lint.facts.model import (
     HelperCall,
     InngestFunction,
     Invoke,
-    LargeReturn,
+    InvokeById,
+    KeyRead,
     Ref,
     ReturnedCall,
+    ReturnedValue,
     ServeCall,
+    StepCall,
     StepRun,
     Trigger,
     Wait,
 )
 from inngest_lint.semantic.context import FileContext, InngestFunctionInfo
+from inngest_lint.semantic.edits import EditMaker, with_list_element
+from inngest_lint.semantic.large_returns import returned_values_of
 from inngest_lint.semantic.names import dotted_name, iter_string_parts, literal_string
 from inngest_lint.semantic.replay import (
     MissingTimeouts,
@@ -64,8 +71,8 @@ from inngest_lint.semantic.values import (
     evaluate,
     evaluate_list,
     keyword,
-    large_returns_of,
     returned_calls_of,
+    returned_dict_keys,
 )
 
 
@@ -75,12 +82,23 @@ class _FunctionBuilder:
     node: cst.FunctionDef
     waits: list[Wait] = field(default_factory=list)
     invokes: list[Invoke] = field(default_factory=list)
+    invokes_by_id: list[InvokeById] = field(default_factory=list)
     step_runs: list[StepRun] = field(default_factory=list)
-    local_def_returns: dict[str, tuple[LargeReturn, ...]] = field(default_factory=dict)
+    local_def_returns: dict[str, tuple[ReturnedValue, ...]] = field(default_factory=dict)
     local_def_returned_calls: dict[str, tuple[ReturnedCall, ...]] = field(default_factory=dict)
     key: str = ""
     body_calls: list[BodyCall] = field(default_factory=list)
     makes_step_call: bool = False
+    steps: list[StepCall] = field(default_factory=list)
+    steps_complete: bool = True
+    # Returned dict keys of the nested defs used as step handlers, by name.
+    local_def_keys: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    # id of a step call whose value is assigned to a plain name -> the name; step index -> name.
+    pending_results: dict[int, str] = field(default_factory=dict)
+    step_results: dict[int, str] = field(default_factory=dict)
+    # How often each plain name is assigned in the function, and `name["key"]` reads.
+    assignments: dict[str, int] = field(default_factory=dict)
+    key_reads: list[tuple[str, KeyRead]] = field(default_factory=list)
 
 
 @dataclass
@@ -96,8 +114,7 @@ class _DefinitionBuilder:
     generator: bool = False
     swallows: Location | None = None
     swallows_as: str = ""
-    effect: str = ""
-    effect_location: Location | None = None
+    effect: Effect | None = None
     client_send: ClientSend | None = None
     no_timeout: str = ""
     no_timeout_location: Location | None = None
@@ -125,6 +142,23 @@ def cel_string(
         content_column = location.column + len(part.prefix) + len(quote)
         exact = "\\" not in raw_body and "\n" not in raw_body and raw_body == text
     return CelString(text, option, location, async_event, content_column, exact)
+
+
+def literal_code(context: FileContext, node: cst.BaseExpression) -> str:
+    """The source of `node` when it is one plain string literal, else "" (see Trigger.literal)."""
+    return context.tree.code_for_node(node) if isinstance(node, cst.SimpleString) and not node.lpar else ""
+
+
+def list_code(context: FileContext, node: cst.BaseExpression | None) -> tuple[str, str]:
+    """The source of a list display without `*` elements, and the same list with one more
+    element (see FunctionList.code and .extended); ("", "") for anything else."""
+    if not isinstance(node, cst.List) or any(isinstance(element, cst.StarredElement) for element in node.elements):
+        return "", ""
+    code = context.tree.code_for_node(node)
+    if LIST_ITEM_PLACEHOLDER in code:
+        return "", ""
+    extended = context.tree.code_for_node(with_list_element(node, cst.Name(LIST_ITEM_PLACEHOLDER)))
+    return code, extended
 
 
 class FactCollector:
@@ -178,9 +212,10 @@ class FactCollector:
                     node.name.value,
                     kind,
                     context.location(node.name),
-                    large_returns_of(context, node),
+                    returned_values_of(context, node),
                     self._first_step_call(node),
                     bool(node.decorators),
+                    returned_keys=returned_dict_keys(context, node),
                 )
             )
             self._definition_builders.append(
@@ -197,9 +232,10 @@ class FactCollector:
                     f"{parent.node.name.value}.{node.name.value}",  # type: ignore[attr-defined]
                     kind,
                     context.location(node.name),
-                    large_returns_of(context, node),
+                    returned_values_of(context, node),
                     self._first_step_call(node),
                     bool(node.decorators),
+                    returned_keys=returned_dict_keys(context, node),
                 )
             )
             self._definition_builders.append(
@@ -211,8 +247,9 @@ class FactCollector:
                 )
             )
         if self._builders and frame.is_step_handler:
-            self._builders[-1].local_def_returns[node.name.value] = large_returns_of(context, node)
+            self._builders[-1].local_def_returns[node.name.value] = returned_values_of(context, node)
             self._builders[-1].local_def_returned_calls[node.name.value] = returned_calls_of(context, node)
+            self._builders[-1].local_def_keys[node.name.value] = returned_dict_keys(context, node)
 
     def _first_step_call(self, node: cst.FunctionDef) -> Location | None:
         """Where a module-level def makes its first step call, through an annotated context or
@@ -257,8 +294,9 @@ class FactCollector:
             return
         effect = self._effects.of(node)
         if effect is not None:
-            definition.effect = effect.description
-            definition.effect_location = self.context.location(node)
+            definition.effect = Effect(
+                effect.kind, effect.system, effect.action, effect.label, self.context.location(node)
+            )
             return
         func = node.func
         if (
@@ -348,7 +386,6 @@ class FactCollector:
             swallows=definition.swallows,
             swallows_as=definition.swallows_as,
             effect=definition.effect,
-            effect_location=definition.effect_location,
             client_send=definition.client_send,
             no_timeout=definition.no_timeout,
             no_timeout_location=definition.no_timeout_location,
@@ -468,12 +505,15 @@ class FactCollector:
             waits=tuple(builder.waits),
             invokes=tuple(builder.invokes),
             step_runs=tuple(builder.step_runs),
-            returns=large_returns_of(context, handler),
+            returns=returned_values_of(context, handler),
             trigger_count_known=complete,
             body_calls=tuple(builder.body_calls),
             makes_step_call=builder.makes_step_call,
             handler_signature=self._signature(handler) if self._undecorated(handler) else None,
             on_failure_signature=self._on_failure_signature(call),
+            invokes_by_id=tuple(builder.invokes_by_id),
+            steps=_with_result_reads(builder),
+            steps_complete=builder.steps_complete,
         )
 
     def _undecorated(self, node: cst.FunctionDef) -> bool:
@@ -564,7 +604,9 @@ class FactCollector:
                 if value is None:
                     complete = False
                     continue
-                triggers.append(Trigger("event", evaluate(context, value), context.location(value)))
+                triggers.append(
+                    Trigger("event", evaluate(context, value), context.location(value), literal_code(context, value))
+                )
             elif isinstance(element, cst.Call) and context.qualify(element.func) == sdk.TRIGGER_CRON_CLASS:
                 value = keyword(element, "cron")
                 if value is None:
@@ -604,7 +646,16 @@ class FactCollector:
                     event_node = keyword(value, "event")
                     if event_node is not None:
                         async_event = evaluate(context, event_node)
-                        cancels.append(Trigger("event", async_event, context.location(event_node)))
+                        cancels.append(
+                            Trigger(
+                                "event",
+                                async_event,
+                                context.location(event_node),
+                                literal_code(context, event_node),
+                                filtered=keyword(value, "if_exp") is not None
+                                or any(arg.star == "**" for arg in value.args),
+                            )
+                        )
                 for cel_option in sdk.CEL_OPTIONS:
                     if cel_option.owner != owner or owner == sdk.TRIGGER_EVENT_CLASS:
                         continue
@@ -634,6 +685,8 @@ class FactCollector:
             if not self._header_depth:
                 self._body_call(node)
         method = context.step_method(node)
+        if self._builders and method is None and self._builders[-1].steps_complete and self._passes_step_object(node):
+            self._builders[-1].steps_complete = False
         if method is not None:
             self._step_call(node, method)
             return
@@ -678,6 +731,7 @@ class FactCollector:
                 name_location=context.location(name_node),
                 function_key=function_key,
                 sender=sender,
+                name_literal=literal_code(context, name_node),
             )
         )
 
@@ -735,7 +789,13 @@ class FactCollector:
             evaluate_list(self.context, node, parts)
         location = self.context.location(node) if node is not None else self.context.location(self.context.tree)
         return FunctionList(
-            symbol, tuple(parts.items), tuple(parts.spreads), parts.complete, location, tuple(parts.item_locations)
+            symbol,
+            tuple(parts.items),
+            tuple(parts.spreads),
+            parts.complete,
+            location,
+            tuple(parts.item_locations),
+            *list_code(self.context, node),
         )
 
     def _serve(self, node: cst.Call, entry: sdk.ServeEntryPoint) -> None:
@@ -779,6 +839,20 @@ class FactCollector:
                     ServeCall(sdk.CONNECT_ENTRY_POINT, UNKNOWN, self._function_list(None), self.context.location(node))
                 )
 
+    def _passes_step_object(self, node: cst.Call) -> bool:
+        """Whether a call hands the Inngest context or a step object to another callable (which
+        may make step calls of its own, unseen here)."""
+        context = self.context
+        for arg in node.args:
+            value = arg.value
+            if isinstance(value, cst.Name) and (
+                context.is_context_name(value.value) or context.is_step_name(value.value)
+            ):
+                return True
+            if context.is_step_object(value):
+                return True
+        return False
+
     def _step_call(self, node: cst.Call, method: str) -> None:
         if not self._builders:
             return
@@ -786,6 +860,7 @@ class FactCollector:
         builder = self._builders[-1]
         step_id_node = argument(node, 0, sdk.STEP_ID_KEYWORD)
         step_id = literal_string(step_id_node) if step_id_node is not None else None
+        self._record_step(builder, node, method, step_id)
         step_label = (
             step_id
             if step_id is not None
@@ -805,6 +880,8 @@ class FactCollector:
                     context.location(node),
                     if_exp,
                     context.location(event_node) if event_node is not None else None,
+                    literal_code(context, event_node) if event_node is not None else "",
+                    filtered=if_exp_node is not None or any(arg.star == "**" for arg in node.args),
                 )
             )
         elif method == sdk.STEP_SEND_EVENT:
@@ -819,18 +896,30 @@ class FactCollector:
                         context.location(node),
                     )
                 )
+        elif method == sdk.STEP_INVOKE_BY_ID:
+            function_id_node = keyword(node, "function_id")
+            app_id_node = keyword(node, "app_id")
+            if function_id_node is not None and not any(arg.star == "**" for arg in node.args):
+                builder.invokes_by_id.append(
+                    InvokeById(
+                        evaluate(context, app_id_node) if app_id_node is not None else UNKNOWN,
+                        evaluate(context, function_id_node),
+                        context.location(node),
+                        app_id_given=app_id_node is not None,
+                    )
+                )
         elif method == sdk.STEP_RUN:
             handler_node = argument(node, 1, "handler")
             if handler_node is None:
                 return
             handler_ref = UNKNOWN
-            local_returns: tuple[LargeReturn, ...] = ()
+            local_returns: tuple[ReturnedValue, ...] = ()
             returned_calls: tuple[ReturnedCall, ...] = ()
             label = ""
             if isinstance(handler_node, cst.Call) and context.qualify(handler_node.func) == "functools.partial":
                 handler_node = handler_node.args[0].value if handler_node.args else handler_node
             if isinstance(handler_node, cst.Lambda):
-                local_returns = large_returns_of(context, handler_node)
+                local_returns = returned_values_of(context, handler_node)
                 returned_calls = returned_calls_of(context, handler_node)
                 label = "lambda"
             elif isinstance(handler_node, cst.Name) and handler_node.value in builder.local_def_returns:
@@ -843,6 +932,107 @@ class FactCollector:
             builder.step_runs.append(
                 StepRun(step_label, handler_ref, context.location(node), local_returns, label, returned_calls)
             )
+
+    def _record_step(self, builder: _FunctionBuilder, node: cst.Call, method: str, step_id: str | None) -> None:
+        """Note a step call in the function's ordered step list. A step call in a nested def
+        runs when (and as often as) the def is called: the list is then not the run's order."""
+        context = self.context
+        for frame in reversed(context.frames):
+            if frame.kind == "lambda":
+                continue
+            if frame.inngest is not builder.info:
+                builder.steps_complete = False
+            break
+        handler = UNKNOWN
+        returned_keys: tuple[str, ...] | None = None
+        if method == sdk.STEP_RUN:
+            handler_node = argument(node, 1, "handler")
+            if isinstance(handler_node, cst.Lambda):
+                returned_keys = returned_dict_keys(context, handler_node)
+            elif handler_node is not None:
+                if isinstance(handler_node, cst.Name) and handler_node.value in builder.local_def_keys:
+                    returned_keys = builder.local_def_keys[handler_node.value]
+                elif isinstance(handler_node, (cst.Name, cst.Attribute)):
+                    handler = callable_ref(context, handler_node)
+        result_name = builder.pending_results.pop(id(node), None)
+        if result_name is not None:
+            builder.step_results[len(builder.steps)] = result_name
+        builder.steps.append(
+            StepCall(
+                method,
+                step_id or "",
+                context.location(node),
+                bool(context.loop_frames()),
+                self._other_arguments(node),
+                handler,
+                returned_keys,
+            )
+        )
+
+    def _other_arguments(self, node: cst.Call) -> str:
+        """The arguments of a step call but its ID, as written, without whitespace."""
+        code = self.context.tree.code_for_node
+        parts: list[str] = []
+        for position, arg in enumerate(node.args):
+            name = arg.keyword.value if arg.keyword is not None else ""
+            if name == sdk.STEP_ID_KEYWORD or (position == 0 and arg.keyword is None):
+                continue
+            parts.append(f"{arg.star}{name}={code(arg.value)}" if name else f"{arg.star}{code(arg.value)}")
+        return "".join(",".join(parts).split())
+
+    # ---------------------------------------------------------------- step results read by key
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if not self._builders:
+            return
+        builder = self._builders[-1]
+        names = [target.target.value for target in node.targets if isinstance(target.target, cst.Name)]
+        for name in names:
+            builder.assignments[name] = builder.assignments.get(name, 0) + 1
+        if len(node.targets) != len(names):
+            for target in node.targets:  # unpacking and attributes: every name they bind counts
+                self._count_bound(builder, target.target)
+        value = unwrap_await(node.value)
+        if len(names) == 1 and len(node.targets) == 1 and isinstance(value, cst.Call):
+            builder.pending_results[id(value)] = names[0]
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if not self._builders:
+            return
+        builder = self._builders[-1]
+        self._count_bound(builder, node.target)
+        value = unwrap_await(node.value) if node.value is not None else None
+        if isinstance(node.target, cst.Name) and isinstance(value, cst.Call):
+            builder.pending_results[id(value)] = node.target.value
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if self._builders:
+            self._count_bound(self._builders[-1], node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        if self._builders:
+            self._count_bound(self._builders[-1], node.target)
+
+    @staticmethod
+    def _count_bound(builder: _FunctionBuilder, target: cst.BaseExpression) -> None:
+        stack: list[cst.CSTNode] = [target]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Name):
+                builder.assignments[current.value] = builder.assignments.get(current.value, 0) + 1
+            elif isinstance(current, (cst.Tuple, cst.List)):
+                stack.extend(element.value for element in current.elements)
+            elif isinstance(current, cst.StarredElement):
+                stack.append(current.value)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if not self._builders or not isinstance(node.value, cst.Name) or len(node.slice) != 1:
+            return
+        index = node.slice[0].slice
+        if not isinstance(index, cst.Index):
+            return
+        key = literal_string(index.value)
+        if key is not None:
+            self._builders[-1].key_reads.append((node.value.value, KeyRead(key, self.context.location(node))))
 
     # ---------------------------------------------------------------- module
     def facts(self) -> FileFacts:
@@ -880,6 +1070,7 @@ class FactCollector:
                         parts.complete,
                         context.location(values[0]),
                         tuple(parts.item_locations),
+                        *(list_code(context, values[0]) if len(values) == 1 else ("", "")),
                     )
                 )
                 continue
@@ -916,7 +1107,22 @@ class FactCollector:
             definitions=tuple(self.definitions),
             other_names=frozenset(other),
             mentions_inngest="inngest" in context.source,
+            import_line=EditMaker(context.path, context.source, context.tree, context.positions).import_line(),
+            newline=context.tree.default_newline,
         )
+
+
+def _with_result_reads(builder: _FunctionBuilder) -> tuple[StepCall, ...]:
+    """The function's steps, each with the keys read from the name its result is bound to (a
+    name bound once in the function: another binding could be what a read sees)."""
+    steps = list(builder.steps)
+    for index, name in builder.step_results.items():
+        if builder.assignments.get(name, 0) != 1:
+            continue
+        reads = tuple(read for read_name, read in builder.key_reads if read_name == name)
+        if reads:
+            steps[index] = replace(steps[index], result_reads=reads)
+    return tuple(steps)
 
 
 #: Decorators that leave what a call of the def does unchanged.

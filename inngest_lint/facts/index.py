@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from inngest_lint.diagnostics import Location
@@ -87,6 +87,8 @@ class ProjectIndex:
         self._resolve_cache: dict[tuple[str, str], Resolved] = {}
         self._sent_cache: dict[str, list[EventSend]] | None = None
         self._invoked_cache: dict[str, list[DataShape]] | None = None
+        #: The project as deployed (`--since REF`), for the deploy-safety rules; None without.
+        self.previous: PreviousVersion | None = None
 
     # ------------------------------------------------------------------ resolution
     def sdk_version(self, path: str) -> SdkVersion:
@@ -326,6 +328,24 @@ class ProjectIndex:
 
     def is_external_event(self, name: str) -> bool:
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.settings.external_events)
+
+
+@dataclass
+class PreviousVersion:
+    """The project at a git ref (`--since REF`): its index, and which files differ from it.
+
+    `changed` holds the absolute paths whose content differs between the ref and the work tree
+    (added, removed or edited): a file outside it is "not part of this change". `memo` is where
+    the deploy rules share what they compute once (the pairing of functions across versions).
+    """
+
+    ref: str
+    index: ProjectIndex
+    changed: frozenset[str]
+    # Files of the work tree that could not be parsed (a syntax error): what they define is
+    # unknown, so nothing can be said to be gone.
+    unparsed: frozenset[str] = frozenset()
+    memo: dict[str, object] = field(default_factory=dict)
 
 
 def event_matches(pattern: str, name: str) -> bool:

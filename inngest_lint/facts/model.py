@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 
 from inngest_lint.diagnostics import Location
 
+#: The version of what the facts mean, part of every cache key. The cache also fingerprints the
+#: record types' fields, which catches a field added, renamed or retyped; bump this when the
+#: collector records something differently with the same fields (a kind of `Ref` added, a field
+#: that now holds more or less), so that caches written by an older collector are never read.
+FACTS_SCHEMA = 1
+
 
 @dataclass(frozen=True)
 class Ref:
@@ -84,14 +90,55 @@ class Trigger:
     kind: str  # "event" or "cron"
     value: Ref
     location: Location
+    # The source of the value when it is one plain string literal ("" otherwise): what a fix
+    # that renames the event replaces.
+    literal: str = ""
+    # For a `Cancel(event=...)`: whether it is given an `if_exp` (literal or not).
+    filtered: bool = False
+
+
+#: What a returned value is (`ReturnedValue.kind`), as far as INN501 needs to know:
+#: - "response-body": `.content` / `.text` of an HTTP response (`Origins.is_http_response`);
+#: - "data-frame": a `pandas.read_*(...)` call;
+#: - "query-set": `list(...)`, `sorted(...)`... of a Django query set;
+#: - "all-rows", "filtered-query-set", "cursor", "file-read": a method call that reads without
+#:   a bound (`.all()`, `Model.objects.filter(...)`, `.find({...})`, `.read()`);
+#: - "call": any other method call with no bound along its chain (`store.dump_everything()`);
+#: - "attribute": any other attribute (`report.payload`).
+#: The last two are unbounded only when the rule's settings name them.
+RETURN_KINDS = frozenset(
+    {
+        "response-body",
+        "data-frame",
+        "query-set",
+        "all-rows",
+        "filtered-query-set",
+        "cursor",
+        "file-read",
+        "call",
+        "function-call",
+        "attribute",
+    }
+)
 
 
 @dataclass(frozen=True)
-class LargeReturn:
-    """A return expression that is likely unbounded (a table, a file, a response body)."""
+class ReturnedValue:
+    """A value a def or lambda returns that is, or may be, unbounded: what the code is, for
+    INN501 to judge with its settings (see `semantic.large_returns`).
 
-    reason: str
-    location: Location
+    One return statement may record several (the items of a returned list or dict, in order):
+    the first one the rule judges unbounded is the statement's.
+    """
+
+    kind: str  # one of RETURN_KINDS
+    name: str  # the method or attribute at the end (`fetchall`, `payload`); "" for the whole-value kinds
+    code: str  # the expression's source on one line (`cursor.fetchall()`)
+    location: Location  # the return statement (a lambda's body)
+    comprehensions: int = 0  # how many comprehensions wrap it (`[r.id for r in rows.all()]`: 1)
+    # For "call" and "function-call": the callee's qualified name when imports tell it
+    # (`reports.export.everything`), else "".
+    qualified: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,8 +165,8 @@ class StepRun:
     step_id: str
     handler: Ref
     location: Location
-    # Large returns found locally (a lambda or a nested def), already resolved in phase 1.
-    local_returns: tuple[LargeReturn, ...] = ()
+    # What a local handler (a lambda or a nested def) returns, read in phase 1.
+    local_returns: tuple[ReturnedValue, ...] = ()
     handler_label: str = ""
     # What a lambda or nested-def handler returns when it is another function's result.
     returned_calls: tuple[ReturnedCall, ...] = ()
@@ -134,6 +181,41 @@ class Wait:
     location: Location
     if_exp: CelString | None = None
     event_location: Location | None = None
+    event_literal: str = ""  # as Trigger.literal
+    # Whether `if_exp=` is given at all (`if_exp` above is set only for a literal string).
+    filtered: bool = False
+
+
+@dataclass(frozen=True)
+class KeyRead:
+    """`result["key"]`: a key read by subscript from a variable holding a step's result."""
+
+    key: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class StepCall:
+    """One step call of a function (any step method), in source order: what the deploy-safety
+    rules compare between two versions of the function, since Inngest finds a step's memoized
+    result by its ID (and the `:N` suffix a repeated ID gets from the order of its calls)."""
+
+    method: str  # the step method: "run", "sleep", "wait_for_event", ...
+    step_id: str  # the literal ID; "" when the ID is not a literal string
+    location: Location
+    # Inside a loop of the function (it may run any number of times).
+    in_loop: bool = False
+    # The call's other arguments as written, whitespace removed (`charge,order_id`,
+    # `lambda:{"a":1}`, `event="shop/paid",timeout=t`): two calls with the same text do the same
+    # work, whatever their IDs.
+    arguments: str = ""
+    # A module-level handler, resolved in phase 2 (its Definition's `returned_keys`).
+    handler: Ref = UNKNOWN
+    # The keys of the dict a handler defined in the function returns (a lambda or a nested
+    # def), when every return is a literal dict; None when unknown or not a dict.
+    returned_keys: tuple[str, ...] | None = None
+    # Keys the function reads by subscript from the one variable the step's result is bound to.
+    result_reads: tuple[KeyRead, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,6 +225,17 @@ class Invoke:
     function: Ref
     data: DataShape
     location: Location
+
+
+@dataclass(frozen=True)
+class InvokeById:
+    """`step.invoke_by_id(step_id, app_id=..., function_id=...)`: `app_id` is UNKNOWN when the
+    call leaves it out (the SDK then uses the calling client's app)."""
+
+    app_id: Ref
+    function_id: Ref
+    location: Location
+    app_id_given: bool = False
 
 
 @dataclass(frozen=True)
@@ -220,7 +313,7 @@ class InngestFunction:
     waits: tuple[Wait, ...] = ()
     invokes: tuple[Invoke, ...] = ()
     step_runs: tuple[StepRun, ...] = ()
-    returns: tuple[LargeReturn, ...] = ()
+    returns: tuple[ReturnedValue, ...] = ()
     trigger_count_known: bool = True
     body_calls: tuple[BodyCall, ...] = ()
     # A step call (or a `ctx.group.parallel` plan) anywhere in the function: its body re-runs
@@ -229,6 +322,13 @@ class InngestFunction:
     # The handler's parameters, and the `on_failure=` handler's when it is a def of this file.
     handler_signature: HandlerSignature | None = None
     on_failure_signature: HandlerSignature | None = None
+    invokes_by_id: tuple[InvokeById, ...] = ()
+    # Every step call written in the function, in source order (see StepCall).
+    steps: tuple[StepCall, ...] = ()
+    # False when the function may make step calls this file does not show: it hands its context
+    # or step object to another callable, or a nested def makes step calls. Comparisons of the
+    # step lists of two versions stay silent then.
+    steps_complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -253,6 +353,15 @@ class FunctionList:
     complete: bool
     location: Location
     item_locations: tuple[Location, ...] = ()  # parallel to items
+    # The source of the list when it is a list display without `*` (what a fix that adds a
+    # function to it replaces), else ""; and that list as libcst writes it with one more
+    # element, LIST_ITEM_PLACEHOLDER (phase 2 puts the function's name there).
+    code: str = ""
+    extended: str = ""
+
+
+#: The name in `FunctionList.extended` that stands for the element a fix adds.
+LIST_ITEM_PLACEHOLDER = "__inngest_lint_new_item__"
 
 
 @dataclass(frozen=True)
@@ -276,6 +385,7 @@ class EventSend:
     via: str = "event"  # "send", "send_sync", "send_event" or "event" (built, sent elsewhere)
     # The enclosing module-level def or method ("" at module level), e.g. a web route handler.
     sender: str = ""
+    name_literal: str = ""  # as Trigger.literal
 
 
 @dataclass(frozen=True)
@@ -289,6 +399,28 @@ class ClientSend:
     label: str  # the call as written: "client.send()"
 
 
+#: Side effect kinds (`Effect.kind`): an Inngest event send, an HTTP request, a database write,
+#: another write through the Inngest API (a score, a realtime publish).
+EFFECT_KINDS = frozenset({"send", "http", "db", "sdk"})
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A call that certainly acts on the outside world (see `semantic.replay.SideEffect`): what it
+    is, which INN109 puts in words.
+
+    For "http", `system` is the library and `action` the method (`httpx`, `post`); for "db",
+    the store and the write (`sql`, `INSERT`; `database`, `commit`; `django`, `write`); both
+    empty for "send". `label` is the call as written (`requests.post()`).
+    """
+
+    kind: str  # one of EFFECT_KINDS
+    system: str
+    action: str
+    label: str
+    location: Location
+
+
 @dataclass(frozen=True)
 class Definition:
     """A module-level def, method or class, for resolving step handlers and serve-list names
@@ -297,7 +429,7 @@ class Definition:
     symbol: str  # "name" or "Class.method"
     kind: str  # "def", "async def", "class", "inngest-handler"
     location: Location
-    returns: tuple[LargeReturn, ...] = ()
+    returns: tuple[ReturnedValue, ...] = ()
     # The first step call in the body (a helper that receives the context or step object).
     step_call: Location | None = None
     decorated: bool = False
@@ -311,9 +443,8 @@ class Definition:
     swallows: Location | None = None
     swallows_as: str = ""
     # The first certain side effect outside `except` handlers, of the kinds
-    # side-effect-outside-step (INN109) reports, described ("an HTTP POST via httpx"); "" if none.
-    effect: str = ""
-    effect_location: Location | None = None
+    # side-effect-outside-step (INN109) reports; None if none.
+    effect: Effect | None = None
     # The first send on a name that may be an Inngest client from another module (see
     # ClientSend), for phase 2 to settle.
     client_send: ClientSend | None = None
@@ -330,6 +461,9 @@ class Definition:
     calls: tuple[HelperCall, ...] = ()
     # Returned results of other functions (`return load(cursor)`), for large returns.
     returned_calls: tuple[ReturnedCall, ...] = ()
+    # The keys of the dict the def returns, when every return is a literal dict (see
+    # StepCall.returned_keys); None otherwise.
+    returned_keys: tuple[str, ...] | None = None
 
 
 #: Calls recorded per def: enough for any helper people write, bounded for generated code.
@@ -354,3 +488,7 @@ class FileFacts:
     # Module-level names bound to anything else (so a serve-list name can be told apart).
     other_names: frozenset[str] = frozenset()
     mentions_inngest: bool = False
+    # Where a fix adds a top-level import (a line start; 0: nowhere certain), and the file's
+    # line ending.
+    import_line: int = 0
+    newline: str = "\n"

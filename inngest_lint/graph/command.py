@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from inngest_lint.graph.model import GRAPH_CODES, Graph, build_graph, in_scope
-from inngest_lint.graph.options import RenderOptions
+from inngest_lint.graph.options import AUTO_DIRECTION, RenderOptions
 
 EXIT_OK, EXIT_ERROR = 0, 2
 _UNPARSED = frozenset({"INN900", "INN901"})
@@ -36,9 +36,15 @@ def _covers(target: Path, root: Path) -> bool:
 
 
 def collect(
-    paths: list[str], config_path: Path | None = None, use_cache: bool = True, cache_dir: Path | None = None
+    paths: list[str],
+    config_path: Path | None = None,
+    use_cache: bool = True,
+    cache_dir: Path | None = None,
+    since: str | None = None,
 ) -> tuple[Graph, list[str], bool]:
-    """The graph for PATHS, messages for stderr, and whether the run failed (exit 2).
+    """The graph for PATHS, messages for stderr, and whether the run failed (exit 2). With
+    `since` (a git ref), nodes say what was added, removed or renamed since (graph/changes.py);
+    the `since` setting alone does not: a graph is a picture of the project as it is.
 
     Raises ConfigError / SelectorError for bad settings (the caller reports them).
     """
@@ -49,12 +55,14 @@ def collect(
 
     targets = [Path(raw).resolve() for raw in paths]
     settings = load_settings(targets[0], config_path)
-    settings = replace(settings, select=GRAPH_CODES, extend_select=())
+    settings = replace(settings, select=GRAPH_CODES, extend_select=(), since=since or "")
     enabled_codes(settings)  # raises SelectorError for a bad `ignore` entry, as `check` does
     root = find_project_root(targets[0])
     scoped = root is not None and not any(_covers(target, root) for target in targets)
     run_paths = list(paths) + ([str(root)] if scoped else [])
-    result = lint_paths(run_paths, settings, RunOptions(use_cache=use_cache, cache_dir=cache_dir))
+    result = lint_paths(
+        run_paths, settings, RunOptions(use_cache=use_cache, cache_dir=cache_dir, compare_since=bool(since))
+    )
     messages = [f"error: {message}" for message in result.errors]
     failed = bool(result.errors)
     for diagnostic in result.diagnostics:
@@ -77,13 +85,14 @@ def run_graph(
     *,
     output_format: str = "mermaid",
     output: Path | None = None,
-    direction: str = "LR",
+    direction: str | None = None,
     cluster: bool = False,
     no_orphans: bool = False,
     config_path: Path | None = None,
     debug: bool = False,
     use_cache: bool = True,
     cache_dir: Path | None = None,
+    since: str | None = None,
 ) -> int:
     """The whole command; returns the exit code."""
     from inngest_lint.config import ConfigError
@@ -101,10 +110,11 @@ def run_graph(
             click.echo(f"inngest-lint: error: {raw}: no such file or directory", err=True)
         return EXIT_ERROR
     try:
-        graph, messages, failed = collect(targets, config_path, use_cache, cache_dir)
+        graph, messages, failed = collect(targets, config_path, use_cache, cache_dir, since)
         if no_orphans:
             graph = graph.without_orphans()
-        text = RENDERERS[output_format](graph, RenderOptions(direction=direction.upper(), cluster=cluster))
+        chosen = direction.upper() if direction else (AUTO_DIRECTION if output_format == "html" else "LR")
+        text = RENDERERS[output_format](graph, RenderOptions(direction=chosen, cluster=cluster))
     except (ConfigError, SelectorError) as error:
         return _error(str(error))
     except Exception as error:  # noqa: BLE001 - last resort: one line, not a traceback

@@ -1,18 +1,29 @@
 """HTML: one self-contained, offline page with an interactive drawing of the graph.
 
-Everything is inline (the JSON data, the CSS, the script in `_viewer_assets`), and a
-Content-Security-Policy forbids any network access, so the file works from a CI artifact or a
-laptop on a plane. The data is the JSON format's, plus a few display strings computed here so
-the script and the text formats label nodes the same way.
+Everything is inline (the JSON data, and the viewer's CSS and script, `assets/viewer.css` and
+`assets/viewer.js`, package data read with importlib.resources), and a Content-Security-Policy
+forbids any network access, so the file works from a CI artifact or a laptop on a plane. The
+data is the JSON format's, plus a few display strings computed here so the script and the text
+formats label nodes the same way.
+
+The viewer is plain ES2017 and SVG, no library: the page must work offline, from a CI artifact or
+an email attachment, and a page that loads nothing from the network cannot leak a project's event
+names either. The script lays the graph out itself (layers by longest path, crossings reduced by
+barycentre sweeps, long edges routed through virtual points), then handles pan, zoom, the filter
+box, the URL hash (`#filter=crm/`, `#node=<id>`) and the details panel.
+
+Contract with tests/test_graph.py: every node is an SVG `<g>` with `data-node-id` and
+`data-visible="true"|"false"`; `<body data-ready="true">` once drawn; `data-error` on failure.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
-from inngest_lint.graph._viewer_assets import SCRIPT, STYLE
 from inngest_lint.graph.json_format import graph_json
 from inngest_lint.graph.model import Graph
 from inngest_lint.graph.options import RenderOptions
@@ -30,7 +41,8 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="inngest-lint graph">
 <title>{title}</title>
-<style>{style}</style>
+<style>
+{style}</style>
 </head>
 <body>
 <header>
@@ -73,10 +85,17 @@ _PAGE = """<!DOCTYPE html>
   <aside id="details" aria-live="polite"></aside>
 </main>
 <script type="application/json" id="graph-data">{data}</script>
-<script>{script}</script>
+<script>
+{script}</script>
 </body>
 </html>
 """
+
+
+@lru_cache(maxsize=None)
+def viewer_asset(name: str) -> str:
+    """The text of `assets/<name>` (viewer.css, viewer.js), shipped in the wheel as package data."""
+    return (resources.files("inngest_lint.graph") / "assets" / name).read_text(encoding="utf-8")
 
 
 def script_json(value: Any) -> str:
@@ -111,7 +130,7 @@ def render(graph: Graph, options: RenderOptions) -> str:
     return _PAGE.format(
         csp=_CSP,
         title=html.escape(TITLE),
-        style=STYLE,
+        style=viewer_asset("viewer.css"),
         data=script_json(page_data(graph, options)),
-        script=SCRIPT,
+        script=viewer_asset("viewer.js"),
     )

@@ -94,6 +94,9 @@ _COMMON_NODE_FIELDS: dict[str, Any] = {
     "module": _NULLABLE_STRING,
     "location": {"oneOf": [_LOCATION, {"type": "null"}]},
     "findings": {"type": "array", "items": _FINDING},
+    # Only with `graph --since REF`, on what changed since the ref.
+    "change": {"enum": ["added", "removed", "renamed"]},
+    "was": {"type": "string"},
 }
 JSON_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -137,7 +140,7 @@ JSON_SCHEMA: dict[str, Any] = {
 
 
 def node_json(node: Node) -> dict[str, Any]:
-    return {
+    data = {
         "id": node.id,
         "kind": node.kind,
         "label": node.label,
@@ -146,6 +149,11 @@ def node_json(node: Node) -> dict[str, Any]:
         "findings": [finding.as_json() for finding in node.findings],
         **{key: node.attrs.get(key) for key in _KIND_FIELDS[node.kind]},
     }
+    if node.change:
+        data["change"] = node.change
+        if node.was:
+            data["was"] = node.was
+    return data
 
 
 def graph_json(graph: Graph) -> dict[str, Any]:

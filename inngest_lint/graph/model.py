@@ -83,6 +83,10 @@ class Node:
     findings: list[Finding] = field(default_factory=list)
     # Kind-specific fields, written as-is into the JSON output (see json_format.JSON_SCHEMA).
     attrs: dict[str, object] = field(default_factory=dict)
+    # With `graph --since REF` (see graph/changes.py): "added", "removed" or "renamed" since the
+    # ref, and for a renamed function its ID there.
+    change: str = ""
+    was: str = ""
 
     @property
     def codes(self) -> set[str]:
@@ -109,7 +113,15 @@ class Node:
         return marks
 
     def detail(self) -> str:
-        """The second label line: the handler or module, and where it is."""
+        """The second label line: the handler or module, and where it is; with `--since`, what
+        changed since the ref."""
+        plain = self._plain_detail()
+        if not self.change:
+            return plain
+        change = f"was {self.was}" if self.change == "renamed" and self.was else self.change
+        return f"{plain} · {change}" if plain else change
+
+    def _plain_detail(self) -> str:
         where = self.site.text() if self.site else ""
         if self.kind == "function":
             handler = str(self.attrs.get("handler", ""))
@@ -481,6 +493,10 @@ def build_graph(index: ProjectIndex | None, diagnostics: Iterable[Diagnostic] = 
     builder = _Builder(index)
     builder.build()
     builder.attach(diagnostics)
+    if index.previous is not None:
+        from inngest_lint.graph.changes import mark_changes
+
+        mark_changes(builder.graph, index, index.previous, builder.function_ids)
     return builder.graph
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from inngest_lint.reporters.base import Reporter
+from inngest_lint.reporters.full import FullReporter
 from inngest_lint.reporters.github import GithubReporter
 from inngest_lint.reporters.gitlab import GitlabReporter
 from inngest_lint.reporters.json_lines import JsonLinesReporter
@@ -13,6 +14,8 @@ from inngest_lint.reporters.text import TextReporter
 
 REPORTERS: dict[str, type[Reporter]] = {
     "text": TextReporter,
+    "concise": TextReporter,
+    "full": FullReporter,
     "json": JsonReporter,
     "json-lines": JsonLinesReporter,
     "sarif": SarifReporter,

@@ -25,6 +25,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from inngest_lint.diagnostics import Diagnostic, Location, printable
+from inngest_lint.discovery import find_git_top
+from inngest_lint.files import read_regular
 
 FINGERPRINT_VERSION = "v1"
 #: The most of one file read for the text of flagged lines. libcst needs hundreds of bytes of
@@ -34,10 +36,7 @@ SOURCE_READ_LIMIT = 16 * 1024 * 1024
 
 def repository_root(start: Path) -> Path:
     """The nearest directory at or above `start` holding `.git`, else `start` itself."""
-    for candidate in (start, *start.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return start
+    return find_git_top(start) or start
 
 
 def normalized_line(text: str) -> str:
@@ -109,8 +108,6 @@ class SourceIndex:
         # path is a FIFO (reading it would wait forever), a device (/dev/zero never ends) or a
         # file over max-file-size. A file longer than SOURCE_READ_LIMIT keeps its whole lines
         # within it, which is every line a lintable file can have.
-        from inngest_lint.engine.parse import read_regular
-
         try:
             data = read_regular(str(self.absolute(path)), SOURCE_READ_LIMIT, truncate=True)
         except OSError:

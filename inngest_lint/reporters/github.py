@@ -50,12 +50,14 @@ def workflow_command(diagnostic: Diagnostic, path: str) -> str:
 
 
 class GithubReporter(Reporter):
-    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0) -> None:
+    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0, baseline_hidden: int = 0) -> None:
         sources = SourceIndex()
         for diagnostic in diagnostics:
             self.stream.write(workflow_command(diagnostic, sources.display_path(diagnostic.path)) + "\n")
         plain = io.StringIO()
-        TextReporter(plain, quiet=self.quiet, statistics=self.statistics).report(diagnostics, files_linted=files_linted)
+        TextReporter(plain, quiet=self.quiet, statistics=self.statistics).report(
+            diagnostics, files_linted=files_linted, baseline_hidden=baseline_hidden
+        )
         text = plain.getvalue()
         if diagnostics:
             token = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

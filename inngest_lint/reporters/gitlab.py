@@ -29,7 +29,7 @@ def gitlab_severity(diagnostic: Diagnostic) -> str:
 
 
 class GitlabReporter(Reporter):
-    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0) -> None:
+    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0, baseline_hidden: int = 0) -> None:
         json.dump(self.issues(diagnostics), self.stream, indent=2)
         self.stream.write("\n")
 

@@ -15,7 +15,7 @@ from inngest_lint.reporters.json_reporter import diagnostic_to_dict
 
 
 class JsonLinesReporter(Reporter):
-    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0) -> None:
+    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0, baseline_hidden: int = 0) -> None:
         for diagnostic in diagnostics:
             # Without indent a record is one line (json escapes a newline inside a value).
             self.stream.write(json.dumps(diagnostic_to_dict(diagnostic), separators=(",", ":")) + "\n")

@@ -41,7 +41,7 @@ def class_name(path: str) -> str:
 
 
 class JunitReporter(Reporter):
-    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0) -> None:
+    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0, baseline_hidden: int = 0) -> None:
         root = self.document(diagnostics)
         ET.indent(root)
         body = ET.tostring(root, encoding="us-ascii").decode("ascii")

@@ -81,7 +81,7 @@ def escape_brackets(text: str) -> str:
 
 
 class SarifReporter(Reporter):
-    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0) -> None:
+    def report(self, diagnostics: Sequence[Diagnostic], *, files_linted: int = 0, baseline_hidden: int = 0) -> None:
         json.dump(self.document(diagnostics), self.stream, indent=2)
         self.stream.write("\n")
 
@@ -128,7 +128,10 @@ class SarifReporter(Reporter):
         related: list[dict[str, Any]] = []
         links: list[str] = []
         for number, location in enumerate(diagnostic.related, start=1):
-            related.append({"id": number, **self._location(location, sources)})
+            entry: dict[str, Any] = {"id": number, **self._location(location, sources)}
+            if location == diagnostic.affected:
+                entry["message"] = {"text": "affected code"}
+            related.append(entry)
             label = f"{sources.display_path(location.path)}:{location.line}"
             links.append(f"[{escape_brackets(label)}]({number})")
         if links:

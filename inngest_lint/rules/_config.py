@@ -19,6 +19,7 @@ from typing import Literal
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.diagnostics import shortened
 from inngest_lint.semantic.context import FileContext
 from inngest_lint.semantic.names import literal_string
 from inngest_lint.semantic.traverse import children
@@ -314,13 +315,21 @@ def closest(word: str, candidates: Iterable[str], corrections: dict[str, str] | 
     return matches[0] if matches else None
 
 
-def snippet(context: FileContext, node: cst.CSTNode, limit: int = 60) -> str:
-    """The source of `node` on one line, shortened for a message."""
-    text = " ".join(context.tree.code_for_node(node).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def only_close_match(word: str, candidates: Iterable[str], corrections: dict[str, str] | None = None) -> str | None:
+    """`closest(word, ...)` when nothing else is as plausible: a listed correction, a spelling
+    that differs only in case or underscores, or the one candidate difflib finds close; None
+    when two candidates are close (a fix must not guess between them)."""
+    if corrections and word in corrections:
+        return corrections[word]
+    options = sorted(candidates)
+    folded = word.lower().replace("_", "")
+    same = [option for option in options if option.lower().replace("_", "") == folded]
+    if same:
+        return same[0] if len(same) == 1 else None
+    matches = difflib.get_close_matches(word, options, n=2, cutoff=0.6)
+    return matches[0] if len(matches) == 1 else None
 
 
 def shown_string(value: str, limit: int = 40) -> str:
     """A user string quoted for a message, shortened."""
-    text = value if len(value) <= limit else value[: limit - 3] + "..."
-    return repr(text)
+    return repr(shortened(value, limit))

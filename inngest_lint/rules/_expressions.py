@@ -69,6 +69,22 @@ def shapes_for(index: ProjectIndex, names: frozenset[str] | None) -> list[DataSh
     return shapes
 
 
+def one_send_with(index: ProjectIndex, names: frozenset[str] | None, key: str | None) -> Location | None:
+    """The one send of `names` whose data has `key` (any send, for None), when exactly one does
+    and every data shape of those events comes from a send (not a `step.invoke`): the cause of an
+    expression finding that a change to that send brings (see Diagnostic.caused_by).
+    """
+    if not names:
+        return None
+    found: list[Location] = []
+    for name in names:
+        sends = index.sent_events().get(name, [])
+        if len(sends) != len(index.data_shapes_for(name)):
+            return None
+        found.extend(send.location for send in sends if key is None or key in send.data.key_names())
+    return found[0] if len(found) == 1 else None
+
+
 def location_in(cel: CelString, offset: int, end_offset: int | None = None) -> Location:
     """A location inside the string literal when its text maps 1:1 onto the source."""
     base = cel.location

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from inngest_lint.diagnostics import Location
+from inngest_lint.diagnostics import SAFE, UNSAFE, Edit, Fix, Location
 from inngest_lint.facts.index import ProjectIndex, event_matches
 from inngest_lint.facts.model import InngestFunction
 
@@ -54,6 +54,7 @@ class Listener:
     kind: Literal["trigger", "wait_for_event", "cancel"]
     location: Location
     function: InngestFunction
+    literal: str = ""  # the source of the name when it is one plain string literal
 
 
 def listeners(index: ProjectIndex) -> Iterator[Listener]:
@@ -62,13 +63,15 @@ def listeners(index: ProjectIndex) -> Iterator[Listener]:
             if trigger.kind != "event":
                 continue
             for name in index.strings(trigger.value) or ():
-                yield Listener(name, "trigger", trigger.location, function)
+                yield Listener(name, "trigger", trigger.location, function, trigger.literal)
         for wait in function.waits:
             for name in index.strings(wait.event) or ():
-                yield Listener(name, "wait_for_event", wait.event_location or wait.location, function)
+                yield Listener(
+                    name, "wait_for_event", wait.event_location or wait.location, function, wait.event_literal
+                )
         for cancel in function.cancel_events:
             for name in index.strings(cancel.value) or ():
-                yield Listener(name, "cancel", cancel.location, function)
+                yield Listener(name, "cancel", cancel.location, function, cancel.literal)
 
 
 def has_unknown_listener(index: ProjectIndex) -> bool:
@@ -172,3 +175,34 @@ def is_near_miss(a: str, b: str) -> bool:
 def normalized_key(key: str) -> str:
     """A data key ignoring case and `_`/`-` (leadId ~ lead_id ~ LEAD-ID)."""
     return re.sub(r"[_\-]", "", key.lower())
+
+
+def rename_literal_fix(
+    location: Location, literal: str, old: str, new: str, *, safe: bool, exclusive: str = ""
+) -> Fix | None:
+    """A fix that writes `new` in place of the string literal `literal` (whose value is `old`)
+    at `location`, keeping its prefix and quotes; None when the literal is not plain or `new`
+    cannot be written in it as it is."""
+    import libcst as cst
+
+    if not literal:
+        return None
+    try:
+        node = cst.parse_expression(literal)
+    except cst.ParserSyntaxError:
+        return None
+    if not isinstance(node, cst.SimpleString) or node.evaluated_value != old:
+        return None
+    if node.prefix.lower() not in ("", "u") or len(node.quote) != 1 or any(char in new for char in "\\\n\r'\""):
+        return None
+    replacement = f"{node.prefix}{node.quote}{new}{node.quote}"
+    edit = Edit(
+        location.path, location.line, location.column, location.end_line, location.end_column, literal, replacement
+    )
+    return Fix(f"write {replacement}", SAFE if safe else UNSAFE, (edit,), exclusive)
+
+
+def near_miss_key(first: str, second: str) -> str:
+    """The `Fix.exclusive` key of the fixes of one near-miss pair of event names: renaming the
+    send (INN301) and renaming the listener (INN302) are alternatives, never both."""
+    return "event-name:" + "\x00".join(sorted((first, second)))

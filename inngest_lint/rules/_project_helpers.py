@@ -16,12 +16,23 @@ from __future__ import annotations
 
 import fnmatch
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from inngest_lint.diagnostics import Location
 from inngest_lint.facts.index import ProjectIndex
-from inngest_lint.facts.model import BodyCall, Definition, InngestFunction, LargeReturn, Ref, ReturnedCall, StepRun
+from inngest_lint.facts.model import (
+    BodyCall,
+    Definition,
+    InngestFunction,
+    Ref,
+    ReturnedCall,
+    ReturnedValue,
+    StepRun,
+)
+
+_T = TypeVar("_T")
 
 #: Definition kinds that run a body when called (a class is constructed; an Inngest function
 #: called directly is another mistake).
@@ -64,6 +75,33 @@ def imported_step_handlers(index: ProjectIndex, function: InngestFunction) -> It
             yield step_run, resolved.value
 
 
+#: HTTP methods a description names (`an HTTP POST via httpx`); other calls are "a request".
+_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+#: How side-effect-outside-step (INN109) names a database write, by (store, write).
+_DB_WRITES = {
+    ("database", "commit"): "a database commit",
+    ("sql", "statement"): "a SQL write statement",
+    ("django", "write"): "a Django ORM write",
+    ("mongo", "write"): "a MongoDB write",
+}
+
+
+def effect_words(kind: str, system: str, action: str, label: str) -> str:
+    """What a side effect does, in INN109's words: `an HTTP POST via httpx`, `a SQL INSERT`,
+    `an Inngest event send `client.send()``. The file rule and its cross-file half share them."""
+    if kind == "send":
+        return f"an Inngest event send `{label}`"
+    if kind == "sdk":
+        return "a realtime publish" if action == "realtime publish" else "an Inngest API write (a score)"
+    if kind == "http":
+        if action in _HTTP_VERBS:
+            return f"an HTTP {action.upper()} via {system}"
+        if action == "ws_connect":
+            return f"a WebSocket connection via {system}"
+        return f"an HTTP request via {system}"
+    return _DB_WRITES.get((system, action)) or f"a SQL {action}"
+
+
 def helper_effect(index: ProjectIndex, definition: Definition) -> tuple[str, Location] | None:
     """(description, where) of the first certain side effect in a helper's own body.
 
@@ -72,11 +110,12 @@ def helper_effect(index: ProjectIndex, definition: Definition) -> tuple[str, Loc
     the project.
     """
     found: list[tuple[Location, str]] = []
-    if definition.effect and definition.effect_location is not None:
-        found.append((definition.effect_location, definition.effect))
+    effect = definition.effect
+    if effect is not None:
+        found.append((effect.location, effect_words(effect.kind, effect.system, effect.action, effect.label)))
     send = definition.client_send
     if send is not None and index.client_for(send.client) is not None:
-        found.append((send.location, f"an Inngest event send `{send.label}`"))
+        found.append((send.location, effect_words("send", "", "", send.label)))
     if not found:
         return None
     location, description = min(found)
@@ -234,10 +273,14 @@ class CallGraph:
 
 
 def returned_large(
-    graph: CallGraph, calls: tuple[ReturnedCall, ...], shown: Callable[[Location], str]
-) -> tuple[str, LargeReturn] | None:
+    graph: CallGraph,
+    calls: tuple[ReturnedCall, ...],
+    shown: Callable[[Location], str],
+    unbounded: Callable[[tuple[ReturnedValue, ...]], Sequence[_T]],
+) -> tuple[str, _T] | None:
     """When returning `calls` returns another function's likely unbounded result: (how the value
-    got there, for a message, and the large return at the end), the shortest such chain.
+    got there, for a message, and the first return `unbounded` judges so at the end: the rule's
+    judgement, with its settings), the shortest such chain.
 
     "the result of 'wrap' (app/data.py:12), which returns the result of 'load' (app/data.py:8),
     which returns"; a call passed to a returned project class counts as a model built from it.
@@ -260,8 +303,9 @@ def returned_large(
         named = _named(call.label, definition, shown(definition.location))
         step = f"'{call.wrapper_label}' built from the result of {named}" if call.wrapper else f"the result of {named}"
         here = f"{text}{step}, which returns"
-        if definition.returns:
-            return here, definition.returns[0]
+        large = unbounded(definition.returns)
+        if large:
+            return here, large[0]
         if depth < graph.depth:
             queue.extend((inner, f"{here} ", depth + 1) for inner in definition.returned_calls)
     return None

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.diagnostics import Fix
 from inngest_lint.rules._helpers import (
     calls_run_once_per_loop,
     has_opaque_call,
@@ -15,6 +16,7 @@ from inngest_lint.rules._helpers import (
 )
 from inngest_lint.rules.base import Rule
 from inngest_lint.semantic.names import literal_string
+from inngest_lint.semantic.traverse import children
 from inngest_lint.semantic.values import argument
 
 if TYPE_CHECKING:
@@ -36,25 +38,63 @@ class StepIdReusedInLoop(Rule):
     the list changes between retries (a new item, another order), results land on the wrong
     items, and a step that already ran for one item is skipped for another.
 
-    ## Example
-    ```python
-    for item in ctx.event.data["items"]:
-        await ctx.step.run("process", process_item, item)
-    ```
-
     ## Use instead
-    Include a stable per-item key in the ID:
-    ```python
-    for item in ctx.event.data["items"]:
-        await ctx.step.run(f"process-{item['id']}", process_item, item)
-    ```
-    A call followed by `break`/`return` in the same block runs once and is not flagged.
+    Include a stable per-item key in the ID.
+
+    ## Not flagged
+    A call followed by `break` or `return` in the same block: it runs once.
+
+    ## Fix
+    For a plain string ID in a `for` loop or comprehension over one plain name, the ID becomes
+    an f-string with the loop variable (`"process"` -> `f"process-{order_id}"`), unless the
+    call reads a field of that variable (`item["id"]`: the item is a record, and a human should
+    pick its key). Unsafe: the
+    step IDs change, so runs in flight when the change deploys do not find their memoized
+    results and run those steps again; and the loop variable makes a good key only when its
+    text is short, stable and unique per item (an ID, not a whole dict). Prefer a field such as
+    `{item['id']}` where the items are records.
     """
 
     code = "INN101"
     name = "step-id-reused-in-loop"
+    fixable = "unsafe"
 
-    VALID = [
+    FIXES = (
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/items"))
+            async def handler(ctx: inngest.Context) -> None:
+                for order_id in ctx.event.data["order_ids"]:
+                    await ctx.step.run("process", process, order_id)
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/items"))
+            async def handler(ctx: inngest.Context) -> None:
+                for order_id in ctx.event.data["order_ids"]:
+                    await ctx.step.run(f"process-{order_id}", process, order_id)
+            """,
+        ),
+    )
+
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/items"))
+        async def handler(ctx: inngest.Context) -> None:
+            for item in ctx.event.data["items"]:
+                await ctx.step.run(f"process-{item['id']}", process, item)
+        """,
         """
         import inngest
 
@@ -80,8 +120,8 @@ class StepIdReusedInLoop(Rule):
                 step_id = "charge-{}".format(order["id"])
                 ctx.step.run(step_id, charge, order)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -92,7 +132,7 @@ class StepIdReusedInLoop(Rule):
             for item in ctx.event.data["items"]:
                 await ctx.step.run("process", process, item)  # error: INN101
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
@@ -133,4 +173,38 @@ class StepIdReusedInLoop(Rule):
             f"matched by position and land on the wrong items when the list changes; "
             f'include a stable per-item key, e.g. f"{base}-{{{key}.id}}"',
             context=literal or "",
+            fix=self._fix(node, step_id, loop.node),
         )
+
+    def _fix(self, call: cst.Call, step_id: cst.BaseExpression, loop: cst.CSTNode) -> Fix | None:
+        """`f"<id>-{<loop variable>}"` for a plain string ID in a loop over one plain name that
+        the call does not use as a record (`item["id"]`, `item.id`: its text is no key). A loop
+        variable named `_` says the value is unused: which key tells the iterations apart is for
+        a human to choose."""
+        target = loop.target if isinstance(loop, cst.For) else getattr(getattr(loop, "for_in", None), "target", None)
+        if not isinstance(target, cst.Name) or not isinstance(step_id, cst.SimpleString) or target.value == "_":
+            return None
+        if _used_as_record(call, target.value):
+            return None
+        quote = step_id.quote
+        body = step_id.value[len(step_id.prefix) + len(quote) : len(step_id.value) - len(quote)]
+        if step_id.prefix or len(quote) != 1 or any(char in body for char in "\\{}"):
+            return None
+        new_id = cst.FormattedString(
+            parts=[cst.FormattedStringText(f"{body}-"), cst.FormattedStringExpression(cst.Name(target.value))],
+            start=f"f{quote}",
+            end=quote,
+        )
+        return self.context.fix(f"add {{{target.value}}} to the step ID", [(step_id, new_id)], safe=False)
+
+
+def _used_as_record(call: cst.Call, name: str) -> bool:
+    """Whether `call` reads a field or item of `name` (`name["id"]`, `name.id`)."""
+    stack: list[cst.CSTNode] = [call]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.Subscript, cst.Attribute)) and isinstance(current.value, cst.Name):
+            if current.value.value == name:
+                return True
+        stack.extend(children(current))
+    return False

@@ -101,24 +101,22 @@ class DuplicateStepId(Rule):
     hidden counter (`notify`, `notify:1`), so the two steps are matched by position. Insert a step
     between them, or reorder them in a deploy while runs are in flight, and each gets the
     other's memoized result.
-
-    ## Example
-    ```python
-    await ctx.step.run("notify", notify_customer, order)
-    await ctx.step.run("notify", notify_warehouse, order)
-    ```
-
-    ## Use instead
-    ```python
-    await ctx.step.run("notify-customer", notify_customer, order)
-    await ctx.step.run("notify-warehouse", notify_warehouse, order)
-    ```
     """
 
     code = "INN102"
     name = "duplicate-step-id"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+        @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.paid"))
+        async def ship(ctx: inngest.Context) -> None:
+            await ctx.step.run("notify-customer", notify_customer)
+            await ctx.step.run("notify-warehouse", notify_warehouse)
+        """,
         """
         import inngest
 
@@ -131,8 +129,8 @@ class DuplicateStepId(Rule):
             else:
                 await ctx.step.run("notify", notify_standard)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -143,7 +141,7 @@ class DuplicateStepId(Rule):
             await ctx.step.run("notify", notify_customer)
             await ctx.step.run("notify", notify_warehouse)  # error: INN102
         """,
-    ]
+    )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self.context.frame.inngest is None:

@@ -8,6 +8,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import literal_string
 from inngest_lint.semantic.steps import (
     ASYNC,
@@ -15,7 +16,6 @@ from inngest_lint.semantic.steps import (
     decorated_step_id,
     enclosing_def,
     parents,
-    snippet,
     step_flavor,
     step_id_context,
     step_label,
@@ -25,6 +25,7 @@ from inngest_lint.semantic.steps import (
 from inngest_lint.semantic.traverse import children
 
 if TYPE_CHECKING:
+    from inngest_lint.diagnostics import Fix
     from inngest_lint.semantic.context import FileContext
 
 _AWAITED = "awaited"
@@ -83,29 +84,32 @@ class StepNotAwaited(Rule):
     Without `await` the call only creates a coroutine object: the step never runs, nothing is
     memoized, and Python prints "coroutine was never awaited" long after the function returned.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
-    async def signup(ctx: inngest.Context) -> None:
-        ctx.step.run("send-welcome", send_welcome_email)
-    ```
+    ## Not flagged
+    Plain `def` functions (their `StepSync` methods block and return the result), lambdas given to
+    `step.run` or `ctx.group.parallel` (the SDK awaits what they return), and a coroutine that is
+    awaited later, returned, or passed on to other code.
 
-    ## Use instead
-    ```python
-    @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
-    async def signup(ctx: inngest.Context) -> None:
-        await ctx.step.run("send-welcome", send_welcome_email)
-    ```
-    Not flagged: plain `def` functions (their `StepSync` methods block and return the result),
-    lambdas given to `step.run` or `ctx.group.parallel` (the SDK awaits what they return), and a
-    coroutine that is awaited later, returned, or passed on to other code.
+    ## Fix
+    Adds `await` before the call (in parentheses when the result is indexed or read as an
+    attribute). Safe: in an `async def`, the SDK's `Step` methods are coroutine functions
+    (`inngest/_internal/step_lib/step_async.py`), so awaiting the call is the only way the step
+    runs at all; the code then does what it was written to do.
     """
 
     code = "INN103"
     name = "step-not-awaited"
-    fixable = False  # "add `await`" is a safe fix; there is no fix engine yet
+    fixable = "safe"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
+        async def signup(ctx: inngest.Context) -> None:
+            await ctx.step.run("send-welcome", send_welcome_email)
+        """,
         """
         import inngest
 
@@ -127,8 +131,8 @@ class StepNotAwaited(Rule):
         def signup(ctx: inngest.ContextSync) -> None:
             ctx.step.run("send-welcome", send_welcome_email)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -138,7 +142,32 @@ class StepNotAwaited(Rule):
         async def signup(ctx: inngest.Context) -> None:
             ctx.step.run("send-welcome", send_welcome_email)  # error: INN103
         """,
-    ]
+    )
+
+    FIXES = (
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
+            async def signup(ctx: inngest.Context) -> None:
+                ctx.step.run("send-welcome", send_welcome_email)
+                user = ctx.step.run("load", load_user)["name"]
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
+            async def signup(ctx: inngest.Context) -> None:
+                await ctx.step.run("send-welcome", send_welcome_email)
+                user = (await ctx.step.run("load", load_user))["name"]
+            """,
+        ),
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
@@ -149,6 +178,8 @@ class StepNotAwaited(Rule):
         self._assigned_to: dict[int, str] = {}
         # id of a function -> its names (see `_names_of`); the tree outlives the walk.
         self._names_by_function: dict[int, _Names] = {}
+        # ids of expressions an attribute or subscript reads from: `await` needs parentheses.
+        self._read_from: set[int] = set()
 
     # ------------------------------------------------------------------ roles, set by parents
     def _mark(self, node: cst.CSTNode | None, role: str) -> None:
@@ -163,9 +194,11 @@ class StepNotAwaited(Rule):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._mark(node.value, _VALUE)
+        self._read_from.add(id(node.value))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         self._mark(node.value, _VALUE)
+        self._read_from.add(id(node.value))
 
     def visit_If(self, node: cst.If) -> None:
         self._mark(node.test, _VALUE)
@@ -272,7 +305,19 @@ class StepNotAwaited(Rule):
             f"{what} is not awaited: `{written_method(context, node)}(...)` returns a coroutine in an "
             f"async function, so {problem}; add `await`",
             context=step_id_context(node) if decorated is None else (literal_string(decorated) or ""),
+            fix=self._await_fix(node) if decorated is None else None,
         )
+
+    def _await_fix(self, node: cst.Call) -> Fix | None:
+        """`await` before the call; in parentheses when an attribute or subscript reads the
+        result (`(await ctx.step.run(...))["id"]`)."""
+        parens = id(node) in self._read_from
+        awaited = cst.Await(
+            expression=node,
+            lpar=[cst.LeftParen()] if parens else [],
+            rpar=[cst.RightParen()] if parens else [],
+        )
+        return self.context.fix("add `await`", [(node, awaited)])
 
 
 def _is_value_use(parent: cst.CSTNode | None, child: cst.CSTNode) -> bool:

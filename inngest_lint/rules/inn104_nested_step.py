@@ -53,31 +53,30 @@ class NestedStep(Rule):
     with the non-retriable error "Nested steps are not supported"; with step targeting it shows
     up instead as `StepUnexpectedError`. The outer step's work is lost either way.
 
-    ## Example
-    ```python
-    async def charge_and_notify() -> dict:
-        receipt = await charge()
-        await ctx.step.send_event("notify", inngest.Event(name="app/charged"))
-        return receipt
-
-    await ctx.step.run("charge", charge_and_notify)
-    ```
-
     ## Use instead
-    Make each step a call in the function body, one after the other:
-    ```python
-    receipt = await ctx.step.run("charge", charge)
-    await ctx.step.send_event("notify", inngest.Event(name="app/charged"))
-    ```
-    Not flagged: step calls in lambdas given to `ctx.group.parallel` (that is how parallel
-    steps are planned), step calls in the function body next to `step.run`, and helpers that
-    make steps called from the function body.
+    Make each step a call in the function body, one after the other.
+
+    ## Not flagged
+    Step calls in lambdas given to `ctx.group.parallel` (that is how parallel steps are planned),
+    step calls in the function body next to `step.run`, and helpers that make steps called from
+    the function body. Helpers called from a step handler are followed through the project call
+    graph, up to `follow-depth` calls deep (default 4; cycles cut).
     """
 
     code = "INN104"
     name = "nested-step"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="order", trigger=inngest.TriggerEvent(event="app/order"))
+        async def order(ctx: inngest.Context) -> None:
+            receipt = await ctx.step.run("charge", charge, ctx.event.data["order_id"])
+            await ctx.step.send_event("notify", inngest.Event(name="app/charged"))
+        """,
         """
         import inngest
 
@@ -114,8 +113,22 @@ class NestedStep(Rule):
                     await charge_and_notify(ctx, ctx.event.data["order_id"])
             """,
         },
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="order", trigger=inngest.TriggerEvent(event="app/order"))
+        async def order(ctx: inngest.Context) -> None:
+            async def charge_and_notify() -> dict:
+                receipt = await charge(ctx.event.data["order_id"])
+                await ctx.step.send_event("notify", inngest.Event(name="app/charged"))  # error: INN104
+                return receipt
+
+            await ctx.step.run("charge", charge_and_notify)
+        """,
         """
         import inngest
 
@@ -149,7 +162,7 @@ class NestedStep(Rule):
                     await ctx.step.run("charge", lambda: charge_and_notify(ctx, order_id))  # error: INN104
             """,
         },
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -1,4 +1,4 @@
-"""INN104, the cross-file half (a project rule sharing the file rule's code and docs).
+"""INN104, the cross-file half (a project rule under the file rule's code and docs).
 
 Kept in its own module, free of libcst, so that a warm run whose every file comes from the cache
 runs phase 2 without importing libcst.
@@ -25,22 +25,17 @@ def _steps(definition: Definition) -> tuple[str, Location] | None:
 
 
 class NestedStepAcrossFiles(ProjectRule):
-    """The project half of nested-step: a step handler that reaches a step call through a
-    project helper, which the file rule cannot see.
+    """The cross-file half of INN104 (`NestedStep`, whose docs and examples cover both halves):
+    the project helpers that its docs say are followed, read from the project index.
 
-    - a `step.run` handler imported from another module that makes a step call itself (through
-      a context or step parameter), or calls a helper that does: reported at the `step.run`;
-    - a step handler defined in the function (a lambda or nested def) that calls a project
-      helper making a step call, or calling a helper that does, in any module: reported at the
-      helper call. A lambda whose whole body calls a def of the same file that makes the step
-      call itself is the file rule's (it follows that def).
-
-    Helpers are followed through the project call graph, up to `follow-depth` calls deep.
+    Split with the file rule so that no call is reported twice: an imported `step.run` handler
+    is this half's (at the `step.run`), and so is a helper called from a step handler unless the
+    handler is a lambda calling a def of the same file that makes the step call itself, which the
+    file rule follows. Helpers are followed through the project call graph, up to `follow-depth`
+    calls deep.
     """
 
-    companion = True
-    code = "INN104"
-    name = "nested-step"
+    half_of = "INN104"
 
     def check(self) -> Iterator[Diagnostic]:
         index = self.index
@@ -68,6 +63,7 @@ class NestedStepAcrossFiles(ProjectRule):
                     f"{text}: {advice}",
                     context=step_run.step_id,
                     related=(chain.location,),
+                    caused_by=chain.location,
                 )
             for helper in called_helpers(index, function):
                 call, definition = helper.call, helper.definition
@@ -91,4 +87,5 @@ class NestedStepAcrossFiles(ProjectRule):
                     f"a step handler in Inngest function '{function.handler_name}' {text}: {advice}",
                     context=call.label,
                     related=(chain.location,),
+                    caused_by=chain.location,
                 )

@@ -11,13 +11,12 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
-from inngest_lint.semantic.context import block_statements
-from inngest_lint.semantic.names import target_names, value_children
+from inngest_lint.semantic.context import block_statements, snippet
+from inngest_lint.semantic.names import names_in, target_names, value_children
 from inngest_lint.semantic.steps import (
     SYNC,
     enclosing_def,
     is_builtin,
-    snippet,
     step_flavor,
     step_id_context,
     step_id_display,
@@ -70,23 +69,7 @@ class WaitForEventResultUnchecked(Rule):
     `.data` from it then raises `AttributeError` on exactly the path that most needs handling
     (the customer never replied), and the run fails instead of taking the timeout branch.
 
-    ## Example
-    ```python
-    approval = await ctx.step.wait_for_event(
-        "wait-approval", event="app/invoice.approved", timeout=datetime.timedelta(days=7)
-    )
-    approver = approval.data["approver"]
-    ```
-
-    ## Use instead
-    ```python
-    approval = await ctx.step.wait_for_event(
-        "wait-approval", event="app/invoice.approved", timeout=datetime.timedelta(days=7)
-    )
-    if approval is None:
-        return {"status": "expired"}
-    approver = approval.data["approver"]
-    ```
+    ## Not flagged
     The analysis is deliberately cautious: when the result is passed to another function, aliased,
     captured by a lambda, or the control flow is not clear, nothing is reported.
     """
@@ -94,7 +77,7 @@ class WaitForEventResultUnchecked(Rule):
     code = "INN106"
     name = "wait-for-event-result-unchecked"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -111,8 +94,8 @@ class WaitForEventResultUnchecked(Rule):
                 return {"status": "expired"}
             return {"status": "approved", "by": approval.data["approver"]}
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import datetime
 
@@ -127,7 +110,7 @@ class WaitForEventResultUnchecked(Rule):
             )
             return {"status": "approved", "by": approval.data["approver"]}  # error: INN106
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
@@ -251,7 +234,9 @@ class _BlockPlan:
         self.statements = statements
         self.mentioned_at: dict[str, list[int]] = {}
         for index, statement in enumerate(statements):
-            for name in _names_in(statement):
+            # Every name the flow can compare with its own (reads, bound names, keywords): a
+            # superset, so a statement that could matter is always followed in full.
+            for name in names_in(statement):
                 self.mentioned_at.setdefault(name, []).append(index)
         # The first statement at or after each index that leaves or settles a flow it does not
         # mention (len(statements): none does).
@@ -260,19 +245,6 @@ class _BlockPlan:
         for index in range(len(statements) - 1, -1, -1):
             settled, leaves = neutral.statement(statements[index], False)
             self.next_stop[index] = index if (settled or leaves) else self.next_stop[index + 1]
-
-
-def _names_in(node: cst.CSTNode) -> set[str]:
-    """Every Name anywhere in `node` (attribute names and keywords too: a superset of what the
-    flow looks at, so a statement that could matter is always followed in full)."""
-    found: set[str] = set()
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.add(current.value)
-        stack.extend(children(current))
-    return found
 
 
 class _NoneFlow:

@@ -51,30 +51,27 @@ class SleepInFunction(ReplayBodyRule):
     call can still follow is paid again on every later request; one that no step can follow
     runs only in the request that finishes the function.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/signup"))
-    async def remind(ctx: inngest.Context) -> None:
-        await ctx.step.run("welcome", send_welcome)
-        await asyncio.sleep(3600)  # repeats on every re-entry: "remind" comes after it
-        await ctx.step.run("remind", send_reminder)
-    ```
-
     ## Use instead
-    ```python
-    @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/signup"))
-    async def remind(ctx: inngest.Context) -> None:
-        await ctx.step.run("welcome", send_welcome)
-        await ctx.step.sleep("wait-an-hour", datetime.timedelta(hours=1))
-        await ctx.step.run("remind", send_reminder)
-    ```
-    Note that `ctx.step.sleep` takes milliseconds or a `timedelta`, not seconds.
+    Sleep with `ctx.step.sleep`, which takes milliseconds or a `timedelta`, not seconds.
     """
 
     code = "INN107"
     name = "sleep-in-function"
 
-    VALID = [
+    VALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/signup"))
+        async def remind(ctx: inngest.Context) -> None:
+            await ctx.step.run("welcome", send_welcome)
+            await ctx.step.sleep("wait-an-hour", datetime.timedelta(hours=1))
+            await ctx.step.run("remind", send_reminder)
+        """,
         """
         import asyncio
         import datetime
@@ -101,8 +98,22 @@ class SleepInFunction(ReplayBodyRule):
             await ctx.step.run("poll", poll_export, export_id)
             await asyncio.sleep(0)  # yields to the event loop, waits for nothing
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import asyncio
+
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/signup"))
+        async def remind(ctx: inngest.Context) -> None:
+            await ctx.step.run("welcome", send_welcome)
+            # Repeats on every re-entry: the step "remind" comes after it.
+            await asyncio.sleep(3600)  # error: INN107
+            await ctx.step.run("remind", send_reminder)
+        """,
         """
         import time
 
@@ -117,7 +128,7 @@ class SleepInFunction(ReplayBodyRule):
             time.sleep(3600)  # error: INN107
             ctx.step.run("remind", send_reminder)
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         self.body.visit_Call(node)

@@ -26,9 +26,7 @@ class SleepInFunctionAcrossFiles(ProjectRule):
     `follow-depth` calls deep across modules. Reported at the body's call site, naming the chain.
     """
 
-    companion = True
-    code = "INN107"
-    name = "sleep-in-function"
+    half_of = "INN107"
 
     def check(self) -> Iterator[Diagnostic]:
         index = self.index

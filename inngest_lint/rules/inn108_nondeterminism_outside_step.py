@@ -73,30 +73,30 @@ class NondeterminismOutsideStep(ReplayBodyRule):
     UUID never finds its memo. Code no step can follow runs once per attempt, like a function
     with no steps.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="checkout", trigger=inngest.TriggerEvent(event="shop/checkout"))
-    async def checkout(ctx: inngest.Context) -> None:
-        order_id = str(uuid.uuid4())  # a new ID on each request: "charge" sees another one
-        await ctx.step.run("create-order", create_order, order_id)
-        await ctx.step.run("charge", charge, order_id)
-    ```
-
     ## Use instead
-    ```python
-    @client.create_function(fn_id="checkout", trigger=inngest.TriggerEvent(event="shop/checkout"))
-    async def checkout(ctx: inngest.Context) -> None:
-        order_id = await ctx.step.run("new-order-id", lambda: str(uuid.uuid4()))
-        await ctx.step.run("create-order", create_order, order_id)
-        await ctx.step.run("charge", charge, order_id)
-    ```
-    Memoizing is not needed for a value that only reaches logs, metrics or the return value.
+    Make the value in a step: its result is memoized, so every re-entry sees the same one.
+
+    ## Not flagged
+    A value that only reaches logs, metrics or the return value: it need not be memoized.
     """
 
     code = "INN108"
     name = "nondeterminism-outside-step"
 
-    VALID = [
+    VALID = (
+        """
+        import uuid
+
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+        @client.create_function(fn_id="checkout", trigger=inngest.TriggerEvent(event="shop/checkout"))
+        async def checkout(ctx: inngest.Context) -> None:
+            order_id = await ctx.step.run("new-order-id", lambda: str(uuid.uuid4()))
+            await ctx.step.run("create-order", create_order, order_id)
+            await ctx.step.run("charge", charge, order_id)
+        """,
         """
         import datetime
         import logging
@@ -126,8 +126,8 @@ class NondeterminismOutsideStep(ReplayBodyRule):
             # No step call: the body runs once per attempt.
             return {"at": datetime.datetime.now().isoformat()}
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import uuid
 
@@ -135,14 +135,14 @@ class NondeterminismOutsideStep(ReplayBodyRule):
 
         client = inngest.Inngest(app_id="shop")
 
-
         @client.create_function(fn_id="checkout", trigger=inngest.TriggerEvent(event="shop/checkout"))
         async def checkout(ctx: inngest.Context) -> None:
+            # A new ID on each request: the step "charge" sees another one than "create-order".
             order_id = str(uuid.uuid4())  # error: INN108
             await ctx.step.run("create-order", create_order, order_id)
             await ctx.step.run("charge", charge, order_id)
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

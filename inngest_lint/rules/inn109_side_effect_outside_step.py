@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.rules._project_helpers import effect_words
 from inngest_lint.rules._replay_body import ReplayBodyRule
 from inngest_lint.semantic.replay import (
     Held,
@@ -75,32 +76,26 @@ class SideEffectOutsideStep(ReplayBodyRule):
     Inside a step it runs once, and its result is memoized. Code no step can follow runs only
     in the request that finishes the function: once per attempt.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
-    async def signup(ctx: inngest.Context) -> None:
-        user = await ctx.step.run("create-user", create_user, ctx.event.data)
-        await client.send(inngest.Event(name="app/user.created", data={"id": user["id"]}))
-        await ctx.step.run("send-welcome", send_welcome, user)  # the send above repeats
-    ```
-
     ## Use instead
-    ```python
-    @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
-    async def signup(ctx: inngest.Context) -> None:
-        user = await ctx.step.run("create-user", create_user, ctx.event.data)
-        await ctx.step.send_event(
-            "user-created", inngest.Event(name="app/user.created", data={"id": user["id"]})
-        )
-        await ctx.step.run("send-welcome", send_welcome, user)
-    ```
-    Or move it after the last step, where it runs once per attempt.
+    Make the call in a step (`ctx.step.send_event` for an event, a `step.run` handler for the
+    rest), or move it after the last step, where it runs once per attempt.
     """
 
     code = "INN109"
     name = "side-effect-outside-step"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
+        async def signup(ctx: inngest.Context) -> None:
+            user = await ctx.step.run("create-user", create_user, ctx.event.data)
+            await ctx.step.send_event("user-created", inngest.Event(name="app/user.created", data={"id": user["id"]}))
+            await ctx.step.run("send-welcome", send_welcome, user)
+        """,
         """
         import httpx
         import inngest
@@ -155,8 +150,20 @@ class SideEffectOutsideStep(ReplayBodyRule):
                     await ctx.step.run("notify", hooks.notify, order)
             """,
         },
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="signup", trigger=inngest.TriggerEvent(event="app/signup"))
+        async def signup(ctx: inngest.Context) -> None:
+            user = await ctx.step.run("create-user", create_user, ctx.event.data)
+            # Sent again on every re-entry: the step "send-welcome" comes after it.
+            await client.send(inngest.Event(name="app/user.created", data={"id": user["id"]}))  # error: INN109
+            await ctx.step.run("send-welcome", send_welcome, user)
+        """,
         """
         import inngest
         import requests
@@ -191,7 +198,7 @@ class SideEffectOutsideStep(ReplayBodyRule):
                     await ctx.step.run("ship", ship_order, order)
             """,
         },
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
@@ -222,7 +229,8 @@ class SideEffectOutsideStep(ReplayBodyRule):
         elif effect.kind == "http":
             message = f'HTTP call `{label}` {where} {repeat}; make it inside `{step}.run("<id>", ...)`'
         else:
-            message = f'{effect.description} `{label}` {where} {repeat}; make it inside `{step}.run("<id>", ...)`'
+            words = effect_words(effect.kind, effect.system, effect.action, label)
+            message = f'{words} `{label}` {where} {repeat}; make it inside `{step}.run("<id>", ...)`'
         self.body.hold(state, Held(node, message, context=label))
 
     def leave_Call(self, node: cst.Call) -> None:

@@ -1,4 +1,4 @@
-"""INN109, the cross-file half (a project rule sharing the file rule's code and docs).
+"""INN109, the cross-file half (a project rule under the file rule's code and docs).
 
 Kept in its own module, free of libcst, so that a warm run whose every file comes from the cache
 runs phase 2 without importing libcst.
@@ -15,22 +15,18 @@ from inngest_lint.rules.base import ProjectRule
 
 
 class SideEffectOutsideStepAcrossFiles(ProjectRule):
-    """The project half of side-effect-outside-step: a project helper called from the re-run
-    body of an Inngest function that makes steps, where a step call can still follow the call
-    (code no step can follow runs once per attempt), when the helper, or a helper it calls (up
-    to `follow-depth` calls deep, across modules), makes a certain side effect in its own body.
-    A call of a function declared in `io-functions` is a side effect too, at any depth.
+    """The cross-file half of INN109 (`SideEffectOutsideStep`, whose docs and examples cover
+    both halves): the project helpers that its docs say are followed, read from the project index.
 
-    Reported at the body's call site, naming the chain and the side effect. The file rule judges
-    only calls written in the body, so the two never report the same call. The effect is one the
-    file rule would report in a body, found by the same code in the helper's own body (not its
-    nested defs or lambdas, not its `except` handlers); a `send` on an Inngest client imported
-    from another module counts too.
+    A helper called from the re-run body (where a step call can still follow the call) counts
+    when it, or a helper it calls (up to `follow-depth` calls deep, across modules), makes a
+    certain side effect in its own body; a call of a function declared in `io-functions` counts
+    at any depth. Reported at the body's call site, naming the chain. The file rule judges only
+    calls written in the body and this half only calls of project helpers, so the two never
+    report the same call.
     """
 
-    companion = True
-    code = "INN109"
-    name = "side-effect-outside-step"
+    half_of = "INN109"
 
     def check(self) -> Iterator[Diagnostic]:
         index = self.index
@@ -67,4 +63,5 @@ class SideEffectOutsideStepAcrossFiles(ProjectRule):
                     f"on every re-entry (the body re-runs for each step); call it inside a `step.run` handler instead",
                     context=call.label,
                     related=related,
+                    caused_by=related[0] if related else None,
                 )

@@ -7,6 +7,7 @@ import re
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.diagnostics import Fix
 from inngest_lint.rules._config import (
     duration,
     has_spread,
@@ -17,7 +18,10 @@ from inngest_lint.rules._config import (
     string_value,
     timedelta_hint,
 )
+from inngest_lint.rules._fixes import timedelta_call
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
+from inngest_lint.semantic.names import literal_string
 from inngest_lint.semantic.values import argument
 
 _UNITS_MS = {
@@ -87,21 +91,21 @@ class RetryAfterBadArgument(Rule):
     default), so leaving one out raises `TypeError` exactly when the code was trying to
     schedule a retry.
 
-    ## Example
-    ```python
-    raise inngest.RetryAfterError("5m", "External API timeout")
-    ```
-
-    ## Use instead
-    ```python
-    raise inngest.RetryAfterError("External API timeout", datetime.timedelta(minutes=5))
-    ```
+    ## Fix
+    Swapped arguments are swapped back, and a string delay written as a literal (`"5m"`,
+    `"30s"`, `"1h30m"`) becomes the `datetime.timedelta` it spells (`import datetime` is added
+    when the file has no import of it and nothing else is named `datetime`). Safe: the call as
+    written can only fail (`RetryAfterError.__init__` in `inngest/_internal/errors.py` accepts
+    int milliseconds, a timedelta or a datetime, and the SDK breaks on a string when it reports
+    the error), and the fixed call asks for exactly the delay the string spells. A delay held in a
+    variable, or a string that is not a plain duration, is left for a human.
     """
 
     code = "INN110"
     name = "retry-after-bad-argument"
+    fixable = "safe"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -128,8 +132,8 @@ class RetryAfterBadArgument(Rule):
             if response.status_code == 503:
                 raise RetryAfterError(message="unavailable", retry_after=30_000)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import httpx
         import inngest
@@ -150,7 +154,51 @@ class RetryAfterBadArgument(Rule):
             if response.status_code == 429:
                 raise RetryAfterError("rate limited", retry_after="30s")  # error: INN110
         """,
-    ]
+    )
+
+    FIXES = (
+        (
+            """
+            import inngest
+
+
+            def fetch() -> None:
+                raise inngest.RetryAfterError("5m", "External API timeout")
+            """,
+            """
+            import inngest
+            import datetime
+
+
+            def fetch() -> None:
+                raise inngest.RetryAfterError("External API timeout", datetime.timedelta(minutes=5))
+            """,
+        ),
+        (
+            """
+            from datetime import timedelta
+
+            from inngest import RetryAfterError
+
+
+            def charge(response) -> None:
+                if response.status_code == 429:
+                    raise RetryAfterError("rate limited", retry_after="30s")
+                raise RetryAfterError(30_000, "unavailable")
+            """,
+            """
+            from datetime import timedelta
+
+            from inngest import RetryAfterError
+
+
+            def charge(response) -> None:
+                if response.status_code == 429:
+                    raise RetryAfterError("rate limited", retry_after=timedelta(seconds=30))
+                raise RetryAfterError("unavailable", 30_000)
+            """,
+        ),
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         name = qualified_call(self.context, node)
@@ -205,6 +253,7 @@ class RetryAfterBadArgument(Rule):
                     "RetryAfterError arguments are swapped: the message comes first and retry_after "
                     "second (int milliseconds, a timedelta or a datetime); write "
                     f"RetryAfterError({shown_string(text)}, {message_delay})",
+                    fix=self._swap_fix(message, retry_after),
                 )
                 return
             shown = shown_string(text) if text is not None else "a string"
@@ -214,6 +263,7 @@ class RetryAfterBadArgument(Rule):
                 retry_after,
                 f"RetryAfterError retry_after is {'the string ' if text is not None else ''}{shown}: it takes "
                 f"int milliseconds, a timedelta or a datetime, and a string breaks the retry; write {hint}",
+                fix=self._delay_fix(retry_after),
             )
             return
         value = number(context, retry_after)
@@ -233,5 +283,40 @@ class RetryAfterBadArgument(Rule):
             return timedelta_hint(milliseconds) if milliseconds else None
         written = duration(context, node)
         if written is not None:
-            return " ".join(context.tree.code_for_node(node).split())
+            return snippet(context, node, None)
         return None
+
+    # ------------------------------------------------------------------ fixes
+    def _as_delay(
+        self, node: cst.BaseExpression
+    ) -> tuple[cst.BaseExpression, tuple[cst.SimpleStatementLine, ...]] | None:
+        """`node` (a literal duration string or a literal int or timedelta) written as a
+        retry_after value, with the statements that needs; None when it is not certain."""
+        text = literal_string(node)
+        if text is not None:
+            milliseconds = parse_duration_text(text)
+            return timedelta_call(self.context, milliseconds) if milliseconds else None
+        if isinstance(node, (cst.Integer, cst.Call)) and duration(self.context, node) is not None:
+            return node, ()  # already a delay: it only moves
+        return None
+
+    def _swap_fix(self, message: cst.BaseExpression, retry_after: cst.BaseExpression) -> Fix | None:
+        delay = self._as_delay(message)
+        if delay is None or literal_string(retry_after) is None:
+            return None
+        value, statements = delay
+        return self.context.fix(
+            "swap the RetryAfterError arguments", [(message, retry_after), (retry_after, value)], statements=statements
+        )
+
+    def _delay_fix(self, retry_after: cst.BaseExpression) -> Fix | None:
+        text = literal_string(retry_after)
+        if text is None:
+            return None
+        delay = self._as_delay(retry_after)
+        if delay is None:
+            return None
+        value, statements = delay
+        return self.context.fix(
+            f"write {shown_string(text)} as a timedelta", [(retry_after, value)], statements=statements
+        )

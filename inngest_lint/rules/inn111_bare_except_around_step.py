@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from inngest_lint.diagnostics import Fix
 from inngest_lint.rules.base import Rule
 from inngest_lint.semantic.context import block_statements
 from inngest_lint.semantic.steps import (
@@ -35,29 +36,74 @@ class BareExceptAroundStep(Rule):
     through. A bare `except:` swallows them: the function goes on as if the step had run, the
     step's result never reaches Inngest, and the run misbehaves or repeats.
 
-    ## Example
-    ```python
-    try:
-        await ctx.step.run("charge", charge_card, order_id)
-    except:
-        ctx.logger.exception("charge failed")
-    ```
+    ## Not flagged
+    A handler that re-raises with a bare `raise` (or `raise e`) unconditionally or after testing the
+    exception's type, and `except Exception` (which the signals pass through).
 
-    ## Use instead
-    ```python
-    try:
-        await ctx.step.run("charge", charge_card, order_id)
-    except Exception:
-        ctx.logger.exception("charge failed")
-    ```
-    Not flagged: a handler that re-raises with a bare `raise` (or `raise e`) unconditionally or
-    after testing the exception's type, and `except Exception` (which the signals pass through).
+    ## Fix
+    `except:` becomes `except Exception:`, and `BaseException` in the handler becomes
+    `Exception`. Safe: the SDK's signals (`ResponseInterrupt`, `SkipInterrupt`,
+    `NestedStepInterrupt` in `inngest/_internal/step_lib/base.py`) extend `BaseException` so that
+    they pass `except Exception`, and every error a step or the code around it raises is still
+    caught. The only others that now pass are `KeyboardInterrupt`, `SystemExit`,
+    `GeneratorExit` and `asyncio.CancelledError`, which a handler around a step should not
+    swallow either. Not offered when `Exception` is rebound in the file.
     """
 
     code = "INN111"
     name = "bare-except-around-step"
+    fixable = "safe"
 
-    VALID = [
+    FIXES = (
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="charge", trigger=inngest.TriggerEvent(event="app/order"))
+            async def charge(ctx: inngest.Context) -> None:
+                try:
+                    await ctx.step.run("charge", charge_card, ctx.event.data["order_id"])
+                except:
+                    ctx.logger.exception("charge failed")
+                try:
+                    await ctx.step.run("refund", refund)
+                except (ValueError, BaseException) as error:
+                    ctx.logger.exception("refund failed: %s", error)
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="charge", trigger=inngest.TriggerEvent(event="app/order"))
+            async def charge(ctx: inngest.Context) -> None:
+                try:
+                    await ctx.step.run("charge", charge_card, ctx.event.data["order_id"])
+                except Exception:
+                    ctx.logger.exception("charge failed")
+                try:
+                    await ctx.step.run("refund", refund)
+                except (ValueError, Exception) as error:
+                    ctx.logger.exception("refund failed: %s", error)
+            """,
+        ),
+    )
+
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="charge", trigger=inngest.TriggerEvent(event="app/order"))
+        async def charge(ctx: inngest.Context) -> None:
+            try:
+                await ctx.step.run("charge", charge_card, ctx.event.data["order_id"])
+            except Exception:
+                ctx.logger.exception("charge failed")
+        """,
         """
         import inngest
 
@@ -75,8 +121,8 @@ class BareExceptAroundStep(Rule):
                 ctx.logger.warning("receipt interrupted")
                 raise
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -89,7 +135,7 @@ class BareExceptAroundStep(Rule):
             except:  # error: INN111
                 ctx.logger.exception("charge failed")
         """,
-    ]
+    )
 
     def visit_Try(self, node: cst.Try) -> None:
         context = self.context
@@ -119,7 +165,32 @@ class BareExceptAroundStep(Rule):
                 f"{caught} around {what} also catches the SDK's control-flow signals (BaseException "
                 f"subclasses) and breaks the run; catch `Exception` instead, or re-raise",
                 context=step_id_context(step_call) if context.step_method(step_call) else "",
+                fix=self._fix(handler),
             )
+
+    def _fix(self, handler: cst.ExceptHandler) -> Fix | None:
+        """`except Exception:` in place of a bare `except:`; `Exception` in place of each
+        `BaseException` the handler names."""
+        if not is_builtin(self.context, "Exception"):
+            return None
+        description = "catch Exception instead"
+        if handler.type is None:
+            narrowed = handler.with_changes(
+                type=cst.Name("Exception"), whitespace_after_except=cst.SimpleWhitespace(" ")
+            )
+            return self.context.fix(description, [(handler, narrowed)])
+        types = (
+            [element.value for element in handler.type.elements]
+            if isinstance(handler.type, cst.Tuple)
+            else [handler.type]
+        )
+        replacements: list[tuple[cst.CSTNode, cst.CSTNode]] = []
+        for exception in types:
+            if isinstance(exception, cst.Name) and exception.value == _BASE_EXCEPTION:
+                replacements.append((exception, exception.with_changes(value="Exception")))
+            elif isinstance(exception, cst.Attribute) and self.context.qualify(exception) == _BUILTINS_BASE_EXCEPTION:
+                replacements.append((exception.attr, exception.attr.with_changes(value="Exception")))
+        return self.context.fix(description, replacements) if replacements else None
 
     def _catch_all(self, handler: cst.ExceptHandler) -> str | None:
         """'bare `except:`' or '`except BaseException`' for a handler that catches everything."""

@@ -42,32 +42,30 @@ class GatherOverSteps(Rule):
     unexpected number of times, and support for it was removed. Parallel steps are planned with
     `ctx.group.parallel`, which the executor understands.
 
-    ## Example
-    ```python
-    results = await asyncio.gather(
-        ctx.step.run("fetch-user", fetch_user),
-        ctx.step.run("fetch-orders", fetch_orders),
-    )
-    ```
-
-    ## Use instead
-    ```python
-    results = await ctx.group.parallel(
-        (
-            lambda: ctx.step.run("fetch-user", fetch_user),
-            lambda: ctx.step.run("fetch-orders", fetch_orders),
-        )
-    )
-    ```
+    ## Not flagged
     Plain coroutines that are not steps (`asyncio.gather(fetch(a), fetch(b))` inside a step
-    handler) are fine and not flagged, and so are functions created with SDK 0.4's
-    `_experimental_execution=True`, which supported asyncio over steps.
+    handler), and functions created with SDK 0.4's `_experimental_execution=True`, which supported
+    asyncio over steps.
     """
 
     code = "INN112"
     name = "gather-over-steps"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="report", trigger=inngest.TriggerEvent(event="app/report"))
+        async def report(ctx: inngest.Context) -> None:
+            await ctx.group.parallel(
+                (
+                    lambda: ctx.step.run("fetch-user", fetch_user),
+                    lambda: ctx.step.run("fetch-orders", fetch_orders),
+                )
+            )
+        """,
         """
         import asyncio
 
@@ -85,8 +83,8 @@ class GatherOverSteps(Rule):
                 (lambda: ctx.step.run("a", fetch_user), lambda: ctx.step.run("b", fetch_orders))
             )
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import asyncio
 
@@ -101,7 +99,7 @@ class GatherOverSteps(Rule):
                 ctx.step.run("fetch-orders", fetch_orders),
             )
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

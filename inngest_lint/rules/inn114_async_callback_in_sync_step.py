@@ -25,7 +25,7 @@ class AsyncCallbackInSyncStep(Rule):
     Flags `ctx.step.run(...)` in a plain `def` Inngest function (or a helper whose step object is
     annotated `inngest.StepSync` / context `inngest.ContextSync`) whose callback is an
     `async def` of the same file: by name, through `functools.partial`, or called by the lambda
-    given as the callback.
+    given as the callback; or an `async def` imported from another module of the project.
 
     ## Why is this bad?
     A plain `def` handler gets `StepSync`, whose `run` simply calls the callback. Calling an
@@ -33,31 +33,30 @@ class AsyncCallbackInSyncStep(Rule):
     be serialized as the step's output (a non-retriable `OutputUnserializableError`), and Python
     warns that it was never awaited.
 
-    ## Example
-    ```python
-    async def fetch_profile(user_id: str) -> dict:
-        ...
-
-    @client.create_function(fn_id="sync-profile", trigger=inngest.TriggerEvent(event="app/user"))
-    def sync_profile(ctx: inngest.ContextSync) -> None:
-        ctx.step.run("fetch", fetch_profile, ctx.event.data["user_id"])
-    ```
-
     ## Use instead
-    Make the Inngest function async (its `Step.run` awaits async callbacks), or the callback sync:
-    ```python
-    @client.create_function(fn_id="sync-profile", trigger=inngest.TriggerEvent(event="app/user"))
-    async def sync_profile(ctx: inngest.Context) -> None:
-        await ctx.step.run("fetch", fetch_profile, ctx.event.data["user_id"])
-    ```
-    Decorated `async def` callbacks are not flagged (a decorator such as `async_to_sync` may make
-    them sync). A callback imported from another module of the project is checked too.
+    Make the Inngest function async (its `Step.run` awaits async callbacks), or the callback a
+    plain `def`.
+
+    ## Not flagged
+    Decorated `async def` callbacks: a decorator such as `async_to_sync` may make them sync.
     """
 
     code = "INN114"
     name = "async-callback-in-sync-step"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        async def fetch_profile(user_id: str) -> dict:
+            return {"id": user_id}
+
+        @client.create_function(fn_id="profile", trigger=inngest.TriggerEvent(event="app/user"))
+        async def profile(ctx: inngest.Context) -> None:
+            await ctx.step.run("fetch", fetch_profile, ctx.event.data["user_id"])
+        """,
         """
         import inngest
 
@@ -77,8 +76,8 @@ class AsyncCallbackInSyncStep(Rule):
         def profile_sync(ctx: inngest.ContextSync) -> None:
             ctx.step.run("fetch", fetch_profile_sync, ctx.event.data["user_id"])
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -91,7 +90,7 @@ class AsyncCallbackInSyncStep(Rule):
         def profile(ctx: inngest.ContextSync) -> None:
             ctx.step.run("fetch", fetch_profile, ctx.event.data["user_id"])  # error: INN114
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

@@ -1,4 +1,4 @@
-"""INN114, the cross-file half (a project rule sharing the file rule's code and docs).
+"""INN114, the cross-file half (a project rule under the file rule's code and docs).
 
 Kept in its own module, free of libcst, so that a warm run whose every file comes from the cache
 runs phase 2 without importing libcst.
@@ -6,20 +6,21 @@ runs phase 2 without importing libcst.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._project_helpers import imported_step_handlers
 from inngest_lint.rules.base import ProjectRule
 
 
 class AsyncCallbackInSyncStepAcrossFiles(ProjectRule):
-    """The cross-file half: an `async def` imported from another module of the project given to
-    `step.run` in a plain `def` Inngest function."""
+    """The cross-file half of INN114 (`AsyncCallbackInSyncStep`, whose docs and examples cover
+    both halves): a callback imported from another module of the project, read from the index;
+    the file rule judges the callbacks defined in the same file."""
 
-    companion = True
-    code = "INN114"
-    name = "async-callback-in-sync-step"
+    half_of = "INN114"
 
-    def check(self):  # type: ignore[no-untyped-def]
+    def check(self) -> Iterator[Diagnostic]:
         index = self.index
         for function in index.functions:
             if function.is_async:
@@ -34,4 +35,5 @@ class AsyncCallbackInSyncStepAcrossFiles(ProjectRule):
                     f"with the sync step API of the plain def function '{function.handler_name}': it returns a "
                     f"coroutine that cannot be serialized; make the callback a plain def or the function async",
                     context=step_run.step_id,
+                    caused_by=definition.location,
                 )

@@ -8,6 +8,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import target_names
 from inngest_lint.semantic.replay import (
     StepHandlers,
@@ -62,30 +63,25 @@ class OuterStateMutatedInStep(Rule):
     whatever the handler changed outside itself is not changed this time: the list stays empty,
     the counter stays at zero, and the code after the step sees stale state.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
-    async def import_rows(ctx: inngest.Context) -> int:
-        imported = []
-        await ctx.step.run("load", lambda: imported.extend(load_rows()))
-        await ctx.step.run("notify", notify, len(imported))
-        return len(imported)
-    ```
-
     ## Use instead
-    ```python
-    @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
-    async def import_rows(ctx: inngest.Context) -> int:
-        imported = await ctx.step.run("load", load_rows)
-        await ctx.step.run("notify", notify, len(imported))
-        return len(imported)
-    ```
+    Return the value from the step and use what the step returns.
     """
 
     code = "INN115"
     name = "outer-state-mutated-in-step"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
+        async def import_rows(ctx: inngest.Context) -> int:
+            imported = await ctx.step.run("load", load_rows)
+            await ctx.step.run("notify", notify, len(imported))
+            return len(imported)
+        """,
         """
         import inngest
 
@@ -106,8 +102,20 @@ class OuterStateMutatedInStep(Rule):
             enriched = ctx.step.run("enrich", enrich, rows)
             return len(enriched)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
+        async def import_rows(ctx: inngest.Context) -> int:
+            imported = []
+            await ctx.step.run("load", lambda: imported.extend(load_rows()))  # error: INN115
+            await ctx.step.run("notify", notify, len(imported))
+            return len(imported)
+        """,
         """
         import inngest
 
@@ -128,7 +136,7 @@ class OuterStateMutatedInStep(Rule):
             ctx.step.run("load", load)
             return total
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
@@ -210,7 +218,7 @@ class OuterStateMutatedInStep(Rule):
         outer = self._outer_frame(root, scope)
         if outer is None or self._restored_from_step(root, outer, handler) or _returns_name(handler, root):
             return
-        shown = " ".join(self.context.tree.code_for_node(target).split())
+        shown = snippet(self.context, target, None)
         self._report_once(
             handler,
             root,
@@ -260,7 +268,7 @@ class OuterStateMutatedInStep(Rule):
         values = scope_values(self.context, frame, root)
         if not values or not all(is_container_value(self.context, value) for value in values):
             return
-        shown = " ".join(self.context.tree.code_for_node(func).split())
+        shown = snippet(self.context, func, None)
         self._report_once(
             handler,
             root,

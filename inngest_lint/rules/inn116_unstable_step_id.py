@@ -8,9 +8,10 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import value_children
 from inngest_lint.semantic.nondeterminism import nondeterministic_call
-from inngest_lint.semantic.steps import is_builtin, snippet, step_id_node
+from inngest_lint.semantic.steps import is_builtin, step_id_node
 
 if TYPE_CHECKING:
     from inngest_lint.semantic.context import FileContext
@@ -36,26 +37,18 @@ class UnstableStepId(Rule):
     An ID that is new on every run never matches: each replay sees a step it has never run, so
     the step runs again, and again, until the run hits the step limit.
 
-    ## Example
-    ```python
-    await ctx.step.run(f"charge-{uuid.uuid4()}", charge_card, order_id)
-    ```
-
     ## Use instead
-    Derive the ID from the event, or memoize the value in a step first:
-    ```python
-    await ctx.step.run(f"charge-{ctx.event.data['order_id']}", charge_card, order_id)
+    Derive the ID from the event or the run, or make the value in a step first and use its
+    memoized result.
 
-    token = await ctx.step.run("make-token", lambda: str(uuid.uuid4()))
-    await ctx.step.run(f"use-{token}", use_token, token)
-    ```
-    Not flagged: values from `ctx.event`, `ctx.run_id`, parameters, or a step's memoized result.
+    ## Not flagged
+    Values from `ctx.event`, `ctx.run_id`, parameters, or a step's memoized result.
     """
 
     code = "INN116"
     name = "unstable-step-id"
 
-    VALID = [
+    VALID = (
         """
         import uuid
 
@@ -70,8 +63,8 @@ class UnstableStepId(Rule):
             await ctx.step.run(f"use-{token}", use_token, token)
             await ctx.step.run(f"audit-{ctx.run_id}", audit)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import uuid
 
@@ -83,7 +76,7 @@ class UnstableStepId(Rule):
         async def charge(ctx: inngest.Context) -> None:
             await ctx.step.run(f"charge-{uuid.uuid4()}", charge_card)  # error: INN116
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

@@ -67,32 +67,33 @@ class ExceptionSwallowedAsSuccess(Rule):
     transient ones a retry would fix, into a success: the step's fallback value is memoized for
     good, the run is marked completed, and nobody is alerted.
 
-    ## Example
-    ```python
-    def fetch_profile(user_id: str) -> dict | None:
-        try:
-            return crm.get_profile(user_id)
-        except Exception:
-            logger.exception("profile fetch failed")
-            return None
-    ```
-
     ## Use instead
-    Let the error propagate so the step is retried, or stop retrying when it cannot help:
-    ```python
-    def fetch_profile(user_id: str) -> dict:
-        try:
-            return crm.get_profile(user_id)
-        except crm.NotFound as err:
-            raise inngest.NonRetriableError(f"no profile for {user_id}") from err
-    ```
+    Let the error propagate so the step is retried, or stop retrying when it cannot help.
     """
 
     code = "INN117"
     name = "exception-swallowed-as-success"
     severity = Severity.WARNING
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+
+        def fetch_profile(user_id: str) -> dict:
+            try:
+                return crm.get_profile(user_id)
+            except crm.NotFound as err:
+                raise inngest.NonRetriableError(f"no profile for {user_id}") from err
+
+
+        @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="app/sync"))
+        def sync(ctx: inngest.ContextSync) -> None:
+            profile = ctx.step.run("fetch", fetch_profile, ctx.event.data["user_id"])
+            ctx.step.run("store", store_profile, profile)
+        """,
         """
         import inngest
 
@@ -150,8 +151,30 @@ class ExceptionSwallowedAsSuccess(Rule):
                     return profile
             """,
         },
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import logging
+
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+        logger = logging.getLogger(__name__)
+
+
+        def fetch_profile(user_id: str) -> dict | None:
+            try:
+                return crm.get_profile(user_id)
+            except Exception:  # error: INN117
+                logger.exception("profile fetch failed")
+                return None
+
+
+        @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="app/sync"))
+        def sync(ctx: inngest.ContextSync) -> None:
+            profile = ctx.step.run("fetch", fetch_profile, ctx.event.data["user_id"])
+            ctx.step.run("store", store_profile, profile)
+        """,
         """
         import inngest
 
@@ -200,7 +223,7 @@ class ExceptionSwallowedAsSuccess(Rule):
                     await ctx.step.run("store", store_profile, profile)
             """,
         },
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -1,10 +1,12 @@
-"""INN117, the cross-file half (a project rule sharing the file rule's code and docs).
+"""INN117, the cross-file half (a project rule under the file rule's code and docs).
 
 Kept in its own module, free of libcst, so that a warm run whose every file comes from the cache
 runs phase 2 without importing libcst.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Diagnostic
@@ -19,27 +21,17 @@ NON_RETRIABLE_NAME = sdk.NON_RETRIABLE_ERROR.rsplit(".", 1)[-1]
 
 
 class ExceptionSwallowedAsSuccessAcrossFiles(ProjectRule):
-    """The project half of exception-swallowed-as-success: a project helper whose broad
-    `except` returns instead of raising, when the helper's result becomes the step's or the
-    run's result.
+    """The cross-file half of INN117 (`ExceptionSwallowedAsSuccess`, whose docs and examples
+    cover both halves): the project helpers that its docs say are followed, read from the index.
 
-    - `step.run("x", helper)` with a helper imported from another module (same-file handlers
-      are the file rule's): reported at the `step.run`;
-    - a call whose value a step handler defined in the function, or the function itself,
-      returns (`lambda: helper(...)`, `return helper(...)`, `return await helper(...)`):
-      reported at the call.
-
-    A helper called for its effect alone (`notify_slack(...)` as a statement) or whose result
-    the caller inspects (`profile = fetch(...)`, then a check) is not reported: a best-effort
-    helper that logs and returns a fallback is a deliberate pattern there, and the caller may
-    still fail the step on the fallback. Helpers are followed one level.
+    Split with the file rule so that no handler is reported twice: this half reports a handler
+    given to `step.run` by name only when it is imported from another module (same-file handlers
+    are the file rule's), and the helper calls whose result becomes the step's or the run's.
     """
 
-    companion = True
-    code = "INN117"
-    name = "exception-swallowed-as-success"
+    half_of = "INN117"
 
-    def check(self):  # type: ignore[no-untyped-def]
+    def check(self) -> Iterator[Diagnostic]:
         index = self.index
         advice = f"re-raise in the helper, or raise {NON_RETRIABLE_NAME} when retrying cannot help"
         for function in index.functions:
@@ -54,6 +46,7 @@ class ExceptionSwallowedAsSuccessAcrossFiles(ProjectRule):
                     f"step is recorded as succeeded with that fallback and is never retried; {advice}",
                     context=step_run.step_id,
                     related=(definition.swallows,),
+                    caused_by=definition.swallows,
                 )
             for helper in called_helpers(index, function):
                 call, definition = helper.call, helper.definition
@@ -76,4 +69,5 @@ class ExceptionSwallowedAsSuccessAcrossFiles(ProjectRule):
                     f"(`{definition.swallows_as}`) and returns instead of raising, and {outcome}; {advice}",
                     context=call.label,
                     related=(definition.swallows,),
+                    caused_by=definition.swallows,
                 )

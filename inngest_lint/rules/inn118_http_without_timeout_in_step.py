@@ -6,14 +6,18 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from inngest_lint.diagnostics import Severity
+from inngest_lint.diagnostics import Fix, Severity
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.edits import with_keyword_argument
 from inngest_lint.semantic.replay import (
     Deferred,
     MissingTimeouts,
     StepHandlers,
     call_label,
 )
+
+#: The timeout the fix adds, in seconds (`requests` and `urlopen` both take seconds).
+HTTP_TIMEOUT_SECONDS = 30
 
 if TYPE_CHECKING:
     from inngest_lint.semantic.context import FileContext
@@ -52,24 +56,61 @@ class HttpWithoutTimeoutInStep(Rule):
     fails with a timeout far from the cause, after holding a worker the whole time. With a
     timeout, the step fails fast and Inngest retries it.
 
-    ## Example
-    ```python
-    def fetch_rates() -> dict:
-        return requests.get("https://rates.example.com/latest").json()
-    ```
-
-    ## Use instead
-    ```python
-    def fetch_rates() -> dict:
-        return requests.get("https://rates.example.com/latest", timeout=10).json()
-    ```
+    ## Fix
+    Adds `timeout=30` (seconds, for both `requests` and `urlopen`). Unsafe: a request that
+    used to wait as long as the server took now fails after 30 seconds (and the step is
+    retried), which is what a step wants from a hung server but may cut off a slow endpoint
+    that is merely slow; choose the value the endpoint needs.
     """
 
     code = "INN118"
     name = "http-without-timeout-in-step"
     severity = Severity.WARNING
+    fixable = "unsafe"
 
-    VALID = [
+    FIXES = (
+        (
+            """
+            import inngest
+            import requests
+
+            client = inngest.Inngest(app_id="app")
+
+
+            @client.create_function(fn_id="rates", trigger=inngest.TriggerEvent(event="app/rates"))
+            def rates(ctx: inngest.ContextSync) -> None:
+                ctx.step.run("ping", lambda: requests.post("https://hooks.example.com/ping"))
+            """,
+            """
+            import inngest
+            import requests
+
+            client = inngest.Inngest(app_id="app")
+
+
+            @client.create_function(fn_id="rates", trigger=inngest.TriggerEvent(event="app/rates"))
+            def rates(ctx: inngest.ContextSync) -> None:
+                ctx.step.run("ping", lambda: requests.post("https://hooks.example.com/ping", timeout=30))
+            """,
+        ),
+    )
+
+    VALID = (
+        """
+        import inngest
+        import requests
+
+        client = inngest.Inngest(app_id="app")
+
+
+        def fetch_rates() -> dict:
+            return requests.get("https://rates.example.com/latest", timeout=10).json()
+
+
+        @client.create_function(fn_id="rates", trigger=inngest.TriggerEvent(event="app/rates"))
+        def rates(ctx: inngest.ContextSync) -> None:
+            ctx.step.run("rates", fetch_rates)
+        """,
         """
         import httpx
         import inngest
@@ -91,8 +132,23 @@ class HttpWithoutTimeoutInStep(Rule):
             ctx.step.run("rates", fetch_rates)
             ctx.step.run("news", fetch_news)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+        import requests
+
+        client = inngest.Inngest(app_id="app")
+
+
+        def fetch_rates() -> dict:
+            return requests.get("https://rates.example.com/latest").json()  # error: INN118
+
+
+        @client.create_function(fn_id="rates", trigger=inngest.TriggerEvent(event="app/rates"))
+        def rates(ctx: inngest.ContextSync) -> None:
+            ctx.step.run("rates", fetch_rates)
+        """,
         """
         import inngest
         import requests
@@ -109,13 +165,14 @@ class HttpWithoutTimeoutInStep(Rule):
             ctx.step.run("rates", fetch_rates)
             ctx.step.run("ping", lambda: requests.post("https://hooks.example.com/ping"))  # error: INN118
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self.handlers = StepHandlers(context)
         self.timeouts = MissingTimeouts(context)
         self.deferred = Deferred()
+        self._fixes: dict[int, Fix | None] = {}  # call id -> its fix, for reports made at the end
 
     def visit_Call(self, node: cst.Call) -> None:
         self.handlers.visit_Call(node)
@@ -127,12 +184,18 @@ class HttpWithoutTimeoutInStep(Rule):
             f"`{label}` without `timeout=` in {self.handlers.label(scope.node)} can hang until the platform "
             f"kills the step; pass `timeout=` (e.g. `timeout=30`) so it fails fast and is retried"
         )
+        fix = self.context.fix(
+            f"add timeout={HTTP_TIMEOUT_SECONDS}",
+            [(node, with_keyword_argument(node, "timeout", cst.Integer(str(HTTP_TIMEOUT_SECONDS))))],
+            safe=False,
+        )
         if scope.certain:
-            self.report(node, message, context=label)
+            self.report(node, message, context=label, fix=fix)
         else:
+            self._fixes[id(node)] = fix
             self.deferred.add(scope.node, node, message, label)
 
     def finish(self) -> None:
         for handler, node, message, context in self.deferred.items():
             if self.handlers.is_handler(handler):
-                self.report(node, message, context=context)
+                self.report(node, message, context=context, fix=self._fixes.get(id(node)))

@@ -32,9 +32,7 @@ class HttpWithoutTimeoutInStepAcrossFiles(ProjectRule):
     rule's to judge in its own body; the helpers it calls are followed here.
     """
 
-    companion = True
-    code = "INN118"
-    name = "http-without-timeout-in-step"
+    half_of = "INN118"
     severity = Severity.WARNING
 
     def check(self) -> Iterator[Diagnostic]:

@@ -6,7 +6,8 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
-from inngest_lint.semantic.steps import resolve_local_def, snippet
+from inngest_lint.semantic.context import snippet
+from inngest_lint.semantic.steps import resolve_local_def
 from inngest_lint.semantic.values import argument
 
 
@@ -29,22 +30,15 @@ class StepCallGivenAsCallable(Rule):
     the other, not in parallel, and `cb()` then raises on their results. Either way the function
     fails on every run that reaches it.
 
-    ## Example
-    ```python
-    results = await ctx.group.parallel((ctx.step.run("a", work_a), ctx.step.run("b", work_b)))
-    ```
-
     ## Use instead
-    ```python
-    results = await ctx.group.parallel((lambda: ctx.step.run("a", work_a), lambda: ctx.step.run("b", work_b)))
-    ```
     Or `functools.partial(ctx.step.run, "a", work_a)`.
+
     """
 
     code = "INN127"
     name = "step-call-given-as-callable"
 
-    VALID = [
+    VALID = (
         """
         import functools
 
@@ -58,8 +52,8 @@ class StepCallGivenAsCallable(Rule):
             callables = [make_step(ctx, item) for item in ctx.event.data["items"]]
             await ctx.group.parallel(tuple(callables))
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import inngest
 
@@ -74,7 +68,7 @@ class StepCallGivenAsCallable(Rule):
                 )
             )
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

@@ -29,22 +29,14 @@ class ServedObjectNotAFunction(ProjectRule):
     Anything else fails when the app starts or syncs, or, for the undecorated handler of a
     `client.create_function(...)(handler)` call, registers nothing.
 
-    ## Example
-    ```python
-    process = client.create_function(fn_id="process", trigger=trigger)(process_handler)
-    inngest.flask.serve(app, client, [process_handler])
-    ```
-
     ## Use instead
-    ```python
-    inngest.flask.serve(app, client, [process])
-    ```
+    Serve what `create_function` returned.
     """
 
     code = "INN202"
     name = "served-object-not-a-function"
 
-    VALID = [
+    VALID = (
         """
         import flask
         import inngest
@@ -53,13 +45,26 @@ class ServedObjectNotAFunction(ProjectRule):
         client = inngest.Inngest(app_id="app")
         app = flask.Flask(__name__)
 
-        def handle(ctx): ...
+        def process_handler(ctx: inngest.ContextSync) -> None: ...
 
-        process = client.create_function(fn_id="p", trigger=inngest.TriggerEvent(event="app/p"))(handle)
+        process = client.create_function(fn_id="process", trigger=inngest.TriggerEvent(event="app/process"))(process_handler)
         inngest.flask.serve(app, client, [process])
+        """,
+    )
+    INVALID = (
         """
-    ]
-    INVALID = [
+        import flask
+        import inngest
+        import inngest.flask
+
+        client = inngest.Inngest(app_id="app")
+        app = flask.Flask(__name__)
+
+        def process_handler(ctx: inngest.ContextSync) -> None: ...
+
+        process = client.create_function(fn_id="process", trigger=inngest.TriggerEvent(event="app/process"))(process_handler)
+        inngest.flask.serve(app, client, [process_handler])  # error: INN202
+        """,
         """
         import flask
         import inngest
@@ -74,8 +79,8 @@ class ServedObjectNotAFunction(ProjectRule):
 
         process = client.create_function(fn_id="p", trigger=inngest.TriggerEvent(event="app/p"))(handle)
         inngest.flask.serve(app, client, [process, handle, helper])  # error: INN202
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for _, serve in self.index.serve_calls():
@@ -98,4 +103,7 @@ class ServedObjectNotAFunction(ProjectRule):
                     what = f"this item is {_DESCRIPTIONS[resolved.kind]}, not an Inngest function"
                 else:
                     continue
-                yield self.diagnostic(location, f"served object is not an Inngest function: {what}")
+                # A definition that stopped being an Inngest function (its decorator removed) is
+                # the cause; a client, constant or module listed by mistake is the list's own.
+                cause = resolved.value.location if isinstance(resolved.value, Definition) else None
+                yield self.diagnostic(location, f"served object is not an Inngest function: {what}", caused_by=cause)

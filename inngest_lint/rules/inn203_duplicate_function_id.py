@@ -22,30 +22,23 @@ class DuplicateFunctionId(ProjectRule):
     ## Why is this bad?
     A function's full ID is `"{app_id}-{fn_id}"`. The SDK keys served functions by that ID, so
     the later one silently replaces the earlier one: one of the two handlers never runs.
-
-    ## Example
-    ```python
-    @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="crm/sync"))
-    def sync_crm(ctx): ...
-
-    @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="erp/sync"))
-    def sync_erp(ctx): ...
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(fn_id="sync-crm", trigger=inngest.TriggerEvent(event="crm/sync"))
-    def sync_crm(ctx): ...
-
-    @client.create_function(fn_id="sync-erp", trigger=inngest.TriggerEvent(event="erp/sync"))
-    def sync_erp(ctx): ...
-    ```
     """
 
     code = "INN203"
     name = "duplicate-function-id"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="sync-crm", trigger=inngest.TriggerEvent(event="crm/sync"))
+        def sync_crm(ctx): ...
+
+        @client.create_function(fn_id="sync-erp", trigger=inngest.TriggerEvent(event="erp/sync"))
+        def sync_erp(ctx): ...
+        """,
         """
         import inngest
 
@@ -57,9 +50,9 @@ class DuplicateFunctionId(ProjectRule):
 
         @erp.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="erp/sync"))
         def sync_erp(ctx): ...
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -70,8 +63,8 @@ class DuplicateFunctionId(ProjectRule):
 
         @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="erp/sync"))
         def sync_erp(ctx): ...  # error: INN203
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         index = self.index
@@ -102,4 +95,5 @@ class DuplicateFunctionId(ProjectRule):
                 f"so give each a unique fn_id",
                 context=fn_id,
                 related=(first.location,),
+                caused_by=first.location,
             )

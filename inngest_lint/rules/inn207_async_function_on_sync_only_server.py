@@ -20,28 +20,15 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
     Those integrations only wire the SDK's synchronous handlers. An async function reaches a
     code path that raises `UnreachableError("handler is not sync")` on every run.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
-    async def import_data(ctx: inngest.Context) -> None: ...
-
-    inngest.tornado.serve(app, client, [import_data])
-    ```
-
     ## Use instead
-    ```python
-    @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
-    def import_data(ctx: inngest.ContextSync) -> None: ...
-
-    inngest.tornado.serve(app, client, [import_data])
-    ```
-    Or serve async functions with FastAPI, Flask, Django or Connect.
+    Make the function a plain `def` (its context is then `inngest.ContextSync`), or serve async
+    functions with FastAPI, Flask, Django or Connect.
     """
 
     code = "INN207"
     name = "async-function-on-sync-only-server"
 
-    VALID = [
+    VALID = (
         """
         import inngest
         import inngest.tornado
@@ -54,9 +41,9 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
         def a(ctx): ...
 
         inngest.tornado.serve(app, client, [a])
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
         import inngest.tornado
@@ -69,8 +56,8 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
         async def a(ctx): ...
 
         inngest.tornado.serve(app, client, [a])  # error: INN207
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for _, serve in self.index.serve_calls():
@@ -89,4 +76,5 @@ class AsyncFunctionOnSyncOnlyServer(ProjectRule):
                         f"async Inngest function '{resolved.value.handler_name}' is served by "
                         f"{serve.entry_point}, which runs sync functions only ({framework} raises "
                         f"'handler is not sync'); make it a plain def or serve it with another framework",
+                        caused_by=resolved.value.location,
                     )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._events import listener_text, topology
-from inngest_lint.rules._project import function_label
+from inngest_lint.rules._project import function_label, near_miss_key, rename_literal_fix
 from inngest_lint.rules.base import ProjectRule
 
 
@@ -25,25 +25,51 @@ class EventSentWithoutListener(ProjectRule):
     Inngest matches event names exactly. A typo in either place means the event arrives and no
     function runs, with no error anywhere: the most common "my function never triggers" bug.
 
-    ## Example
-    ```python
-    await client.send(inngest.Event(name="api/lead.followup", data=data))
-
-    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/lead.follow-up"))
-    async def follow_up(ctx): ...
-    ```
-
     ## Use instead
-    ```python
-    await client.send(inngest.Event(name="api/lead.follow-up", data=data))
-    ```
-    Keep event names in one module of constants and import them on both sides.
+    Send the name the listener uses. Event names kept in one module of constants, imported on both
+    sides, cannot drift apart.
+
+    ## Fix
+    The sent name, when it is written as a string literal at the send, becomes the listened name
+    it nearly matches. Unsafe: either side may hold the typo, and other code (another service,
+    a function outside this repository) may listen to the name as sent; the fix makes this
+    project's function receive the event. INN302 offers the other side's rename as an
+    alternative; `--fix` applies this one, never both.
     """
 
     code = "INN301"
     name = "event-sent-without-listener"
+    options = ("external-events",)
+    fixable = "unsafe"
 
-    VALID = [
+    FIXES = (
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/lead.follow-up"))
+            async def follow_up(ctx): ...
+
+            async def on_lead(data: dict) -> None:
+                await client.send(inngest.Event(name="api/lead.followup", data=data))
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/lead.follow-up"))
+            async def follow_up(ctx): ...
+
+            async def on_lead(data: dict) -> None:
+                await client.send(inngest.Event(name="api/lead.follow-up", data=data))
+            """,
+        ),
+    )
+
+    VALID = (
         """
         import inngest
 
@@ -55,9 +81,9 @@ class EventSentWithoutListener(ProjectRule):
 
         async def on_lead(data: dict) -> None:
             await client.send(inngest.Event(name=FOLLOW_UP, data=data))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -68,8 +94,8 @@ class EventSentWithoutListener(ProjectRule):
 
         async def on_lead(data: dict) -> None:
             await client.send(inngest.Event(name="api/lead.followup", data=data))  # error: INN301
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         events = topology(self.index)
@@ -85,4 +111,13 @@ class EventSentWithoutListener(ProjectRule):
                     f"event '{name}' is sent here but no function listens to it; did you mean {hint}?",
                     context=name,
                     related=(listener.location,),
+                    caused_by=listener.location,  # the trigger (renamed?) the name nearly matches
+                    fix=rename_literal_fix(
+                        send.name_location,
+                        send.name_literal,
+                        name,
+                        listener.name,
+                        safe=False,
+                        exclusive=near_miss_key(name, listener.name),
+                    ),
                 )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._events import topology
+from inngest_lint.rules._project import near_miss_key, rename_literal_fix
 from inngest_lint.rules.base import ProjectRule
 
 
@@ -23,25 +24,47 @@ class TriggerNeverSentNearMiss(ProjectRule):
     The function waits for an event that is never sent under that name: it never runs, or its
     `wait_for_event` always times out.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/follow-up"))
-    async def follow_up(ctx): ...
-
-    await client.send(inngest.Event(name="api/followup", data=data))
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/followup"))
-    async def follow_up(ctx): ...
-    ```
+    ## Fix
+    The listened name (trigger, `wait_for_event` or `Cancel` event), when it is written as a
+    string literal, becomes the sent name it nearly matches. Unsafe: either side may hold the
+    typo, and other senders outside this repository may use the name as listened. It is the
+    alternative to INN301's fix, which renames the send instead: `--fix` applies INN301's when
+    both are selected, and this one when only INN302 is.
     """
 
     code = "INN302"
     name = "trigger-never-sent-near-miss"
+    options = ("external-events",)
+    fixable = "unsafe"
 
-    VALID = [
+    FIXES = (
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/follow-up"))
+            async def follow_up(ctx): ...
+
+            async def on_lead(data: dict) -> None:
+                await client.send(inngest.Event(name="api/followup", data=data))
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="follow-up", trigger=inngest.TriggerEvent(event="api/followup"))
+            async def follow_up(ctx): ...
+
+            async def on_lead(data: dict) -> None:
+                await client.send(inngest.Event(name="api/followup", data=data))
+            """,
+        ),
+    )
+
+    VALID = (
         """
         import inngest
 
@@ -52,9 +75,9 @@ class TriggerNeverSentNearMiss(ProjectRule):
 
         async def on_lead(data: dict) -> None:
             await client.send(inngest.Event(name="api/follow-up", data=data))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -68,8 +91,8 @@ class TriggerNeverSentNearMiss(ProjectRule):
 
         async def on_lead(data: dict) -> None:
             await client.send(inngest.Event(name="api/followup", data=data))
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         events = topology(self.index)
@@ -89,4 +112,13 @@ class TriggerNeverSentNearMiss(ProjectRule):
                     f"(sent at {self.shown(send.name_location)})?",
                     context=name,
                     related=(send.name_location,),
+                    caused_by=send.name_location,  # the send (renamed?) the name nearly matches
+                    fix=rename_literal_fix(
+                        listener.location,
+                        listener.literal,
+                        name,
+                        sent_name,
+                        safe=False,
+                        exclusive=near_miss_key(name, sent_name),
+                    ),
                 )

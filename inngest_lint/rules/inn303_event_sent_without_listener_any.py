@@ -25,22 +25,18 @@ class EventSentWithoutListenerAny(ProjectRule):
     An event nobody listens to does nothing: either a function is missing, or the name is wrong.
     Off by default because events are often consumed by other services or apps.
 
-    ## Example
-    ```python
-    await client.send(inngest.Event(name="billing/invoice.paid", data=data))
-    # ... and no function triggers on "billing/invoice.paid"
-    ```
-
     ## Use instead
-    Add the function that handles the event, or stop sending it.
+    Add the function that handles the event, or stop sending it; list an event that another app
+    handles in `external-events`.
     """
 
     code = "INN303"
     name = "event-sent-without-listener-any"
+    options = ("external-events",)
     default_enabled = False
     severity = Severity.WARNING
 
-    VALID = [
+    VALID = (
         """
         import inngest
 
@@ -51,9 +47,9 @@ class EventSentWithoutListenerAny(ProjectRule):
 
         async def on_payment(data: dict) -> None:
             await client.send(inngest.Event(name="billing/invoice.paid", data=data))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -61,8 +57,8 @@ class EventSentWithoutListenerAny(ProjectRule):
 
         async def on_payment(data: dict) -> None:
             await client.send(inngest.Event(name="billing/invoice.paid", data=data))  # error: INN303
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         if has_unknown_listener(self.index):

@@ -23,27 +23,35 @@ class TriggerNeverSent(ProjectRule):
     A function waiting for an event nobody sends never runs. Off by default because events often
     come from outside the repository: webhooks, the dashboard, other services.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="sync", trigger=inngest.TriggerEvent(event="crm/contact.updated"))
-    def sync(ctx): ...
-    # ... and nothing sends "crm/contact.updated"
-    ```
-
     ## Use instead
-    Send the event where it happens, or declare it:
-    ```toml
-    [tool.inngest-lint]
-    external-events = ["crm/*"]
-    ```
+    Send the event where it happens or, when another app sends it, list it in `external-events`.
     """
 
     code = "INN304"
     name = "trigger-never-sent"
+    options = ("external-events",)
     default_enabled = False
     severity = Severity.WARNING
 
-    VALID = [
+    VALID = (
+        {
+            "app.py": """
+                import inngest
+
+                client = inngest.Inngest(app_id="crm-sync")
+
+                @client.create_function(
+                    fn_id="sync",
+                    trigger=inngest.TriggerEvent(event="crm/contact.updated"),
+                )
+                def sync(ctx: inngest.ContextSync) -> None:
+                    ctx.step.send_event("synced", inngest.Event(name="app/contact.synced", data=ctx.event.data))
+            """,
+            "pyproject.toml": """
+                [tool.inngest-lint]
+                external-events = ["crm/*"]  # sent by the CRM's webhook bridge
+            """,
+        },
         """
         import inngest
 
@@ -54,9 +62,21 @@ class TriggerNeverSent(ProjectRule):
 
         def on_update(contact_id: str) -> None:
             client.send_sync(inngest.Event(name="crm/contact.updated", data={"id": contact_id}))
+        """,
+    )
+    INVALID = (
         """
-    ]
-    INVALID = [
+        import inngest
+
+        client = inngest.Inngest(app_id="crm-sync")
+
+        @client.create_function(
+            fn_id="sync",
+            trigger=inngest.TriggerEvent(event="crm/contact.updated"),  # error: INN304
+        )
+        def sync(ctx: inngest.ContextSync) -> None:
+            ctx.step.send_event("synced", inngest.Event(name="app/contact.synced", data=ctx.event.data))
+        """,
         """
         import inngest
 
@@ -73,8 +93,8 @@ class TriggerNeverSent(ProjectRule):
 
         def on_create(contact_id: str) -> None:
             client.send_sync(inngest.Event(name="crm/contact.created", data={"id": contact_id}))
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         # A project that sends no event at all is driven from outside (webhooks, another

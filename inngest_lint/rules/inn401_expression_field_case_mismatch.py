@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inngest_lint import cel
-from inngest_lint.diagnostics import Diagnostic
+from inngest_lint.diagnostics import SAFE, Diagnostic, Edit, Fix
+from inngest_lint.facts.model import CelString
 from inngest_lint.rules._expressions import (
     expressions,
     location_in,
+    one_send_with,
     root_names,
     shapes_for,
 )
@@ -31,25 +33,70 @@ class ExpressionFieldCaseMismatch(ProjectRule):
     true: the `wait_for_event` times out, the cancel never fires, the trigger filter drops every
     event.
 
-    ## Example
-    ```python
-    await inngest_client.send(inngest.Event(name="api/reply", data={"lead_id": lead_id}))
-
-    await ctx.step.wait_for_event("wait", event="api/reply", timeout=timeout,
-                                  if_exp="async.data.leadId == event.data.lead_id")
-    ```
-
-    ## Use instead
-    ```python
-    await ctx.step.wait_for_event("wait", event="api/reply", timeout=timeout,
-                                  if_exp="async.data.lead_id == event.data.lead_id")
-    ```
+    ## Fix
+    The path is rewritten with the senders' spelling (`async.data.leadId` ->
+    `async.data.lead_id`), inside the string literal, when every send agrees on one spelling.
+    Safe: the expression as written reads a field no send has, so it can never be true; with the
+    senders' spelling it compares what the sends carry, which is what it was written to do. Not
+    offered for a literal with escapes or line breaks, a path written with brackets, or a
+    spelling CEL cannot write after a dot (`lead-id`).
     """
 
     code = "INN401"
     name = "expression-field-case-mismatch"
+    options = ("external-events",)
+    fixable = "safe"
 
-    VALID = [
+    FIXES = (
+        (
+            {
+                "app.py": """
+                import datetime
+
+                import inngest
+
+                client = inngest.Inngest(app_id="app")
+
+
+                @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/lead"))
+                async def f(ctx: inngest.Context) -> None:
+                    await ctx.step.wait_for_event(
+                        "reply", event="api/reply", timeout=datetime.timedelta(days=1),
+                        if_exp="async.data.leadId == event.data.lead_id",
+                    )
+
+
+                def reply(lead_id: str) -> None:
+                    client.send_sync(inngest.Event(name="api/reply", data={"lead_id": lead_id}))
+                    client.send_sync(inngest.Event(name="app/lead", data={"lead_id": lead_id}))
+                """,
+            },
+            {
+                "app.py": """
+                import datetime
+
+                import inngest
+
+                client = inngest.Inngest(app_id="app")
+
+
+                @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/lead"))
+                async def f(ctx: inngest.Context) -> None:
+                    await ctx.step.wait_for_event(
+                        "reply", event="api/reply", timeout=datetime.timedelta(days=1),
+                        if_exp="async.data.lead_id == event.data.lead_id",
+                    )
+
+
+                def reply(lead_id: str) -> None:
+                    client.send_sync(inngest.Event(name="api/reply", data={"lead_id": lead_id}))
+                    client.send_sync(inngest.Event(name="app/lead", data={"lead_id": lead_id}))
+                """,
+            },
+        ),
+    )
+
+    VALID = (
         """
         import datetime
         import inngest
@@ -58,15 +105,19 @@ class ExpressionFieldCaseMismatch(ProjectRule):
 
         @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/lead"))
         async def f(ctx: inngest.Context) -> None:
-            await ctx.step.wait_for_event("w", event="app/reply", if_exp="async.data.lead_id == event.data.lead_id",
-                                          timeout=datetime.timedelta(hours=1))
+            await ctx.step.wait_for_event(
+                "w",
+                event="app/reply",
+                if_exp="async.data.lead_id == event.data.lead_id",
+                timeout=datetime.timedelta(hours=1),
+            )
 
         def reply(lead_id: str) -> None:
             client.send_sync(inngest.Event(name="app/reply", data={"lead_id": lead_id}))
             client.send_sync(inngest.Event(name="app/lead", data={"lead_id": lead_id}))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import datetime
         import inngest
@@ -85,8 +136,8 @@ class ExpressionFieldCaseMismatch(ProjectRule):
         def reply(lead_id: str) -> None:
             client.send_sync(inngest.Event(name="app/reply", data={"lead_id": lead_id}))
             client.send_sync(inngest.Event(name="app/lead", data={"lead_id": lead_id}))
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for expression in expressions(self.index):
@@ -109,4 +160,22 @@ class ExpressionFieldCaseMismatch(ProjectRule):
                     f"'{near[0]}' (same name, different case or separators); CEL field names are "
                     f"exact, so use {path.root}.data.{near[0]}",
                     context=path.key,
+                    caused_by=one_send_with(self.index, names, near[0]),
+                    fix=_fix(expression.cel, path, near),
                 )
+
+
+def _fix(string: CelString, path: cel.DataPath, near: list[str]) -> Fix | None:
+    """`root.data.<the senders' key>` in place of the path, inside the string literal: only for
+    a literal whose text is its source (no escapes, one line), a path written with dots, and one
+    spelling that CEL can write with a dot."""
+    if len(near) != 1 or not string.exact_columns or not (near[0].isidentifier() and near[0].isascii()):
+        return None
+    written = f"{path.root}.data.{path.key}"
+    if string.text[path.offset : path.end_offset] != written:
+        return None
+    where = location_in(string, path.offset, path.end_offset)
+    edit = Edit(
+        where.path, where.line, where.column, where.end_line, where.end_column, written, f"{path.root}.data.{near[0]}"
+    )
+    return Fix(f"read {path.root}.data.{near[0]}", SAFE, (edit,))

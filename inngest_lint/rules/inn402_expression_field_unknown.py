@@ -9,6 +9,7 @@ from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._expressions import (
     expressions,
     location_in,
+    one_send_with,
     root_names,
     shapes_for,
 )
@@ -30,27 +31,30 @@ class ExpressionFieldUnknown(ProjectRule):
     The expression reads a field that does not exist, so it never matches: the wait times out,
     the filter drops every event, the concurrency key is the same empty value for every run.
 
-    ## Example
-    ```python
-    client.send_sync(inngest.Event(name="shop/order.paid", data={"order_id": order_id}))
-
-    @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/order.paid"),
-                            concurrency=[inngest.Concurrency(limit=1, key="event.data.customer_id")])
-    def ship(ctx): ...
-    ```
-
     ## Use instead
-    Send the field, or key on one that is sent:
-    ```python
-    client.send_sync(inngest.Event(name="shop/order.paid",
-                                   data={"order_id": order_id, "customer_id": customer_id}))
-    ```
+    Send the field, or key on one that is sent.
     """
 
     code = "INN402"
     name = "expression-field-unknown"
+    options = ("external-events",)
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+        @client.create_function(
+            fn_id="ship",
+            trigger=inngest.TriggerEvent(event="shop/order.paid"),
+            concurrency=[inngest.Concurrency(limit=1, key="event.data.customer_id")],
+        )
+        def ship(ctx): ...
+
+        def paid(order_id: str, customer_id: str) -> None:
+            client.send_sync(inngest.Event(name="shop/order.paid", data={"order_id": order_id, "customer_id": customer_id}))
+        """,
         """
         import inngest
 
@@ -62,9 +66,9 @@ class ExpressionFieldUnknown(ProjectRule):
 
         def paid(order: dict) -> None:
             client.send_sync(inngest.Event(name="shop/order.paid", data=order))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -79,8 +83,8 @@ class ExpressionFieldUnknown(ProjectRule):
 
         def paid(order_id: str) -> None:
             client.send_sync(inngest.Event(name="shop/order.paid", data={"order_id": order_id}))
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for expression in expressions(self.index):
@@ -101,4 +105,5 @@ class ExpressionFieldUnknown(ProjectRule):
                     f"{path.root}.data.{path.key} is not in any send of {event_list} (they send: {keys}); "
                     f"the expression can never match on it",
                     context=path.key,
+                    caused_by=one_send_with(self.index, names, None),
                 )

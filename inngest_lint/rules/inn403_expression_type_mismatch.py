@@ -9,6 +9,7 @@ from inngest_lint.diagnostics import Diagnostic
 from inngest_lint.rules._expressions import (
     expressions,
     location_in,
+    one_send_with,
     root_names,
     shapes_for,
 )
@@ -29,25 +30,15 @@ class ExpressionTypeMismatch(ProjectRule):
     CEL does not convert between types: `123 == '123'` is false (or an error). The wait never
     matches and times out; the filter drops every event.
 
-    ## Example
-    ```python
-    await inngest_client.send(inngest.Event(name="api/reply", data={"lead_id": 123}))
-
-    await ctx.step.wait_for_event("wait", event="api/reply", timeout=timeout,
-                                  if_exp="async.data.lead_id == 'lead-123'")
-    ```
-
     ## Use instead
-    Make both sides the same type:
-    ```python
-    await inngest_client.send(inngest.Event(name="api/reply", data={"lead_id": "lead-123"}))
-    ```
+    Make both sides the same type.
     """
 
     code = "INN403"
     name = "expression-type-mismatch"
+    options = ("external-events",)
 
-    VALID = [
+    VALID = (
         """
         import datetime
         import inngest
@@ -56,14 +47,18 @@ class ExpressionTypeMismatch(ProjectRule):
 
         @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/lead"))
         async def f(ctx: inngest.Context) -> None:
-            await ctx.step.wait_for_event("w", event="app/reply", if_exp="async.data.lead_id == 123",
-                                          timeout=datetime.timedelta(hours=1))
+            await ctx.step.wait_for_event(
+                "w",
+                event="app/reply",
+                if_exp="async.data.lead_id == 123",
+                timeout=datetime.timedelta(hours=1),
+            )
 
         def reply() -> None:
             client.send_sync(inngest.Event(name="app/reply", data={"lead_id": 123}))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import datetime
         import inngest
@@ -81,8 +76,8 @@ class ExpressionTypeMismatch(ProjectRule):
 
         def reply() -> None:
             client.send_sync(inngest.Event(name="app/reply", data={"lead_id": 123}))
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for expression in expressions(self.index):
@@ -106,4 +101,5 @@ class ExpressionTypeMismatch(ProjectRule):
                     f"{comparison.literal_text} but every send gives it a {sent} value; CEL does not "
                     f"convert types, so this never matches",
                     context=path.key,
+                    caused_by=one_send_with(self.index, names, path.key),
                 )

@@ -23,24 +23,27 @@ class ExpressionSyntaxError(ProjectRule):
     ## Why is this bad?
     The SDK does not validate expressions. A broken one is rejected when the app syncs, or fails
     at run time so that a wait never matches or a function never triggers.
-
-    ## Example
-    ```python
-    await ctx.step.wait_for_event("wait", event="app/reply", timeout=timeout,
-                                  if_exp="async.data.id = event.data.id")
-    ```
-
-    ## Use instead
-    ```python
-    await ctx.step.wait_for_event("wait", event="app/reply", timeout=timeout,
-                                  if_exp="async.data.id == event.data.id")
-    ```
     """
 
     code = "INN404"
     name = "expression-syntax-error"
 
-    VALID = [
+    VALID = (
+        """
+        import datetime
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="f", trigger=inngest.TriggerEvent(event="app/a"))
+        async def f(ctx: inngest.Context) -> None:
+            await ctx.step.wait_for_event(
+                "w",
+                event="app/b",
+                if_exp="async.data.id == event.data.id",
+                timeout=datetime.timedelta(hours=1),
+            )
+        """,
         """
         import datetime
         import inngest
@@ -51,9 +54,9 @@ class ExpressionSyntaxError(ProjectRule):
         async def f(ctx: inngest.Context) -> None:
             await ctx.step.wait_for_event("w", event="app/b", if_exp="async.data.id == event.data.id",
                                           timeout=datetime.timedelta(hours=1))
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import datetime
         import inngest
@@ -68,8 +71,8 @@ class ExpressionSyntaxError(ProjectRule):
                 if_exp="async.data.id = event.data.id",  # error: INN404
                 timeout=datetime.timedelta(hours=1),
             )
-        """
-    ]
+        """,
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         for expression in expressions(self.index):

@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from inngest_lint.diagnostics import Diagnostic, Severity
+from inngest_lint.diagnostics import Diagnostic, Location, Severity, shortened
+from inngest_lint.facts.model import ReturnedValue
 from inngest_lint.rules._project_helpers import CallGraph, returned_large
 from inngest_lint.rules.base import ProjectRule
+
+if TYPE_CHECKING:
+    from inngest_lint.facts.index import ProjectIndex
+
+#: Methods whose result is unbounded by name, before the `large-return-calls` setting adds more.
+DEFAULT_LARGE_CALLS = frozenset(
+    {"fetchall", "get_all", "find_all", "scan", "readlines", "read_text", "read_bytes", "iter_all", "list_all"}
+)
+#: What each kind of returned value is, in a message (after the code; see `RETURN_KINDS`).
+#: A method the large calls name is shown alone; "call" and "attribute" are unbounded only when
+#: the settings name them.
+_WHAT: dict[str, str] = {
+    "response-body": " (a whole response body)",
+    "attribute": " (a whole response body)",
+    "data-frame": " (a whole data frame)",
+    "query-set": " (a whole query set)",
+    "all-rows": " (every row)",
+    "filtered-query-set": " (an unbounded query set)",
+    "cursor": " (an unbounded cursor)",
+    "file-read": " (a whole file or body)",
+}
+_METHOD_KINDS = frozenset({"call", "all-rows", "filtered-query-set", "cursor", "file-read"})
+#: How much of the returned code a message shows.
+_SHOWN = 60
 
 
 class LargeStepReturn(ProjectRule):
@@ -34,29 +61,30 @@ class LargeStepReturn(ProjectRule):
     returns a few rows in development returns the whole table in production, and the step fails
     every retry.
 
-    ## Example
-    ```python
-    async def fetch_all_records() -> list:
-        return await db.get_all()
-
-    records = await ctx.step.run("fetch-all", fetch_all_records)
-    ```
-
     ## Use instead
-    Store the data and return a reference and a count:
-    ```python
-    async def fetch_all_records() -> dict:
-        records = await db.get_all()
-        batch_id = await store_to_temp_storage(records)
-        return {"batch_id": batch_id, "count": len(records)}
-    ```
+    Store the data and return a reference and a count, or return a bounded page.
     """
 
     code = "INN501"
     name = "large-step-return"
+    options = ("large-return-calls", "large-return-attributes")
     severity = Severity.WARNING
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        def everything(cursor) -> dict:
+            cursor.execute("SELECT * FROM orders")
+            rows = cursor.fetchall()
+            return {"batch_id": store_batch(rows), "count": len(rows)}
+
+        @client.create_function(fn_id="report", trigger=inngest.TriggerEvent(event="app/report"))
+        def report(ctx) -> None:
+            ctx.step.run("all", everything, ctx.event.data["cursor"])
+        """,
         """
         import inngest
 
@@ -69,9 +97,9 @@ class LargeStepReturn(ProjectRule):
         @client.create_function(fn_id="report", trigger=inngest.TriggerEvent(event="app/report"))
         def report(ctx) -> None:
             ctx.step.run("recent", recent, ctx.event.data["cursor"])
-        """
-    ]
-    INVALID = [
+        """,
+    )
+    INVALID = (
         """
         import inngest
 
@@ -84,19 +112,24 @@ class LargeStepReturn(ProjectRule):
         @client.create_function(fn_id="report", trigger=inngest.TriggerEvent(event="app/report"))
         def report(ctx) -> None:
             ctx.step.run("all", everything, ctx.event.data["cursor"])  # error: INN501
-        """
-    ]
+        """,
+    )
+
+    def __init__(self, index: ProjectIndex) -> None:
+        super().__init__(index)
+        self.large_calls = DEFAULT_LARGE_CALLS | frozenset(self.settings.large_return_calls)
+        self.large_attributes = frozenset(self.settings.large_return_attributes)
 
     def check(self) -> Iterator[Diagnostic]:
         index = self.index
         graph = CallGraph(index)
         for function in index.functions:
             for step_run in function.step_runs:
-                returns = step_run.local_returns
+                returns = self.unbounded(step_run.local_returns)
                 returned_calls = step_run.returned_calls
                 if not returns and step_run.handler.kind == "symbol":
                     definition = index.definition_for(step_run.handler)
-                    returns = definition.returns if definition is not None else ()
+                    returns = self.unbounded(definition.returns) if definition is not None else []
                     returned_calls = definition.returned_calls if definition is not None else ()
                 handler = (
                     f"'{step_run.handler_label}'" if step_run.handler_label not in ("", "lambda") else "its lambda"
@@ -105,7 +138,7 @@ class LargeStepReturn(ProjectRule):
                     first = returns[0]
                     how = f"{first.reason} from {handler} ({self.shown(first.location)})"
                 else:
-                    chain = returned_large(graph, returned_calls, self.shown)
+                    chain = returned_large(graph, returned_calls, self.shown, self.unbounded)
                     if chain is None:
                         continue
                     text, first = chain
@@ -116,10 +149,53 @@ class LargeStepReturn(ProjectRule):
                     f"the data and return a reference and a count",
                     context=step_run.step_id,
                     related=(first.location,),
+                    caused_by=first.location,
                 )
-            for large in function.returns:
+            for large in self.unbounded(function.returns):
                 yield self.diagnostic(
                     large.location,
                     f"Inngest function '{function.handler_name}' returns {large.reason}, which can exceed "
                     f"Inngest's output limits; return a reference and a count instead",
                 )
+
+    def unbounded(self, returned: Sequence[ReturnedValue]) -> list[_Unbounded]:
+        """The return statements whose value is likely unbounded, each with the first of its
+        parts the settings judge so (a returned list or dict records one part per item)."""
+        found: list[_Unbounded] = []
+        for value in returned:
+            if found and found[-1].location == value.location:
+                continue  # this statement is judged already
+            reason = self.reason(value)
+            if reason is not None:
+                found.append(_Unbounded(reason, value.location))
+        return found
+
+    def reason(self, value: ReturnedValue) -> str | None:
+        """How a message names an unbounded value (`` `rows.all()` (every row) ``), else None."""
+        if value.kind in _METHOD_KINDS and value.name in self.large_calls:
+            what = ""
+        elif value.kind in ("call", "function-call") and self._declared(value):
+            what = " (declared in large-return-calls)"
+        elif value.kind in ("call", "function-call") or (
+            value.kind == "attribute" and value.name not in self.large_attributes
+        ):
+            return None
+        else:
+            what = _WHAT[value.kind]
+        return "a comprehension over " * value.comprehensions + f"`{shortened(value.code, _SHOWN)}`{what}"
+
+    def _declared(self, value: ReturnedValue) -> bool:
+        """A call the `large-return-calls` setting names by its qualified name
+        (`reports.export.everything`), or a plain function call by its name (`load_all`)."""
+        declared = self.settings.large_return_calls
+        return bool(declared) and (
+            value.qualified in declared or (value.kind == "function-call" and value.name in declared)
+        )
+
+
+@dataclass(frozen=True)
+class _Unbounded:
+    """One return statement judged unbounded: the message's words for it, and where it is."""
+
+    reason: str
+    location: Location

@@ -123,27 +123,31 @@ class NonSerializableStepReturn(Rule):
     step is lost and the run fails. The fix is a one-liner (`.isoformat()`, `str(...)`,
     `list(...)`), or `output_type=` with a client serializer (SDK 0.5+) for rich types.
 
-    ## Example
-    ```python
-    def schedule() -> datetime.datetime:
-        return datetime.datetime.now() + datetime.timedelta(days=1)
-
-    run_at = await ctx.step.run("schedule", schedule)
-    ```
-
     ## Use instead
-    ```python
-    def schedule() -> str:
-        return (datetime.datetime.now() + datetime.timedelta(days=1)).isoformat()
-
-    run_at = datetime.datetime.fromisoformat(await ctx.step.run("schedule", schedule))
-    ```
+    Return what JSON can hold (here an ISO string), and rebuild the value from the step's result.
     """
 
     code = "INN502"
     name = "non-serializable-step-return"
 
-    VALID = [
+    VALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+
+        def schedule() -> str:
+            return (datetime.datetime.now() + datetime.timedelta(days=1)).isoformat()
+
+
+        @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/signup"))
+        async def remind(ctx: inngest.Context) -> None:
+            run_at = datetime.datetime.fromisoformat(await ctx.step.run("schedule", schedule))
+            await ctx.step.sleep_until("wait", run_at)
+        """,
         """
         import datetime
         import uuid
@@ -164,8 +168,25 @@ class NonSerializableStepReturn(Rule):
             await ctx.step.run("tags", lambda: sorted({"a", "b"}))
             await ctx.step.run("when", datetime.datetime.now, output_type=datetime.datetime)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+
+        def schedule() -> datetime.datetime:
+            return datetime.datetime.now() + datetime.timedelta(days=1)  # error: INN502
+
+
+        @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/signup"))
+        async def remind(ctx: inngest.Context) -> None:
+            run_at = await ctx.step.run("schedule", schedule)
+            await ctx.step.sleep_until("wait", run_at)
+        """,
         """
         import dataclasses
         import datetime
@@ -190,7 +211,7 @@ class NonSerializableStepReturn(Rule):
             await ctx.step.run("charge", charge, ctx.event.data["order_id"])
             await ctx.step.run("stamp", lambda: datetime.datetime.now())  # error: INN502
         """,
-    ]
+    )
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

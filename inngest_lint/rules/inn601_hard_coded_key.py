@@ -12,6 +12,7 @@ import libcst as cst
 from inngest_lint import sdk
 from inngest_lint.rules._config import positional_args, qualified_call
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import FileContext
 from inngest_lint.semantic.names import literal_string
 from inngest_lint.semantic.traverse import children
 
@@ -165,23 +166,20 @@ class HardCodedKey(Rule):
     event key lets them send events into your account. Source code is copied to laptops, CI logs
     and forks, and a key in git history stays there after it is deleted.
 
-    ## Example
-    ```python
-    client = inngest.Inngest(app_id="shop", signing_key="signkey-prod-9f86d081884c7d659a2feaa0c55ad015")
-    ```
-
     ## Use instead
     Leave the keys out: the client reads `INNGEST_SIGNING_KEY` and `INNGEST_EVENT_KEY` from the
     environment. Rotate any key that was committed.
-    ```python
-    client = inngest.Inngest(app_id="shop")
-    ```
     """
 
     code = "INN601"
     name = "hard-coded-key"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+        """,
         """
         import os
 
@@ -194,8 +192,13 @@ class HardCodedKey(Rule):
         )
         os.environ.setdefault("INNGEST_SIGNING_KEY", "signkey-test-00000000000000000000000000000000")
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop", signing_key="signkey-prod-9f86d081884c7d659a2feaa0c55ad015")  # error: INN601
+        """,
         """
         import os
 
@@ -207,9 +210,9 @@ class HardCodedKey(Rule):
         )
         os.environ["INNGEST_EVENT_KEY"] = "Vq3kR8zP1xLm7TgY2bWc9NhE5sJd4FaU6oKi0Zr"  # error: INN601
         """,
-    ]
+    )
 
-    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         # Reported literals (one finding per key, whichever check reaches it first), and the
         # pieces of concatenated strings, which are checked as a whole.

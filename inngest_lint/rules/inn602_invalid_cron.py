@@ -30,21 +30,23 @@ class InvalidCron(Rule):
     ("isn't a valid cron schedule"), so none of the app's functions are registered until it is
     fixed, which usually shows up only after a deploy.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="digest", trigger=inngest.TriggerCron(cron="0 0 12 * * 5"))
-    ```
-
     ## Use instead
-    ```python
-    @client.create_function(fn_id="digest", trigger=inngest.TriggerCron(cron="TZ=Europe/Paris 0 12 * * 5"))
-    ```
+    Five fields, without seconds: minute, hour, day of month, month, day of week.
     """
 
     code = "INN602"
     name = "invalid-cron"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="reports")
+
+        @client.create_function(fn_id="digest", trigger=inngest.TriggerCron(cron="0 12 * * 5"))
+        def digest(ctx: inngest.ContextSync) -> None:
+            ctx.step.run("send", send_digest)
+        """,
         """
         import inngest
 
@@ -62,8 +64,17 @@ class InvalidCron(Rule):
         def digest(ctx: inngest.ContextSync) -> None:
             ctx.step.run("send", send_digest)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="reports")
+
+        @client.create_function(fn_id="digest", trigger=inngest.TriggerCron(cron="0 0 12 * * 5"))  # error: INN602
+        def digest(ctx: inngest.ContextSync) -> None:
+            ctx.step.run("send", send_digest)
+        """,
         """
         import inngest
 
@@ -80,7 +91,7 @@ class InvalidCron(Rule):
         def digest(ctx: inngest.ContextSync) -> None:
             ctx.step.run("send", send_digest)
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         if qualified_call(self.context, node) != sdk.TRIGGER_CRON_CLASS:

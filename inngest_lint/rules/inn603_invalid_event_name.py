@@ -26,22 +26,20 @@ class InvalidEventName(Rule):
     matches the events you send, so the function never runs or the wait always times out. The
     `inngest/` prefix is reserved for the platform's own events: sending one either fails or
     impersonates a system event that other functions react to.
-
-    ## Example
-    ```python
-    await client.send(inngest.Event(name="inngest/function.failed", data={"id": run_id}))
-    ```
-
-    ## Use instead
-    ```python
-    await client.send(inngest.Event(name="app/job.failed", data={"id": run_id}))
-    ```
     """
 
     code = "INN603"
     name = "invalid-event-name"
 
-    VALID = [
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        async def report_failure(run_id: str) -> None:
+            await client.send(inngest.Event(name="app/job.failed", data={"id": run_id}))
+        """,
         """
         import inngest
 
@@ -51,8 +49,16 @@ class InvalidEventName(Rule):
         async def alert(ctx: inngest.Context) -> None:
             await ctx.step.send_event("notify", inngest.Event(name="app/alert.raised", data=ctx.event.data))
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        async def report_failure(run_id: str) -> None:
+            await client.send(inngest.Event(name="inngest/function.failed", data={"id": run_id}))  # error: INN603
+        """,
         """
         import inngest
 
@@ -62,7 +68,7 @@ class InvalidEventName(Rule):
         async def signup(ctx: inngest.Context) -> None:
             await ctx.step.send_event("fail", inngest.Event(name="inngest/function.failed"))  # error: INN603
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

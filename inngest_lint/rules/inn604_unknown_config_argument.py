@@ -5,9 +5,11 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.diagnostics import Fix
 from inngest_lint.rules._config import (
     closest,
     is_create_function,
+    only_close_match,
     positional_args,
     qualified_call,
 )
@@ -42,27 +44,66 @@ class UnknownConfigArgument(Rule):
     and the step methods an unknown keyword is a `TypeError` when the module loads or the step
     runs.
 
-    ## Example
-    ```python
-    @client.create_function(
-        fn_id="vip-order",
-        trigger=inngest.TriggerEvent(event="shop/order.placed", if_exp="event.data.vip == true"),
-    )
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(
-        fn_id="vip-order",
-        trigger=inngest.TriggerEvent(event="shop/order.placed", expression="event.data.vip == true"),
-    )
-    ```
+    ## Fix
+    The keyword is renamed to the one it nearly matches, when exactly one does (a known
+    correction such as `if_exp` -> `expression` on `TriggerEvent`, a difference of case or
+    underscores, or the only close spelling) and the call does not already pass that keyword.
+    Safe on `create_function`, the client and the step methods, where the call as written raises
+    `TypeError`. Unsafe on the configuration classes: they are pydantic models
+    (`inngest/_internal/server_lib/registration.py` on `types.BaseModel`, which keeps pydantic's
+    default `extra="ignore"`), so the unknown keyword is dropped today and the renamed option
+    takes effect for the first time (a filter starts filtering, a limit starts limiting); review
+    what it will do.
     """
 
     code = "INN604"
     name = "unknown-config-argument"
+    fixable = "safe"
 
-    VALID = [
+    FIXES = (
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="shop")
+
+
+            @client.create_function(
+                fn_id="vip-order",
+                trigger=inngest.TriggerEvent(event="shop/order.placed", if_exp="event.data.vip == true"),
+            )
+            async def vip_order(ctx: inngest.Context) -> None:
+                await ctx.step.wait_for_event("paid", event="shop/order.paid", timout=60_000)
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="shop")
+
+
+            @client.create_function(
+                fn_id="vip-order",
+                trigger=inngest.TriggerEvent(event="shop/order.placed", expression="event.data.vip == true"),
+            )
+            async def vip_order(ctx: inngest.Context) -> None:
+                await ctx.step.wait_for_event("paid", event="shop/order.paid", timeout=60_000)
+            """,
+        ),
+    )
+
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+        @client.create_function(
+            fn_id="vip-order",
+            trigger=inngest.TriggerEvent(event="shop/order.placed", expression="event.data.vip == true"),
+        )
+        async def vip_order(ctx: inngest.Context) -> None:
+            await ctx.step.run("upgrade", upgrade_shipping, ctx.event.data["order_id"])
+        """,
         """
         import datetime
 
@@ -87,8 +128,20 @@ class UnknownConfigArgument(Rule):
         OPTIONS = {"event": "shop/order.placed"}
         trigger = inngest.TriggerEvent(**OPTIONS)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+        @client.create_function(
+            fn_id="vip-order",
+            trigger=inngest.TriggerEvent(event="shop/order.placed", if_exp="event.data.vip == true"),  # error: INN604
+        )
+        async def vip_order(ctx: inngest.Context) -> None:
+            await ctx.step.run("upgrade", upgrade_shipping, ctx.event.data["order_id"])
+        """,
         """
         import inngest
 
@@ -101,7 +154,7 @@ class UnknownConfigArgument(Rule):
         async def vip_order(ctx: inngest.Context) -> None:
             await ctx.step.wait_for_event("paid", event="shop/order.paid", timout=60_000)  # error: INN604
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
@@ -155,7 +208,24 @@ class UnknownConfigArgument(Rule):
             keyword = arg.keyword.value
             if keyword in allowed:
                 continue
-            self.report(arg, self._message(owner, label, keyword, allowed, dropped), context=f"{label}.{keyword}")
+            self.report(
+                arg,
+                self._message(owner, label, keyword, allowed, dropped),
+                context=f"{label}.{keyword}",
+                fix=self._fix(node, arg, owner, allowed, safe=not dropped),
+            )
+
+    def _fix(self, node: cst.Call, arg: cst.Arg, owner: str, allowed: frozenset[str], *, safe: bool) -> Fix | None:
+        assert arg.keyword is not None
+        keyword = arg.keyword.value
+        if _other_trigger(owner, keyword) is not None:
+            return None
+        meant = only_close_match(keyword, allowed, sdk.KEYWORD_CORRECTIONS.get(owner))
+        if meant is None or meant == keyword or meant not in allowed:
+            return None
+        if any(other.keyword is not None and other.keyword.value == meant for other in node.args):
+            return None  # the call passes it already: renaming would repeat a keyword
+        return self.context.fix(f"rename `{keyword}=` to `{meant}=`", [(arg.keyword, cst.Name(meant))], safe=safe)
 
     @staticmethod
     def _message(owner: str, label: str, keyword: str, allowed: frozenset[str], dropped: bool) -> str:

@@ -7,7 +7,9 @@ import difflib
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.diagnostics import Fix
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import FileContext
 from inngest_lint.semantic.names import dotted_name
 from inngest_lint.semantic.traverse import children
 
@@ -31,21 +33,47 @@ class WrongImport(Rule):
     whole app (and every Inngest function in it) fails to start. `inngest.errors` is the most
     common case: the error classes are exported at the top level only.
 
-    ## Example
-    ```python
-    from inngest.errors import NonRetriableError
-    ```
-
-    ## Use instead
-    ```python
-    from inngest import NonRetriableError
-    ```
+    ## Fix
+    Safe: `from inngest.errors import X` becomes `from inngest import X` when every name is a
+    top-level export (`inngest/__init__.py` exports the error classes), and
+    `from inngest.fastapi import ...` / `from inngest.digital_ocean_serve import ...` name the
+    module the SDK ships (`inngest.fast_api`, `inngest.digital_ocean`, same members). The names
+    the code uses stay bound to the same objects it meant. Unsafe: a misnamed class with one
+    meaning (`Client`, `NonRetryableError`, `CronTrigger`...) is imported under the name the
+    code uses (`from inngest import Inngest as Client`); the code written against the wrong
+    name may still call it differently, so review it. `import inngest.fastapi` is not fixed:
+    the code that uses it names the module again.
     """
 
     code = "INN605"
     name = "wrong-import"
+    fixable = "safe"
 
-    VALID = [
+    FIXES = (
+        (
+            """
+            from inngest.errors import NonRetriableError, RetryAfterError
+            from inngest.fastapi import serve
+            """,
+            """
+            from inngest import NonRetriableError, RetryAfterError
+            from inngest.fast_api import serve
+            """,
+        ),
+        (
+            """
+            from inngest import Client, NonRetryableError
+            """,
+            """
+            from inngest import Inngest as Client, NonRetriableError as NonRetryableError
+            """,
+        ),
+    )
+
+    VALID = (
+        """
+        from inngest import NonRetriableError
+        """,
         """
         import inngest
         import inngest.fast_api
@@ -62,8 +90,8 @@ class WrongImport(Rule):
 
         from inngest._internal.errors import SendEventsError
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         from inngest.errors import NonRetriableError  # error: INN605
         """,
@@ -71,9 +99,9 @@ class WrongImport(Rule):
         from inngest import Client, serve  # error: INN605
         import inngest.digital_ocean_serve  # error: INN605
         """,
-    ]
+    )
 
-    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._guarded: set[int] = set()
         module = context.module or ""
@@ -135,9 +163,12 @@ class WrongImport(Rule):
             names = self._imported_names(node)
             if module in sdk.WRONG_MODULES and names and all(name in sdk.TOP_LEVEL_EXPORTS for name in names):
                 advice = f"write `from {sdk.PACKAGE} import {', '.join(names)}`"
-                self.report(node, f"`{module}` does not exist: {advice}", context=module)
+                fix = self._module_fix(node, sdk.PACKAGE)
+                self.report(node, f"`{module}` does not exist: {advice}", context=module, fix=fix)
                 return
-            self.report(node, f"`from {module} import ...` fails: {advice}", context=module)
+            renamed = sdk.MODULE_RENAMES.get(module)
+            fix = self._module_fix(node, renamed) if renamed is not None else None
+            self.report(node, f"`from {module} import ...` fails: {advice}", context=module, fix=fix)
             return
         if isinstance(node.names, cst.ImportStar):
             return
@@ -145,7 +176,29 @@ class WrongImport(Rule):
             name = dotted_name(alias.name)
             if name is None or name in sdk.TOP_LEVEL_EXPORTS or name.startswith("_"):
                 continue
-            self.report(alias, f"`from inngest import {name}` fails: {self._name_advice(name)}", context=name)
+            self.report(
+                alias,
+                f"`from inngest import {name}` fails: {self._name_advice(name)}",
+                context=name,
+                fix=self._name_fix(alias, name),
+            )
+
+    # ------------------------------------------------------------------ fixes
+    def _module_fix(self, node: cst.ImportFrom, module: str) -> Fix | None:
+        assert node.module is not None
+        new_module = cst.parse_expression(module)
+        assert isinstance(new_module, (cst.Name, cst.Attribute))
+        return self.context.fix(f"import from `{module}`", [(node.module, new_module)])
+
+    def _name_fix(self, alias: cst.ImportAlias, name: str) -> Fix | None:
+        meant = sdk.TOP_LEVEL_RENAMES.get(name)
+        if meant is None or meant not in sdk.TOP_LEVEL_EXPORTS:
+            return None
+        bound = alias.asname.name if alias.asname is not None else alias.name
+        if not isinstance(bound, cst.Name):
+            return None
+        renamed = alias.with_changes(name=cst.Name(meant), asname=cst.AsName(name=cst.Name(bound.value)))
+        return self.context.fix(f"import `{meant}` as `{bound.value}`", [(alias, renamed)], safe=False)
 
     @staticmethod
     def _imported_names(node: cst.ImportFrom) -> list[str]:

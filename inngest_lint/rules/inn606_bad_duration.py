@@ -10,10 +10,10 @@ from inngest_lint.rules._config import (
     describe_duration,
     duration,
     qualified_call,
-    snippet,
     timedelta_hint,
 )
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.values import argument, keyword
 
 
@@ -34,24 +34,27 @@ class BadDuration(Rule):
     second: for function options when the app syncs (so no function of the app is registered),
     for `wait_for_event`/`invoke` when the step runs. `step.sleep("wait", 5)` is accepted but
     sleeps 5 milliseconds.
-
-    ## Example
-    ```python
-    debounce=inngest.Debounce(period=500)
-    await ctx.step.sleep("cool-down", 30)
-    ```
-
-    ## Use instead
-    ```python
-    debounce=inngest.Debounce(period=datetime.timedelta(seconds=5))
-    await ctx.step.sleep("cool-down", datetime.timedelta(seconds=30))
-    ```
     """
 
     code = "INN606"
     name = "bad-duration"
 
-    VALID = [
+    VALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(
+            fn_id="sync",
+            trigger=inngest.TriggerEvent(event="app/sync"),
+            debounce=inngest.Debounce(period=datetime.timedelta(seconds=5)),
+        )
+        async def sync(ctx: inngest.Context) -> None:
+            await ctx.step.sleep("cool-down", datetime.timedelta(seconds=30))
+        """,
         """
         import datetime
 
@@ -69,8 +72,21 @@ class BadDuration(Rule):
             await ctx.step.sleep("pause", 250_000)
             await ctx.step.sleep("blink", datetime.timedelta(milliseconds=200))
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(
+            fn_id="sync",
+            trigger=inngest.TriggerEvent(event="app/sync"),
+            debounce=inngest.Debounce(period=500),  # error: INN606
+        )
+        async def sync(ctx: inngest.Context) -> None:
+            await ctx.step.sleep("cool-down", 30)  # error: INN606
+        """,
         """
         import datetime
 
@@ -87,7 +103,7 @@ class BadDuration(Rule):
         async def sync(ctx: inngest.Context) -> None:
             await ctx.step.sleep("cool-down", 30)  # error: INN606
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

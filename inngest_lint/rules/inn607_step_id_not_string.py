@@ -6,7 +6,8 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.rules.base import Rule
-from inngest_lint.semantic.steps import snippet, step_id_node
+from inngest_lint.semantic.context import snippet
+from inngest_lint.semantic.steps import step_id_node
 
 
 def literal_kind(node: cst.BaseExpression) -> str | None:
@@ -53,22 +54,14 @@ class StepIdNotString(Rule):
     reached (`AttributeError: 'int' object has no attribute 'encode'`), after the earlier steps
     already ran.
 
-    ## Example
-    ```python
-    await ctx.step.sleep(1, datetime.timedelta(hours=1))
-    ```
-
-    ## Use instead
-    ```python
-    await ctx.step.sleep("wait-an-hour", datetime.timedelta(hours=1))
-    ```
-    Computed IDs (names, calls, f-strings) are not judged here.
+    ## Not flagged
+    Computed IDs (names, calls, f-strings): they are not judged here.
     """
 
     code = "INN607"
     name = "step-id-not-string"
 
-    VALID = [
+    VALID = (
         """
         import datetime
 
@@ -81,8 +74,8 @@ class StepIdNotString(Rule):
             await ctx.step.sleep("wait-an-hour", datetime.timedelta(hours=1))
             await ctx.step.run(f"remind-{ctx.event.data['user_id']}", send_reminder)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
         """
         import datetime
 
@@ -94,7 +87,7 @@ class StepIdNotString(Rule):
         async def remind(ctx: inngest.Context) -> None:
             await ctx.step.sleep(1, datetime.timedelta(hours=1))  # error: INN607
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

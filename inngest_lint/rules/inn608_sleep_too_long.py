@@ -32,22 +32,27 @@ class SleepTooLong(Rule):
     not wait as long as the code says: the run fails or the timeout fires early, usually long
     after the code shipped.
 
-    ## Example
-    ```python
-    await ctx.step.sleep("renewal-reminder", datetime.timedelta(days=400))
-    ```
-
     ## Use instead
-    Sleep in steps of at most the limit, or schedule the work with an event later:
-    ```python
-    await ctx.step.sleep("renewal-reminder", datetime.timedelta(days=330))
-    ```
+    Sleep in steps of at most the limit, or schedule the work with an event later.
     """
 
     code = "INN608"
     name = "sleep-too-long"
+    options = ("max-sleep",)
 
-    VALID = [
+    VALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="billing")
+
+        @client.create_function(fn_id="renewal", trigger=inngest.TriggerEvent(event="billing/subscribed"))
+        async def renewal(ctx: inngest.Context) -> None:
+            await ctx.step.sleep("renewal-reminder", datetime.timedelta(days=330))
+            await ctx.step.run("remind", send_renewal_reminder)
+        """,
         """
         import datetime
 
@@ -64,8 +69,20 @@ class SleepTooLong(Rule):
             await ctx.step.sleep("reminder", datetime.timedelta(days=330))
             await ctx.step.wait_for_event("renewed", event="billing/renewed", timeout=datetime.timedelta(weeks=2))
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="billing")
+
+        @client.create_function(fn_id="renewal", trigger=inngest.TriggerEvent(event="billing/subscribed"))
+        async def renewal(ctx: inngest.Context) -> None:
+            await ctx.step.sleep("renewal-reminder", datetime.timedelta(days=400))  # error: INN608
+            await ctx.step.run("remind", send_renewal_reminder)
+        """,
         """
         import datetime
 
@@ -80,7 +97,7 @@ class SleepTooLong(Rule):
                 "anniversary", datetime.datetime.now() + datetime.timedelta(weeks=60)  # error: INN608
             )
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

@@ -47,31 +47,29 @@ class IncompatibleConfig(Rule):
     none of its functions are registered until the configuration is fixed, and the error shows
     up only after a deploy.
 
-    ## Example
-    ```python
-    @client.create_function(
-        fn_id="import",
-        trigger=inngest.TriggerEvent(event="app/row.imported"),
-        batch_events=inngest.Batch(max_size=100, timeout=datetime.timedelta(seconds=5)),
-        debounce=inngest.Debounce(period=datetime.timedelta(seconds=30)),
-    )
-    ```
-
     ## Use instead
     Keep one of the two: batch the events, or debounce them.
-    ```python
-    @client.create_function(
-        fn_id="import",
-        trigger=inngest.TriggerEvent(event="app/row.imported"),
-        batch_events=inngest.Batch(max_size=100, timeout=datetime.timedelta(seconds=5)),
-    )
-    ```
     """
 
     code = "INN609"
     name = "incompatible-config"
 
-    VALID = [
+    VALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(
+            fn_id="import",
+            trigger=inngest.TriggerEvent(event="app/row.imported"),
+            batch_events=inngest.Batch(max_size=100, timeout=datetime.timedelta(seconds=5)),
+        )
+        async def import_rows(ctx: inngest.Context) -> None:
+            await ctx.step.run("store", store, ctx.events)
+        """,
         """
         import datetime
 
@@ -93,8 +91,24 @@ class IncompatibleConfig(Rule):
         async def import_rows(ctx: inngest.Context) -> None:
             await ctx.step.run("store", store, ctx.events)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(
+            fn_id="import",
+            trigger=inngest.TriggerEvent(event="app/row.imported"),
+            batch_events=inngest.Batch(max_size=100, timeout=datetime.timedelta(seconds=5)),
+            debounce=inngest.Debounce(period=datetime.timedelta(seconds=30)),  # error: INN609
+        )
+        async def import_rows(ctx: inngest.Context) -> None:
+            await ctx.step.run("store", store, ctx.events)
+        """,
         """
         import datetime
 
@@ -112,7 +126,7 @@ class IncompatibleConfig(Rule):
         async def import_rows(ctx: inngest.Context) -> None:
             await ctx.step.run("store", store, ctx.events)
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context

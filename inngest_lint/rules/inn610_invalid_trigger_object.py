@@ -5,14 +5,16 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.diagnostics import Fix
 from inngest_lint.rules._config import (
     is_create_function,
     resolve,
     shown_string,
-    snippet,
 )
 from inngest_lint.rules._cron import looks_like_cron
+from inngest_lint.rules._fixes import module_attribute
 from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import literal_string
 from inngest_lint.semantic.values import keyword
 
@@ -45,21 +47,61 @@ class InvalidTriggerObject(Rule):
     fails when the app syncs, so none of the app's functions are registered. A tuple is taken as
     a single trigger, not as several.
 
-    ## Example
-    ```python
-    @client.create_function(fn_id="welcome", trigger={"event": "app/user.created"})
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(fn_id="welcome", trigger=inngest.TriggerEvent(event="app/user.created"))
-    ```
+    ## Fix
+    A dict written in place (`{"event": ...}` with an optional `"if"`/`"expression"` filter, or
+    `{"cron": ...}`) becomes the trigger object with the same values, and a string becomes
+    `TriggerCron(cron=...)` when it looks like a cron schedule, else `TriggerEvent(event=...)`.
+    Safe: the app cannot sync as written (`create_function` in `inngest/_internal/client_lib/
+    client.py` passes the value to `TriggerEvent`/`TriggerCron`-typed config), and the object
+    carries exactly what the dict or string said. A dict with any other key, or one bound to a
+    name, is left for a human.
     """
 
     code = "INN610"
     name = "invalid-trigger-object"
+    fixable = "safe"
 
-    VALID = [
+    FIXES = (
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="welcome", trigger={"event": "app/user.created", "if": "event.data.vip"})
+            async def welcome(ctx: inngest.Context) -> None:
+                await ctx.step.run("send", send_welcome)
+
+            @client.create_function(fn_id="hourly", trigger=["0 * * * *", {"event": "app/tick"}])
+            async def hourly(ctx: inngest.Context) -> None:
+                await ctx.step.run("tick", tick)
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+            @client.create_function(fn_id="welcome", trigger=inngest.TriggerEvent(event="app/user.created", expression="event.data.vip"))
+            async def welcome(ctx: inngest.Context) -> None:
+                await ctx.step.run("send", send_welcome)
+
+            @client.create_function(fn_id="hourly", trigger=[inngest.TriggerCron(cron="0 * * * *"), inngest.TriggerEvent(event="app/tick")])
+            async def hourly(ctx: inngest.Context) -> None:
+                await ctx.step.run("tick", tick)
+            """,
+        ),
+    )
+
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="welcome", trigger=inngest.TriggerEvent(event="app/user.created"))
+        async def welcome(ctx: inngest.Context) -> None:
+            await ctx.step.run("send", send_welcome)
+        """,
         """
         import inngest
 
@@ -70,8 +112,17 @@ class InvalidTriggerObject(Rule):
         async def welcome(ctx: inngest.Context) -> None:
             await ctx.step.run("send", send_welcome)
         """,
-    ]
-    INVALID = [
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="welcome", trigger={"event": "app/user.created"})  # error: INN610
+        async def welcome(ctx: inngest.Context) -> None:
+            await ctx.step.run("send", send_welcome)
+        """,
         """
         import inngest
 
@@ -85,7 +136,7 @@ class InvalidTriggerObject(Rule):
         async def hourly(ctx: inngest.Context) -> None:
             await ctx.step.run("tick", tick)
         """,
-    ]
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         if not is_create_function(node):
@@ -107,7 +158,54 @@ class InvalidTriggerObject(Rule):
         problem = self._problem(resolved, in_list=in_list)
         if problem is None:
             return
-        self.report(node, problem, context=snippet(self.context, resolved, 40))
+        fix = self._fix(node) if resolved is node else None
+        self.report(node, problem, context=snippet(self.context, resolved, 40), fix=fix)
+
+    # ------------------------------------------------------------------ fix
+    def _fix(self, node: cst.BaseExpression) -> Fix | None:
+        """The trigger object for a dict or string written in place, or None."""
+        arguments: list[tuple[str, cst.BaseExpression]] = []
+        if isinstance(node, cst.Dict):
+            entries: dict[str, cst.BaseExpression] = {}
+            for element in node.elements:
+                key = literal_string(element.key) if isinstance(element, cst.DictElement) else None
+                if key is None or key in entries:
+                    return None
+                entries[key] = element.value
+            filter_keyword = sdk.FILTER_KEYWORDS[sdk.TRIGGER_EVENT_CLASS]
+            conditions = [
+                key for key in ("if", filter_keyword, sdk.FILTER_KEYWORDS[sdk.CANCEL_CLASS]) if key in entries
+            ]
+            if set(entries) == {sdk.TRIGGER_CRON_KEYWORD}:
+                owner = sdk.TRIGGER_CRON_CLASS
+                arguments = [(sdk.TRIGGER_CRON_KEYWORD, entries[sdk.TRIGGER_CRON_KEYWORD])]
+            elif sdk.LISTENED_EVENT_KEYWORD in entries and len(conditions) <= 1 and len(entries) == 1 + len(conditions):
+                owner = sdk.TRIGGER_EVENT_CLASS
+                arguments = [(sdk.LISTENED_EVENT_KEYWORD, entries[sdk.LISTENED_EVENT_KEYWORD])]
+                arguments += [(filter_keyword, entries[key]) for key in conditions]
+            else:
+                return None
+        else:
+            text = literal_string(node)
+            if text is None or not text.strip():
+                return None
+            cron = looks_like_cron(text)
+            owner = sdk.TRIGGER_CRON_CLASS if cron else sdk.TRIGGER_EVENT_CLASS
+            arguments = [(sdk.TRIGGER_CRON_KEYWORD if cron else sdk.LISTENED_EVENT_KEYWORD, node)]
+        module, _, name = owner.rpartition(".")
+        spelling = module_attribute(self.context, module, name)
+        if spelling is None:
+            return None
+        function, statements = spelling
+        no_space = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+        call = cst.Call(
+            function,
+            [
+                cst.Arg(value, keyword=cst.Name(keyword), equal=no_space, comma=cst.MaybeSentinel.DEFAULT)
+                for keyword, value in arguments
+            ],
+        )
+        return self.context.fix(f"write {name}(...)", [(node, call)], statements=statements)
 
     def _problem(self, node: cst.BaseExpression, *, in_list: bool) -> str | None:
         if isinstance(node, cst.Name) and node.value == "None":

@@ -42,26 +42,12 @@ class HandlerSignatureForOtherSdk(ProjectRule):
     calls it the same way. Upgrading from 0.4 to 0.5 without changing the handlers, or copying
     a 0.5 example into a 0.4 project, does this.
 
-    ## Example
-    ```python
-    # uv.lock pins inngest 0.5.19
-    @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
-    async def import_data(ctx: inngest.Context, step: inngest.Step) -> None:
-        await step.run("load", load)
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(fn_id="import", trigger=inngest.TriggerEvent(event="app/import"))
-    async def import_data(ctx: inngest.Context) -> None:
-        await ctx.step.run("load", load)
-    ```
     """
 
     code = "INN615"
     name = "handler-signature-for-other-sdk"
 
-    VALID = [
+    VALID = (
         {
             "requirements.txt": "inngest==0.5.19\n",
             "app/jobs.py": """
@@ -86,8 +72,8 @@ class HandlerSignatureForOtherSdk(ProjectRule):
                     await step.run("load", load)
             """,
         },
-    ]
-    INVALID = [
+    )
+    INVALID = (
         {
             "requirements.txt": "inngest==0.5.19\n",
             "app/jobs.py": """
@@ -112,7 +98,7 @@ class HandlerSignatureForOtherSdk(ProjectRule):
                     await ctx.step.run("load", load)
             """,
         },
-    ]
+    )
 
     def check(self) -> Iterator[Diagnostic]:
         seen: set[tuple[str, int, int]] = set()  # one `on_failure` handler may serve several functions

@@ -18,21 +18,31 @@ class SyntaxErrorRule(Rule):
     ## Why is this bad?
     A file that does not parse cannot be checked, and it will not import: the Inngest app that
     serves it fails at start-up.
-
-    ## Example
-    ```python
-    @client.create_function(fn_id="x", trigger=inngest.TriggerEvent(event="a/b")
-    def handler(ctx): ...
-    ```
-
-    ## Use instead
-    ```python
-    @client.create_function(fn_id="x", trigger=inngest.TriggerEvent(event="a/b"))
-    def handler(ctx): ...
-    ```
     """
 
     code = "INN900"
     name = "syntax-error"
-    VALID = ["import inngest\n\nclient = inngest.Inngest(app_id='app')\n"]
-    INVALID = ["import inngest\n\nclient = inngest.Inngest(app_id='app'\n"]
+    VALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="welcome", trigger=inngest.TriggerEvent(event="app/user.created"))
+        async def welcome(ctx: inngest.Context) -> None:
+            await ctx.step.run("send-email", send_welcome_email)
+        """,
+        "import inngest\n\nclient = inngest.Inngest(app_id='app')\n",
+    )
+    INVALID = (
+        """
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+        @client.create_function(fn_id="welcome", trigger=inngest.TriggerEvent(event="app/user.created"))
+        async def welcome(ctx: inngest.Context) -> None  # error: INN900
+            await ctx.step.run("send-email", send_welcome_email)
+        """,
+        "import inngest\n\nclient = inngest.Inngest(app_id='app'\n",
+    )

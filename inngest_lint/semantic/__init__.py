@@ -4,6 +4,6 @@ Names and imports (`names`), a read-only walk (`traverse`), source ranges (`posi
 context every rule asks (`context`), argument and value readers (`values`), and the model of how
 Inngest replays a function (`replay`, `replay_flow`, `replay_values`, `steps`,
 `nondeterminism`). This package judges nothing and reports nothing: rules do. It imports only
-`sdk`, `config`, `diagnostics` and `facts.model` (plain data), never a rule, the engine or the
+`sdk`, `settings`, `diagnostics` and `facts.model` (plain data), never a rule, the engine or the
 front ends (tests/test_layers.py holds that).
 """

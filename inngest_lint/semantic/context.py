@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.diagnostics import Diagnostic, Location
+from inngest_lint.diagnostics import Diagnostic, Fix, Location, shortened
+from inngest_lint.semantic.edits import EditMaker, Replacement
 from inngest_lint.semantic.names import (
     BindingScan,
     dotted_name,
@@ -143,8 +144,30 @@ class FileContext:
             code_range.end_column + 1,
         )
 
-    def report(self, node: cst.CSTNode, code: str, message: str, *, context: str = "") -> None:
-        self.diagnostics.append(Diagnostic.at(self.location(node), code, message, context=context))
+    def location_in(self, node: cst.CSTNode, statement: cst.CSTNode) -> Location:
+        """`location(node)` for a node the walk has not reached yet, given the statement that
+        holds it: a simple statement line is the piece its range comes from, so the resolver
+        need not search the enclosing def for it (see semantic/positions.py)."""
+        if statement.__class__ is cst.SimpleStatementLine:
+            self._owners.setdefault(id(node), statement)
+        return self.location(node)
+
+    def report(self, node: cst.CSTNode, code: str, message: str, *, context: str = "", fix: Fix | None = None) -> None:
+        self.diagnostics.append(Diagnostic.at(self.location(node), code, message, context=context, fix=fix))
+
+    def fix(
+        self,
+        description: str,
+        replacements: Sequence[Replacement],
+        *,
+        safe: bool = True,
+        statements: Sequence[cst.SimpleStatementLine] = (),
+    ) -> Fix | None:
+        """A fix that puts each replacement node in the place of its node (and adds top-level
+        `statements`, such as an import), or None when an edit would touch code outside the
+        replaced nodes. See `semantic/edits.py`."""
+        maker = EditMaker(self.path, self.source, self.tree, self.positions)
+        return maker.fix(description, replacements, safe=safe, statements=statements)
 
     # ---------------------------------------------------------------- name resolution
     def qualify(self, node: cst.BaseExpression) -> str | None:
@@ -601,3 +624,9 @@ def _step_handler_names(node: cst.FunctionDef, ctx_names: set[str], step_names: 
             # functools.partial(helper, ...)
             names.add(handler.args[0].value.value)
     return names
+
+
+def snippet(context: FileContext, node: cst.CSTNode, limit: int | None = 50) -> str:
+    """The source of `node` on one line (every run of whitespace one space), shortened to
+    `limit` characters for a message (`None`: whole). The one rendering of code in messages."""
+    return shortened(" ".join(context.tree.code_for_node(node).split()), limit)

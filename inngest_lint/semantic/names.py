@@ -98,7 +98,9 @@ def value_children(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 
 def names_in(node: cst.CSTNode) -> set[str]:
-    """Every Name read anywhere inside `node` (used for 'does this step ID use the loop var')."""
+    """Every Name anywhere inside `node` but an attribute's name (`item.id` names `item`):
+    the variables it reads or binds, and argument keywords. 'Does this step ID use the loop
+    variable' (INN101) and 'does this statement mention the name' (INN106) ask it."""
     found: set[str] = set()
     stack: list[cst.CSTNode] = [node]
     while stack:

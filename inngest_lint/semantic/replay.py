@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Literal
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import (
     dotted_name,
     import_bindings,
@@ -141,12 +142,6 @@ def unwrap_await(node: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(node, cst.Await):
         node = node.expression
     return node
-
-
-def snippet(context: FileContext, node: cst.CSTNode, limit: int = 50) -> str:
-    """The source of `node` on one line, shortened for a message."""
-    text = " ".join(context.tree.code_for_node(node).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def call_label(context: FileContext, call: cst.Call) -> str:
@@ -456,8 +451,10 @@ def _django_manager(node: cst.BaseExpression) -> bool:
             return False
 
 
-def db_write(context: FileContext, call: cst.Call) -> str | None:
-    """Why `call` certainly writes to a database, or None.
+def db_write(context: FileContext, call: cst.Call) -> tuple[str, str] | None:
+    """How `call` certainly writes to a database, as (system, action), or None: ("database",
+    "commit"), ("sql", the statement's verb), ("sql", "statement") for a SQLAlchemy write
+    statement, ("django", "write"), ("mongo", "write").
 
     The set is small on purpose: an argument-less `.commit()` on a session or connection, a
     SQL text whose first keyword writes, a SQLAlchemy insert/update/delete statement, a Django
@@ -471,7 +468,7 @@ def db_write(context: FileContext, call: cst.Call) -> str | None:
     if method == "commit" and not call.args:
         receiver = dotted_name(func.value)
         if receiver is not None and COMMIT_RECEIVER.search(receiver.rsplit(".", 1)[-1].lower()):
-            return "a database commit"
+            return "database", "commit"
         return None
     if method in SQL_EXECUTE_METHODS and call.args:
         first = positional(call, 0)
@@ -480,22 +477,22 @@ def db_write(context: FileContext, call: cst.Call) -> str | None:
         text = _sql_text(context, first)
         if text is not None:
             verb = sql_verb(text)
-            return f"a SQL {verb}" if verb in SQL_WRITE_VERBS else None
+            return ("sql", verb) if verb in SQL_WRITE_VERBS else None
         if _builder_root(context, first) in SQLALCHEMY_WRITE_BUILDERS:
-            return "a SQL write statement"
+            return "sql", "statement"
         return None
     if method in DJANGO_MANAGER_WRITES and isinstance(func.value, cst.Attribute) and func.value.attr.value == "objects":
-        return "a Django ORM write" if _django_manager(func.value) else None
+        return ("django", "write") if _django_manager(func.value) else None
     if method in DJANGO_QUERYSET_WRITES and isinstance(func.value, cst.Call) and _django_manager(func.value):
-        return "a Django ORM write"
+        return "django", "write"
     if method in DJANGO_QUERYSET_WRITES and isinstance(func.value, cst.Name):
         # A query set kept in a variable first: `qs = Post.objects.filter(...)`, `qs.update(...)`
         # (the one value the nearest scope assigns to the name).
         value = context.local_value(func.value.value)
         if isinstance(value, cst.Call) and _django_manager(value):
-            return "a Django ORM write"
+            return "django", "write"
     if method in MONGO_WRITE_METHODS:
-        return "a MongoDB write"
+        return "mongo", "write"
     return None
 
 
@@ -570,35 +567,23 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 # ------------------------------------------------------------------------------------ side effects
-#: HTTP methods a description names (`an HTTP POST via httpx`); other calls are "a request".
-_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
-
-
 @dataclass(frozen=True)
 class SideEffect:
     """A call that certainly acts on the outside world, of a kind that side-effect-outside-step
-    (INN109) reports.
+    (INN109) reports: what it is, which INN109 puts in words.
 
     kind: "send" (`send`/`send_sync` on an Inngest client), "http" (a request), "db" (a write)
     or "sdk" (another SDK call that writes through the Inngest API: `client.score(...)`,
-    `realtime.publish(...)`).
-    `label` is the call as written (`requests.post()`); `description` says what it does without
-    the code (`an HTTP POST via httpx`), for messages about a helper that makes the call.
+    `realtime.publish(...)`). `label` is the call as written (`requests.post()`). For "http",
+    `system` is the library and `action` the method called (`httpx`, `post`); for "db", what
+    `db_write` says (`sql`, `INSERT`); for "sdk", `inngest` and what it does (`score`,
+    `realtime publish`); both empty for "send".
     """
 
     kind: Literal["send", "http", "db", "sdk"]
     label: str
-    description: str
-
-
-def http_description(library: str, method: str) -> str:
-    """`an HTTP POST via httpx` for what `Origins.http_call` found."""
-    verb = method.rsplit(".", 1)[-1]
-    if verb in _HTTP_VERBS:
-        return f"an HTTP {verb.upper()} via {library}"
-    if verb == "ws_connect":
-        return f"a WebSocket connection via {library}"
-    return f"an HTTP request via {library}"
+    system: str = ""
+    action: str = ""
 
 
 def long_sleep(context: FileContext, node: cst.Call) -> str | None:
@@ -691,24 +676,22 @@ class SideEffects:
             and func.attr.value in sdk.CLIENT_SEND_METHODS
             and self.clients.is_client(func.value)
         ):
-            label = call_label(self.context, call)
-            return SideEffect("send", label, f"an Inngest event send `{label}`")
+            return SideEffect("send", call_label(self.context, call))
         if (
             isinstance(func, cst.Attribute)
             and func.attr.value in sdk.CLIENT_IO_METHODS
             and self.clients.is_client(func.value)
         ):
-            label = call_label(self.context, call)
-            return SideEffect("sdk", label, "an Inngest API write (a score)")
+            return SideEffect("sdk", call_label(self.context, call), "inngest", "score")
         if self.context.qualify(func) in sdk.IO_FUNCTIONS:
-            label = call_label(self.context, call)
-            return SideEffect("sdk", label, "a realtime publish")
+            return SideEffect("sdk", call_label(self.context, call), "inngest", "realtime publish")
         http = self.origins.http_call(call)
         if http is not None:
-            return SideEffect("http", call_label(self.context, call), http_description(*http))
-        reason = db_write(self.context, call)
-        if reason is not None:
-            return SideEffect("db", call_label(self.context, call), reason)
+            library, method = http
+            return SideEffect("http", call_label(self.context, call), library, method.rsplit(".", 1)[-1])
+        write = db_write(self.context, call)
+        if write is not None:
+            return SideEffect("db", call_label(self.context, call), *write)
         return None
 
 

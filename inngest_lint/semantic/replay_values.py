@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
 
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import parameter_names, target_names
 from inngest_lint.semantic.nondeterminism import IN_PLACE_RANDOM
 from inngest_lint.semantic.replay_flow import StepOrder, is_plan_call
-from inngest_lint.semantic.steps import snippet, step_id_node, step_label
+from inngest_lint.semantic.steps import step_id_node, step_label
 from inngest_lint.semantic.traverse import children, layout_classes
 from inngest_lint.semantic.values import positional
 

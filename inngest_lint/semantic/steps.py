@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.names import literal_string
 from inngest_lint.semantic.traverse import children
 from inngest_lint.semantic.values import argument
@@ -264,11 +265,6 @@ def step_id_node(call: cst.Call) -> cst.BaseExpression | None:
     if call.args and call.args[0].star:
         return None
     return argument(call, 0, sdk.STEP_ID_KEYWORD)
-
-
-def snippet(context: FileContext, node: cst.CSTNode, limit: int = 50) -> str:
-    text = " ".join(context.tree.code_for_node(node).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def step_id_display(context: FileContext, call: cst.Call) -> str | None:

@@ -1,4 +1,4 @@
-"""Turning expressions into facts: string refs, function lists, event data shapes, large returns.
+"""Turning expressions into facts: string refs, function lists, event data shapes, returns.
 
 These helpers read the semantic model (`FileContext`) but never report; the fact collector and
 file rules share them so that "what is this event name" has one answer in the whole linter.
@@ -12,7 +12,7 @@ import libcst as cst
 
 from inngest_lint import sdk
 from inngest_lint.diagnostics import Location
-from inngest_lint.facts.model import UNKNOWN, DataShape, LargeReturn, Ref, ReturnedCall
+from inngest_lint.facts.model import UNKNOWN, DataShape, Ref, ReturnedCall
 from inngest_lint.semantic.context import FileContext
 from inngest_lint.semantic.names import BindingScan, dotted_name, literal_string
 from inngest_lint.semantic.traverse import children
@@ -54,7 +54,7 @@ def evaluate(context: FileContext, node: cst.BaseExpression, depth: int = 0) -> 
     if isinstance(node, cst.IfExp):
         return Ref.choice((evaluate(context, node.body, depth + 1), evaluate(context, node.orelse, depth + 1)))
     if isinstance(node, cst.Name):
-        local = _local_binding(context, node.value)
+        local = local_binding(context, node.value)
         if local == "param":
             return UNKNOWN
         if isinstance(local, cst.BaseExpression):
@@ -67,7 +67,7 @@ def evaluate(context: FileContext, node: cst.BaseExpression, depth: int = 0) -> 
     return UNKNOWN
 
 
-def _local_binding(context: FileContext, name: str) -> cst.BaseExpression | str | None:
+def local_binding(context: FileContext, name: str) -> cst.BaseExpression | str | None:
     """The value a function-local name holds, "param" for parameters, None if not local."""
     for frame in reversed(context.frames):
         if frame.kind == "class":
@@ -86,7 +86,7 @@ def callable_ref(context: FileContext, node: cst.BaseExpression) -> Ref:
     """A reference to a function object (serve-list item, step handler, invoke target)."""
     if isinstance(node, (cst.Name, cst.Attribute)):
         if isinstance(node, cst.Name):
-            local = _local_binding(context, node.value)
+            local = local_binding(context, node.value)
             if local is not None:
                 return UNKNOWN
         qualified = context.qualify(node)
@@ -137,7 +137,7 @@ def evaluate_list(context: FileContext, node: cst.BaseExpression, parts: ListPar
         evaluate_list(context, node.args[0].value, parts, depth + 1)
         return
     if isinstance(node, cst.Name):
-        local = _local_binding(context, node.value)
+        local = local_binding(context, node.value)
         if local == "param":
             # A list bound in the function with several assignments or mutations: describe them.
             frame_scan = _binding_scan_for(context, node.value)
@@ -253,179 +253,10 @@ def data_shape(context: FileContext, node: cst.BaseExpression | None, depth: int
             keys=tuple((arg.keyword.value, value_type(arg.value)) for arg in node.args if arg.keyword),
         )
     if isinstance(node, cst.Name) and depth < _MAX_DEPTH:
-        local = _local_binding(context, node.value)
+        local = local_binding(context, node.value)
         if isinstance(local, cst.BaseExpression):
             return data_shape(context, local, depth + 1)
     return DataShape(literal=False)
-
-
-# ---------------------------------------------------------------------------- large returns
-_DEFAULT_LARGE_METHODS = frozenset(
-    {"fetchall", "get_all", "find_all", "scan", "readlines", "read_text", "read_bytes", "iter_all", "list_all"}
-)
-_BOUNDING_METHODS = frozenset(
-    {
-        "first",
-        "one",
-        "one_or_none",
-        "scalar",
-        "scalar_one",
-        "fetchone",
-        "fetchmany",
-        "limit",
-        "head",
-        "get",
-        "count",
-        "exists",
-        "last",
-        "latest",
-        "earliest",
-        "aggregate",
-    }
-)
-_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "urlopen", "fetch"})
-_HTTP_MODULES = ("requests", "httpx", "aiohttp", "urllib.request")
-
-
-def _call_chain(node: cst.BaseExpression) -> Iterator[cst.Call | cst.Subscript]:
-    """The calls and subscripts along a method chain, outermost first."""
-    while True:
-        if isinstance(node, cst.Await):
-            node = node.expression
-            continue
-        if isinstance(node, cst.Call):
-            yield node
-            node = node.func.value if isinstance(node.func, cst.Attribute) else node.func
-            continue
-        if isinstance(node, cst.Subscript):
-            yield node
-            node = node.value
-            continue
-        if isinstance(node, cst.Attribute):
-            node = node.value
-            continue
-        return
-
-
-def _snippet(context: FileContext, node: cst.CSTNode) -> str:
-    text = context.tree.code_for_node(node).strip()
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def large_reason(context: FileContext, node: cst.BaseExpression, depth: int = 0) -> str | None:
-    """Why a returned expression is likely unbounded, or None.
-
-    A bound anywhere along the chain (`.first()`, `.limit(n)`, `[:n]`) makes it bounded.
-    """
-    if depth > _MAX_DEPTH:
-        return None
-    settings = context.settings
-    large_methods = _DEFAULT_LARGE_METHODS | set(settings.large_return_calls)
-    if isinstance(node, cst.Await):
-        return large_reason(context, node.expression, depth + 1)
-    if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
-        inner = large_reason(context, node.for_in.iter, depth + 1)
-        return f"a comprehension over {inner}" if inner else None
-    if isinstance(node, (cst.Dict,)):
-        for element in node.elements:
-            if isinstance(element, cst.DictElement):
-                inner = large_reason(context, element.value, depth + 1)
-                if inner:
-                    return inner
-        return None
-    if isinstance(node, (cst.List, cst.Tuple)):
-        for item in node.elements:
-            inner = large_reason(context, item.value, depth + 1)
-            if inner:
-                return inner
-        return None
-    if isinstance(node, cst.Name):
-        local = _local_binding(context, node.value)
-        if isinstance(local, cst.BaseExpression):
-            return large_reason(context, local, depth + 1)
-        return None
-    if isinstance(node, cst.Attribute):
-        attribute = node.attr.value
-        if attribute in ("content", "text") or attribute in settings.large_return_attributes:
-            if attribute in settings.large_return_attributes or _is_http_response(context, node.value):
-                return f"`{_snippet(context, node)}` (a whole response body)"
-        return None
-    if not isinstance(node, cst.Call):
-        return None
-    chain = list(_call_chain(node))
-    for link in chain:
-        if isinstance(link, cst.Subscript):
-            return None
-        if isinstance(link.func, cst.Attribute) and link.func.attr.value in _BOUNDING_METHODS:
-            return None
-    func = node.func
-    qualified = context.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
-    if qualified and qualified.startswith("pandas.read_"):
-        return f"`{_snippet(context, node)}` (a whole data frame)"
-    declared = settings.large_return_calls
-    if declared and (qualified in declared or (isinstance(func, cst.Name) and func.value in declared)):
-        # A plain function call (`load_all()`, `export.dump_table()`): by name or qualified name.
-        return f"`{_snippet(context, node)}` (declared in large-return-calls)"
-    if isinstance(func, cst.Name) and func.value in ("list", "tuple", "set", "sorted") and node.args:
-        inner = large_reason(context, node.args[0].value, depth + 1)
-        if inner:
-            return inner
-        argument_node = node.args[0].value
-        if _looks_like_queryset(argument_node):
-            return f"`{_snippet(context, node)}` (a whole query set)"
-        return None
-    if not isinstance(func, cst.Attribute):
-        return None
-    method = func.attr.value
-    if method in large_methods:
-        return f"`{_snippet(context, node)}`"
-    if method == "all" and not node.args:
-        return f"`{_snippet(context, node)}` (every row)"
-    if method == "filter" and _looks_like_queryset(func.value):
-        return f"`{_snippet(context, node)}` (an unbounded query set)"
-    if method == "find" and (not node.args or isinstance(node.args[0].value, cst.Dict)):
-        return f"`{_snippet(context, node)}` (an unbounded cursor)"
-    if method == "read" and not node.args:
-        return f"`{_snippet(context, node)}` (a whole file or body)"
-    return None
-
-
-def _looks_like_queryset(node: cst.BaseExpression) -> bool:
-    """`Model.objects...` or a `.filter(...)`/`.all()`/`.exclude(...)` chain on it."""
-    current = node
-    while True:
-        if isinstance(current, cst.Call):
-            current = current.func
-        elif isinstance(current, cst.Attribute):
-            if current.attr.value == "objects":
-                return True
-            current = current.value
-        else:
-            return False
-
-
-def _is_http_response(context: FileContext, node: cst.BaseExpression) -> bool:
-    """`response` bound to `requests.get(...)`, `await client.get(...)`, `urlopen(...)` etc."""
-    if isinstance(node, cst.Name):
-        local = _local_binding(context, node.value)
-        if not isinstance(local, cst.BaseExpression):
-            return False
-        node = local
-    if isinstance(node, cst.Await):
-        node = node.expression
-    if not isinstance(node, cst.Call):
-        return False
-    func = node.func
-    qualified = context.qualify(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
-    if qualified and qualified.startswith(_HTTP_MODULES):
-        return True
-    return (
-        isinstance(func, cst.Attribute)
-        and func.attr.value in _HTTP_METHODS
-        and bool(node.args)
-        and (literal_string(node.args[0].value) is not None or isinstance(node.args[0].value, cst.FormattedString))
-    )
 
 
 def returned_values(body: cst.CSTNode) -> Iterator[cst.Return]:
@@ -434,6 +265,14 @@ def returned_values(body: cst.CSTNode) -> Iterator[cst.Return]:
     Only statements are searched (a return cannot hide inside an expression), which keeps this
     cheap on long bodies.
     """
+    for statement, _ in returned_statements(body):
+        yield statement
+
+
+def returned_statements(
+    body: cst.CSTNode,
+) -> Iterator[tuple[cst.Return, cst.SimpleStatementLine | cst.SimpleStatementSuite]]:
+    """`returned_values`, each with the statement line (or one-line suite) that holds it."""
     stack: list[cst.CSTNode] = [body]
     while stack:
         current = stack.pop()
@@ -441,7 +280,7 @@ def returned_values(body: cst.CSTNode) -> Iterator[cst.Return]:
         if kind is cst.SimpleStatementLine or kind is cst.SimpleStatementSuite:
             for small in current.body:  # type: ignore[attr-defined]
                 if type(small) is cst.Return:
-                    yield small
+                    yield small, current  # type: ignore[misc]
             continue
         if kind in _SCOPES:
             continue
@@ -478,20 +317,25 @@ _SKIP_IN_STATEMENTS = frozenset(
 )
 
 
-def large_returns_of(context: FileContext, node: cst.FunctionDef | cst.Lambda) -> tuple[LargeReturn, ...]:
-    found: list[LargeReturn] = []
+def returned_dict_keys(context: FileContext, node: cst.FunctionDef | cst.Lambda) -> tuple[str, ...] | None:
+    """The keys of the dicts a function or lambda returns (all return statements together), when
+    every one returns a literal dict with literal string keys; None otherwise (no return, a
+    `return None`, a spread, a value built elsewhere)."""
     if isinstance(node, cst.Lambda):
-        reason = large_reason(context, node.body)
-        if reason:
-            found.append(LargeReturn(reason, context.location(node.body)))
-        return tuple(found)
-    for statement in returned_values(node.body):
-        if statement.value is None:
-            continue
-        reason = large_reason(context, statement.value)
-        if reason:
-            found.append(LargeReturn(reason, context.location(statement)))
-    return tuple(found)
+        values: list[cst.BaseExpression | None] = [node.body]
+    else:
+        values = [statement.value for statement in returned_values(node.body)]
+    if not values:
+        return None
+    keys: dict[str, None] = {}
+    for value in values:
+        if value is None or (isinstance(value, cst.Name) and value.value == "None"):
+            return None
+        shape = data_shape(context, value)
+        if not shape.literal:
+            return None
+        keys.update(dict.fromkeys(shape.key_names()))
+    return tuple(sorted(keys))
 
 
 #: Methods that turn a model into plain data: `Page(...).model_dump()` returns what the model holds.

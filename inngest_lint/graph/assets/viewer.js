@@ -1,76 +1,3 @@
-"""The CSS and JavaScript of the HTML graph viewer, inlined into every page.
-
-Plain ES2017 and SVG, no library: the page must work offline, from a CI artifact or an email
-attachment, and a page that loads nothing from the network cannot leak a project's event names
-either. The script lays the graph out itself (layers by longest path, crossings reduced by
-barycentre sweeps, long edges routed through virtual points), then handles pan, zoom, the filter
-box, the URL hash (`#filter=crm/`, `#node=<id>`) and the details panel.
-
-Contract with tests/test_graph.py: every node is an SVG `<g>` with `data-node-id` and
-`data-visible="true"|"false"`; `<body data-ready="true">` once drawn; `data-error` on failure.
-"""
-
-from __future__ import annotations
-
-STYLE = r"""
-:root {
-  --ui-font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-  --ink: #1f2328; --muted: #59636e; --line: #d0d7de; --panel: #f6f8fa; --red: #d93025;
-}
-* { box-sizing: border-box; }
-html, body { height: 100%; margin: 0; }
-body { font: 13px/1.45 var(--ui-font); color: var(--ink); display: flex; flex-direction: column; background: #fff; }
-header { display: flex; gap: 8px; align-items: center; padding: 8px 12px; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
-header h1 { font-size: 15px; margin: 0 8px 0 0; font-weight: 600; }
-header input[type=search] { width: 320px; max-width: 60vw; padding: 5px 8px; border: 1px solid var(--line); border-radius: 6px; font: inherit; }
-header button { padding: 4px 10px; border: 1px solid var(--line); background: var(--panel); border-radius: 6px; font: inherit; cursor: pointer; }
-header button:hover { background: #eaeef2; }
-header .counts { color: var(--muted); margin-left: auto; }
-main { flex: 1; display: flex; min-height: 0; }
-#stage { flex: 1; position: relative; min-width: 0; }
-#canvas { width: 100%; height: 100%; display: block; cursor: grab; background: #fff; touch-action: none; }
-#canvas.dragging { cursor: grabbing; }
-aside { width: 340px; border-left: 1px solid var(--line); background: var(--panel); overflow: auto; padding: 12px 14px; }
-aside h2 { font-size: 14px; margin: 0 0 6px; word-break: break-all; }
-aside h3 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 14px 0 4px; }
-aside ul { margin: 0; padding-left: 18px; }
-aside li { margin: 3px 0; word-break: break-word; }
-aside code { font-size: 12px; background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: 0 4px; }
-aside .kind { display: inline-block; font-size: 11px; border-radius: 10px; padding: 0 8px; margin-bottom: 6px; color: #fff; }
-aside .finding { color: var(--red); }
-aside a { color: #0b57d0; cursor: pointer; text-decoration: underline; }
-.legend { position: absolute; left: 10px; bottom: 10px; background: rgba(255,255,255,.92); border: 1px solid var(--line); border-radius: 6px; padding: 6px 8px; font-size: 11px; color: var(--muted); }
-.legend span { margin-right: 10px; white-space: nowrap; }
-.legend i { display: inline-block; width: 12px; height: 10px; border: 1.5px solid; vertical-align: -1px; margin-right: 4px; }
-#error { display: none; background: #fce8e6; color: #a50e0e; padding: 6px 12px; }
-body[data-error] #error { display: block; }
-.node { cursor: pointer; }
-.node text { font-family: var(--ui-font); pointer-events: none; }
-.node .label { font-size: 12px; font-weight: 600; fill: #1f2328; }
-.node .detail { font-size: 10.5px; fill: #59636e; }
-.node .marks { font-size: 10.5px; font-weight: 600; fill: var(--red); }
-.node .shape { stroke-width: 1.5; }
-.kind-function .shape { fill: #e8f0fe; stroke: #3b6fd8; }
-.kind-event .shape { fill: #fff4d6; stroke: #b7791f; }
-.kind-cron .shape { fill: #e6f4ea; stroke: #2e7d32; }
-.kind-sender .shape { fill: #f1f3f4; stroke: #5f6368; }
-.node.external .shape { fill: #fbfbf3; stroke-dasharray: 2 2; }
-.node.has-finding .shape { stroke: var(--red); stroke-width: 2.5; stroke-dasharray: 6 3; }
-.node:focus { outline: none; }
-.node:focus .shape, .node.selected .shape { stroke-width: 3.5; filter: drop-shadow(0 0 3px rgba(11,87,208,.55)); }
-.edge path { fill: none; stroke: #6e7781; stroke-width: 1.4; }
-.edge text { font: 10px var(--ui-font); fill: #444c56; }
-.edge rect { fill: #fff; opacity: .9; }
-.edge.kind-cancels path { stroke: #a50e0e; }
-.edge.kind-invokes path { stroke-width: 2.6; }
-.edge.kind-matches path { stroke-dasharray: 4 3; }
-.edge.kind-did_you_mean path { stroke: var(--red); stroke-dasharray: 6 4; stroke-width: 1.8; }
-.edge.kind-did_you_mean text { fill: var(--red); font-weight: 600; }
-svg.focus .node:not(.selected):not(.related) { opacity: .25; }
-svg.focus .edge:not(.related) { opacity: .12; }
-"""
-
-SCRIPT = r"""
 (function () {
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg";
@@ -104,6 +31,7 @@ SCRIPT = r"""
   var nodeLayer = document.getElementById("nodes");
   var filterBox = document.getElementById("filter");
   var panel = document.getElementById("details");
+  var autoDirection = data.view.direction !== "TB" && data.view.direction !== "LR";
   var state = { direction: data.view.direction === "TB" ? "TB" : "LR", filter: "", selected: null,
                 t: { x: 0, y: 0, k: 1 }, box: null, visible: {} };
 
@@ -452,12 +380,39 @@ SCRIPT = r"""
   function apply() {
     viewport.setAttribute("transform", "translate(" + state.t.x.toFixed(1) + "," + state.t.y.toFixed(1) + ") scale(" + state.t.k.toFixed(4) + ")");
   }
+  function windowSize() {
+    var rect = svg.getBoundingClientRect();
+    return { width: rect.width || 800, height: rect.height || 600, margin: 40 };
+  }
+  function fitScale(box) {
+    var w = windowSize();
+    var k = Math.min((w.width - 2 * w.margin) / Math.max(box.w, 1), (w.height - 2 * w.margin) / Math.max(box.h, 1), 1.25);
+    return Math.max(k, 0.05);
+  }
   function fit() {
-    var rect = svg.getBoundingClientRect(), box = state.box, margin = 40;
-    var width = rect.width || 800, height = rect.height || 600;
-    var k = Math.min((width - 2 * margin) / Math.max(box.w, 1), (height - 2 * margin) / Math.max(box.h, 1), 1.25);
-    k = Math.max(k, 0.05);
-    state.t = { k: k, x: width / 2 - (box.x + box.w / 2) * k, y: height / 2 - (box.y + box.h / 2) * k };
+    var box = state.box, w = windowSize(), k = fitScale(box);
+    state.t = { k: k, x: w.width / 2 - (box.x + box.w / 2) * k, y: w.height / 2 - (box.y + box.h / 2) * k };
+    apply();
+  }
+  // The first view. Without --direction, the layout (left to right or top to bottom) that fits
+  // the window larger: a long chain reads top to bottom. When even that makes the text too small
+  // to read, it is fitted across the flow (by height left to right, by width top to bottom) and
+  // shown from its start; pan, or Fit (0), for the rest.
+  var READABLE_SCALE = 0.6;
+  function chooseDirection(ids) {
+    if (!autoDirection) return;
+    var across = fitScale(layout(ids, "LR").box), down = fitScale(layout(ids, "TB").box);
+    state.direction = down > across * 1.05 ? "TB" : "LR";
+  }
+  function initialView() {
+    fit();
+    if (state.t.k >= READABLE_SCALE) return;
+    var box = state.box, w = windowSize(), LR = state.direction === "LR";
+    var k = Math.min(1, LR ? (w.height - 2 * w.margin) / Math.max(box.h, 1) : (w.width - 2 * w.margin) / Math.max(box.w, 1));
+    k = Math.max(k, state.t.k);
+    state.t = LR
+      ? { k: k, x: w.margin - box.x * k, y: w.height / 2 - (box.y + box.h / 2) * k }
+      : { k: k, x: w.width / 2 - (box.x + box.w / 2) * k, y: w.margin - box.y * k };
     apply();
   }
   function zoomAt(factor, cx, cy) {
@@ -627,6 +582,7 @@ SCRIPT = r"""
   directionButton.addEventListener("click", function () {
     state.direction = state.direction === "LR" ? "TB" : "LR";
     showDirection(); redraw(true);
+    document.body.setAttribute("data-direction", state.direction);
   });
   window.addEventListener("resize", function () { fit(); });
   document.addEventListener("keydown", function (event) {
@@ -645,7 +601,12 @@ SCRIPT = r"""
     var initial = readHash();
     state.filter = initial.filter;
     filterBox.value = initial.filter;
-    redraw(true);
+    var visible = visibleIds();
+    chooseDirection(nodes.filter(function (n) { return visible[n.id]; }).map(function (n) { return n.id; }));
+    showDirection();
+    redraw(false);
+    initialView();
+    document.body.setAttribute("data-direction", state.direction);
     if (initial.node) select(initial.node, true); else showSummary();
     document.body.setAttribute("data-ready", "true");
   } catch (error) {
@@ -653,4 +614,3 @@ SCRIPT = r"""
     throw error;
   }
 })();
-"""

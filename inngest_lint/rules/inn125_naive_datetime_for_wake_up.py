@@ -1,0 +1,137 @@
+"""INN125 naive-datetime-for-wake-up."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from inngest_lint import sdk
+from inngest_lint.rules._config import has_spread, qualified_call
+from inngest_lint.rules.base import Rule
+from inngest_lint.semantic.context import snippet
+from inngest_lint.semantic.values import argument, keyword
+
+_DATETIME_CLASS = "datetime.datetime"
+#: `datetime(year, month, day, hour, minute, second, microsecond, tzinfo)`: tzinfo's position.
+_TZINFO_POSITION = 7
+_TZINFO_KEYWORD = "tzinfo"
+#: Constructors that return the current UTC time as a naive datetime.
+_NAIVE_UTC = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimestamp"})
+#: How deep a local name is followed to the value it was assigned.
+_MAX_DEPTH = 3
+
+
+class NaiveDatetimeForWakeUp(Rule):
+    """A naive wall-clock or UTC datetime given to `step.sleep_until` or `RetryAfterError`.
+
+    ## What it does
+    Flags the `until` of `step.sleep_until` and the `retry_after` of `RetryAfterError` when it
+    is (or adds a delta to, or is a local name assigned) `datetime(...)` without `tzinfo`, or
+    `datetime.utcnow()` / `utcfromtimestamp(...)`. Not flagged: `datetime.now() + delta` (the
+    SDK does the same itself), aware datetimes (`datetime.now(timezone.utc)`,
+    `datetime(..., tzinfo=ZoneInfo("Europe/Paris"))`), and values the linter cannot see.
+
+    ## Why is this bad?
+    The SDK converts the datetime with `value.astimezone(datetime.timezone.utc)`
+    (`transforms.to_iso_utc`, `inngest/_internal/transforms.py`), called by `Step.sleep_until`
+    (`inngest/_internal/step_lib/step_async.py`, `step_sync.py`) and for `RetryAfterError`'s
+    `retry_after` by `CallResult` (`inngest/_internal/comm_lib/models.py`); the same in 0.3 and
+    0.4. `astimezone` reads a naive datetime as the machine's local time. So
+    `datetime(2026, 1, 1, 9)` wakes at 09:00 wherever the worker happens to run (and moves when
+    it moves), and `utcnow()`, which holds UTC digits without saying so, is shifted by the
+    server's UTC offset: on a machine set to UTC-5 the run wakes five hours late.
+    `datetime.now() + delta` is safe: local digits read as local time, as the SDK's own
+    `Step.sleep` and `RetryAfterError(..., timedelta)` do.
+
+    ## Why no automatic fix
+    Determined for `utcnow()`: `datetime.datetime.now(datetime.timezone.utc)` is the same instant,
+    made aware. None for `datetime(...)`: the zone the author meant is not in the code.
+    """
+
+    code = "INN125"
+    name = "naive-datetime-for-wake-up"
+
+    VALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+
+        @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/remind"))
+        async def remind(ctx: inngest.Context) -> None:
+            until = datetime.datetime(2027, 1, 1, 9, tzinfo=datetime.timezone.utc)
+            await ctx.step.sleep_until("new-year", until)
+            await ctx.step.sleep_until("soon", datetime.datetime.now() + datetime.timedelta(hours=1))
+        """,
+    )
+    INVALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="app")
+
+
+        @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/remind"))
+        async def remind(ctx: inngest.Context) -> None:
+            await ctx.step.sleep_until("new-year", datetime.datetime(2027, 1, 1, 9))  # error: INN125
+        """,
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        context = self.context
+        if context.step_method(node) == sdk.STEP_SLEEP_UNTIL:
+            value = argument(node, 1, sdk.STEP_SLEEP_UNTIL_KEYWORD)
+            where = "`step.sleep_until`"
+        else:
+            name = qualified_call(context, node)
+            if name != sdk.RETRY_AFTER_ERROR and name not in sdk.RETRY_AFTER_ERROR_ALIASES:
+                return
+            if has_spread(node):
+                return
+            value = argument(node, 1, sdk.RETRY_AFTER_KEYWORD)
+            where = "`RetryAfterError`"
+        if value is None:
+            return
+        found = self._naive(value, 0)
+        if found is None:
+            return
+        naive, kind = found
+        shown = snippet(context, naive)
+        if kind == "utc":
+            advice = (
+                f"`{shown}` is UTC without a time zone, and {where} reads a naive datetime as the server's local "
+                f"time (`astimezone`), so the wake-up is off by the server's UTC offset; use "
+                f"`datetime.datetime.now(datetime.timezone.utc)`"
+            )
+        else:
+            advice = (
+                f"`{shown}` has no time zone, and {where} reads a naive datetime as the server's local time "
+                f"(`astimezone`), so the wake-up moves with the machine's time zone; pass `tzinfo=` (e.g. "
+                f"`datetime.timezone.utc` or a `zoneinfo.ZoneInfo`)"
+            )
+        self.report(naive, advice)
+
+    def _naive(self, node: cst.BaseExpression, depth: int) -> tuple[cst.Call, str] | None:
+        """The naive constructor `node` evaluates from, with its kind ("wall" or "utc")."""
+        if depth > _MAX_DEPTH:
+            return None
+        # `naive + delta` is naive; `a - b` may be a timedelta (two datetimes), so it is not followed.
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self._naive(node.left, depth + 1) or self._naive(node.right, depth + 1)
+        if isinstance(node, cst.Name):
+            value = self.context.local_value(node.value)
+            return self._naive(value, depth + 1) if value is not None else None
+        if not isinstance(node, cst.Call):
+            return None
+        name = qualified_call(self.context, node)
+        if name in _NAIVE_UTC:
+            return node, "utc"
+        if name == _DATETIME_CLASS and not has_spread(node):
+            positional = [arg for arg in node.args if arg.keyword is None]
+            if len(positional) <= _TZINFO_POSITION and keyword(node, _TZINFO_KEYWORD) is None:
+                return node, "wall"
+        return None

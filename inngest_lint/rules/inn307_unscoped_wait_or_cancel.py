@@ -1,0 +1,154 @@
+"""INN307 unscoped-wait-or-cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from inngest_lint.diagnostics import Diagnostic, Location, Severity
+from inngest_lint.facts.model import InngestFunction, Ref
+from inngest_lint.rules.base import ProjectRule
+
+
+def _is_identifier(key: str) -> bool:
+    """A data field that names one entity: `id`, `user_id`, `orderId`."""
+    return key == "id" or key.endswith("_id") or (key.endswith("Id") and len(key) > 2)
+
+
+class UnscopedWaitOrCancel(ProjectRule):
+    """A `wait_for_event` or `Cancel` without an expression, where both events carry the same ID field.
+
+    ## What it does
+    Flags `step.wait_for_event(event=X)` and `create_function(cancel=[Cancel(event=X)])` given no
+    `if_exp`, when every send of X in the project and every send of the function's trigger
+    event carry the same identifier field (`id`, `*_id`, `*Id`) as literal dict data. Not
+    flagged: a wait or cancel with any `if_exp`, events whose sends the linter cannot read
+    completely, and events that share no identifier.
+
+    ## Why is this bad?
+    Without an expression the match is by event name only. `wait_for_event` resolves with the
+    first X sent after the wait starts, from whichever user or order it came: the run goes on
+    with another entity's data. A `Cancel` without `if_exp` cancels every running run of the
+    function whenever any X arrives. The SDK passes `if_exp` through untouched
+    (`WaitForEventOpts`, `inngest/_internal/step_lib/step_async.py` `Step.wait_for_event`;
+    `Cancel` in `inngest/_internal/server_lib/registration.py`) and the matching is the
+    server's: `event` is the run's trigger, `async` the incoming event.
+
+    ## Why no automatic fix
+    Determined: add `if_exp="event.data.<field> == async.data.<field>"` with the shared field
+    the message names.
+    """
+
+    code = "INN307"
+    name = "unscoped-wait-or-cancel"
+    severity = Severity.WARNING
+
+    VALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+
+        async def place(order_id: str) -> None:
+            await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id}))
+            await client.send(inngest.Event(name="shop/order.approved", data={"order_id": order_id}))
+
+
+        @client.create_function(fn_id="fulfil", trigger=inngest.TriggerEvent(event="shop/order.placed"))
+        async def fulfil(ctx: inngest.Context) -> None:
+            await ctx.step.wait_for_event(
+                "approval",
+                event="shop/order.approved",
+                if_exp="event.data.order_id == async.data.order_id",
+                timeout=datetime.timedelta(days=1),
+            )
+        """,
+    )
+    INVALID = (
+        """
+        import datetime
+
+        import inngest
+
+        client = inngest.Inngest(app_id="shop")
+
+
+        async def place(order_id: str) -> None:
+            await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id}))
+            await client.send(inngest.Event(name="shop/order.approved", data={"order_id": order_id}))
+
+
+        @client.create_function(fn_id="fulfil", trigger=inngest.TriggerEvent(event="shop/order.placed"))
+        async def fulfil(ctx: inngest.Context) -> None:
+            await ctx.step.wait_for_event(  # error: INN307
+                "approval", event="shop/order.approved", timeout=datetime.timedelta(days=1)
+            )
+        """,
+    )
+
+    def check(self) -> Iterator[Diagnostic]:
+        for function in self.index.functions:
+            trigger_names = self._names([t.value for t in function.triggers if t.kind == "event"])
+            if not trigger_names:
+                continue
+            for wait in function.waits:
+                if not wait.filtered:
+                    found = self._shared_key(function, trigger_names, wait.event)
+                    if found is not None:
+                        key, name = found
+                        yield self._report(
+                            wait.location,
+                            f"wait_for_event('{name}') has no if_exp, so it resolves with the next '{name}' from any "
+                            f"run",
+                            key,
+                            trigger_names,
+                        )
+            for cancel in function.cancel_events:
+                if not cancel.filtered:
+                    found = self._shared_key(function, trigger_names, cancel.value)
+                    if found is not None:
+                        key, name = found
+                        yield self._report(
+                            cancel.location,
+                            f"Cancel(event='{name}') has no if_exp, so any '{name}' cancels every run of "
+                            f"'{function.handler_name}'",
+                            key,
+                            trigger_names,
+                        )
+
+    def _report(self, location: Location, what: str, key: str, trigger_names: list[str]) -> Diagnostic:
+        triggers = ", ".join(f"'{name}'" for name in trigger_names)
+        return self.diagnostic(
+            location,
+            f"{what}; both it and the trigger {triggers} carry `{key}`: scope it with "
+            f'if_exp="event.data.{key} == async.data.{key}"',
+            context=key,
+        )
+
+    def _names(self, refs: list[Ref]) -> list[str]:
+        names: list[str] = []
+        for ref in refs:
+            values = self.index.strings(ref)
+            if values is None:
+                return []
+            names.extend(sorted(values))
+        return names
+
+    def _shared_key(self, function: InngestFunction, trigger_names: list[str], event: Ref) -> tuple[str, str] | None:
+        """(shared identifier field, awaited event name), when every send of both has it."""
+        values = self.index.strings(event)
+        if not values or len(values) != 1:
+            return None
+        name = next(iter(values))
+        common: frozenset[str] | None = None
+        for event_name in [*trigger_names, name]:
+            shapes = self.index.data_shapes_for(event_name)
+            if not shapes or any(not shape.literal for shape in shapes):
+                return None
+            for shape in shapes:
+                keys = shape.key_names()
+                common = keys if common is None else common & keys
+        identifiers = sorted(key for key in common or () if _is_identifier(key))
+        return (identifiers[0], name) if identifiers else None
