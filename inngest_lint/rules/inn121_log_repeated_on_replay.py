@@ -30,7 +30,9 @@ class LogRepeatedOnReplay(ReplayBodyRule):
     `ctx.group.parallel`, where a step call can still follow on some path, in a function that
     makes a step call. Not flagged: `ctx.logger`, logging inside a step handler or a helper,
     and logging that no step call can follow (after the last step, in a branch that returns
-    before any step): that code runs once per attempt.
+    before any step): that code runs once per attempt. Off by default
+    (`extend-select = ["INN121"]` turns it on): a repeated line is noise in the logs, not a wrong
+    result.
 
     ## Why is this bad?
     The SDK runs the function body from the top on every request of a run and returns at the
@@ -51,6 +53,10 @@ class LogRepeatedOnReplay(ReplayBodyRule):
     code = "INN121"
     name = "log-repeated-on-replay"
     severity = Severity.WARNING
+    # Off by default: repeated log lines cost noise, not correctness, and logging before the first
+    # step is common in working code (40 of 67 findings on 13 public repositories were this rule).
+    # Teams that read their logs per run turn it on (`extend-select = ["INN121"]`).
+    default_enabled = False
 
     VALID = (
         """
