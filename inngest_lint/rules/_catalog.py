@@ -29,7 +29,7 @@ RULES = (
     ('INN122', 'unbounded-step-loop', True, 'error', '', 'A `while True:` loop that makes step calls and has no way out.'),
     ('INN123', 'event-sent-in-step-without-id', True, 'warning', '', '`client.send(inngest.Event(...))` inside a step handler, with no `id=`.'),
     ('INN124', 'step-id-collides-with-suffix', True, 'error', '', 'An explicit step ID `"fetch:1"` beside a step ID `"fetch"` that is used more than once.'),
-    ('INN125', 'naive-datetime-for-wake-up', True, 'error', '', 'A naive wall-clock or UTC datetime given to `step.sleep_until` or `RetryAfterError`.'),
+    ('INN125', 'naive-datetime-for-wake-up', True, 'error', 'safe', 'A naive wall-clock or UTC datetime given to `step.sleep_until` or `RetryAfterError`.'),
     ('INN201', 'function-not-served', True, 'error', 'unsafe', 'An Inngest function that no `serve()` or `connect()` in the project registers.'),
     ('INN202', 'served-object-not-a-function', True, 'error', '', 'A name in a serve list that is not an Inngest function.'),
     ('INN203', 'duplicate-function-id', True, 'error', '', 'Two Inngest functions of the same app with the same `fn_id`.'),
