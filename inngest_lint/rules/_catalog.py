@@ -43,7 +43,7 @@ RULES = (
     ('INN302', 'trigger-never-sent-near-miss', True, 'error', 'unsafe', 'A trigger, wait or cancel event that nothing sends, next to a sent name it nearly matches.'),
     ('INN303', 'event-sent-without-listener-any', False, 'warning', '', 'An event sent under a name that no function in the project listens to (off by default).'),
     ('INN304', 'trigger-never-sent', False, 'warning', '', 'A trigger, wait or cancel event that no code in the project sends (off by default).'),
-    ('INN305', 'event-not-an-event-object', True, 'error', '', 'A dict given to `client.send`, `send_sync` or `step.send_event` instead of `inngest.Event`.'),
+    ('INN305', 'event-not-an-event-object', True, 'error', 'safe', 'A dict given to `client.send`, `send_sync` or `step.send_event` instead of `inngest.Event`.'),
     ('INN306', 'on-failure-reads-trigger-fields', True, 'error', '', "An `on_failure` handler that reads the trigger's data fields from `ctx.event.data`."),
     ('INN307', 'unscoped-wait-or-cancel', True, 'warning', '', 'A `wait_for_event` or `Cancel` without an expression, where both events carry the same ID field.'),
     ('INN401', 'expression-field-case-mismatch', True, 'error', 'safe', 'An expression reads `event.data.leadId` while the sender writes `lead_id`.'),
