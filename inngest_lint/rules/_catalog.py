@@ -25,7 +25,7 @@ RULES = (
     ('INN118', 'http-without-timeout-in-step', True, 'warning', 'unsafe', 'A `requests` or `urlopen` call without `timeout=` in a step handler.'),
     ('INN119', 'except-never-matches-step-error', True, 'error', '', 'An `except SomeError:` around `step.run` that can never match what the step raises.'),
     ('INN120', 'late-bound-loop-variable-in-step-callable', True, 'error', 'safe', 'A callable given to `ctx.group.parallel` that reads a loop variable it captured late.'),
-    ('INN121', 'log-repeated-on-replay', True, 'warning', '', '`print` or a logger call in an Inngest function body that a step call can still follow.'),
+    ('INN121', 'log-repeated-on-replay', True, 'warning', 'unsafe', '`print` or a logger call in an Inngest function body that a step call can still follow.'),
     ('INN122', 'unbounded-step-loop', True, 'error', '', 'A `while True:` loop that makes step calls and has no way out.'),
     ('INN123', 'event-sent-in-step-without-id', True, 'warning', '', '`client.send(inngest.Event(...))` inside a step handler, with no `id=`.'),
     ('INN124', 'step-id-collides-with-suffix', True, 'error', '', 'An explicit step ID `"fetch:1"` beside a step ID `"fetch"` that is used more than once.'),
