@@ -100,6 +100,31 @@ CASES = {
         """,
         [SAFE, SAFE, None],
     ),
+    "INN307 one shared identifier: unsafe; two: none (which one the match is on is a choice)": (
+        "INN307",
+        """
+        async def place(order_id: str, user_id: str) -> None:
+            await client.send(inngest.Event(name="app/placed", data={"order_id": order_id}))
+            await client.send(inngest.Event(name="app/paid", data={"order_id": order_id}))
+            await client.send(inngest.Event(name="app/signed-up", data={"order_id": order_id, "user_id": user_id}))
+            await client.send(inngest.Event(name="app/left", data={"order_id": order_id, "user_id": user_id}))
+
+
+        @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="app/placed"))
+        async def ship(ctx: inngest.Context) -> None:
+            await ctx.step.wait_for_event("paid", event="app/paid", timeout=datetime.timedelta(days=1))
+
+
+        @client.create_function(
+            fn_id="welcome",
+            trigger=inngest.TriggerEvent(event="app/signed-up"),
+            cancel=[inngest.Cancel(event="app/left")],
+        )
+        async def welcome(ctx: inngest.Context) -> None:
+            await ctx.step.run("mail", work)
+        """,
+        [UNSAFE, None],
+    ),
 }
 
 

@@ -45,7 +45,7 @@ RULES = (
     ('INN304', 'trigger-never-sent', False, 'warning', '', 'A trigger, wait or cancel event that no code in the project sends (off by default).'),
     ('INN305', 'event-not-an-event-object', True, 'error', 'safe', 'A dict given to `client.send`, `send_sync` or `step.send_event` instead of `inngest.Event`.'),
     ('INN306', 'on-failure-reads-trigger-fields', True, 'error', 'unsafe', "An `on_failure` handler that reads the trigger's data fields from `ctx.event.data`."),
-    ('INN307', 'unscoped-wait-or-cancel', True, 'warning', '', 'A `wait_for_event` or `Cancel` without an expression, where both events carry the same ID field.'),
+    ('INN307', 'unscoped-wait-or-cancel', True, 'warning', 'unsafe', 'A `wait_for_event` or `Cancel` without an expression, where both events carry the same ID field.'),
     ('INN401', 'expression-field-case-mismatch', True, 'error', 'safe', 'An expression reads `event.data.leadId` while the sender writes `lead_id`.'),
     ('INN402', 'expression-field-unknown', True, 'error', '', 'An expression reads an event data field that no send of that event has.'),
     ('INN403', 'expression-type-mismatch', True, 'error', '', 'A comparison between a data field and a literal of another type than the sends use.'),
