@@ -62,7 +62,7 @@ RULES = (
     ('INN608', 'sleep-too-long', True, 'error', '', 'A sleep or a wait longer than the platform allows.'),
     ('INN609', 'incompatible-config', True, 'error', '', 'Function options that the Inngest server rejects when the app syncs.'),
     ('INN610', 'invalid-trigger-object', True, 'error', 'safe', 'A `trigger=` given a dict, a string or another literal instead of a trigger object.'),
-    ('INN611', 'request-signing-disabled-in-code', False, 'warning', '', '`Inngest(is_production=False)` or `INNGEST_DEV` set in code, outside tests.'),
+    ('INN611', 'request-signing-disabled-in-code', False, 'warning', 'unsafe', '`Inngest(is_production=False)` or `INNGEST_DEV` set in code, outside tests.'),
     ('INN900', 'syntax-error', True, 'error', '', 'A file that does not parse as Python.'),
     ('INN901', 'unreadable-file', True, 'error', '', 'A file that cannot be read or decoded.'),
     ('INN902', 'unused-noqa', False, 'warning', 'safe', 'A `# noqa` code that names no rule, or that suppresses nothing.'),
