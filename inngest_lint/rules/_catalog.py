@@ -33,7 +33,7 @@ RULES = (
     ('INN201', 'function-not-served', True, 'error', 'unsafe', 'An Inngest function that no `serve()` or `connect()` in the project registers.'),
     ('INN202', 'served-object-not-a-function', True, 'error', '', 'A name in a serve list that is not an Inngest function.'),
     ('INN203', 'duplicate-function-id', True, 'error', '', 'Two Inngest functions of the same app with the same `fn_id`.'),
-    ('INN204', 'serve-call-cannot-work', True, 'error', '', "A `serve()` or `connect()` call with arguments its framework's signature rejects."),
+    ('INN204', 'serve-call-cannot-work', True, 'error', 'safe', "A `serve()` or `connect()` call with arguments its framework's signature rejects."),
     ('INN205', 'on-failure-async-mismatch', True, 'error', '', 'An `on_failure` handler that is `async def` for a plain `def` function, or the reverse.'),
     ('INN206', 'async-middleware-in-sync-context', True, 'error', '', 'An `inngest.Middleware` (async) on a client that runs sync functions or `send_sync`.'),
     ('INN207', 'async-function-on-sync-only-server', True, 'error', '', 'An `async def` Inngest function served by a framework that runs sync functions only.'),
