@@ -14,6 +14,10 @@ PACKAGE = "inngest"
 
 CLIENT_CLASS = "inngest.Inngest"
 EVENT_CLASS = "inngest.Event"
+#: The fields of `inngest.Event` in every supported version (`server_lib/event.py`); `name` has
+#: no default.
+EVENT_FIELDS = frozenset({"name", "data", "id", "ts"})
+EVENT_REQUIRED_FIELD = "name"
 TRIGGER_EVENT_CLASS = "inngest.TriggerEvent"
 TRIGGER_CRON_CLASS = "inngest.TriggerCron"
 TRIGGER_CLASSES = frozenset({TRIGGER_EVENT_CLASS, TRIGGER_CRON_CLASS})

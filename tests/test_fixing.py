@@ -405,11 +405,14 @@ def test_the_diff_names_each_changed_file(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------------------- property
 def _fixture_projects() -> list[object]:
-    """Every per-rule fixture file (alone, with its settings), every multi-file project and the
-    examples folder."""
+    """Every per-rule fixture file (alone, with its settings) and folder (a project), every
+    multi-file project and the examples folder."""
     cases: list[object] = []
     for path in sorted((FIXTURES / "rules").glob("INN*/*.py")):
         cases.append(pytest.param(path, id=f"rules/{path.parent.name}/{path.name}"))
+    for path in sorted((FIXTURES / "rules").glob("INN*/*/")):
+        if path.is_dir() and path.name != "__pycache__":
+            cases.append(pytest.param(path, id=f"rules/{path.parent.name}/{path.name}/"))
     for path in sorted((FIXTURES / "projects").iterdir()):
         if path.is_dir():
             cases.append(pytest.param(path, id=f"projects/{path.name}"))

@@ -59,3 +59,20 @@ def timedelta_call(context: FileContext, milliseconds: float) -> Spelling | None
         equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
     )
     return cst.Call(function, [argument]), statements
+
+
+def utc_timezone(context: FileContext) -> Spelling | None:
+    """How to write `datetime.timezone.utc` here: through a name already imported for
+    `datetime.timezone` or the module (see `module_attribute`), else `timezone.utc` with
+    `from datetime import timezone` added when the name `timezone` is free (a file that did
+    `from datetime import datetime` cannot `import datetime`); None when none is certain."""
+    spelling = module_attribute(context, "datetime", "timezone")
+    if spelling is None and name_is_free(context, "timezone"):
+        statement = cst.SimpleStatementLine(
+            [cst.ImportFrom(module=cst.Name("datetime"), names=[cst.ImportAlias(cst.Name("timezone"))])]
+        )
+        spelling = cst.Name("timezone"), (statement,)
+    if spelling is None:
+        return None
+    timezone, statements = spelling
+    return cst.Attribute(timezone, cst.Name("utc")), statements

@@ -22,5 +22,5 @@ class ReplayBodyRule(Rule):
         self.body.visit_FunctionDef(node)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        for found, message, context in self.body.leave_FunctionDef(node):
-            self.report(found, message, context=context)
+        for found, message, context, fix in self.body.leave_FunctionDef(node):
+            self.report(found, message, context=context, fix=fix)

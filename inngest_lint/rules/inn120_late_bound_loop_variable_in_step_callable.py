@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from inngest_lint.diagnostics import Fix
 from inngest_lint.rules.base import Rule
 from inngest_lint.semantic.context import block_statements
 from inngest_lint.semantic.names import BindingScan, names_in, parameter_names, target_names
@@ -21,6 +22,10 @@ _CONSUMERS = frozenset({"tuple", "list"})
 _APPEND = "append"
 
 _Comprehension = (cst.ListComp, cst.GeneratorExp)
+
+#: (the callable, the loop names it reads late, "loop" or "comprehension", whether binding the
+#: names as defaults is certain to keep each callable's own value).
+_LateBound = tuple[cst.Lambda | cst.FunctionDef, list[str], str, bool]
 
 
 class LateBoundLoopVariableInStepCallable(Rule):
@@ -45,13 +50,20 @@ class LateBoundLoopVariableInStepCallable(Rule):
     and the step IDs built from it repeat (the SDK then suffixes them, `StepIDCounter` in
     `step_lib/base.py`, so nothing warns).
 
-    ## Why no automatic fix
-    Determined: add a default for each loop variable the callable reads (`order=order`) to the
-    lambda's or def's parameters; the behaviour becomes the one the code reads as.
+    ## Fix
+    Binds each loop variable the callable reads as a default of its own (`lambda: ship(order)`
+    becomes `lambda order=order: ship(order)`; the same for a `def` made in the loop), so each
+    callable keeps the value it was created with. Safe: `Group.parallel` calls every callable
+    with no arguments (`await cb()` in `inngest/_internal/step_lib/group.py`, `cb()` in
+    `GroupSync.parallel`), so a parameter with a default is never given another value, and the
+    code then does what it reads as instead of running the last item N times. Offered for a
+    `for` loop only when the names read are the loop's own targets (a name assigned later in the
+    loop's body may not exist yet when the callable is made).
     """
 
     code = "INN120"
     name = "late-bound-loop-variable-in-step-callable"
+    fixable = "safe"
 
     VALID = (
         """
@@ -89,13 +101,74 @@ class LateBoundLoopVariableInStepCallable(Rule):
         """,
     )
 
+    FIXES = (
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="shop")
+
+
+            @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/ship"))
+            async def ship_all(ctx: inngest.Context) -> None:
+                orders = ctx.event.data["orders"]
+                await ctx.group.parallel(tuple(lambda: ctx.step.run(f"ship-{order}", ship, order) for order in orders))
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="shop")
+
+
+            @client.create_function(fn_id="ship", trigger=inngest.TriggerEvent(event="shop/ship"))
+            async def ship_all(ctx: inngest.Context) -> None:
+                orders = ctx.event.data["orders"]
+                await ctx.group.parallel(tuple(lambda order=order: ctx.step.run(f"ship-{order}", ship, order) for order in orders))
+            """,
+        ),
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="shop")
+
+
+            @client.create_function(fn_id="bill", trigger=inngest.TriggerEvent(event="shop/bill"))
+            async def bill_all(ctx: inngest.Context) -> None:
+                calls = []
+                for index, order in enumerate(ctx.event.data["orders"]):
+                    async def bill_one(retries: int = 3):
+                        return await ctx.step.run(f"bill-{index}", bill, order, retries)
+
+                    calls.append(bill_one)
+                await ctx.group.parallel(tuple(calls))
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="shop")
+
+
+            @client.create_function(fn_id="bill", trigger=inngest.TriggerEvent(event="shop/bill"))
+            async def bill_all(ctx: inngest.Context) -> None:
+                calls = []
+                for index, order in enumerate(ctx.event.data["orders"]):
+                    async def bill_one(retries: int = 3, index=index, order=order):
+                        return await ctx.step.run(f"bill-{index}", bill, order, retries)
+
+                    calls.append(bill_one)
+                await ctx.group.parallel(tuple(calls))
+            """,
+        ),
+    )
+
     def visit_Call(self, node: cst.Call) -> None:
         if not self.context.is_group_parallel(node):
             return
         callables = argument(node, 0, _CALLABLES_KEYWORD)
         if callables is None:
             return
-        for created, names, loop_kind in self._late_bound(node, callables, follow_name=True):
+        for created, names, loop_kind, bindable in self._late_bound(node, callables, follow_name=True):
             shown = ", ".join(f"`{name}`" for name in names)
             defaults = ", ".join(f"{name}={name}" for name in names)
             what = "lambda" if isinstance(created, cst.Lambda) else f"`{created.name.value}`"
@@ -105,11 +178,29 @@ class LateBoundLoopVariableInStepCallable(Rule):
                 f"{shown}, which it looks up "
                 f"only when parallel calls it, after the {loop_kind} has ended: every callable sees the last "
                 f"value (the same item N times, repeated step IDs); bind it as a default ({defaults})",
+                fix=self._bind_fix(created, names) if bindable else None,
             )
 
-    def _late_bound(
-        self, parallel: cst.Call, node: cst.BaseExpression, *, follow_name: bool
-    ) -> Iterator[tuple[cst.Lambda | cst.FunctionDef, list[str], str]]:
+    def _bind_fix(self, created: cst.Lambda | cst.FunctionDef, names: list[str]) -> Fix | None:
+        """Each name in `names` added to the callable's parameters as `name=name` (keyword-only
+        after a `*`); the whole lambda or def is the replaced node."""
+        params = created.params
+        defaults = [
+            cst.Param(
+                cst.Name(name),
+                default=cst.Name(name),
+                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+            )
+            for name in names
+        ]
+        if isinstance(params.star_arg, cst.MaybeSentinel):
+            bound = params.with_changes(params=[*params.params, *defaults])
+        else:
+            bound = params.with_changes(kwonly_params=[*params.kwonly_params, *defaults])
+        shown = ", ".join(f"{name}={name}" for name in names)
+        return self.context.fix(f"bind {shown} as defaults", [(created, created.with_changes(params=bound))])
+
+    def _late_bound(self, parallel: cst.Call, node: cst.BaseExpression, *, follow_name: bool) -> Iterator[_LateBound]:
         # `tuple(...)` / `list(...)` consume their argument before `parallel` runs.
         if (
             isinstance(node, cst.Call)
@@ -135,9 +226,7 @@ class LateBoundLoopVariableInStepCallable(Rule):
             elif value is not None:
                 yield from self._from_appends(parallel, node.value)
 
-    def _from_comprehension(
-        self, comprehension: cst.ListComp | cst.GeneratorExp
-    ) -> Iterator[tuple[cst.Lambda | cst.FunctionDef, list[str], str]]:
+    def _from_comprehension(self, comprehension: cst.ListComp | cst.GeneratorExp) -> Iterator[_LateBound]:
         element = comprehension.elt
         if not isinstance(element, cst.Lambda):
             return
@@ -148,11 +237,9 @@ class LateBoundLoopVariableInStepCallable(Rule):
             comp = comp.inner_for_in
         names = _free_reads(element, targets)
         if names:
-            yield element, names, "comprehension"
+            yield element, names, "comprehension", True
 
-    def _from_appends(
-        self, parallel: cst.Call, name: str
-    ) -> Iterator[tuple[cst.Lambda | cst.FunctionDef, list[str], str]]:
+    def _from_appends(self, parallel: cst.Call, name: str) -> Iterator[_LateBound]:
         """Callables appended to the list `name` inside a `for` loop that `parallel` follows."""
         found = binding_frame(self.context, name)
         if found is None:
@@ -170,7 +257,8 @@ class LateBoundLoopVariableInStepCallable(Rule):
             loop = _enclosing_for(mapping, append, frame.node)
             if loop is None or id(loop) in parallel_ancestors:
                 continue
-            changed = set(target_names(loop.target)) | _bound_in(loop.body)
+            targets = set(target_names(loop.target))
+            changed = targets | _bound_in(loop.body)
             value = append.args[0].value
             created: cst.Lambda | cst.FunctionDef | None = None
             if isinstance(value, cst.Lambda):
@@ -183,7 +271,7 @@ class LateBoundLoopVariableInStepCallable(Rule):
                 created, changed - ({created.name.value} if isinstance(created, cst.FunctionDef) else set())
             )
             if names:
-                yield created, names, "loop"
+                yield created, names, "loop", set(names) <= targets
 
 
 def _is_empty_list(node: cst.BaseExpression) -> bool:

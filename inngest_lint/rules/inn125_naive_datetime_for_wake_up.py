@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.diagnostics import Fix
 from inngest_lint.rules._config import has_spread, qualified_call
+from inngest_lint.rules._fixes import utc_timezone
 from inngest_lint.rules.base import Rule
 from inngest_lint.semantic.context import snippet
 from inngest_lint.semantic.values import argument, keyword
@@ -16,6 +20,9 @@ _TZINFO_POSITION = 7
 _TZINFO_KEYWORD = "tzinfo"
 #: Constructors that return the current UTC time as a naive datetime.
 _NAIVE_UTC = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimestamp"})
+#: Each naive-UTC constructor's method -> the method that builds the same instant, aware, when
+#: given `tz=datetime.timezone.utc` as its last argument (`now(tz)`, `fromtimestamp(ts, tz)`).
+_AWARE_METHOD = {"utcnow": ("now", 0), "utcfromtimestamp": ("fromtimestamp", 1)}
 #: How deep a local name is followed to the value it was assigned.
 _MAX_DEPTH = 3
 
@@ -42,13 +49,28 @@ class NaiveDatetimeForWakeUp(Rule):
     `datetime.now() + delta` is safe: local digits read as local time, as the SDK's own
     `Step.sleep` and `RetryAfterError(..., timedelta)` do.
 
-    ## Why no automatic fix
-    Determined for `utcnow()`: `datetime.datetime.now(datetime.timezone.utc)` is the same instant,
-    made aware. None for `datetime(...)`: the zone the author meant is not in the code.
+    ## Fix
+    `datetime.datetime.utcnow()` becomes `datetime.datetime.now(datetime.timezone.utc)` and
+    `utcfromtimestamp(ts)` becomes `fromtimestamp(ts, datetime.timezone.utc)`: the same instant,
+    now aware, so `astimezone(datetime.timezone.utc)` in `transforms.to_iso_utc` keeps it as it
+    is. Safe when the call is written in the argument itself: the SDK is the only reader of the
+    value, and it now gets the instant the code spelled. Unsafe when the call is reached through
+    a local name: other code may read that variable, and an aware datetime cannot be compared
+    with a naive one (`TypeError`) and formats with `+00:00`.
+
+    A naive `datetime(...)` gets `tzinfo=datetime.timezone.utc`. Unsafe: the author may have
+    meant the server's local time or another zone (`zoneinfo.ZoneInfo`); the fix only makes the
+    wake-up independent of where the worker runs.
+
+    `timezone` is written as the file imports it (`timezone.utc` after `from datetime import
+    timezone`, `datetime.timezone.utc` after `import datetime`); when neither is imported,
+    `import datetime` is added, or `from datetime import timezone` when the name `datetime` is
+    the class. No fix when those names are taken by something else.
     """
 
     code = "INN125"
     name = "naive-datetime-for-wake-up"
+    fixable = "safe"
 
     VALID = (
         """
@@ -81,6 +103,58 @@ class NaiveDatetimeForWakeUp(Rule):
         """,
     )
 
+    FIXES = (
+        (
+            """
+            import datetime
+
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+
+            @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/remind"))
+            async def remind(ctx: inngest.Context) -> None:
+                await ctx.step.sleep_until("soon", datetime.datetime.utcnow() + datetime.timedelta(hours=1))
+                await ctx.step.sleep_until("new-year", datetime.datetime(2027, 1, 1, 9))
+            """,
+            """
+            import datetime
+
+            import inngest
+
+            client = inngest.Inngest(app_id="app")
+
+
+            @client.create_function(fn_id="remind", trigger=inngest.TriggerEvent(event="app/remind"))
+            async def remind(ctx: inngest.Context) -> None:
+                await ctx.step.sleep_until("soon", datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1))
+                await ctx.step.sleep_until("new-year", datetime.datetime(2027, 1, 1, 9, tzinfo=datetime.timezone.utc))
+            """,
+        ),
+        (
+            """
+            from datetime import datetime, timedelta
+
+            from inngest import RetryAfterError
+
+
+            def check(stamp: float) -> None:
+                raise RetryAfterError("rate limited", datetime.utcfromtimestamp(stamp) + timedelta(minutes=5))
+            """,
+            """
+            from datetime import datetime, timedelta
+
+            from inngest import RetryAfterError
+            from datetime import timezone
+
+
+            def check(stamp: float) -> None:
+                raise RetryAfterError("rate limited", datetime.fromtimestamp(stamp, timezone.utc) + timedelta(minutes=5))
+            """,
+        ),
+    )
+
     def visit_Call(self, node: cst.Call) -> None:
         context = self.context
         if context.step_method(node) == sdk.STEP_SLEEP_UNTIL:
@@ -99,7 +173,7 @@ class NaiveDatetimeForWakeUp(Rule):
         found = self._naive(value, 0)
         if found is None:
             return
-        naive, kind = found
+        naive, kind, through_name = found
         shown = snippet(context, naive)
         if kind == "utc":
             advice = (
@@ -113,10 +187,12 @@ class NaiveDatetimeForWakeUp(Rule):
                 f"(`astimezone`), so the wake-up moves with the machine's time zone; pass `tzinfo=` (e.g. "
                 f"`datetime.timezone.utc` or a `zoneinfo.ZoneInfo`)"
             )
-        self.report(naive, advice)
+        fix = self._aware_fix(naive, through_name) if kind == "utc" else self._tzinfo_fix(naive)
+        self.report(naive, advice, fix=fix)
 
-    def _naive(self, node: cst.BaseExpression, depth: int) -> tuple[cst.Call, str] | None:
-        """The naive constructor `node` evaluates from, with its kind ("wall" or "utc")."""
+    def _naive(self, node: cst.BaseExpression, depth: int) -> tuple[cst.Call, str, bool] | None:
+        """The naive constructor `node` evaluates from, with its kind ("wall" or "utc") and
+        whether a local name was followed to reach it."""
         if depth > _MAX_DEPTH:
             return None
         # `naive + delta` is naive; `a - b` may be a timedelta (two datetimes), so it is not followed.
@@ -124,14 +200,68 @@ class NaiveDatetimeForWakeUp(Rule):
             return self._naive(node.left, depth + 1) or self._naive(node.right, depth + 1)
         if isinstance(node, cst.Name):
             value = self.context.local_value(node.value)
-            return self._naive(value, depth + 1) if value is not None else None
+            found = self._naive(value, depth + 1) if value is not None else None
+            return (found[0], found[1], True) if found is not None else None
         if not isinstance(node, cst.Call):
             return None
         name = qualified_call(self.context, node)
         if name in _NAIVE_UTC:
-            return node, "utc"
+            return node, "utc", False
         if name == _DATETIME_CLASS and not has_spread(node):
             positional = [arg for arg in node.args if arg.keyword is None]
             if len(positional) <= _TZINFO_POSITION and keyword(node, _TZINFO_KEYWORD) is None:
-                return node, "wall"
+                return node, "wall", False
         return None
+
+    # ------------------------------------------------------------------ fixes
+    def _aware_fix(self, call: cst.Call, through_name: bool) -> Fix | None:
+        """`X.utcnow()` -> `X.now(tz.utc)`, `X.utcfromtimestamp(ts)` -> `X.fromtimestamp(ts, tz.utc)`."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _AWARE_METHOD:
+            return None
+        method, arity = _AWARE_METHOD[func.attr.value]
+        if len(call.args) != arity or any(arg.keyword is not None or arg.star for arg in call.args):
+            return None
+        utc = utc_timezone(self.context)
+        if utc is None:
+            return None
+        value, statements = utc
+        aware = call.with_changes(
+            func=func.with_changes(attr=cst.Name(method)), args=_with_last(call.args, cst.Arg(value))
+        )
+        return self.context.fix(
+            f"use `{method}(..., timezone.utc)`, the same instant made aware",
+            [(call, aware)],
+            safe=not through_name,
+            statements=statements,
+        )
+
+    def _tzinfo_fix(self, call: cst.Call) -> Fix | None:
+        """`datetime(2027, 1, 1, 9)` -> `datetime(2027, 1, 1, 9, tzinfo=datetime.timezone.utc)`."""
+        utc = utc_timezone(self.context)
+        if utc is None:
+            return None
+        value, statements = utc
+        tzinfo = cst.Arg(
+            value,
+            keyword=cst.Name(_TZINFO_KEYWORD),
+            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+        )
+        return self.context.fix(
+            "add `tzinfo=timezone.utc`",
+            [(call, call.with_changes(args=_with_last(call.args, tzinfo)))],
+            safe=False,
+            statements=statements,
+        )
+
+
+def _with_last(args: Sequence[cst.Arg], last: cst.Arg) -> list[cst.Arg]:
+    """`args` with `last` appended, a comma after the one that ended the list (its own trailing
+    comma, if any, moves to the new argument)."""
+    if not args:
+        return [last]
+    *leading, final = args
+    comma = final.comma if isinstance(final.comma, cst.Comma) else None
+    separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    moved = last.with_changes(comma=comma) if comma is not None else last
+    return [*leading, final.with_changes(comma=separator), moved]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.rules._config import closest, has_spread, positional_args, qualified_call
+from inngest_lint.diagnostics import Fix
+from inngest_lint.rules._config import closest, has_spread, only_close_match, positional_args, qualified_call
 from inngest_lint.rules.base import Rule
 
 
@@ -29,13 +30,18 @@ class ServeCallCannotWork(Rule):
     `django.serve` registers nothing itself: it returns the URL pattern (`django.urls.path`) of
     the Inngest endpoint, which Django routes only once it is in `urlpatterns`.
 
-    ## Why no automatic fix
-    Determined for a misspelled keyword with one close match (rename it). None for a missing
-    app or a thrown-away Django pattern: which app, and which `urlpatterns`, is the author's.
+    ## Fix
+    A keyword the function does not take is renamed to the one keyword it nearly matches
+    (`function=` -> `functions=`), when exactly one does and the call does not already give that
+    parameter. Safe: `serve` and `connect` are plain functions, so the call as written can only
+    raise `TypeError` when the app starts, and the renamed call passes the value where its
+    spelling says. No fix for a missing app or a thrown-away Django pattern: which app, and
+    which `urlpatterns`, is the author's.
     """
 
     code = "INN204"
     name = "serve-call-cannot-work"
+    fixable = "safe"
 
     VALID = (
         """
@@ -56,6 +62,29 @@ class ServeCallCannotWork(Rule):
         client = inngest.Inngest(app_id="shop")
         inngest.fast_api.serve(client, [])  # error: INN204
         """,
+    )
+
+    FIXES = (
+        (
+            """
+            import fastapi
+            import inngest
+            import inngest.fast_api
+
+            app = fastapi.FastAPI()
+            client = inngest.Inngest(app_id="shop")
+            inngest.fast_api.serve(app, client, function=[])
+            """,
+            """
+            import fastapi
+            import inngest
+            import inngest.fast_api
+
+            app = fastapi.FastAPI()
+            client = inngest.Inngest(app_id="shop")
+            inngest.fast_api.serve(app, client, functions=[])
+            """,
+        ),
     )
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -82,9 +111,12 @@ class ServeCallCannotWork(Rule):
                 continue
             suggestion = closest(keyword, set(parameters) | keyword_only)
             hint = f"; did you mean `{suggestion}=`?" if suggestion else ""
+            given = set(keywords) | set(parameters[: len(positional)])
+            meant = only_close_match(keyword, set(parameters) | keyword_only)
             self.report(
                 arg.keyword or arg,
                 f"`{short}()` has no keyword `{keyword}` ({signature}): the app fails to start with a TypeError{hint}",
+                fix=self._rename_fix(arg, meant) if meant is not None and meant not in given else None,
             )
         missing = [
             parameter
@@ -105,6 +137,11 @@ class ServeCallCannotWork(Rule):
             return
         if name == sdk.DJANGO_SERVE:
             self._check_django_result(node, short)
+
+    def _rename_fix(self, arg: cst.Arg, meant: str) -> Fix | None:
+        if arg.keyword is None:
+            return None
+        return self.context.fix(f"rename `{arg.keyword.value}=` to `{meant}=`", [(arg.keyword, cst.Name(meant))])
 
     def _check_django_result(self, node: cst.Call, short: str) -> None:
         frame_body = _bare_statement_calls(self.context.frame.node)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
+from inngest_lint.diagnostics import Fix
 from inngest_lint.rules.base import Rule
 from inngest_lint.semantic.context import FileContext
 from inngest_lint.semantic.names import literal_string, positional_parameters
@@ -34,13 +35,18 @@ class OnFailureReadsTriggerFields(Rule):
     `ctx.event.data["user_id"]` raises `KeyError` (or `.get` returns `None`) exactly when the
     handler should clean up.
 
-    ## Why no automatic fix
-    Determined: `ctx.event.data["order_id"]` becomes `ctx.event.data["event"]["data"]["order_id"]`
-    (and `.get("order_id")` becomes `["event"]["data"].get("order_id")`).
+    ## Fix
+    `ctx.event.data["order_id"]` becomes `ctx.event.data["event"]["data"]["order_id"]` (and
+    `.get("order_id")` becomes `["event"]["data"].get("order_id")`): the field of the failed
+    run's event, which the failure event carries under `event`. Unsafe: the linter knows the
+    function is given as `on_failure=` here, not that nothing else calls it (a test, or another
+    registration with the trigger event itself as `ctx.event`), and a field the author meant
+    from the failure event's own data (a newer server's addition) would be moved away from it.
     """
 
     code = "INN306"
     name = "on-failure-reads-trigger-fields"
+    fixable = "unsafe"
 
     VALID = (
         """
@@ -81,6 +87,43 @@ class OnFailureReadsTriggerFields(Rule):
         """,
     )
 
+    FIXES = (
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="shop")
+
+
+            async def refund_on_failure(ctx: inngest.Context) -> None:
+                await ctx.step.run("refund", refund, ctx.event.data["order_id"], ctx.event.data.get("amount"))
+
+
+            @client.create_function(
+                fn_id="charge", trigger=inngest.TriggerEvent(event="shop/order"), on_failure=refund_on_failure
+            )
+            async def charge(ctx: inngest.Context) -> None:
+                await ctx.step.run("charge", charge_card, ctx.event.data["order_id"])
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="shop")
+
+
+            async def refund_on_failure(ctx: inngest.Context) -> None:
+                await ctx.step.run("refund", refund, ctx.event.data["event"]["data"]["order_id"], ctx.event.data["event"]["data"].get("amount"))
+
+
+            @client.create_function(
+                fn_id="charge", trigger=inngest.TriggerEvent(event="shop/order"), on_failure=refund_on_failure
+            )
+            async def charge(ctx: inngest.Context) -> None:
+                await ctx.step.run("charge", charge_card, ctx.event.data["order_id"])
+            """,
+        ),
+    )
+
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._handlers = _failure_handlers(context)
@@ -102,7 +145,7 @@ class OnFailureReadsTriggerFields(Rule):
             return
         index = node.slice[0].slice
         if isinstance(index, cst.Index):
-            self._check(node, literal_string(index.value), '["{key}"]', name)
+            self._check(node, node.value, literal_string(index.value), '["{key}"]', name)
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self._context_name()
@@ -111,9 +154,9 @@ class OnFailureReadsTriggerFields(Rule):
             return
         if not _is_event_data(func.value, name) or not node.args or node.args[0].keyword is not None:
             return
-        self._check(node, literal_string(node.args[0].value), '.get("{key}")', name)
+        self._check(node, func.value, literal_string(node.args[0].value), '.get("{key}")', name)
 
-    def _check(self, node: cst.CSTNode, key: str | None, access: str, name: str) -> None:
+    def _check(self, node: cst.CSTNode, data: cst.BaseExpression, key: str | None, access: str, name: str) -> None:
         if key is None or key in sdk.FUNCTION_FAILED_DATA_KEYS:
             return
         handler = self._active[-1][0].name.value
@@ -123,6 +166,18 @@ class OnFailureReadsTriggerFields(Rule):
             f"`{name}.event.data{access.format(key=key)}` in on_failure handler '{handler}' reads the failure event, "
             f"not the trigger: its data holds only error, event, function_id and run_id; the failed run's event is "
             f'under "{original}": `{name}.event.data["{original}"]["data"]{access.format(key=key)}`',
+            fix=self._nested_fix(data),
+        )
+
+    def _nested_fix(self, data: cst.BaseExpression) -> Fix | None:
+        """`ctx.event.data` -> `ctx.event.data["event"]["data"]`: the original event's data."""
+        nested = data
+        for key in (sdk.FUNCTION_FAILED_ORIGINAL_EVENT_KEY, _DATA_ATTRIBUTE):
+            index = cst.Index(cst.SimpleString(f'"{key}"'))
+            nested = cst.Subscript(nested, [cst.SubscriptElement(index)])
+        original = sdk.FUNCTION_FAILED_ORIGINAL_EVENT_KEY
+        return self.context.fix(
+            f'read the failed run\'s event (`["{original}"]["data"]`)', [(data, nested)], safe=False
         )
 
     def _context_name(self) -> str | None:

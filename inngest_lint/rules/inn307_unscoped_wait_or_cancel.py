@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from inngest_lint.diagnostics import Diagnostic, Location, Severity
+from inngest_lint.diagnostics import UNSAFE, Diagnostic, Edit, Fix, Location, Severity
 from inngest_lint.facts.model import InngestFunction, Ref
 from inngest_lint.rules.base import ProjectRule
+
+#: A data field a CEL path can name as it is (`event.data.<field>`).
+_CEL_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _is_identifier(key: str) -> bool:
@@ -33,14 +37,17 @@ class UnscopedWaitOrCancel(ProjectRule):
     `Cancel` in `inngest/_internal/server_lib/registration.py`) and the matching is the
     server's: `event` is the run's trigger, `async` the incoming event.
 
-    ## Why no automatic fix
-    Determined: add `if_exp="event.data.<field> == async.data.<field>"` with the shared field
-    the message names.
+    ## Fix
+    When the events share exactly one identifier field and the event name is a plain string
+    literal, adds `if_exp="event.data.<field> == async.data.<field>"` after it. Unsafe: the
+    linter sees which fields the events carry, not which entity the author meant to match on,
+    and a `Cancel` meant to stop every run (a global kill switch) would then stop only one.
     """
 
     code = "INN307"
     name = "unscoped-wait-or-cancel"
     severity = Severity.WARNING
+    fixable = "unsafe"
 
     VALID = (
         """
@@ -88,6 +95,61 @@ class UnscopedWaitOrCancel(ProjectRule):
         """,
     )
 
+    FIXES = (
+        (
+            {
+                "app.py": """
+                import datetime
+
+                import inngest
+
+                client = inngest.Inngest(app_id="shop")
+
+
+                async def place(order_id: str) -> None:
+                    await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id}))
+                    await client.send(inngest.Event(name="shop/order.approved", data={"order_id": order_id}))
+
+
+                @client.create_function(
+                    fn_id="fulfil",
+                    trigger=inngest.TriggerEvent(event="shop/order.placed"),
+                    cancel=[inngest.Cancel(event="shop/order.approved")],
+                )
+                async def fulfil(ctx: inngest.Context) -> None:
+                    await ctx.step.wait_for_event(
+                        "approval", event="shop/order.approved", timeout=datetime.timedelta(days=1)
+                    )
+                """,
+            },
+            {
+                "app.py": """
+                import datetime
+
+                import inngest
+
+                client = inngest.Inngest(app_id="shop")
+
+
+                async def place(order_id: str) -> None:
+                    await client.send(inngest.Event(name="shop/order.placed", data={"order_id": order_id}))
+                    await client.send(inngest.Event(name="shop/order.approved", data={"order_id": order_id}))
+
+
+                @client.create_function(
+                    fn_id="fulfil",
+                    trigger=inngest.TriggerEvent(event="shop/order.placed"),
+                    cancel=[inngest.Cancel(event="shop/order.approved", if_exp="event.data.order_id == async.data.order_id")],
+                )
+                async def fulfil(ctx: inngest.Context) -> None:
+                    await ctx.step.wait_for_event(
+                        "approval", event="shop/order.approved", if_exp="event.data.order_id == async.data.order_id", timeout=datetime.timedelta(days=1)
+                    )
+                """,
+            },
+        ),
+    )
+
     def check(self) -> Iterator[Diagnostic]:
         for function in self.index.functions:
             trigger_names = self._names([t.value for t in function.triggers if t.kind == "event"])
@@ -97,34 +159,40 @@ class UnscopedWaitOrCancel(ProjectRule):
                 if not wait.filtered:
                     found = self._shared_key(function, trigger_names, wait.event)
                     if found is not None:
-                        key, name = found
+                        keys, name = found
                         yield self._report(
                             wait.location,
                             f"wait_for_event('{name}') has no if_exp, so it resolves with the next '{name}' from any "
                             f"run",
-                            key,
+                            keys,
                             trigger_names,
+                            _scope_fix(wait.event_location, wait.event_literal, keys),
                         )
             for cancel in function.cancel_events:
                 if not cancel.filtered:
                     found = self._shared_key(function, trigger_names, cancel.value)
                     if found is not None:
-                        key, name = found
+                        keys, name = found
                         yield self._report(
                             cancel.location,
                             f"Cancel(event='{name}') has no if_exp, so any '{name}' cancels every run of "
                             f"'{function.handler_name}'",
-                            key,
+                            keys,
                             trigger_names,
+                            _scope_fix(cancel.location, cancel.literal, keys),
                         )
 
-    def _report(self, location: Location, what: str, key: str, trigger_names: list[str]) -> Diagnostic:
+    def _report(
+        self, location: Location, what: str, keys: list[str], trigger_names: list[str], fix: Fix | None
+    ) -> Diagnostic:
+        key = keys[0]
         triggers = ", ".join(f"'{name}'" for name in trigger_names)
         return self.diagnostic(
             location,
             f"{what}; both it and the trigger {triggers} carry `{key}`: scope it with "
             f'if_exp="event.data.{key} == async.data.{key}"',
             context=key,
+            fix=fix,
         )
 
     def _names(self, refs: list[Ref]) -> list[str]:
@@ -136,8 +204,11 @@ class UnscopedWaitOrCancel(ProjectRule):
             names.extend(sorted(values))
         return names
 
-    def _shared_key(self, function: InngestFunction, trigger_names: list[str], event: Ref) -> tuple[str, str] | None:
-        """(shared identifier field, awaited event name), when every send of both has it."""
+    def _shared_key(
+        self, function: InngestFunction, trigger_names: list[str], event: Ref
+    ) -> tuple[list[str], str] | None:
+        """(the shared identifier fields, sorted; the awaited event name), when every send of both
+        has them."""
         values = self.index.strings(event)
         if not values or len(values) != 1:
             return None
@@ -151,4 +222,17 @@ class UnscopedWaitOrCancel(ProjectRule):
                 keys = shape.key_names()
                 common = keys if common is None else common & keys
         identifiers = sorted(key for key in common or () if _is_identifier(key))
-        return (identifiers[0], name) if identifiers else None
+        return (identifiers, name) if identifiers else None
+
+
+def _scope_fix(location: Location | None, literal: str, keys: list[str]) -> Fix | None:
+    """`if_exp="event.data.K == async.data.K"` written after the event name's literal, when the
+    events share exactly one identifier field K (see the docs' Fix section)."""
+    if location is None or not literal or len(keys) != 1 or not _CEL_FIELD.fullmatch(keys[0]):
+        return None
+    key = keys[0]
+    added = f', if_exp="event.data.{key} == async.data.{key}"'
+    edit = Edit(
+        location.path, location.line, location.column, location.end_line, location.end_column, literal, literal + added
+    )
+    return Fix(f"scope it with if_exp on `{key}`", UNSAFE, (edit,))

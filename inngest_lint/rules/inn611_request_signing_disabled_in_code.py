@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from inngest_lint import sdk
-from inngest_lint.diagnostics import Severity
+from inngest_lint.diagnostics import Fix, Severity
 from inngest_lint.rules._config import qualified_call
 from inngest_lint.rules.base import Rule
 from inngest_lint.semantic.names import literal_string
@@ -38,15 +38,19 @@ class RequestSigningDisabledInCode(Rule):
     app's functions with any payload. Leave the mode to the environment: set `INNGEST_DEV=1`
     where the Dev Server runs, and nothing in production.
 
-    ## Why no automatic fix
-    Determined: remove the `is_production=False` argument (the SDK then reads `INNGEST_DEV`). An
-    environment assignment in code is left to the author.
+    ## Fix
+    Removes the `is_production=False` argument: `_get_mode` then reads `INNGEST_DEV`, and
+    without it the client is in Cloud mode and verifies signatures. Unsafe: where the Dev Server
+    runs, `INNGEST_DEV=1` must now be set in the environment, or the app asks for a signing key
+    and stops talking to the Dev Server. An environment assignment in code gets no fix: whether
+    to delete the line or move it to a local-only file is the author's choice.
     """
 
     code = "INN611"
     name = "request-signing-disabled-in-code"
     severity = Severity.WARNING
     default_enabled = False
+    fixable = "unsafe"
 
     VALID = (
         """
@@ -65,6 +69,28 @@ class RequestSigningDisabledInCode(Rule):
         """,
     )
 
+    FIXES = (
+        (
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="shop", is_production=False)
+            other = inngest.Inngest(
+                is_production=False,
+                app_id="billing",
+            )
+            """,
+            """
+            import inngest
+
+            client = inngest.Inngest(app_id="shop")
+            other = inngest.Inngest(
+                app_id="billing",
+            )
+            """,
+        ),
+    )
+
     def visit_Call(self, node: cst.Call) -> None:
         if self.context.is_test:
             return
@@ -78,6 +104,7 @@ class RequestSigningDisabledInCode(Rule):
                     f"runs, and in that mode the SDK does not verify request signatures: anyone who reaches the "
                     f"endpoint can run its functions; leave it out and set {sdk.DEV_ENVIRONMENT_VARIABLE}=1 in the "
                     f"local environment instead",
+                    fix=self._drop_fix(node, value),
                 )
             return
         if name in _SETTER_CALLS:
@@ -85,6 +112,21 @@ class RequestSigningDisabledInCode(Rule):
             value_node = argument(node, 1, "value")
             if variable is not None and value_node is not None:
                 self._check_assignment(node, variable, value_node)
+
+    def _drop_fix(self, call: cst.Call, value: cst.BaseExpression) -> Fix | None:
+        """The call without its `is_production=False` argument (the one before it takes over the
+        removed argument's comma, so a trailing comma stays or goes as it was)."""
+        found = [index for index, arg in enumerate(call.args) if arg.value is value]
+        if len(found) != 1:
+            return None
+        index = found[0]
+        removed = call.args[index]
+        args = [arg for arg in call.args if arg is not removed]
+        if index == len(call.args) - 1 and args:
+            args[-1] = args[-1].with_changes(comma=removed.comma)
+        return self.context.fix(
+            f"remove `{sdk.CLIENT_IS_PRODUCTION_KEYWORD}=False`", [(call, call.with_changes(args=args))], safe=False
+        )
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self.context.is_test:

@@ -49,6 +49,7 @@ from inngest_lint.semantic.traverse import children
 from inngest_lint.semantic.values import argument, keyword, positional
 
 if TYPE_CHECKING:
+    from inngest_lint.diagnostics import Fix
     from inngest_lint.semantic.context import FileContext, Frame, InngestFunctionInfo
 
 # ------------------------------------------------------------------------------------ tables
@@ -707,6 +708,7 @@ class Held:
     message: str
     context: str = ""
     message_without_steps: str | None = None
+    fix: Fix | None = None
     # Set by `ReplayBody.hold`: whether a step call can still follow the node.
     precedes_step: bool = True
 
@@ -744,17 +746,17 @@ class ReplayBody:
         if info is not None:
             self.functions.append(FunctionState(info, node, step_order(self.context, node)))
 
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> list[tuple[cst.CSTNode, str, str]]:
-        """(node, message, context) to report for the function `node` closes."""
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> list[tuple[cst.CSTNode, str, str, Fix | None]]:
+        """(node, message, context, fix) to report for the function `node` closes."""
         if not self.functions or self.functions[-1].node is not node:
             return []
         state = self.functions.pop()
-        found: list[tuple[cst.CSTNode, str, str]] = []
+        found: list[tuple[cst.CSTNode, str, str, Fix | None]] = []
         for held in state.held:
             if state.step_calls and held.precedes_step:
-                found.append((held.node, held.message, held.context))
+                found.append((held.node, held.message, held.context, held.fix))
             elif held.message_without_steps is not None:
-                found.append((held.node, held.message_without_steps, held.context))
+                found.append((held.node, held.message_without_steps, held.context, held.fix))
         return found
 
     def visit_Call(self, node: cst.Call) -> None:
