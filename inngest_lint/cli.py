@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,6 +22,38 @@ if TYPE_CHECKING:
     from inngest_lint.settings import Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _options(*decorators: Callable[[_F], _F]) -> Callable[[_F], _F]:
+    """Several click options as one decorator, in the order written (as they show in --help)."""
+
+    def apply(command: _F) -> _F:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+#: Options every command that lints shares (`check`, `graph`): one spelling, one help text.
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read settings from this TOML file instead of the nearest pyproject.toml.",
+)
+run_options = _options(
+    click.option("--debug", is_flag=True, help="Show tracebacks for internal errors."),
+    click.option("--no-cache", is_flag=True, help="Do not read or write the results cache."),
+    click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).",
+    ),
+)
 
 
 def _split_codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -66,12 +99,7 @@ def _fail(message: str) -> None:
     help="text (or concise), full, json, json-lines, sarif, github, gitlab or junit.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Read settings from this TOML file instead of the nearest pyproject.toml.",
-)
+@config_option
 @click.option("--statistics", is_flag=True, help="Print only a count of findings per code.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
 @click.option(
@@ -82,14 +110,7 @@ def _fail(message: str) -> None:
 )
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to paths named on the command line too.")
 @click.option("--stdin-filename", default=None, help="The path to report for `-` (stdin).")
-@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).",
-)
+@run_options
 @click.option(
     "--baseline",
     "baseline_path",
@@ -621,20 +642,8 @@ def server_command() -> None:
 )
 @click.option("--cluster", is_flag=True, help="Group functions and senders by module.")
 @click.option("--no-orphans", is_flag=True, help="Leave out nodes with no edges.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Read settings from this TOML file instead of the nearest pyproject.toml.",
-)
-@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where to keep the cache (default: .inngest_lint_cache/ at the project root).",
-)
+@config_option
+@run_options
 @click.option(
     "--since",
     "since",
