@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -79,7 +79,8 @@ def main() -> None:
     """inngest-lint: find Inngest workflow bugs before they run."""
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
+    """One error line on stderr, then exit 2."""
     from inngest_lint.diagnostics import printable
 
     click.echo(f"inngest-lint: error: {printable(message)}", err=True)
@@ -215,7 +216,6 @@ def check(
         baselines = BaselinePlan.for_run(targets, stdin_filename, baseline_path, write_baseline_path)
     except BaselineError as error:
         _fail(str(error))
-        return
     if watch:
         from inngest_lint.watch import watch as watch_files
 
@@ -482,12 +482,10 @@ def _lint(
         result = lint_paths(targets, settings, options)
     except (ConfigError, SelectorError) as error:
         _fail(str(error))
-        raise  # unreachable: _fail exits
     except Exception as error:  # noqa: BLE001 - last resort: one line, not a traceback
         if debug:
             raise
         _fail(f"internal error: {type(error).__name__}: {error} (run with --debug for details)")
-        raise  # unreachable: _fail exits
     for message in result.errors if print_errors else ():  # a path as typed: may hold undecodable bytes
         click.echo(f"inngest-lint: error: {printable(message)}", err=True)
     return result
@@ -561,7 +559,6 @@ def rule_command(code_or_name: str) -> None:
 
         close = difflib.get_close_matches(code_or_name, [*by_code(), *by_name()], n=1, cutoff=0.5)
         _fail(f"unknown rule '{code_or_name}'" + (f"; did you mean '{close[0]}'?" if close else ""))
-        return
     click.echo(render_rule(rule))
 
 
@@ -613,7 +610,6 @@ def server_command() -> None:
             "the language server needs pygls: pip install 'pygls>=2.0,<3' "
             "(or install the lsp extra: '.[lsp]' from a clone)"
         )
-        return
     serve_stdio()
 
 

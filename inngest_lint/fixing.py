@@ -434,15 +434,7 @@ def write_fixed_file(change: FileChange) -> str | None:
     except (UnicodeError, LookupError):
         return f"the fixed code cannot be written in the file's encoding ({change.encoding})"
     try:
-        replace_file_atomically(target, data)
+        write_atomically(pathlib.Path(target), data, durable=True, follow_symlinks=True)
     except OSError as error:
         return f"cannot write it: {error.strerror or type(error).__name__}"
     return None
-
-
-def replace_file_atomically(target: str, data: bytes) -> None:
-    """Replace `target`'s contents with `data` in one step (`files.write_atomically`: a
-    temporary file in the same folder, flushed, given the target's mode, renamed over it). A
-    reader sees the old file or the new one, never half of it; a failure leaves the old file
-    and no temporary one."""
-    write_atomically(pathlib.Path(target), data, durable=True, follow_symlinks=True)
